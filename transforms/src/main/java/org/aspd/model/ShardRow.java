@@ -1,0 +1,53 @@
+package org.aspd.model;
+
+import java.io.Serializable;
+import java.util.List;
+import org.aspd.format.Response;
+import org.aspd.metrics.SampleMetrics;
+import org.aspd.tokens.ShardLayout;
+
+/**
+ * One output row (method §3.5): every input sample that is not dead-lettered becomes exactly one
+ * row, parallel or serial. The Avro schema {@code schemas/shard_row.avsc} mirrors these fields.
+ *
+ * @param status {@code parallel}, {@code serial_short} or {@code serial_fallback:<reason>}
+ * @param response the chosen structure (serial when not parallel)
+ * @param aspdText the six-token training format of {@code response}
+ * @param layout response token arrays (ids, Same-Seq positions, group and branch labels)
+ * @param metrics §4 metrics of {@code response}
+ * @param chosenCandidate index of the selected candidate, -1 when serial
+ * @param candidates a summary of every candidate and what happened to it
+ * @param contentHash SHA-256 over the input fields (id, system, history, question, answer)
+ */
+public record ShardRow(
+    Sample sample,
+    String status,
+    Response response,
+    String aspdText,
+    ShardLayout layout,
+    SampleMetrics metrics,
+    int chosenCandidate,
+    List<CandidateSummary> candidates,
+    String teacher,
+    String teacherVersion,
+    String tokenizer,
+    String contentHash) implements Serializable {
+
+  public boolean parallel() {
+    return "parallel".equals(status);
+  }
+
+  /**
+   * What happened to one candidate: its fate ({@code selected}, {@code eligible}, or the rejection
+   * reason), its text-level DP, and the votes of stages 2 and 3.
+   */
+  public record CandidateSummary(
+      int index,
+      String fate,
+      double dp,
+      int groupsProposed,
+      int groupsPassed,
+      String independence,
+      String format,
+      String answer) implements Serializable {}
+}

@@ -1,0 +1,21 @@
+package org.aspd.tokens;
+
+/**
+ * The target tokenizer as the pipeline needs it: plain text to ids with added-token matching off
+ * (method §1, "Reserved text"), and the ids of the six ASPD control tokens.
+ */
+public interface AspdTokenizer {
+  /** Recorded in stats and rows, e.g. {@code o200k_base+aspd}. */
+  String name();
+
+  /** Ids of {@code text}; control strings inside it are encoded as ordinary text. */
+  int[] encodeText(String text);
+
+  /** Like {@code encodeText(text).length}, without allocating the ids. */
+  int countText(String text);
+
+  /** Id of one of {@link org.aspd.format.SpecialTokens#ALL}. */
+  int specialId(String special);
+
+  int vocabSize();
+}
