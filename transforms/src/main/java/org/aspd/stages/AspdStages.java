@@ -36,15 +36,12 @@ public class AspdStages extends PTransform<PCollection<Sample>, PCollectionTuple
   public PCollectionTuple expand(PCollection<Sample> samples) {
     PCollectionTuple pre = samples.apply("Prefilter",
         ParDo.of(new PrefilterFn(config)).withOutputTags(PrefilterFn.OUT, TupleTagList.of(FAILURES)));
-    PCollectionTuple rewritten = pre.get(PrefilterFn.OUT).apply("Rewrite",
-        ParDo.of(new RewriteFn(teacher, config)).withOutputTags(RewriteFn.OUT, TupleTagList.of(FAILURES)));
-    PCollectionTuple verified = rewritten.get(RewriteFn.OUT).apply("VerifyIndependence",
-        ParDo.of(new VerifyIndependenceFn(teacher, config))
-            .withOutputTags(VerifyIndependenceFn.OUT, TupleTagList.of(FAILURES)));
-    PCollectionTuple checked = verified.get(VerifyIndependenceFn.OUT).apply("CheckIntegrity",
-        ParDo.of(new CheckIntegrityFn(teacher, config))
-            .withOutputTags(CheckIntegrityFn.OUT, TupleTagList.of(FAILURES)));
-    PCollectionTuple selected = checked.get(CheckIntegrityFn.OUT).apply("SelectCandidate",
+    PCollectionTuple rewritten = pre.get(PrefilterFn.OUT).apply("Rewrite", stage("Rewrite", new Rewrite()));
+    PCollectionTuple verified = rewritten.get(StageFn.OUT)
+        .apply("VerifyIndependence", stage("VerifyIndependence", new VerifyIndependence()));
+    PCollectionTuple checked = verified.get(StageFn.OUT)
+        .apply("CheckIntegrity", stage("CheckIntegrity", new CheckIntegrity()));
+    PCollectionTuple selected = checked.get(StageFn.OUT).apply("SelectCandidate",
         ParDo.of(new SelectCandidateFn(config, teacher.name(), teacherVersion))
             .withOutputTags(ROWS, TupleTagList.of(FAILURES)));
     PCollection<DeadLetter> failures = PCollectionList.of(pre.get(FAILURES))
@@ -54,5 +51,9 @@ public class AspdStages extends PTransform<PCollection<Sample>, PCollectionTuple
         .and(selected.get(FAILURES))
         .apply("FlattenStageFailures", Flatten.pCollections());
     return PCollectionTuple.of(ROWS, selected.get(ROWS)).and(FAILURES, failures);
+  }
+
+  private ParDo.MultiOutput<SampleState, SampleState> stage(String name, StageFn.Logic logic) {
+    return ParDo.of(new StageFn(name, logic, teacher, config)).withOutputTags(StageFn.OUT, TupleTagList.of(FAILURES));
   }
 }

@@ -39,6 +39,14 @@ public interface Teacher extends AutoCloseable {
   /** Stage 3, answer judge: do they give the same answer? */
   Verdict judgeAnswer(Sample sample, String rewritten, int vote) throws TeacherException;
 
+  /**
+   * How many samples a stage may hand this teacher at once. Remote teachers return their in-flight
+   * limit (e.g. 64) so that a worker keeps that many calls open instead of one per element.
+   */
+  default int maxConcurrency() {
+    return 1;
+  }
+
   @Override
   default void close() {}
 }

@@ -121,6 +121,29 @@ class AspdStagesTest {
     assertTrue(row.metrics().theoreticalSpeedup() > 1.0, "three long branches decode faster than serial");
   }
 
+  @Test
+  void aConcurrentTeacherLosesAndDuplicatesNoRow() {
+    ROWS.clear();
+    FAILED.clear();
+    List<Sample> samples = new ArrayList<>();
+    Map<String, List<String>> rewrites = new java.util.HashMap<>();
+    for (int i = 0; i < 16; i++) {
+      samples.add(sample("c" + i, ITEMS));
+      rewrites.put("c" + i, List.of(ONE_GROUP));
+    }
+    ScriptedTeacher.Script script = new ScriptedTeacher.Script(rewrites, List.of(), List.of(), false, 4);
+    // InFlightTest proves the overlap; here every sample must come out exactly once.
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(samples)).apply(new AspdStages(script, "test-1", config(20)));
+    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
+    out.get(AspdStages.FAILURES).apply(ParDo.of(new CollectFailures()));
+    p.run().waitUntilFinish();
+    assertEquals(List.of(), FAILED);
+    assertEquals(16, ROWS.size());
+    ROWS.forEach(r -> assertEquals("parallel", r.status()));
+    assertEquals(16, ROWS.stream().map(r -> r.sample().id()).distinct().count());
+  }
+
   private static ShardRow row(String id) {
     return ROWS.stream().filter(r -> r.sample().id().equals(id)).findFirst().orElseThrow(() ->
         new AssertionError("no row for " + id));

@@ -16,7 +16,12 @@ import org.aspd.teacher.Verdict;
  */
 final class ScriptedTeacher implements Teacher {
   record Script(Map<String, List<String>> rewrites, List<String> dependentTitles, List<String> failingIds,
-      boolean deterministic) implements TeacherFactory {
+      boolean deterministic, int concurrency) implements TeacherFactory {
+    Script(Map<String, List<String>> rewrites, List<String> dependentTitles, List<String> failingIds,
+        boolean deterministic) {
+      this(rewrites, dependentTitles, failingIds, deterministic, 1);
+    }
+
     @Override
     public Teacher create() {
       return new ScriptedTeacher(this);
@@ -47,6 +52,11 @@ final class ScriptedTeacher implements Teacher {
   @Override
   public boolean deterministic() {
     return script.deterministic();
+  }
+
+  @Override
+  public int maxConcurrency() {
+    return script.concurrency();
   }
 
   @Override

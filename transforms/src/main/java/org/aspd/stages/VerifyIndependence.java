@@ -2,41 +2,32 @@ package org.aspd.stages;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.values.TupleTag;
 import org.aspd.format.Group;
 import org.aspd.format.Item;
 import org.aspd.format.Response;
 import org.aspd.teacher.IndependenceQuery;
 import org.aspd.teacher.TeacherException;
-import org.aspd.teacher.TeacherFactory;
+import org.aspd.teacher.Teacher;
+import org.aspd.tokens.AspdTokenizer;
 import org.aspd.teacher.Verdict;
 
 /**
  * Stage 2: votes on each group of each live candidate. A failed group becomes serial text (its
  * source text kept); a candidate survives while at least one group passes.
  */
-public class VerifyIndependenceFn extends StageFn {
-  public static final TupleTag<SampleState> OUT = new TupleTag<>() {};
-
-  public VerifyIndependenceFn(TeacherFactory teacher, StageConfig config) {
-    super("VerifyIndependence", teacher, config);
-  }
-
+public final class VerifyIndependence implements StageFn.Logic {
   @Override
-  TupleTag<SampleState> mainTag() {
-    return OUT;
-  }
-
-  @Override
-  SampleState apply(SampleState in) throws TeacherException {
+  public SampleState apply(SampleState in, Teacher teacher, AspdTokenizer tokenizer, StageConfig config)
+      throws TeacherException {
     List<CandidateState> next = new ArrayList<>();
     for (CandidateState c : in.candidates()) {
-      next.add(c.alive() ? verify(in, c) : c);
+      next.add(c.alive() ? verify(in, c, teacher, config) : c);
     }
     return in.withCandidates(next);
   }
 
-  private CandidateState verify(SampleState in, CandidateState c) throws TeacherException {
+  private static CandidateState verify(SampleState in, CandidateState c, Teacher teacher, StageConfig config)
+      throws TeacherException {
     Response response = c.response();
     List<GroupCheck> checks = new ArrayList<>();
     List<Integer> failed = new ArrayList<>();

@@ -2,29 +2,19 @@ package org.aspd.stages;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.values.TupleTag;
 import org.aspd.teacher.TeacherException;
-import org.aspd.teacher.TeacherFactory;
+import org.aspd.teacher.Teacher;
+import org.aspd.tokens.AspdTokenizer;
 
 /**
  * Stage 3: the format and answer judges compare the de-tagged rewrite with the original. The
  * deterministic integrity proof (exact alignment) already ran in stage 1, so a candidate that
  * reaches this stage is the source text with whitespace moved at boundaries at most.
  */
-public class CheckIntegrityFn extends StageFn {
-  public static final TupleTag<SampleState> OUT = new TupleTag<>() {};
-
-  public CheckIntegrityFn(TeacherFactory teacher, StageConfig config) {
-    super("CheckIntegrity", teacher, config);
-  }
-
+public final class CheckIntegrity implements StageFn.Logic {
   @Override
-  TupleTag<SampleState> mainTag() {
-    return OUT;
-  }
-
-  @Override
-  SampleState apply(SampleState in) throws TeacherException {
+  public SampleState apply(SampleState in, Teacher teacher, AspdTokenizer tokenizer, StageConfig config)
+      throws TeacherException {
     List<CandidateState> next = new ArrayList<>();
     for (CandidateState c : in.candidates()) {
       if (!c.alive()) {

@@ -2,33 +2,23 @@ package org.aspd.stages;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.values.TupleTag;
 import org.aspd.format.AnnotationCodec;
 import org.aspd.format.AnnotationException;
 import org.aspd.format.Response;
 import org.aspd.format.TagEscaper;
 import org.aspd.teacher.TeacherException;
-import org.aspd.teacher.TeacherFactory;
+import org.aspd.teacher.Teacher;
+import org.aspd.tokens.AspdTokenizer;
 
 /**
  * Stage 1: asks the teacher for N rewrites in the annotation format, parses each with the tag
  * scanner, proves exact integrity by aligning it to the source (the deterministic gate that runs
  * before any judge), and applies the structure gate. Rejected candidates are kept with a reason.
  */
-public class RewriteFn extends StageFn {
-  public static final TupleTag<SampleState> OUT = new TupleTag<>() {};
-
-  public RewriteFn(TeacherFactory teacher, StageConfig config) {
-    super("Rewrite", teacher, config);
-  }
-
+public final class Rewrite implements StageFn.Logic {
   @Override
-  TupleTag<SampleState> mainTag() {
-    return OUT;
-  }
-
-  @Override
-  SampleState apply(SampleState in) throws TeacherException {
+  public SampleState apply(SampleState in, Teacher teacher, AspdTokenizer tokenizer, StageConfig config)
+      throws TeacherException {
     String answer = in.sample().answer();
     List<String> rewrites = teacher.rewrite(in.sample(), TagEscaper.escape(answer), config.candidates());
     List<CandidateState> candidates = new ArrayList<>();

@@ -1,0 +1,115 @@
+package org.aspd.pipeline;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * Options of the aspd job. Every stage setting of the method doc (§3) is here with its default;
+ * Beam's own options (runner, parallelism, temp locations, ...) pass through unchanged.
+ */
+public interface AspdOptions extends PipelineOptions {
+  @Description("Input files, directories or globs (JSONL, chat JSONL, Alpaca, FastChat, AlpacaEval JSON, Parquet)")
+  @Validation.Required
+  List<String> getInput();
+
+  void setInput(List<String> value);
+
+  @Description("Output directory: data/*.parquet, dead_letters/, stats.json, README.md, plots/")
+  @Validation.Required
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("Teacher: rules (embedded, offline)")
+  @Default.String("rules")
+  String getTeacher();
+
+  void setTeacher(String value);
+
+  @Description("Target tokenizer for token counts, limits and token arrays: o200k_base or cl100k_base")
+  @Default.String("o200k_base")
+  String getTokenizer();
+
+  void setTokenizer(String value);
+
+  @Description("rewrite.candidates: rewrites asked per sample")
+  @Default.Integer(3)
+  int getCandidates();
+
+  void setCandidates(int value);
+
+  @Description("indep.votes: independence votes per group")
+  @Default.Integer(3)
+  int getIndependenceVotes();
+
+  void setIndependenceVotes(int value);
+
+  @Description("indep.accept: passing votes needed")
+  @Default.Integer(3)
+  int getIndependenceAccept();
+
+  void setIndependenceAccept(int value);
+
+  @Description("format.votes")
+  @Default.Integer(3)
+  int getFormatVotes();
+
+  void setFormatVotes(int value);
+
+  @Description("format.accept")
+  @Default.Integer(3)
+  int getFormatAccept();
+
+  void setFormatAccept(int value);
+
+  @Description("answer.votes")
+  @Default.Integer(3)
+  int getAnswerVotes();
+
+  void setAnswerVotes(int value);
+
+  @Description("answer.accept")
+  @Default.Integer(3)
+  int getAnswerAccept();
+
+  void setAnswerAccept(int value);
+
+  @Description("filter.minParallelTokens: shorter answers stay serial with no teacher calls")
+  @Default.Integer(128)
+  int getMinParallelTokens();
+
+  void setMinParallelTokens(int value);
+
+  @Description("filter.maxTokens: prompt + answer limit")
+  @Default.Integer(8000)
+  int getMaxTokens();
+
+  void setMaxTokens(int value);
+
+  @Description("filter.overLimit: drop (dead letter) or serial")
+  @Default.String("drop")
+  String getOverLimit();
+
+  void setOverLimit(String value);
+
+  @Description("group.maxBranches")
+  @Default.Integer(10)
+  int getMaxBranches();
+
+  void setMaxBranches(int value);
+
+  @Description("title.maxTokens")
+  @Default.Integer(8)
+  int getTitleMaxTokens();
+
+  void setTitleMaxTokens(int value);
+
+  @Description("Number of Parquet shards (train-NNNNN-of-MMMMM.parquet)")
+  @Default.Integer(1)
+  int getNumShards();
+
+  void setNumShards(int value);
+}

@@ -1,0 +1,121 @@
+package org.aspd.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.aspd.metrics.DatasetStats;
+import org.aspd.metrics.DatasetStatsFn;
+import org.aspd.metrics.StatsEvent;
+import org.aspd.model.DeadLetter;
+import org.aspd.model.Sample;
+import org.aspd.model.ShardRow;
+import org.aspd.pipeline.read.ReadSamples;
+import org.aspd.pipeline.report.WriteReportFn;
+import org.aspd.pipeline.write.DeadLetterJson;
+import org.aspd.pipeline.write.Schemas;
+import org.aspd.pipeline.write.ShardRowToAvroFn;
+import org.aspd.stages.AspdStages;
+import org.aspd.stages.StageConfig;
+import org.aspd.teacher.TeacherFactory;
+
+/**
+ * The aspd job: read samples, de-duplicate ids, run the four ASPD stages, write Parquet shards,
+ * dead letters, statistics and the dataset card. Rows in = rows out + dead letters.
+ */
+public final class AspdPipeline {
+  private AspdPipeline() {}
+
+  public static void main(String[] args) {
+    AspdOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AspdOptions.class);
+    run(options).waitUntilFinish();
+  }
+
+  public static PipelineResult run(AspdOptions options) {
+    return build(options).run();
+  }
+
+  public static Pipeline build(AspdOptions options) {
+    StageConfig config = StageConfigs.from(options);
+    TeacherFactory teacher = Teachers.factory(options.getTeacher());
+    String teacherVersion = Teachers.version(teacher);
+    String output = trimSlash(options.getOutput());
+    Pipeline p = Pipeline.create(options);
+
+    PCollectionTuple read = p.apply("ReadSamples", ReadSamples.from(options.getInput()));
+    PCollectionTuple unique = read.get(ReadSamples.SAMPLES).apply("DeduplicateIds", new DeduplicateIds());
+    PCollectionTuple staged = unique.get(DeduplicateIds.UNIQUE)
+        .apply("AspdStages", new AspdStages(teacher, teacherVersion, config));
+    PCollection<ShardRow> rows = staged.get(AspdStages.ROWS);
+    PCollection<DeadLetter> deadLetters = PCollectionList.of(read.get(ReadSamples.FAILURES))
+        .and(unique.get(DeduplicateIds.FAILURES))
+        .and(staged.get(AspdStages.FAILURES))
+        .apply("FlattenDeadLetters", Flatten.pCollections());
+
+    Schema schema = Schemas.shardRow();
+    rows.apply("ToAvro", ParDo.of(new ShardRowToAvroFn(schema)))
+        .setCoder(AvroCoder.of(GenericRecord.class, schema))
+        .apply("WriteShards", FileIO.<GenericRecord>write()
+            .via(ParquetIO.sink(schema).withCompressionCodec(CompressionCodecName.SNAPPY))
+            .to(output + "/data")
+            .withNaming(FileIO.Write.defaultNaming("train", ".parquet"))
+            .withNumShards(options.getNumShards()));
+
+    deadLetters
+        .apply("DeadLettersToJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetterJson::toJson))
+        .apply("WriteDeadLetters", TextIO.write().to(output + "/dead_letters/dead-letters")
+            .withSuffix(".jsonl").withNumShards(1));
+
+    PCollection<StatsEvent> rowEvents = rows.apply("RowStats",
+        MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
+    PCollection<StatsEvent> failureEvents = deadLetters.apply("DeadLetterStats",
+        MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
+    PCollectionList.of(rowEvents).and(failureEvents)
+        .apply("FlattenStats", Flatten.pCollections())
+        .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
+        .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(DatasetStats.class))
+        .apply("WriteReport", ParDo.of(new WriteReportFn(output, runInfo(options, teacher, teacherVersion, config))));
+    return p;
+  }
+
+  private static Map<String, Object> runInfo(AspdOptions o, TeacherFactory teacher, String version, StageConfig c) {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("inputs", String.join(", ", o.getInput()));
+    run.put("teacher", teacher.name());
+    run.put("teacher_version", version);
+    run.put("tokenizer", org.aspd.tokens.TokenizerCache.get(c.tokenizer()).name());
+    run.put("runner", o.getRunner().getSimpleName());
+    run.put("candidates", c.candidates());
+    run.put("independence_votes", c.independenceAccept() + "/" + c.independenceVotes());
+    run.put("format_votes", c.formatAccept() + "/" + c.formatVotes());
+    run.put("answer_votes", c.answerAccept() + "/" + c.answerVotes());
+    run.put("min_parallel_tokens", c.minParallelTokens());
+    run.put("max_tokens", c.maxTokens());
+    run.put("over_limit", c.overLimit().name().toLowerCase());
+    run.put("max_branches", c.maxBranches());
+    run.put("title_max_tokens", c.titleMaxTokens());
+    run.put("aspd_version", Version.get());
+    return run;
+  }
+
+  private static String trimSlash(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+}

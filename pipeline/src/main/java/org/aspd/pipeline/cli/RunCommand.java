@@ -1,0 +1,72 @@
+package org.aspd.pipeline.cli;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.aspd.pipeline.AspdOptions;
+import org.aspd.pipeline.AspdPipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code aspd run}: the whole job. Stage settings and Beam pipeline options that are not declared
+ * here ({@code --candidates=5}, {@code --parallelism=4}, {@code --tempLocation=...}) pass through
+ * to Beam unchanged; {@code aspd run --help-options} lists them all.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Rewrite answers into ASPD training shards (Parquet), dead letters, stats and a dataset card.")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--input", arity = "1..*", paramLabel = "PATH",
+      description = "Input files, directories or globs. Default: the bundled Vicuna Bench gpt-4o answers.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
+  String output;
+
+  @Option(names = "--teacher", defaultValue = "rules", description = "Teacher: ${DEFAULT-VALUE} (embedded, offline).")
+  String teacher;
+
+  @Option(names = "--runner", defaultValue = "direct",
+      description = "direct (default), flink (embedded Flink cluster), or a Beam runner class name.")
+  String runner;
+
+  @Option(names = "--help-options", description = "List every pipeline option (stage settings and Beam's).")
+  boolean helpOptions;
+
+  @Unmatched
+  List<String> passThrough = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    if (helpOptions) {
+      PipelineOptionsFactory.register(AspdOptions.class);
+      PipelineOptionsFactory.printHelp(System.out, AspdOptions.class);
+      return 0;
+    }
+    List<String> args = new ArrayList<>();
+    for (String in : inputs.isEmpty() ? List.of(DefaultDataset.path()) : inputs) {
+      args.add("--input=" + in);
+    }
+    args.add("--output=" + new File(output).getAbsolutePath());
+    args.add("--teacher=" + teacher);
+    args.addAll(RunnerArgs.of(runner, passThrough));
+    args.addAll(passThrough);
+    AspdOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+        .withValidation().as(AspdOptions.class);
+    long start = System.nanoTime();
+    PipelineResult result = AspdPipeline.run(options);
+    Progress.follow(result, options);
+    PipelineResult.State state = result.waitUntilFinish();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.err.printf("aspd: %s in %.1f s; output in %s%n", state, seconds, options.getOutput());
+    if (state != PipelineResult.State.DONE) {
+      return 1;
+    }
+    Summary.print(options.getOutput(), System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package org.aspd.pipeline.read;
+
+import java.io.IOException;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TupleTag;
+import org.aspd.model.DeadLetter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Expands each input path into reading units at run time (so a job on a cluster lists the files
+ * where it runs); a path that matches nothing or cannot be listed becomes a dead letter.
+ */
+class ExpandInputsFn extends DoFn<String, InputUnit> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExpandInputsFn.class);
+
+  private final TupleTag<InputUnit> units;
+  private final TupleTag<DeadLetter> failures;
+
+  ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures) {
+    this.units = units;
+    this.failures = failures;
+  }
+
+  @ProcessElement
+  public void processElement(@Element String path, MultiOutputReceiver out) {
+    DeadLetter failure;
+    try {
+      InputExpander.Expansion expansion = InputExpander.expand(path);
+      for (String skipped : expansion.skipped()) {
+        LOG.info("skipped {}", skipped);
+        Metrics.counter(ReadSamples.class, "files_skipped").inc();
+      }
+      expansion.units().forEach(out.get(units)::output);
+      if (expansion.found()) {
+        return;
+      }
+      failure = DeadLetters.of(Reason.NOT_FOUND, "no file or directory matches this path", "", path, path);
+    } catch (IOException | RuntimeException e) {
+      failure = DeadLetters.of(Reason.UNREADABLE_FILE, "cannot list the input: " + e, "", path, path);
+    }
+    LOG.warn("{}: {}", path, failure.detail());
+    ReadSamples.countFailure(failure);
+    out.get(failures).output(failure);
+  }
+}

@@ -1,0 +1,118 @@
+package org.aspd.pipeline.read;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+
+/**
+ * Decides how to read a file from its name and its first bytes: Parquet by extension or magic
+ * number; JSON by the first non-blank character, {@code [} meaning a streamed array (whatever the
+ * extension) and {@code {} meaning JSON Lines when the first line is a whole object, else a stream
+ * of pretty-printed objects.
+ */
+final class FormatDetector {
+  enum Format {
+    JSON_LINES,
+    JSON_STREAM,
+    PARQUET,
+    EMPTY,
+    UNKNOWN
+  }
+
+  /** The format and, for the log, the shape of the first record. */
+  record Detection(Format format, String shape) {}
+
+  private static final int PEEK_BYTES = 1 << 12;
+
+  private FormatDetector() {}
+
+  static Detection detect(SourceFile file) throws IOException {
+    String name = file.name().toLowerCase(Locale.ROOT);
+    byte[] head;
+    try (InputStream in = file.open()) {
+      head = in.readNBytes(PEEK_BYTES);
+    }
+    if (name.endsWith(".parquet") || startsWith(head, "PAR1")) {
+      return new Detection(Format.PARQUET, "");
+    }
+    int first = firstNonBlank(head);
+    if (first < 0) {
+      return head.length < PEEK_BYTES
+          ? new Detection(Format.EMPTY, "")
+          : new Detection(Format.UNKNOWN, "no content in the first " + PEEK_BYTES + " bytes");
+    }
+    if (head[first] == '[') {
+      return new Detection(Format.JSON_STREAM, "JSON array of " + firstStreamedShape(file));
+    }
+    if (head[first] != '{') {
+      return new Detection(Format.UNKNOWN, "starts with neither '[' nor '{'");
+    }
+    JsonNode firstLine = firstLine(file);
+    if (firstLine != null && firstLine.isObject()) {
+      return new Detection(Format.JSON_LINES, RecordMapper.describe(firstLine));
+    }
+    if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
+      return new Detection(Format.JSON_LINES, "first line malformed");
+    }
+    return new Detection(Format.JSON_STREAM, "JSON objects spanning lines, " + firstStreamedShape(file));
+  }
+
+  private static JsonNode firstLine(SourceFile file) throws IOException {
+    try (InputStream in = file.open()) {
+      Utf8Lines lines = new Utf8Lines(in);
+      for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
+        if (line.problem() != null) {
+          return null;
+        }
+        if (!line.text().isBlank()) {
+          try {
+            return Json.parseOne(line.text());
+          } catch (IOException e) {
+            return null;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String firstStreamedShape(SourceFile file) {
+    try (InputStream in = file.open();
+        JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
+      JsonToken token = parser.nextToken();
+      if (token == JsonToken.START_ARRAY) {
+        token = parser.nextToken();
+      }
+      return token == null || token == JsonToken.END_ARRAY
+          ? "no records"
+          : RecordMapper.describe(Json.MAPPER.readTree(parser));
+    } catch (IOException e) {
+      return "a malformed first record";
+    }
+  }
+
+  private static int firstNonBlank(byte[] head) {
+    int i = startsWith(head, "\u00EF\u00BB\u00BF") ? 3 : 0; // skip a UTF-8 byte order mark
+    for (; i < head.length; i++) {
+      if (!Character.isWhitespace(head[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean startsWith(byte[] head, String latin1) {
+    if (head.length < latin1.length()) {
+      return false;
+    }
+    for (int i = 0; i < latin1.length(); i++) {
+      if ((head[i] & 0xFF) != latin1.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

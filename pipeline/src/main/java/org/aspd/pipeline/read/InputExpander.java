@@ -1,0 +1,161 @@
+package org.aspd.pipeline.read;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * Turns one input path (a file, a glob, or a directory read recursively) into reading units,
+ * recognising FastChat layouts: a folder with {@code question.jsonl} and {@code model_answer/*.jsonl}
+ * (or legacy {@code answer/*.jsonl}). When scanning many files (a directory or glob), hidden files
+ * and non-data files (README, SOURCE.md) are skipped and listed; a file named explicitly is always read.
+ */
+final class InputExpander {
+  static final String QUESTION_FILE = "question.jsonl";
+  private static final List<String> ANSWER_FOLDERS = List.of("model_answer/", "answer/");
+  private static final List<String> DATA_EXTENSIONS = List.of(".jsonl", ".json", ".ndjson", ".parquet");
+
+  /** @param found false when the path matched nothing at all */
+  record Expansion(boolean found, List<InputUnit> units, List<String> skipped) {}
+
+  private InputExpander() {}
+
+  static Expansion expand(String spec) throws IOException {
+    if (FileSystems.hasGlobWildcard(spec)) {
+      return scan(files(match(spec)), "");
+    }
+    List<MatchResult.Metadata> exact = match(spec);
+    if (exact.size() == 1 && !exact.get(0).resourceId().isDirectory()) {
+      return explicitFile(exact.get(0).resourceId().toString());
+    }
+    // A directory; object stores have no directory entries, hence the prefix match.
+    String root = exact.size() == 1 ? exact.get(0).resourceId().toString() : withSlash(spec);
+    List<String> tree = files(match(withSlash(root) + "**"));
+    return tree.isEmpty() && exact.isEmpty()
+        ? new Expansion(false, List.of(), List.of())
+        : scan(tree, withSlash(root));
+  }
+
+  private static Expansion explicitFile(String path) throws IOException {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    String parent = path.substring(0, path.lastIndexOf('/') + 1);
+    if (name.equals(QUESTION_FILE)) {
+      for (String folder : ANSWER_FOLDERS) {
+        List<String> answers = files(match(parent + folder + "*.jsonl"));
+        if (!answers.isEmpty()) {
+          return new Expansion(true, fastChatUnits(path, answers), List.of());
+        }
+      }
+    }
+    for (String folder : ANSWER_FOLDERS) {
+      if (parent.endsWith("/" + folder)) {
+        String questions = parent.substring(0, parent.length() - folder.length()) + QUESTION_FILE;
+        if (!match(questions).isEmpty()) {
+          return new Expansion(true, List.of(InputUnit.fastChat(questions, path, true)), List.of());
+        }
+      }
+    }
+    return new Expansion(true, List.of(InputUnit.file(path)), List.of());
+  }
+
+  /** Classifies many files; {@code root} is the scanned directory, or "" for a glob. */
+  private static Expansion scan(List<String> files, String root) {
+    List<InputUnit> units = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    List<String> fastChatFolders = new ArrayList<>();
+    for (String file : files) {
+      if (file.endsWith("/" + QUESTION_FILE) && !hidden(file, root)) {
+        String folder = file.substring(0, file.length() - QUESTION_FILE.length());
+        List<String> answers = answerFiles(files, folder);
+        if (!answers.isEmpty()) {
+          fastChatFolders.add(folder);
+          units.addAll(fastChatUnits(file, answers));
+        }
+      }
+    }
+    for (String file : files) {
+      String fastChat = fastChatFolders.stream().filter(file::startsWith).findFirst().orElse(null);
+      if (fastChat != null) {
+        if (units.stream().noneMatch(u -> u.path().equals(file) || u.questionPath().equals(file))) {
+          skipped.add(file + " (in FastChat folder " + fastChat + ", not a model answer file)");
+        }
+      } else if (hidden(file, root)) {
+        skipped.add(file + " (hidden)");
+      } else if (!isDataFile(file)) {
+        skipped.add(file + " (not a .jsonl/.json/.ndjson/.parquet file)");
+      } else {
+        units.add(InputUnit.file(file));
+      }
+    }
+    return new Expansion(true, units, skipped);
+  }
+
+  private static List<String> answerFiles(List<String> files, String folder) {
+    for (String answerFolder : ANSWER_FOLDERS) {
+      String prefix = folder + answerFolder;
+      List<String> answers =
+          files.stream()
+              .filter(f -> f.startsWith(prefix) && f.indexOf('/', prefix.length()) < 0 && f.endsWith(".jsonl"))
+              .toList();
+      if (!answers.isEmpty()) {
+        return answers;
+      }
+    }
+    return List.of();
+  }
+
+  private static List<InputUnit> fastChatUnits(String questions, List<String> answers) {
+    List<InputUnit> units = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      units.add(InputUnit.fastChat(questions, answers.get(i), i == 0));
+    }
+    return units;
+  }
+
+  static boolean isDataFile(String path) {
+    String lower = path.toLowerCase(Locale.ROOT);
+    return DATA_EXTENSIONS.stream().anyMatch(lower::endsWith);
+  }
+
+  /** Hidden or bookkeeping: any segment below the root starting with '.' or '_' (_SUCCESS, .crc). */
+  private static boolean hidden(String file, String root) {
+    String relative = !root.isEmpty() && file.startsWith(root) ? file.substring(root.length()) : file.substring(file.lastIndexOf('/') + 1);
+    for (String segment : relative.split("/")) {
+      if (segment.startsWith(".") || segment.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<MatchResult.Metadata> match(String spec) throws IOException {
+    MatchResult result = FileSystems.match(List.of(spec), EmptyMatchTreatment.ALLOW).get(0);
+    if (result.status() == MatchResult.Status.NOT_FOUND) {
+      return List.of();
+    }
+    if (result.status() != MatchResult.Status.OK) {
+      throw new IOException("cannot list " + spec + ": " + result.status());
+    }
+    return result.metadata();
+  }
+
+  /** Sorted, so units and logs come out in the same order on every run. */
+  private static List<String> files(List<MatchResult.Metadata> matches) {
+    TreeSet<String> files = new TreeSet<>();
+    for (MatchResult.Metadata m : matches) {
+      if (!m.resourceId().isDirectory()) {
+        files.add(m.resourceId().toString());
+      }
+    }
+    return new ArrayList<>(files);
+  }
+
+  private static String withSlash(String path) {
+    return path.endsWith("/") ? path : path + "/";
+  }
+}

@@ -1,0 +1,85 @@
+package org.aspd.pipeline.read;
+
+import java.util.List;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.aspd.model.DeadLetter;
+import org.aspd.model.Sample;
+
+/**
+ * Reads serial answers from files, globs and directories (JSON Lines, OpenAI/ShareGPT chat, Alpaca,
+ * AlpacaEval JSON arrays, FastChat benchmark folders, Parquet) into {@link #SAMPLES}; every record
+ * that cannot become a sample, and every path or file that cannot be read, goes to
+ * {@link #FAILURES} with its raw input, so rows in = samples + failures.
+ *
+ * <p>Counters ({@code ReadSamples} namespace): {@code samples}, {@code failures},
+ * {@code failed_<reason>}, {@code files_read}, {@code files_skipped}.
+ */
+public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
+  public static final String STAGE = DeadLetters.STAGE;
+  public static final TupleTag<Sample> SAMPLES = new TupleTag<>("samples") {};
+  public static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures") {};
+
+  private static final TupleTag<InputUnit> UNITS = new TupleTag<>("units") {};
+
+  private final List<String> paths;
+
+  private ReadSamples(List<String> paths) {
+    super(STAGE);
+    this.paths = List.copyOf(paths);
+  }
+
+  /** Paths may be files, globs or directories on any Beam filesystem. */
+  public static ReadSamples from(List<String> paths) {
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("ReadSamples needs at least one input path");
+    }
+    return new ReadSamples(paths);
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    PCollectionTuple expanded =
+        begin
+            .apply("InputPaths", Create.of(paths).withCoder(StringUtf8Coder.of()))
+            .apply(
+                "ExpandInputs",
+                ParDo.of(new ExpandInputsFn(UNITS, FAILURES)).withOutputTags(UNITS, TupleTagList.of(FAILURES)));
+    PCollectionTuple read =
+        expanded
+            .get(UNITS)
+            .setCoder(SerializableCoder.of(InputUnit.class))
+            // Spread files over workers: expansion happens on one worker per input path.
+            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply(
+                "ReadFiles",
+                ParDo.of(new ReadInputFn(SAMPLES, FAILURES)).withOutputTags(SAMPLES, TupleTagList.of(FAILURES)));
+    PCollection<DeadLetter> failures =
+        PCollectionList.of(expanded.get(FAILURES).setCoder(deadLetterCoder()))
+            .and(read.get(FAILURES).setCoder(deadLetterCoder()))
+            .apply("AllFailures", Flatten.pCollections());
+    return PCollectionTuple.of(SAMPLES, read.get(SAMPLES).setCoder(SerializableCoder.of(Sample.class)))
+        .and(FAILURES, failures);
+  }
+
+  static SerializableCoder<DeadLetter> deadLetterCoder() {
+    return SerializableCoder.of(DeadLetter.class);
+  }
+
+  static void countFailure(DeadLetter failure) {
+    Metrics.counter(ReadSamples.class, "failures").inc();
+    Metrics.counter(ReadSamples.class, "failed_" + failure.reason()).inc();
+  }
+}

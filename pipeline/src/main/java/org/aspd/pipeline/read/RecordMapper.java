@@ -1,0 +1,67 @@
+package org.aspd.pipeline.read;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.aspd.model.Sample;
+
+/**
+ * Turns one parsed record into a sample, choosing chat or flat mapping by the record's own keys:
+ * files mixing both shapes still read, and the format a file was detected as is only for the log.
+ */
+final class RecordMapper {
+  private RecordMapper() {}
+
+  static Sample map(JsonNode record, String source, String fallbackId) throws BadRecord {
+    if (!record.isObject()) {
+      throw new BadRecord(Reason.NOT_AN_OBJECT, "record is a JSON " + record.getNodeType() + ", not an object");
+    }
+    return ChatRecordMapper.isChat(record)
+        ? ChatRecordMapper.map(record, source, fallbackId)
+        : FlatRecordMapper.map(record, source, fallbackId);
+  }
+
+  /**
+   * Maps {@code record} into {@code sink}: a sample, or a dead letter carrying {@code rawText}. A
+   * bug in a mapper must not stop the job either, so it too becomes a dead letter.
+   */
+  static void emit(JsonNode record, String source, String fallbackId, String rawText, RecordSink sink) {
+    try {
+      sink.sample(map(record, source, fallbackId));
+    } catch (BadRecord e) {
+      sink.failure(DeadLetters.of(e.reason(), e.getMessage(), idOf(record, fallbackId), source, rawText));
+    } catch (RuntimeException e) {
+      sink.failure(
+          DeadLetters.of(Reason.INTERNAL_ERROR, e.toString(), idOf(record, fallbackId), source, rawText));
+    }
+  }
+
+  private static String idOf(JsonNode record, String fallbackId) {
+    return record.isObject() ? Fields.id(record, fallbackId) : fallbackId;
+  }
+
+  /** The shape of a record, for the per-file format log line. */
+  static String describe(JsonNode record) {
+    if (!record.isObject()) {
+      return "non-object records";
+    }
+    if (record.has("messages")) {
+      return "chat (OpenAI messages)";
+    }
+    if (record.has("conversations")) {
+      return "chat (ShareGPT conversations)";
+    }
+    if (record.has("prompt")) {
+      return "prompt/response"; // the prompt wins over instruction/input when both are there
+    }
+    if (record.has("instruction") && record.has("generator")) {
+      return "AlpacaEval (instruction/output/generator)";
+    }
+    if (record.has("instruction") && record.has("input")) {
+      return "Alpaca (instruction/input/output)";
+    }
+    if (Fields.firstPresent(record, FlatRecordMapper.QUESTION) != null
+        && Fields.firstPresent(record, FlatRecordMapper.ANSWER) != null) {
+      return "prompt/response";
+    }
+    return "unrecognised keys " + Fields.keys(record);
+  }
+}

@@ -1,0 +1,87 @@
+package org.aspd.pipeline.read;
+
+import java.io.IOException;
+import org.aspd.model.DeadLetter;
+import org.aspd.model.Sample;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one {@link InputUnit} with the reader its detected format calls for. Whatever goes wrong
+ * with the file itself becomes a dead letter here, so the caller never sees an exception.
+ */
+final class SampleFileReader {
+  private static final Logger LOG = LoggerFactory.getLogger(SampleFileReader.class);
+
+  private SampleFileReader() {}
+
+  static void read(InputUnit unit, RecordSink sink) {
+    CountingSink counted = new CountingSink(sink);
+    SourceFile file = new SourceFile(unit.path());
+    try {
+      if (unit.isFastChat()) {
+        LOG.info("{}: detected FastChat answers, joined with {}", unit.path(), unit.questionPath());
+        FastChatReader.read(new SourceFile(unit.questionPath()), file, unit.reportQuestionFailures(), counted);
+      } else {
+        readDetected(file, counted);
+      }
+    } catch (IOException | RuntimeException e) {
+      // RuntimeException too: Parquet and Hadoop report corrupt files with unchecked exceptions.
+      counted.failure(
+          DeadLetters.of(
+              Reason.UNREADABLE_FILE,
+              "cannot read the file after " + counted.count + " records: " + e,
+              "",
+              unit.path(),
+              unit.path()));
+    }
+  }
+
+  private static void readDetected(SourceFile file, RecordSink sink) throws IOException {
+    FormatDetector.Detection detection = FormatDetector.detect(file);
+    LOG.info(
+        "{}: detected {}{}",
+        file.path(),
+        detection.format(),
+        detection.shape().isEmpty() ? "" : ", " + detection.shape());
+    switch (detection.format()) {
+      case JSON_LINES -> JsonLinesReader.read(file, sink);
+      case JSON_STREAM -> JsonStreamReader.read(file, sink);
+      case PARQUET -> ParquetRecordReader.read(file, sink);
+      case EMPTY -> LOG.warn("{}: empty file, no records", file.path());
+      case UNKNOWN -> {
+        String head = file.text(0, DeadLetters.MAX_INPUT_CHARS);
+        sink.failure(
+            DeadLetters.of(
+                Reason.UNKNOWN_FORMAT,
+                "not JSON Lines, a JSON array or Parquet: " + detection.shape()
+                    + " (input is the file's first " + DeadLetters.MAX_INPUT_CHARS + " bytes at most)",
+                "",
+                file.path(),
+                head));
+      }
+    }
+  }
+
+  /** Counts what passed through, for the "after N records" of a file that breaks mid-way. */
+  private static final class CountingSink implements RecordSink {
+    private final RecordSink delegate;
+    private long count;
+
+    CountingSink(RecordSink delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void sample(Sample sample) {
+      count++;
+      delegate.sample(sample);
+    }
+
+    @Override
+    public void failure(DeadLetter failure) {
+      count++;
+      delegate.failure(failure);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package org.aspd.pipeline.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.aspd.metrics.DatasetStats;
+
+/**
+ * Writes {@code stats.json}, the dataset card {@code README.md} and {@code plots/*.png} into the
+ * output directory through Beam's filesystems, so it works wherever the shards are written.
+ */
+public class WriteReportFn extends DoFn<DatasetStats, String> {
+  private final String outputDir;
+  private final LinkedHashMap<String, Object> run;
+
+  /** {@code run} describes the run (teacher, tokenizer, options) for stats.json and the card. */
+  public WriteReportFn(String outputDir, Map<String, Object> run) {
+    this.outputDir = outputDir;
+    this.run = new LinkedHashMap<>(run);
+  }
+
+  @ProcessElement
+  public void process(@Element DatasetStats stats, OutputReceiver<String> out) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    ResourceId dir = FileSystems.matchNewResource(outputDir, true);
+    Map<String, Object> json = new LinkedHashMap<>(stats.toMap());
+    json.put("run", run);
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    write(dir, "stats.json", mapper.writeValueAsBytes(json));
+    write(dir, "README.md", DatasetCard.render(stats, run).getBytes(StandardCharsets.UTF_8));
+    ResourceId plots = dir.resolve("plots", ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY);
+    write(plots, "branches_per_group.png", Plots.branchesPerGroup(stats));
+    write(plots, "dp.png", Plots.dp(stats));
+    write(plots, "theoretical_speedup.png", Plots.theoreticalSpeedup(stats));
+    out.output(dir.resolve("stats.json", ResolveOptions.StandardResolveOptions.RESOLVE_FILE).toString());
+  }
+
+  private static void write(ResourceId dir, String name, byte[] bytes) throws IOException {
+    ResourceId file = dir.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+    try (OutputStream os = Channels.newOutputStream(FileSystems.create(file, "application/octet-stream"))) {
+      os.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.aspd.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.aspd.format.AspdText;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code aspd run}, {@code stats} and {@code export} as a user calls them. */
+class CliTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void runThenStatsThenExport() throws Exception {
+    Path out = dir.resolve("out");
+    // No --input: the bundled default dataset, found through aspd.home as the launcher sets it.
+    assertEquals(0, AspdCli.execute("run", "--output", out.toString()));
+    assertTrue(Files.isRegularFile(out.resolve("stats.json")));
+
+    String stats = captureStdout(() -> assertEquals(0, AspdCli.execute("stats", out.toString())));
+    assertTrue(stats.contains("rows 80"), stats);
+    assertTrue(stats.contains("PPD"), stats);
+
+    Path jsonl = dir.resolve("export.jsonl");
+    assertEquals(0, AspdCli.execute("export", out.toString(), "--format", "jsonl", "--out", jsonl.toString()));
+    List<String> lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);
+    assertEquals(80, lines.size());
+    ObjectMapper json = new ObjectMapper();
+    int parallel = 0;
+    for (String line : lines) {
+      JsonNode n = json.readTree(line);
+      assertEquals(4, n.size(), "fields id, parallel, aspd_text, original: " + line);
+      assertEquals(n.get("original").asText(), AspdText.deTag(n.get("aspd_text").asText()));
+      parallel += n.get("parallel").asBoolean() ? 1 : 0;
+    }
+    assertEquals(json.readTree(out.resolve("stats.json").toFile()).get("samples_parallel").asInt(), parallel);
+
+    assertEquals(2, AspdCli.execute("stats", dir.resolve("missing").toString()));
+    assertEquals(2, AspdCli.execute("export", out.toString(), "--format", "csv"));
+  }
+
+  private static String captureStdout(Runnable r) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}

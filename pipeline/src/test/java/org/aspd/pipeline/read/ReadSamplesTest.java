@@ -1,0 +1,204 @@
+package org.aspd.pipeline.read;
+
+import static org.aspd.pipeline.read.Fixtures.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.aspd.model.DeadLetter;
+import org.aspd.model.Sample;
+import org.aspd.model.Turn;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadSamplesTest {
+  @TempDir Path dir;
+
+  @Test
+  void readsEveryFormatInADirectoryTree() throws Exception {
+    write(dir, "flat.jsonl",
+        "{\"id\":\"f1\",\"question\":\"Q1\",\"answer\":\"A1\",\"model_id\":\"m\",\"category\":\"c\"}",
+        "{\"prompt\":\"Q2\",\"output\":\"A2\"}");
+    write(dir, "chat/chat.jsonl",
+        "{\"id\":\"c1\",\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"u1\"},"
+            + "{\"role\":\"assistant\",\"content\":\"a1\"},{\"role\":\"user\",\"content\":\"u2\"},"
+            + "{\"role\":\"assistant\",\"content\":\"a2\"}]}",
+        "{\"id\":\"c2\",\"conversations\":[{\"from\":\"human\",\"value\":\"h\"},{\"from\":\"gpt\",\"value\":\"g\"}]}");
+    write(dir, "alpaca_eval.json",
+        "[",
+        "  {\"instruction\":\"I1\",\"output\":\"O1\",\"generator\":\"gpt4\",\"dataset\":\"vicuna\"},",
+        "  {\"instruction\":\"I2\",\"input\":\"in\",\"output\":\"O2\"}",
+        "]");
+    write(dir, "pretty.json", "{", "  \"prompt\": \"P\",", "  \"response\": \"R\"", "}", "{\"prompt\":\"P2\",\"response\":\"R2\"}");
+    write(dir, "array_line.jsonl", "[{\"prompt\":\"x\",\"response\":\"y\"},{\"prompt\":\"x2\",\"response\":\"y2\"}]");
+    Fixtures.parquet(dir, "table/part-0.parquet", List.of("instruction", "input", "output", "model"),
+        List.of(row("instruction", "PI", "input", "PIn", "output", "PO", "model", "pm"), row("instruction", "PI2", "output", "PO2")));
+    write(dir, "README.md", "# not data");
+    write(dir, ".hidden/secret.jsonl", "{\"prompt\":\"no\",\"response\":\"no\"}");
+    write(dir, "bench/question.jsonl",
+        "{\"question_id\":1,\"category\":\"writing\",\"turns\":[\"t1\",\"t2\"]}",
+        "{\"question_id\":2,\"category\":\"math\",\"turns\":[\"only\"]}");
+    write(dir, "bench/model_answer/m1.jsonl",
+        "{\"question_id\":1,\"model_id\":\"model-one\",\"choices\":[{\"index\":0,\"turns\":[\"r1\",\"r2\"]}]}",
+        "{\"question_id\":2,\"model_id\":\"model-one\",\"choices\":[{\"index\":0,\"turns\":[\"only answer\"]}]}",
+        "{\"question_id\":99,\"model_id\":\"model-one\",\"choices\":[{\"index\":0,\"turns\":[\"orphan\"]}]}");
+    write(dir, "bench/model_answer/m2.jsonl", "{\"question_id\":2,\"choices\":[{\"index\":0,\"turns\":[\"second model\"]}]}");
+    write(dir, "bench/reference_answer/ref.jsonl", "{\"question_id\":2,\"choices\":[{\"turns\":[\"ref\"]}]}");
+    write(dir, "legacy/question.jsonl", "{\"question_id\":1,\"text\":\"old q\",\"category\":\"generic\"}");
+    write(dir, "legacy/answer/answer_bard.jsonl", "{\"question_id\":1,\"model_id\":\"bard:2023\",\"text\":\"old a\"}");
+    write(dir, "legacy/answer/answer_alpaca-13b.jsonl", "{\"question_id\":1,\"text\":\"alpaca a\"}");
+    write(dir, "legacy/model.jsonl", "{\"model_id\":\"bard:2023\"}");
+
+    ReadRun run = ReadRun.of(dir.toString());
+
+    assertEquals(List.of(Reason.UNMATCHED_QUESTION), run.reasons(), run.failures.toString());
+    assertEquals(17, run.samples.size());
+    assertEquals(17, run.counter("samples"));
+
+    Sample f1 = run.sample("f1");
+    assertEquals(List.of("m", "c", "Q1", "A1", dir.resolve("flat.jsonl") + ":1"),
+        List.of(f1.model(), f1.category(), f1.question(), f1.answer(), f1.source()));
+    assertEquals("A2", run.sample("flat.jsonl:2").answer());
+
+    Sample c1 = run.sample("c1");
+    assertEquals("S", c1.system());
+    assertEquals(List.of(new Turn("user", "u1"), new Turn("assistant", "a1")), c1.history());
+    assertEquals(List.of("u2", "a2"), List.of(c1.question(), c1.answer()));
+    assertEquals("g", run.sample("c2").answer());
+
+    Sample eval = run.sample("alpaca_eval.json#0");
+    assertEquals(List.of("gpt4", "vicuna", "I1", "O1", dir.resolve("alpaca_eval.json") + "#0"),
+        List.of(eval.model(), eval.category(), eval.question(), eval.answer(), eval.source()));
+    assertEquals("I2\n\nin", run.sample("alpaca_eval.json#1").question());
+    assertEquals("R", run.sample("pretty.json#0").answer());
+    assertEquals("R2", run.sample("pretty.json#1").answer());
+    assertEquals("y2", run.sample("array_line.jsonl#1").answer());
+
+    Sample parquet = run.sample("part-0.parquet#0");
+    assertEquals(List.of("pm", "PI\n\nPIn", "PO"), List.of(parquet.model(), parquet.question(), parquet.answer()));
+    assertEquals("PI2", run.sample("part-0.parquet#1").question());
+
+    Sample multiTurn = run.sample("m1/1");
+    assertEquals(List.of("model-one", "writing", "t2", "r2"),
+        List.of(multiTurn.model(), multiTurn.category(), multiTurn.question(), multiTurn.answer()));
+    assertEquals(List.of(new Turn("user", "t1"), new Turn("assistant", "r1")), multiTurn.history());
+    assertEquals("m2", run.sample("m2/2").model()); // no model_id: the file name says
+    assertEquals("model-one", run.sample("m1/2").model());
+    assertEquals(List.of("bard:2023", "generic", "old q", "old a"),
+        List.of(run.sample("bard/1").model(), run.sample("bard/1").category(), run.sample("bard/1").question(),
+            run.sample("bard/1").answer()));
+    assertEquals("alpaca-13b", run.sample("alpaca-13b/1").model());
+
+    assertEquals("m1/99", run.failures.get(0).id());
+    assertTrue(run.samples.stream().noneMatch(s -> s.answer().equals("no") || s.answer().equals("ref")));
+    // README.md, .hidden/secret.jsonl, reference_answer/ref.jsonl, legacy/model.jsonl, Hadoop's .crc
+    long crc = java.nio.file.Files.exists(dir.resolve("table/.part-0.parquet.crc")) ? 1 : 0;
+    assertEquals(4 + crc, run.counter("files_skipped"));
+  }
+
+  @Test
+  void badInputIsDeadLetteredNeverDroppedAndAnswersStayVerbatim() throws Exception {
+    String big = "Long answer.\n" + "x".repeat(2 * 1024 * 1024) + "\nend";
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    List<String> lines = List.of(
+        "{\"id\":\"ok\",\"prompt\":\"q\",\"response\":\"Intro:<|para|> <branch>kept</branch>\\n\\n  \"}",
+        "{\"id\":\"dup\",\"prompt\":\"q\",\"response\":\"first\"}",
+        "{\"id\":\"dup\",\"prompt\":\"q\",\"response\":\"second\"}",
+        "{\"prompt\":\"q\",\"response\":\"a\"",
+        "not json at all",
+        "{\"prompt\":\"q\",\"response\":\"a\"} trailing",
+        "{\"prompt\":\"q\"}",
+        "{\"response\":\"a\"}",
+        "{\"prompt\":\"q\",\"response\":\"\"}",
+        "{\"prompt\":\"q\",\"response\":null}",
+        "{\"prompt\":\"q\",\"response\":{\"text\":\"a\"}}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}",
+        "\"just a string\"",
+        "",
+        "{\"id\":\"big\",\"prompt\":\"q\",\"response\":\"" + big.replace("\n", "\\n") + "\"}");
+    for (String line : lines) {
+      bytes.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    bytes.writeBytes("{\"prompt\":\"q\",\"response\":\"bad \u00ff".getBytes(StandardCharsets.ISO_8859_1));
+    bytes.writeBytes("\"}\r\n".getBytes(StandardCharsets.UTF_8));
+    Path file = Fixtures.writeBytes(dir, "bad.jsonl", bytes.toByteArray());
+    long rowsIn = lines.stream().filter(l -> !l.isBlank()).count() + 1;
+
+    ReadRun run = ReadRun.of(file.toString());
+
+    assertEquals(rowsIn, run.samples.size() + run.failures.size());
+    assertEquals(rowsIn, InputFormats.countRecords(List.of(file.toString())));
+    assertEquals(List.of("big", "dup", "dup", "ok"), run.samples.stream().map(Sample::id).sorted().toList());
+    assertEquals("Intro:<|para|> <branch>kept</branch>\n\n  ", run.sample("ok").answer());
+    assertEquals(big, run.sample("big").answer());
+    assertEquals(
+        List.of(Reason.EMPTY_ANSWER, Reason.INVALID_UTF8, Reason.MALFORMED_JSON, Reason.MALFORMED_JSON,
+            Reason.MALFORMED_JSON, Reason.MISSING_FIELD, Reason.MISSING_FIELD, Reason.MISSING_FIELD,
+            Reason.NO_ASSISTANT_TURN, Reason.NOT_A_STRING, Reason.NOT_AN_OBJECT),
+        run.reasons());
+    for (DeadLetter failure : run.failures) {
+      assertEquals("ReadSamples", failure.stage());
+      assertFalse(failure.detail().isEmpty());
+      assertTrue(failure.source().matches(".*bad\\.jsonl:\\d+"), failure.source());
+      assertFalse(failure.input().isEmpty());
+    }
+    DeadLetter utf8 = run.failures.stream().filter(f -> f.reason().equals(Reason.INVALID_UTF8)).findFirst().orElseThrow();
+    assertTrue(utf8.source().endsWith(":16"), utf8.source());
+    assertTrue(utf8.detail().contains("0xFF"), utf8.detail());
+    assertEquals(run.failures.size(), run.counter("failures"));
+    assertEquals(3, run.counter("failed_malformed_json"));
+  }
+
+  @Test
+  void unreadableUnknownAndBrokenInputsAreDeadLetters() throws Exception {
+    Path unknown = write(dir, "notes.txt", "just some text");
+    Path truncated = write(dir, "truncated.json", "[{\"instruction\":\"a\",\"output\":\"b\"},", "{\"instruction\":\"c\",\"out");
+    Path empty = write(dir, "empty.jsonl", "");
+    String missing = dir.resolve("nope.jsonl").toString();
+
+    ReadRun run = ReadRun.of(unknown.toString(), truncated.toString(), empty.toString(), missing);
+
+    assertEquals(1, run.samples.size());
+    assertEquals(List.of(Reason.MALFORMED_JSON, Reason.NOT_FOUND, Reason.UNKNOWN_FORMAT), run.reasons());
+    DeadLetter broken = run.failures.stream().filter(f -> f.reason().equals(Reason.MALFORMED_JSON)).findFirst().orElseThrow();
+    assertTrue(broken.input().contains("{\"instruction\":\"c\""), broken.input());
+    assertTrue(broken.source().endsWith("truncated.json#1"), broken.source());
+    DeadLetter unknownFormat = run.failures.stream().filter(f -> f.reason().equals(Reason.UNKNOWN_FORMAT)).findFirst().orElseThrow();
+    assertEquals("just some text\n", unknownFormat.input());
+  }
+
+  @Test
+  void aFastChatQuestionFileOrAnswerFileNamedDirectlyIsJoined() throws Exception {
+    Path questions = write(dir, "q/question.jsonl", "{\"question_id\":1,\"category\":\"c\",\"turns\":[\"q\"]}",
+        "{\"question_id\":1,\"category\":\"c\",\"turns\":[\"again\"]}");
+    Path answers = write(dir, "q/model_answer/gpt.jsonl", "{\"question_id\":1,\"choices\":[{\"turns\":[\"a\"]}]}");
+
+    ReadRun byQuestions = ReadRun.of(questions.toString());
+    ReadRun byAnswers = ReadRun.of(answers.toString());
+
+    assertEquals("a", byQuestions.sample("gpt/1").answer());
+    assertEquals(List.of(Reason.DUPLICATE_QUESTION), byQuestions.reasons());
+    assertEquals("q", byAnswers.sample("gpt/1").question());
+  }
+
+  @Test
+  void deadLetterInputsAreBounded() {
+    DeadLetter letter = DeadLetters.of(Reason.MALFORMED_JSON, "bad", "", "s", "y".repeat(3 << 20));
+    assertEquals(DeadLetters.MAX_INPUT_CHARS, letter.input().length());
+    assertTrue(letter.detail().contains("truncated"), letter.detail());
+  }
+
+  private static Map<String, String> row(String... keyValues) {
+    Map<String, String> row = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      row.put(keyValues[i], keyValues[i + 1]);
+    }
+    return row;
+  }
+}

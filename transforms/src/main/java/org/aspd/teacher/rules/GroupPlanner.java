@@ -1,0 +1,348 @@
+package org.aspd.teacher.rules;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Chooses the groups of one candidate: which sibling sections become branches, and which lists
+ * become groups of their own (gold rule 7), with every group checked by the
+ * {@link IndependenceHeuristic} and by {@link Substance}.
+ *
+ * <p>{@link Level#AUTO} makes sections the branches when they are siblings of one kind (four or
+ * more with bodies of the same shape, or headings that share a word, or no list inside to group
+ * instead), and otherwise groups each section's own list. The other levels force one choice, to
+ * give stage 4 real alternatives.
+ */
+final class GroupPlanner {
+  enum Level { AUTO, SECTIONS, LISTS }
+
+  /** Line ranges [first, end) of the branches of one group, with their labels. */
+  record Planned(List<int[]> branches, List<String> labels) {
+    int first() {
+      return branches.get(0)[0];
+    }
+  }
+
+  /** Sections that open or close an answer rather than being one of its siblings. */
+  private static final Pattern FRAME_HEADING = Pattern.compile(
+      "^(conclusion|summary|in summary|in conclusion|introduction|intro|overview|background|context|"
+          + "final thoughts?|closing|closing thoughts|tl;?dr|references|sources|notes?|disclaimer|key takeaways?|"
+          + "takeaways?|bottom line|verdict|review|plot|synopsis|story|title|example usage|examples? of usage|"
+          + "output|sample output|result|results|answer|final answer|opening|opening scene|closing scene|"
+          + "end screen|scenario|explanation|how it works|code explanation)\\b",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+  private static final Pattern SYNTHESIS_HEADING = Pattern.compile(
+      "\\b(balanc\\w*|both|combin\\w*|integrat\\w*|together|overall|bridging|reconcil\\w*|synthes\\w*)\\b",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern CODE_COMPONENT = Pattern.compile(
+      "\\b(functions?|methods?|class|operations?|modules?|components?|constructor|property|attributes?|"
+          + "parameters?|endpoints?|fields?|variables?|hooks?|props?|routes?)\\b", Pattern.CASE_INSENSITIVE);
+  /** An identifier in a label: {@code is_empty}, {@code toLowerCase}, {@code main()}. */
+  private static final Pattern IDENTIFIER = Pattern.compile("\\w_\\w|[a-z][A-Z]|\\(\\)");
+  private static final int MIN_SECTION_WORDS = 8;
+
+  private final Outline o;
+  private final AnswerProfile profile;
+  private final String question;
+  private final Level level;
+  private final List<Planned> planned = new ArrayList<>();
+  private final java.util.Map<String, int[]> memo;
+
+  private GroupPlanner(Outline o, AnswerProfile profile, String question, Level level,
+      java.util.Map<String, int[]> memo) {
+    this.o = o;
+    this.profile = profile;
+    this.question = question;
+    this.level = level;
+    this.memo = memo;
+  }
+
+  /**
+   * Plans one candidate. {@code memo} caches independence decisions by span across the levels of
+   * one answer; pass a fresh map per answer.
+   */
+  static List<Planned> plan(Outline o, AnswerProfile profile, String question, Level level,
+      java.util.Map<String, int[]> memo) {
+    if (profile.words() < AnswerProfile.MIN_ANSWER_WORDS) {
+      return List.of();
+    }
+    GroupPlanner p = new GroupPlanner(o, profile, question, level, memo);
+    p.planContainer(-1);
+    p.planned.sort(Comparator.comparingInt(Planned::first));
+    return p.planned;
+  }
+
+  private void planContainer(int parent) {
+    List<Integer> children = new ArrayList<>();
+    for (int i = 0; i < o.sections.size(); i++) {
+      if (o.sections.get(i).parent() == parent) {
+        children.add(i);
+      }
+    }
+    Set<Integer> claimed = new HashSet<>();
+    List<Integer> run = new ArrayList<>();
+    for (int k = 0; k <= children.size(); k++) {
+      Integer child = k < children.size() ? children.get(k) : null;
+      boolean continues = child != null && eligible(child) && (run.isEmpty()
+          || o.sections.get(run.get(0)).level() == o.sections.get(child).level());
+      if (continues) {
+        run.add(child);
+        continue;
+      }
+      if (run.size() >= 2) {
+        claimed.addAll(decideRun(run));
+      }
+      run = new ArrayList<>();
+      if (child != null && eligible(child)) {
+        run.add(child);
+      }
+    }
+    for (int child : children) {
+      if (!claimed.contains(child) && !sequential(child)) {
+        planContainer(child);
+      }
+    }
+    for (Outline.ListBlock list : o.lists) {
+      if (list.depth() == 0 && o.sectionOf(list.first()) == parent) {
+        tryList(list);
+      }
+    }
+  }
+
+  private boolean eligible(int index) {
+    Outline.Section s = o.sections.get(index);
+    String label = o.headingLabel(s);
+    return !label.isEmpty() && !FRAME_HEADING.matcher(label).find() && !SYNTHESIS_HEADING.matcher(label).find()
+        && !sequential(index) && !placeholderBody(s) && Words.count(o.text, o.startOffset(s.heading()), o.endOffset(Math.max(s.end(),
+        s.heading() + 1))) - Words.count(label) >= MIN_SECTION_WORDS;
+  }
+
+  private boolean placeholderBody(Outline.Section s) {
+    for (Outline.ListBlock list : o.lists) {
+      if (list.first() > s.heading() && list.first() < s.end() && Substance.hasPlaceholder(o, list.items())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean sequential(int index) {
+    Outline.Section s = o.sections.get(index);
+    return profile.inDerivation(s.heading()) || SequenceCues.sequentialHeading(o.headingLabel(s))
+        || SequenceCues.timelineLabel(o.headingLabel(s));
+  }
+
+  /** Plans one run of sibling sections; returns the sections that became branches. */
+  private List<Integer> decideRun(List<Integer> run) {
+    boolean anyInnerList = false;
+    for (int s : run) {
+      anyInnerList |= hasGroupableList(s);
+    }
+    if (level == Level.SECTIONS || !anyInnerList) {
+      return trySections(run);
+    }
+    if (level == Level.LISTS) {
+      return List.of();
+    }
+    if (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run)) {
+      return trySections(run);
+    }
+    return List.of();
+  }
+
+  private List<Integer> trySections(List<Integer> run) {
+    List<int[]> spans = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (int k = 0; k < run.size(); k++) {
+      Outline.Section sec = o.sections.get(run.get(k));
+      int end = k == run.size() - 1 ? endBeforeClosingProse(run.get(k)) : sec.end();
+      spans.add(new int[] {sec.heading(), end});
+      labels.add(o.headingLabel(sec));
+    }
+    int[] kept = accept(spans);
+    if (kept == null) {
+      return List.of();
+    }
+    planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
+    return run.subList(kept[0], kept[1]);
+  }
+
+  /**
+   * Where the last section of a group ends. When it is the last child of its parent and its
+   * structured body (a list or sub-sections) is followed by plain paragraphs, those paragraphs
+   * close the whole answer or parent, not this section, and stay serial.
+   */
+  private int endBeforeClosingProse(int index) {
+    Outline.Section s = o.sections.get(index);
+    for (int j = index + 1; j < o.sections.size(); j++) {
+      Outline.Section next = o.sections.get(j);
+      if (next.heading() >= s.end() && next.level() == s.level()) {
+        return s.end(); // a later sibling (such as a conclusion) follows: the prose is this section's
+      }
+      if (next.level() < s.level()) {
+        break;
+      }
+    }
+    int structuredEnd = -1;
+    for (Outline.ListBlock list : o.lists) {
+      if (list.depth() == 0 && list.first() > s.heading() && list.end() <= s.end()) {
+        structuredEnd = Math.max(structuredEnd, list.end());
+      }
+    }
+    for (Outline.Section sub : o.sections) {
+      if (sub.parent() == index) {
+        structuredEnd = Math.max(structuredEnd, sub.end());
+      }
+    }
+    if (structuredEnd < 0 || structuredEnd >= s.end()) {
+      return s.end();
+    }
+    for (int i = structuredEnd; i < s.end(); i++) {
+      Line l = o.lines.get(i);
+      if (!l.isBlank() && (l.kind() != Line.Kind.TEXT || l.indent() > 0)) {
+        return s.end();
+      }
+    }
+    return structuredEnd;
+  }
+
+  private void tryList(Outline.ListBlock list) {
+    if (list.items().size() < 2 || profile.inDerivation(list.first())
+        || profile.derivation() && list.kind() == Outline.ListKind.NUMBERED) {
+      return;
+    }
+    List<int[]> spans = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    boolean repeated = false;
+    for (Outline.Item item : list.items()) {
+      spans.add(new int[] {item.first(), item.end()});
+      BranchView v = BranchView.of(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end())));
+      labels.add(v.label());
+      repeated |= v.label() != null && !seen.add(v.label().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (repeated && list.kind() == Outline.ListKind.BOLD_LEAD) {
+      return; // a dialogue ("Host:", "Guest:"), not siblings
+    }
+    if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)) {
+      return; // an explanation that walks through code in execution order
+    }
+    if (Substance.problem(o, list.items()) != null) {
+      return;
+    }
+    int[] kept = accept(spans);
+    if (kept != null) {
+      planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
+    }
+  }
+
+  /**
+   * Runs the independence heuristic, dropping a premise first item or a closing last item when it
+   * asks to; returns the kept range [from, to) of the spans, or null when no group remains.
+   */
+  private int[] accept(List<int[]> spans) {
+    String key = spans.get(0)[0] + ":" + spans.size() + ":" + spans.get(spans.size() - 1)[1];
+    if (memo.containsKey(key)) {
+      return memo.get(key);
+    }
+    int[] kept = decideIndependence(spans);
+    memo.put(key, kept);
+    return kept;
+  }
+
+  private int[] decideIndependence(List<int[]> spans) {
+    int from = 0;
+    int to = spans.size();
+    for (int attempt = 0; attempt < 3 && to - from >= 2; attempt++) {
+      boolean droppedFirst = from > 0;
+      boolean droppedLast = to < spans.size();
+      List<String> texts = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        texts.add(o.text.substring(o.startOffset(spans.get(i)[0]), o.endOffset(spans.get(i)[1])));
+      }
+      int start = o.startOffset(spans.get(from)[0]);
+      int end = o.endOffset(spans.get(to - 1)[1]);
+      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts, o.text.substring(0, start),
+          o.text.substring(end), question);
+      if (a.independent()) {
+        return new int[] {from, to};
+      }
+      if (!a.dropFirst() && !a.dropLast()) {
+        return null;
+      }
+      if (a.dropFirst() && droppedFirst || a.dropLast() && droppedLast) {
+        return new int[] {from, to}; // one premise and one closing item at most
+      }
+      from += a.dropFirst() ? 1 : 0;
+      to -= a.dropLast() ? 1 : 0;
+    }
+    return null;
+  }
+
+  private boolean hasGroupableList(int section) {
+    Outline.Section s = o.sections.get(section);
+    for (Outline.ListBlock list : o.lists) {
+      if (list.depth() == 0 && list.first() > s.heading() && list.first() < s.end() && list.items().size() >= 2
+          && Words.count(o.text, o.startOffset(list.first()), o.endOffset(list.end())) >= Substance.MIN_LIST_WORDS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Same kind of first structural block in every section body: all lists of one kind, or all prose. */
+  private boolean homogeneous(List<Integer> run) {
+    String kind = null;
+    for (int s : run) {
+      String k = bodyKind(o.sections.get(s));
+      if (kind != null && !kind.equals(k)) {
+        return false;
+      }
+      kind = k;
+    }
+    return true;
+  }
+
+  private String bodyKind(Outline.Section s) {
+    for (int i = s.heading() + 1; i < s.end(); i++) {
+      Line l = o.lines.get(i);
+      if (l.isItem()) {
+        return l.ordered() ? "numbered" : "bulleted";
+      }
+      if (l.isHeading()) {
+        return "heading";
+      }
+      if (l.kind() == Line.Kind.CODE || l.kind() == Line.Kind.TABLE) {
+        return l.kind().name();
+      }
+    }
+    return "prose";
+  }
+
+  private boolean sharedHeadingWord(List<Integer> run) {
+    Set<String> shared = null;
+    for (int s : run) {
+      Set<String> stems = new HashSet<>(Words.contentStems(o.headingLabel(o.sections.get(s)), 200));
+      if (shared == null) {
+        shared = stems;
+      } else {
+        shared.retainAll(stems);
+      }
+    }
+    return shared != null && !shared.isEmpty();
+  }
+
+  private static boolean codeComponents(List<String> labels) {
+    int named = 0;
+    for (String label : labels) {
+      if (label != null && (CODE_COMPONENT.matcher(label).find() || IDENTIFIER.matcher(label).find())) {
+        named++;
+      }
+    }
+    return named * 2 > labels.size();
+  }
+}

@@ -1,0 +1,427 @@
+package org.aspd.teacher.rules;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether sibling pieces can be generated independently (method §3 stage 2, gold rules 2,
+ * 8 and 9). It rejects sequences (timelines, temporal connectives, procedures announced as
+ * steps), references back to siblings, derivations that carry numbers forward, code that uses
+ * names defined in a sibling, and narrative. It also spots a premise item (the first item states
+ * what later ones build on) and a closing item (the joint result of the ones before it): the group
+ * then starts one item later or ends one item earlier.
+ */
+final class IndependenceHeuristic {
+  /** The outcome; {@code dropFirst}/{@code dropLast} say which end item must leave the group. */
+  record Assessment(boolean independent, String reason, boolean dropFirst, boolean dropLast) {
+    static Assessment fail(String reason) {
+      return new Assessment(false, reason, false, false);
+    }
+  }
+
+  private static final Pattern CODE_DEFINITION = Pattern.compile(
+      "\\b(?:def|function|class|fn|func|let|const|var|struct|interface|type)\\s+([A-Za-z_][A-Za-z0-9_]{2,40})");
+  private static final Pattern CODE_ASSIGNMENT = Pattern.compile("^\\s*([A-Za-z_][A-Za-z0-9_]{2,40})\\s*=[^=]",
+      Pattern.MULTILINE);
+  private static final Pattern CONDITIONAL = Pattern.compile("\\b(would|could)\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CONCLUDING = Pattern.compile("^(therefore|thus|hence|so,|so the|consequently|"
+      + "as a result|this gives|which gives|putting (?:it|this) (?:all )?together)\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern PAST_NARRATIVE = Pattern.compile("\\b(was|were|had|did|went|came|saw|said|felt|"
+      + "told|found|began|decided|suddenly|walked|looked|smiled|knew|realized|realised)\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CLOSING_LABEL = Pattern.compile("\\b(accumulation|overall|result|outcome|"
+      + "combined|combination|conclusion|summary|together|synthesis|bringing it|putting it|balanc\\w*|both|"
+      + "integrat\\w*|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
+  /** Label words too generic to carry a premise from one item to the next. */
+  private static final Set<String> GENERIC = Set.of("impact", "effect", "change", "implication", "consequence",
+      "advancement", "development", "influence", "role", "factor", "aspect", "issue", "area", "benefit",
+      "consideration", "potential", "significant", "increas", "improv", "reduc", "greater", "new",
+      "different", "possible", "likely", "long-term", "short-term", "overall", "general", "key", "major");
+
+  private IndependenceHeuristic() {}
+
+  static Assessment assess(List<String> branches, String precondition, String following, String question) {
+    if (branches.size() < 2) {
+      return Assessment.fail("a group needs at least two branches");
+    }
+    List<BranchView> views = new ArrayList<>();
+    for (String b : branches) {
+      views.add(BranchView.of(b));
+    }
+    List<String> labels = new ArrayList<>();
+    views.forEach(v -> labels.add(v.label()));
+    String failure = firstFailure(views, labels, precondition);
+    if (failure != null) {
+      return Assessment.fail(failure);
+    }
+    String premise = premise(views, precondition, question);
+    String closing = closing(views);
+    if (premise != null || closing != null) {
+      String reason = (premise != null ? premise : "") + (premise != null && closing != null ? "; " : "")
+          + (closing != null ? closing : "");
+      return new Assessment(false, reason, premise != null, closing != null);
+    }
+    return new Assessment(true, "no sequence, back-reference, derivation or code dependency among the "
+        + branches.size() + " branches", false, false);
+  }
+
+  private static String firstFailure(List<BranchView> views, List<String> labels, String precondition) {
+    int timeline = 0;
+    for (String label : labels) {
+      if (SequenceCues.timelineLabel(label)) {
+        timeline++;
+      }
+    }
+    if (timeline >= 2 || SequenceCues.yearsInOrder(labels)) {
+      return "timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence";
+    }
+    boolean ordinalSeries = false;
+    for (BranchView v : views) {
+      ordinalSeries |= SequenceCues.ordinalStart(v.body());
+    }
+    for (int i = 1; i < views.size(); i++) {
+      BranchView v = views.get(i);
+      if (SequenceCues.temporalStart(v.body())) {
+        return "branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'";
+      }
+      if (v.label() == null && !ordinalSeries && SequenceCues.closingStart(v.body())) {
+        return "branch " + (i + 1) + " closes a sequence: '" + excerpt(v.body()) + "'";
+      }
+      String back = SequenceCues.backReference(v.text());
+      if (back != null) {
+        return "branch " + (i + 1) + " refers back to earlier material ('" + back + "')";
+      }
+      String pronoun = v.label() == null ? SequenceCues.pronounStart(v.body()) : null;
+      if (pronoun != null) {
+        return "branch " + (i + 1) + " opens with '" + pronoun + "', which points at an earlier sibling";
+      }
+    }
+    if (isNumbered(views)) {
+      String intro = tail(precondition, 400);
+      if (SequenceCues.procedureIntro(intro)) {
+        return "the introduction announces an ordered procedure ('" + excerpt(lastSentence(intro)) + "')";
+      }
+    }
+    String carried = carriedNumber(views);
+    if (carried != null) {
+      return carried;
+    }
+    String code = codeDependency(views);
+    if (code != null) {
+      return code;
+    }
+    if (narrative(views)) {
+      return "the branches are narrative prose in past tense with no labels: a story, not siblings";
+    }
+    return labelDependency(views);
+  }
+
+  private static boolean isNumbered(List<BranchView> views) {
+    int numbered = 0;
+    for (BranchView v : views) {
+      if (!v.text().isEmpty() && Character.isDigit(v.text().charAt(0))) {
+        numbered++;
+      }
+    }
+    return numbered * 2 > views.size();
+  }
+
+  /** A number produced by "= N" in one branch and used again in a later one. */
+  private static String carriedNumber(List<BranchView> views) {
+    int withEquations = 0;
+    boolean concluding = false;
+    for (int i = 0; i < views.size(); i++) {
+      String text = views.get(i).text();
+      if (hasEquation(text)) {
+        withEquations++;
+      }
+      concluding |= i > 0 && CONCLUDING.matcher(views.get(i).body()).find();
+      for (String number : results(text)) {
+        for (int j = i + 1; j < views.size(); j++) {
+          if (containsNumber(views.get(j).text(), number)) {
+            return "derivation: branch " + (j + 1) + " reuses " + number + ", computed in branch " + (i + 1);
+          }
+        }
+      }
+    }
+    if (withEquations >= 2 && concluding) {
+      return "derivation: " + withEquations + " branches calculate and a later one concludes from them";
+    }
+    return null;
+  }
+
+  private static boolean hasEquation(String text) {
+    int from = 0;
+    while (from < text.length()) {
+      int nl = text.indexOf('\n', from);
+      int to = nl < 0 ? text.length() : nl;
+      if (AnswerProfile.isEquation(text, from, to) || text.startsWith("\\[", from)) {
+        return true;
+      }
+      from = to + 1;
+    }
+    return false;
+  }
+
+  /** Numbers (at least two digits) that follow "=" or "≈". */
+  static List<String> results(String text) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != '=' && c != '≈') {
+        continue;
+      }
+      int p = i + 1;
+      while (p < text.length() && (text.charAt(p) == ' ' || text.charAt(p) == '$' || text.charAt(p) == '~')) {
+        p++;
+      }
+      int q = p;
+      while (q < text.length() && (Character.isDigit(text.charAt(q)) || text.charAt(q) == ','
+          || text.charAt(q) == '.' && q + 1 < text.length() && Character.isDigit(text.charAt(q + 1)))) {
+        q++;
+      }
+      String number = text.substring(p, q);
+      int digits = 0;
+      for (int k = 0; k < number.length(); k++) {
+        digits += Character.isDigit(number.charAt(k)) ? 1 : 0;
+      }
+      if (digits >= 2) {
+        out.add(number);
+      }
+    }
+    return out;
+  }
+
+  private static boolean containsNumber(String text, String number) {
+    int at = text.indexOf(number);
+    while (at >= 0) {
+      boolean before = at == 0 || !Character.isDigit(text.charAt(at - 1)) && text.charAt(at - 1) != '.'
+          && text.charAt(at - 1) != ',';
+      int end = at + number.length();
+      boolean after = end >= text.length() || !Character.isDigit(text.charAt(end));
+      if (before && after) {
+        return true;
+      }
+      at = text.indexOf(number, at + 1);
+    }
+    return false;
+  }
+
+  /** A name defined in one branch's code and used in another's. */
+  private static String codeDependency(List<BranchView> views) {
+    Map<String, Integer> definedIn = new LinkedHashMap<>();
+    for (int i = 0; i < views.size(); i++) {
+      String code = codeOf(views.get(i).text());
+      if (code.isEmpty()) {
+        continue;
+      }
+      Matcher m = CODE_DEFINITION.matcher(code);
+      while (m.find()) {
+        definedIn.putIfAbsent(m.group(1), i);
+      }
+      Matcher a = CODE_ASSIGNMENT.matcher(code);
+      while (a.find()) {
+        definedIn.putIfAbsent(a.group(1), i);
+      }
+    }
+    for (Map.Entry<String, Integer> e : definedIn.entrySet()) {
+      Pattern use = Pattern.compile("\\b" + Pattern.quote(e.getKey()) + "\\b");
+      for (int j = 0; j < views.size(); j++) {
+        if (j != e.getValue() && !codeOf(views.get(j).text()).isEmpty()
+            && use.matcher(codeOf(views.get(j).text())).find()) {
+          return "code in branch " + (j + 1) + " uses '" + e.getKey() + "', defined in branch " + (e.getValue() + 1);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The fenced code of a text, or "" when it has none. */
+  private static String codeOf(String text) {
+    int open = text.indexOf("```");
+    if (open < 0) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    while (open >= 0) {
+      int lineEnd = text.indexOf('\n', open);
+      if (lineEnd < 0) {
+        break;
+      }
+      int close = text.indexOf("```", lineEnd);
+      int end = close < 0 ? text.length() : close;
+      out.append(text, lineEnd + 1, end).append('\n');
+      if (close < 0) {
+        break;
+      }
+      open = text.indexOf("```", close + 3);
+    }
+    return out.toString();
+  }
+
+  private static boolean narrative(List<BranchView> views) {
+    int story = 0;
+    for (BranchView v : views) {
+      if (v.label() != null) {
+        return false;
+      }
+      Matcher m = PAST_NARRATIVE.matcher(v.body().length() > 1500 ? v.body().substring(0, 1500) : v.body());
+      int hits = 0;
+      while (m.find()) {
+        hits++;
+      }
+      if (hits >= 3) {
+        story++;
+      }
+    }
+    return story * 2 > views.size();
+  }
+
+  /** A later branch that names an earlier sibling's multi-word label builds on it. */
+  private static String labelDependency(List<BranchView> views) {
+    for (int i = 1; i < views.size(); i++) {
+      String phrase = phrase(views.get(i - 1).label());
+      if (phrase == null) {
+        continue;
+      }
+      for (int j = i; j < views.size(); j++) {
+        if (views.get(j).body().toLowerCase(Locale.ROOT).contains(phrase)) {
+          if (i - 1 == 0) {
+            return null; // the first item is handled as a premise
+          }
+          return "branch " + (j + 1) + " builds on branch " + i + " ('" + phrase + "')";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String phrase(String label) {
+    if (label == null) {
+      return null;
+    }
+    String p = label.toLowerCase(Locale.ROOT);
+    int paren = p.indexOf('(');
+    p = (paren >= 0 ? p.substring(0, paren) : p).strip();
+    return Words.contentStems(p, 200).size() >= 2 && p.length() >= 8 ? p : null;
+  }
+
+  /**
+   * The first item is a premise when a later item reuses its own label words (beyond the question,
+   * the introduction and generic words), either as the item's exact label phrase or, in a list of
+   * hypothetical consequences ("would", "could", "might"), as one of its distinctive words.
+   */
+  private static String premise(List<BranchView> views, String precondition, String question) {
+    if (views.size() < 3) {
+      String phrase = phrase(views.get(0).label());
+      if (phrase != null && views.get(1).body().toLowerCase(Locale.ROOT).contains(phrase)) {
+        return "branch 2 builds on the first item ('" + phrase + "')";
+      }
+      return null;
+    }
+    String first = views.get(0).label();
+    if (first == null) {
+      return null;
+    }
+    String phrase = phrase(first);
+    for (int j = 1; phrase != null && j < views.size(); j++) {
+      if (views.get(j).body().toLowerCase(Locale.ROOT).contains(phrase)) {
+        return "premise: branch " + (j + 1) + " builds on the first item ('" + phrase + "')";
+      }
+    }
+    int conditional = 0;
+    for (BranchView v : views) {
+      conditional += CONDITIONAL.matcher(v.body()).find() ? 1 : 0;
+    }
+    if (conditional * 2 < views.size()) {
+      return null;
+    }
+    Set<String> keys = new HashSet<>(Words.contentStems(first, 200));
+    keys.removeAll(Words.contentStems(question == null ? "" : question, 2000));
+    keys.removeAll(Words.contentStems(tail(precondition, 1500), 1500));
+    keys.removeAll(GENERIC);
+    for (String key : keys) {
+      for (int j = 1; j < views.size(); j++) {
+        if (Words.contentStems(firstSentence(views.get(j).body()), 400).contains(key)) {
+          return "premise: branch " + (j + 1) + " builds on the first item's '" + key + "'";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A last item labelled as the joint result of the others, or naming two or more of them. */
+  private static String closing(List<BranchView> views) {
+    BranchView last = views.get(views.size() - 1);
+    if (views.size() >= 3 && last.label() != null && CLOSING_LABEL.matcher(last.label()).find()) {
+      return "closing: the last item ('" + last.label() + "') combines the ones before it";
+    }
+    if (views.size() < 3 || last.label() == null) {
+      return null;
+    }
+    Set<String> shared = null;
+    List<Set<String>> keys = new ArrayList<>();
+    for (BranchView v : views) {
+      Set<String> k = Words.contentStems(v.label() == null ? "" : v.label(), 200);
+      keys.add(k);
+      if (shared == null) {
+        shared = new HashSet<>(k);
+      } else {
+        shared.retainAll(k);
+      }
+    }
+    Set<String> body = Words.contentStems(last.body(), 4000);
+    int named = 0;
+    for (int i = 0; i < views.size() - 1; i++) {
+      Set<String> k = new HashSet<>(keys.get(i));
+      k.removeAll(shared);
+      if (!k.isEmpty() && body.containsAll(k)) {
+        named++;
+      }
+    }
+    return named >= 2 ? "closing: the last item draws on " + named + " of the items before it" : null;
+  }
+
+  /** The body's first sentence, past any nested bold label. */
+  static String firstSentence(String body) {
+    int limit = Math.min(body.length(), 400);
+    for (int i = 20; i < limit - 1; i++) {
+      char c = body.charAt(i);
+      if ((c == '.' || c == '!' || c == '?') && Character.isWhitespace(body.charAt(i + 1))) {
+        return body.substring(0, i + 1);
+      }
+    }
+    return body.substring(0, limit);
+  }
+
+  private static String quoteLabels(List<String> labels) {
+    List<String> shown = new ArrayList<>();
+    for (String l : labels) {
+      if (l != null && shown.size() < 3) {
+        shown.add("'" + l + "'");
+      }
+    }
+    return String.join(", ", shown);
+  }
+
+  static String tail(String s, int n) {
+    return s == null ? "" : s.length() > n ? s.substring(s.length() - n) : s;
+  }
+
+  private static String lastSentence(String s) {
+    String t = s.strip();
+    int cut = Math.max(t.lastIndexOf(". ", t.length() - 2), t.lastIndexOf('\n', t.length() - 2));
+    return cut > 0 ? t.substring(cut + 1).strip() : t;
+  }
+
+  private static String excerpt(String s) {
+    String t = s.strip().replace('\n', ' ');
+    return t.length() > 60 ? t.substring(0, 60) + "…" : t;
+  }
+}

@@ -1,0 +1,173 @@
+package org.aspd.teacher.rules;
+
+/**
+ * Finds the label of a list item, section or paragraph: a bold lead ({@code **Cost:** ...}), a
+ * heading's text, or a short {@code Label: text} prefix.
+ */
+final class Labels {
+  private static final int MAX_LABEL_CHARS = 90;
+
+  private Labels() {}
+
+  /** Removes markdown emphasis, list numbering, brackets, symbols and a trailing colon. */
+  static String clean(String raw) {
+    StringBuilder out = new StringBuilder(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '*' || c == '`' || c == '#' || c == '[' || c == ']' || c == '\n' || c == '\r' || c == '\t') {
+        out.append(c == '\n' || c == '\r' || c == '\t' ? ' ' : "");
+      } else if (c == '_' && (i == 0 || i + 1 == raw.length() || raw.charAt(i - 1) == '_' || raw.charAt(i + 1) == '_')) {
+        continue;
+      } else {
+        out.append(c);
+      }
+    }
+    String s = out.toString().strip();
+    int p = 0;
+    while (p < s.length() && !Character.isLetterOrDigit(s.charAt(p)) && s.charAt(p) != '(' && s.charAt(p) != '"'
+        && s.charAt(p) != '\'') {
+      p++;
+    }
+    s = s.substring(p);
+    int q = 0;
+    while (q < s.length() && q < 3 && Character.isDigit(s.charAt(q))) {
+      q++;
+    }
+    if (q > 0 && q + 1 < s.length() && (s.charAt(q) == '.' || s.charAt(q) == ')') && s.charAt(q + 1) == ' ') {
+      s = s.substring(q + 2);
+    }
+    s = s.strip();
+    while (!s.isEmpty() && (s.endsWith(":") || s.endsWith("-") || s.endsWith("–") || s.endsWith("—"))) {
+      s = s.substring(0, s.length() - 1).strip();
+    }
+    return collapseSpaces(s);
+  }
+
+  static String collapseSpaces(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    boolean space = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isWhitespace(c)) {
+        space = out.length() > 0;
+      } else {
+        if (space) {
+          out.append(' ');
+          space = false;
+        }
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * The label of a line that opens with bold text followed by a separator and more text: {@code
+   * **Cost:** text}, {@code **Cost**: text}, {@code **Cost** – text}. Returns null otherwise.
+   */
+  static String boldLead(String text, int from, int to) {
+    int p = from;
+    while (p < to && p - from < 4 && !Character.isLetterOrDigit(text.charAt(p)) && text.charAt(p) != '*'
+        && text.charAt(p) != '_') {
+      p++;
+    }
+    String marker = text.startsWith("**", p) ? "**" : text.startsWith("__", p) ? "__" : null;
+    if (marker == null) {
+      return null;
+    }
+    int limit = Math.min(to, p + 2 + MAX_LABEL_CHARS);
+    int close = text.indexOf(marker, p + 2);
+    if (close < 0 || close >= limit || close == p + 2) {
+      return null;
+    }
+    String inside = text.substring(p + 2, close);
+    int after = close + 2;
+    boolean colonInside = inside.endsWith(":");
+    int q = after;
+    while (q < to && text.charAt(q) == ' ') {
+      q++;
+    }
+    boolean separator = q < to && (text.charAt(q) == ':' || text.charAt(q) == '-' || text.charAt(q) == '–'
+        || text.charAt(q) == '—');
+    if (!colonInside && !separator) {
+      return null;
+    }
+    int rest = separator ? q + 1 : q;
+    while (rest < to && (text.charAt(rest) == ' ' || text.charAt(rest) == ':')) {
+      rest++;
+    }
+    if (rest >= to) {
+      return null;
+    }
+    return clean(inside);
+  }
+
+  /**
+   * The label of an item whose first line starts at {@code from}: a bold lead, a bold-only line
+   * ({@code 1. **Title:**} with the text below), or a short {@code Label: text} prefix. Null if none.
+   */
+  static String itemLabel(String text, int from, int to) {
+    String lead = boldLead(text, from, to);
+    if (lead != null) {
+      return lead;
+    }
+    if (text.startsWith("**", from) || text.startsWith("__", from)) {
+      String marker = text.substring(from, from + 2);
+      int close = text.indexOf(marker, from + 2);
+      if (close > from + 2 && close < to) {
+        int q = close + 2;
+        while (q < to && (text.charAt(q) == ' ' || text.charAt(q) == ':')) {
+          q++;
+        }
+        if (q >= to) {
+          return clean(text.substring(from + 2, close));
+        }
+      }
+    }
+    int colon = -1;
+    for (int i = from; i < Math.min(to, from + 60); i++) {
+      char c = text.charAt(i);
+      if (c == ':') {
+        colon = i;
+        break;
+      }
+      if (c == '.' || c == '!' || c == '?' || c == ',' || c == '(' || c == '=') {
+        break;
+      }
+    }
+    if (colon > from && Words.count(text, from, colon) <= 6 && colon + 1 < to
+        && Character.isUpperCase(text.charAt(from))) {
+      return clean(text.substring(from, colon));
+    }
+    return null;
+  }
+
+  /** Where the body after an item's label starts (the label and separator skipped), or {@code from}. */
+  static int bodyStart(String text, int from, int to) {
+    String label = itemLabel(text, from, to);
+    if (label == null) {
+      return from;
+    }
+    int p = from;
+    int stars = 0;
+    while (p < to) {
+      char c = text.charAt(p);
+      if (c == '*' || c == '_') {
+        stars++;
+        if (stars == 4) {
+          p++;
+          break;
+        }
+      } else if (c == ':' && stars % 4 == 0) {
+        p++;
+        break;
+      }
+      p++;
+    }
+    while (p < to && (text.charAt(p) == ' ' || text.charAt(p) == ':' || text.charAt(p) == '*'
+        || text.charAt(p) == '-' || text.charAt(p) == '–' || text.charAt(p) == '—')) {
+      p++;
+    }
+    return p;
+  }
+}

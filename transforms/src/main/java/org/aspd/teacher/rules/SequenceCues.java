@@ -1,0 +1,132 @@
+package org.aspd.teacher.rules;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Lexical cues that text is ordered: temporal connectives, timeline labels, procedure
+ * introductions, headings of sequential regions and references back to earlier material.
+ *
+ * <p>All patterns are anchored or bounded and applied to short prefixes, so their cost does not
+ * grow with the answer.
+ */
+final class SequenceCues {
+  /** A branch body that opens by continuing a sequence. */
+  private static final Pattern TEMPORAL_START = Pattern.compile(
+      "^(then|next|after that|after this|afterwards|afterward|subsequently|once (?:you|the|this|that|it|we|"
+          + "they|your|all)|later|now that|following (?:this|that)|having (?:done|completed)|from there|"
+          + "at this point|with (?:this|that) (?:done|in place)|in the next step|the next step)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern CLOSING_START = Pattern.compile("^(finally|lastly|last but not least)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern ORDINAL_START = Pattern.compile(
+      "^(first(?:ly)?|first of all|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|another|also|additionally|"
+          + "one)\\b", Pattern.CASE_INSENSITIVE);
+
+  /** Labels that name points on a timeline or steps of a procedure. */
+  private static final Pattern TIMELINE_LABEL = Pattern.compile(
+      "^(?:(?:step|day|week|month|year|phase|stage|round|level|hour|night|morning|lesson|module|session|"
+          + "semester|quarter)\\s*\\d+|(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
+          + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon)\\b|"
+          + "(?:first|second|third|fourth|fifth|final|last) (?:step|day|week|stage|phase)\\b|"
+          + "(?:before|during|after)\\b)",
+      Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern YEAR = Pattern.compile("\\b(1[0-9]{3}|20[0-9]{2})s?\\b");
+
+  /** Phrases that point back at earlier material. */
+  private static final Pattern BACK_REFERENCE = Pattern.compile(
+      "\\b(the above|as mentioned|mentioned (?:above|earlier|before|previously)|as (?:discussed|noted|described|"
+          + "explained|shown|stated) (?:above|earlier|before|previously)|the previous (?:step|point|item|section|"
+          + "one|example|answer|stage)|previous step|this step|the last step|earlier step|from step \\d|in step \\d|"
+          + "step \\d+ above|the result (?:of|from) (?:the|step)|the output of (?:the|step)|the same (?:steps?|"
+          + "process) as)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  /** A body that starts by pointing at something not inside itself. */
+  private static final Pattern PRONOUN_START = Pattern.compile(
+      "^(this|these|that|those|it|they|such|he|she|the latter|the former|both)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  /** An introduction that announces an ordered procedure or a causal sequence. */
+  private static final Pattern PROCEDURE_INTRO = Pattern.compile(
+      "(step[- ]by[- ]step|follow(?:ing)? (?:these|the|this) (?:steps|instructions|process|procedure)|"
+          + "these steps|the following steps|the steps (?:are|below|to)|in (?:this|the following) order|"
+          + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
+          + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|recipe|"
+          + "to do this:|proceed as follows)",
+      Pattern.CASE_INSENSITIVE);
+
+  /** Headings of regions that are sequential as a whole (method rule 8). */
+  private static final Pattern SEQUENTIAL_HEADING = Pattern.compile(
+      "(\\bprocess\\b|\\bsteps?\\b|procedure|\\bhow to\\b|instructions|walkthrough|walk-through|timeline|"
+          + "itinerary|(?:daily|morning|evening|bedtime|weekly|night) (?:routine|schedule)|sample schedule|^schedule$|\\bday \\d|\\bphase \\d|\\bstage \\d|\\busage\\b|\\bhow to use\\b|"
+          + "installation|\\bsetup\\b|set up|getting started|\\bmethod(?:ology)?\\b:?$|derivation|calculation|"
+          + "^solution:?$|step-by-step solution|\\bproof\\b|workflow|history|chronolog|evolution of|origins?\\b)",
+      Pattern.CASE_INSENSITIVE);
+
+  private SequenceCues() {}
+
+  static boolean temporalStart(String body) {
+    return TEMPORAL_START.matcher(prefix(body)).find();
+  }
+
+  static boolean closingStart(String body) {
+    return CLOSING_START.matcher(prefix(body)).find();
+  }
+
+  static boolean ordinalStart(String body) {
+    return ORDINAL_START.matcher(prefix(body)).find();
+  }
+
+  static boolean timelineLabel(String label) {
+    return label != null && TIMELINE_LABEL.matcher(prefix(label)).find();
+  }
+
+  /** True when at least two labels carry years and those years never decrease. */
+  static boolean yearsInOrder(List<String> labels) {
+    int last = Integer.MIN_VALUE;
+    int seen = 0;
+    for (String label : labels) {
+      if (label == null) {
+        continue;
+      }
+      Matcher m = YEAR.matcher(prefix(label));
+      if (m.find()) {
+        int year = Integer.parseInt(m.group(1));
+        if (year < last) {
+          return false;
+        }
+        last = year;
+        seen++;
+      }
+    }
+    return seen >= 2 && seen * 2 >= labels.size();
+  }
+
+  static String backReference(String text) {
+    Matcher m = BACK_REFERENCE.matcher(text.length() > 1500 ? text.substring(0, 1500) : text);
+    return m.find() ? m.group(1) : null;
+  }
+
+  static String pronounStart(String body) {
+    Matcher m = PRONOUN_START.matcher(prefix(body));
+    return m.find() ? m.group(1) : null;
+  }
+
+  static boolean procedureIntro(String intro) {
+    return PROCEDURE_INTRO.matcher(intro).find();
+  }
+
+  static boolean sequentialHeading(String heading) {
+    return SEQUENTIAL_HEADING.matcher(heading.toLowerCase(Locale.ROOT)).find();
+  }
+
+  private static String prefix(String s) {
+    return s.length() > 120 ? s.substring(0, 120) : s;
+  }
+}

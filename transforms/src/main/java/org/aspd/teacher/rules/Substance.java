@@ -1,0 +1,77 @@
+package org.aspd.teacher.rules;
+
+import java.util.List;
+
+/**
+ * Gold rule 10: a list becomes a group only if it has roughly 40 words or more and every item
+ * carries real content, not a bare label or a template placeholder such as {@code [Feature 1]}.
+ */
+final class Substance {
+  static final int MIN_LIST_WORDS = 40;
+  /** Words an item needs beyond its label. */
+  static final int MIN_ITEM_WORDS = 3;
+
+  private Substance() {}
+
+  /** Why the items are too thin to form a group, or null when they are substantial. */
+  static String problem(Outline o, List<Outline.Item> items) {
+    int total = 0;
+    for (Outline.Item item : items) {
+      int from = o.startOffset(item.first());
+      int to = o.endOffset(item.end());
+      int words = Words.count(o.text, from, to);
+      total += words;
+      BranchView view = BranchView.of(o.text.substring(from, to));
+      int labelWords = view.label() == null ? 0 : Words.count(view.label());
+      if (words - labelWords < MIN_ITEM_WORDS) {
+        return "item '" + firstLine(view.text()) + "' is a bare label";
+      }
+      if (placeholder(view)) {
+        return "item '" + firstLine(view.text()) + "' is a template placeholder";
+      }
+    }
+    return total < MIN_LIST_WORDS ? "the list has only " + total + " words" : null;
+  }
+
+  static boolean hasPlaceholder(Outline o, List<Outline.Item> items) {
+    for (Outline.Item item : items) {
+      if (placeholder(BranchView.of(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end()))))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A label in brackets, or a body that is mostly bracketed placeholder text. */
+  static boolean placeholder(BranchView view) {
+    String first = firstLine(view.text());
+    int star = first.indexOf("**[");
+    if (star >= 0 && star < 8) {
+      return true;
+    }
+    String body = view.body();
+    int inside = 0;
+    int depth = 0;
+    int letters = 0;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (c == '[') {
+        depth++;
+      } else if (c == ']') {
+        depth = Math.max(0, depth - 1);
+      } else if (Character.isLetter(c)) {
+        letters++;
+        if (depth > 0) {
+          inside++;
+        }
+      }
+    }
+    return letters > 0 && inside * 2 > letters;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 50 ? line.substring(0, 50) + "…" : line;
+  }
+}
