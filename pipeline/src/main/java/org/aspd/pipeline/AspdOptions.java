@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.Validation;
  * Options of the aspd job. Every stage setting of the method doc (§3) is here with its default;
  * Beam's own options (runner, parallelism, temp locations, ...) pass through unchanged.
  */
-public interface AspdOptions extends PipelineOptions {
+public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmOptions {
   @Description("Input files, directories or globs (JSONL, chat JSONL, Alpaca, FastChat, AlpacaEval JSON, Parquet)")
   @Validation.Required
   List<String> getInput();
@@ -23,7 +23,7 @@ public interface AspdOptions extends PipelineOptions {
 
   void setOutput(String value);
 
-  @Description("Teacher: rules (embedded, offline)")
+  @Description("Teacher: rules (embedded, offline), openai (any OpenAI-compatible server), ollama, anthropic")
   @Default.String("rules")
   String getTeacher();
 

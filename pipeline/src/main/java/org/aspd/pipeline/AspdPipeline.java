@@ -2,14 +2,9 @@ package org.aspd.pipeline;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -20,7 +15,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.aspd.metrics.DatasetStats;
 import org.aspd.metrics.DatasetStatsFn;
 import org.aspd.metrics.StatsEvent;
@@ -31,7 +25,7 @@ import org.aspd.pipeline.read.ReadSamples;
 import org.aspd.pipeline.report.WriteReportFn;
 import org.aspd.pipeline.write.DeadLetterJson;
 import org.aspd.pipeline.write.Schemas;
-import org.aspd.pipeline.write.ShardRowToAvroFn;
+import org.aspd.pipeline.write.WriteShards;
 import org.aspd.stages.AspdStages;
 import org.aspd.stages.StageConfig;
 import org.aspd.teacher.TeacherFactory;
@@ -54,7 +48,7 @@ public final class AspdPipeline {
 
   public static Pipeline build(AspdOptions options) {
     StageConfig config = StageConfigs.from(options);
-    TeacherFactory teacher = Teachers.factory(options.getTeacher());
+    TeacherFactory teacher = Teachers.factory(options);
     String teacherVersion = Teachers.version(teacher);
     String output = trimSlash(options.getOutput());
     Pipeline p = Pipeline.create(options);
@@ -69,14 +63,7 @@ public final class AspdPipeline {
         .and(staged.get(AspdStages.FAILURES))
         .apply("FlattenDeadLetters", Flatten.pCollections());
 
-    Schema schema = Schemas.shardRow();
-    rows.apply("ToAvro", ParDo.of(new ShardRowToAvroFn(schema)))
-        .setCoder(AvroCoder.of(GenericRecord.class, schema))
-        .apply("WriteShards", FileIO.<GenericRecord>write()
-            .via(ParquetIO.sink(schema).withCompressionCodec(CompressionCodecName.SNAPPY))
-            .to(output + "/data")
-            .withNaming(FileIO.Write.defaultNaming("train", ".parquet"))
-            .withNumShards(options.getNumShards()));
+    rows.apply("WriteShards", new WriteShards(output + "/data", options.getNumShards(), Schemas.shardRow()));
 
     deadLetters
         .apply("DeadLettersToJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetterJson::toJson))

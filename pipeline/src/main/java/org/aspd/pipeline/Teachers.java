@@ -1,5 +1,6 @@
 package org.aspd.pipeline;
 
+import org.aspd.pipeline.llm.LlmTeachers;
 import org.aspd.teacher.Teacher;
 import org.aspd.teacher.TeacherFactory;
 import org.aspd.teacher.rules.RulesTeacherFactory;
@@ -8,11 +9,16 @@ import org.aspd.teacher.rules.RulesTeacherFactory;
 final class Teachers {
   private Teachers() {}
 
-  static TeacherFactory factory(String name) {
-    return switch (name) {
-      case "rules" -> new RulesTeacherFactory();
-      default -> throw new IllegalArgumentException("unknown teacher '" + name + "'; available: rules");
-    };
+  static TeacherFactory factory(AspdOptions options) {
+    String name = options.getTeacher();
+    if (name.equals("rules")) {
+      return new RulesTeacherFactory();
+    }
+    if (LlmTeachers.handles(name)) {
+      return LlmTeachers.factory(name, options);
+    }
+    throw new IllegalArgumentException("unknown teacher '" + name + "'; available: rules, "
+        + String.join(", ", LlmTeachers.NAMES));
   }
 
   /** Asks a teacher instance for its version once, at pipeline construction. */

@@ -33,10 +33,19 @@ public record SampleMetrics(
     int branches) implements Serializable {
 
   public static SampleMetrics of(Response response, String original, AspdTokenizer tok) {
+    return of(response, tok.countText(original), tok);
+  }
+
+  /** As {@link #of(Response, String, AspdTokenizer)} with the original's token count known. */
+  public static SampleMetrics of(Response response, int originalTokens, AspdTokenizer tok) {
     int markupPerTitle = 2; // <|title|> … <|/title|>
     int markupPerBranch = 2; // <|branch|> … <|/branch|>
     int separator = tok.countText(": ");
     int s = 0, c = 0, t = 0, m = 0, steps = 0, packed = 0, groups = 0, branches = 0;
+    if (!response.isParallel()) {
+      // A serial response is the original text: no need to tokenize it again.
+      return new SampleMetrics(originalTokens, 0, 0, originalTokens, 0, 0, originalTokens, 0, 0);
+    }
     for (Item item : response.items()) {
       if (item instanceof SerialText st) {
         int n = tok.countText(st.text());
@@ -60,7 +69,7 @@ public record SampleMetrics(
         steps += longest;
       }
     }
-    return new SampleMetrics(s, c, t, m, steps, packed, tok.countText(original), groups, branches);
+    return new SampleMetrics(s, c, t, m, steps, packed, originalTokens, groups, branches);
   }
 
   public boolean parallel() {

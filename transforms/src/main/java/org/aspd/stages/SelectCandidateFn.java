@@ -66,10 +66,12 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     Sample s = in.sample();
     List<Scored> scored = new ArrayList<>();
     for (CandidateState c : in.candidates()) {
-      scored.add(new Scored(c, SampleMetrics.of(c.response(), s.answer(), tokenizer)));
+      // Only live parallel candidates compete; rejected ones are summarized without a DP.
+      boolean competes = c.alive() && c.response().isParallel();
+      scored.add(new Scored(c, competes ? SampleMetrics.of(c.response(), in.answerTokens(), tokenizer) : null));
     }
     Scored best = scored.stream()
-        .filter(x -> x.candidate.alive() && x.candidate.response().isParallel())
+        .filter(x -> x.metrics != null)
         .min(Comparator.<Scored>comparingDouble(x -> -x.metrics.dp())
             .thenComparingDouble(x -> -x.metrics.abn())
             .thenComparingDouble(x -> -x.metrics.ape())
@@ -96,7 +98,7 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     for (Scored x : scored) {
       summaries.add(summarize(x, best != null && x.candidate.index() == best.candidate.index()));
     }
-    SampleMetrics metrics = best != null ? best.metrics : SampleMetrics.of(chosen, s.answer(), tokenizer);
+    SampleMetrics metrics = best != null ? best.metrics : SampleMetrics.of(chosen, in.answerTokens(), tokenizer);
     return new ShardRow(s, status, chosen, AspdText.serialize(chosen), ShardLayout.of(chosen, tokenizer),
         metrics, best == null ? -1 : best.candidate.index(), summaries, teacherName, teacherVersion,
         tokenizer.name(), contentHash(s));
@@ -127,8 +129,8 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
             + (g.reason().isEmpty() ? "" : " (" + g.reason() + ")"))
         .reduce((a, b) -> a + "; " + b).orElse("");
     String fate = selected ? "selected" : c.alive() ? "eligible" : c.rejection();
-    return new ShardRow.CandidateSummary(c.index(), fate, x.metrics.dp(),
-        c.groupChecks().isEmpty() ? x.metrics.groups() : c.groupChecks().size(), passed, independence,
+    return new ShardRow.CandidateSummary(c.index(), fate, x.metrics == null ? 0 : x.metrics.dp(),
+        c.groupChecks().isEmpty() ? c.response().groups().size() : c.groupChecks().size(), passed, independence,
         describe(c.format()), describe(c.answer()));
   }
 

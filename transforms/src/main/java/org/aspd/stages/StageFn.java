@@ -1,9 +1,12 @@
 package org.aspd.stages;
 
+import java.io.Closeable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsContainer;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -85,7 +88,14 @@ public final class StageFn extends DoFn<SampleState, SampleState> {
       emit(compute(in), out);
       return;
     }
-    inFlight.submit(() -> compute(in), o -> emit(o, out));
+    // Beam's metrics container is thread-local: carry this bundle's container to the pool thread so
+    // counters bumped there (the stage's and the teacher's) are not lost.
+    MetricsContainer container = MetricsEnvironment.getCurrentContainer();
+    inFlight.submit(() -> {
+      try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(container)) {
+        return compute(in);
+      }
+    }, o -> emit(o, out));
   }
 
   @FinishBundle

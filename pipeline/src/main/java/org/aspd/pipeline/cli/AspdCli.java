@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./aspd}: {@code run}, {@code stats}, {@code export}. */
 @Command(name = "aspd", mixinStandardHelpOptions = true, versionProvider = AspdCli.VersionProvider.class,
     description = "Turns serial LLM answers into Adaptive Serial-Parallel Decoding training data.",
-    subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AspdCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -30,6 +30,33 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--teacher", defaultValue = "rules", description = "Teacher: ${DEFAULT-VALUE} (embedded, offline).")
   String teacher;
 
+  @Option(names = "--base-url", paramLabel = "URL",
+      description = "LLM teacher endpoint; OpenAI-compatible URLs end in /v1 (vLLM: http://host:8000/v1).")
+  String baseUrl;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "LLM teacher model name.")
+  String model;
+
+  @Option(names = "--teacher-config", paramLabel = "FILE.yaml", description = "Per-stage LLM settings.")
+  String teacherConfig;
+
+  @Option(names = "--llm-cache", paramLabel = "DIR",
+      description = "LLM call cache shared by workers and runs (default ~/.cache/aspd/llm).")
+  String llmCache;
+
+  @Option(names = "--no-cache", description = "Neither read nor record LLM calls.")
+  boolean noCache;
+
+  @Option(names = "--llm-replay", paramLabel = "DIR",
+      description = "Answer only from the calls recorded in DIR; a call never recorded fails its sample.")
+  String llmReplay;
+
+  @Option(names = "--max-in-flight", paramLabel = "N", description = "LLM calls in flight per stage and worker.")
+  Integer maxInFlight;
+
+  @Option(names = "--dry-run", description = "Print the LLM calls, tokens and cost the run would spend; call nothing.")
+  boolean dryRun;
+
   @Option(names = "--runner", defaultValue = "direct",
       description = "direct (default), flink (embedded Flink cluster), or a Beam runner class name.")
   String runner;
@@ -53,10 +80,27 @@ final class RunCommand implements Callable<Integer> {
     }
     args.add("--output=" + new File(output).getAbsolutePath());
     args.add("--teacher=" + teacher);
+    addIf(args, "--baseUrl", baseUrl);
+    addIf(args, "--model", model);
+    addIf(args, "--teacherConfig", teacherConfig);
+    addIf(args, "--llmCache", llmReplay != null ? llmReplay : llmCache);
+    if (llmReplay != null) {
+      args.add("--llmReplay=true");
+    }
+    if (noCache) {
+      args.add("--noCache=true");
+    }
+    if (maxInFlight != null) {
+      args.add("--maxInFlight=" + maxInFlight);
+    }
     args.addAll(RunnerArgs.of(runner, passThrough));
     args.addAll(passThrough);
     AspdOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(AspdOptions.class);
+    if (dryRun) {
+      System.out.print(DryRun.report(options));
+      return 0;
+    }
     long start = System.nanoTime();
     PipelineResult result = AspdPipeline.run(options);
     Progress.follow(result, options);
@@ -68,5 +112,11 @@ final class RunCommand implements Callable<Integer> {
     }
     Summary.print(options.getOutput(), System.out);
     return 0;
+  }
+
+  private static void addIf(List<String> args, String flag, String value) {
+    if (value != null && !value.isBlank()) {
+      args.add(flag + "=" + value);
+    }
   }
 }

@@ -44,16 +44,26 @@ final class GroupPlanner {
   /** An identifier in a label: {@code is_empty}, {@code toLowerCase}, {@code main()}. */
   private static final Pattern IDENTIFIER = Pattern.compile("\\w_\\w|[a-z][A-Z]|\\(\\)");
   private static final int MIN_SECTION_WORDS = 8;
+  /** More siblings than this are a catalogue, not branches; merging them would hide the structure. */
+  static final int MAX_SIBLINGS = 40;
+  private static final int CONTEXT_CHARS = 2000;
 
   private final Outline o;
   private final AnswerProfile profile;
   private final String question;
   private final Level level;
   private final List<Planned> planned = new ArrayList<>();
-  private final java.util.Map<String, int[]> memo;
+  private final Memo memo;
+
+  /** Decisions that do not depend on the level, shared by the candidates of one answer. */
+  static final class Memo {
+    private final java.util.Map<String, int[]> kept = new java.util.HashMap<>();
+    private final java.util.Map<Integer, java.util.Optional<Planned>> lists = new java.util.HashMap<>();
+    private final java.util.Map<Integer, Boolean> eligible = new java.util.HashMap<>();
+  }
 
   private GroupPlanner(Outline o, AnswerProfile profile, String question, Level level,
-      java.util.Map<String, int[]> memo) {
+      Memo memo) {
     this.o = o;
     this.profile = profile;
     this.question = question;
@@ -65,8 +75,7 @@ final class GroupPlanner {
    * Plans one candidate. {@code memo} caches independence decisions by span across the levels of
    * one answer; pass a fresh map per answer.
    */
-  static List<Planned> plan(Outline o, AnswerProfile profile, String question, Level level,
-      java.util.Map<String, int[]> memo) {
+  static List<Planned> plan(Outline o, AnswerProfile profile, String question, Level level, Memo memo) {
     if (profile.words() < AnswerProfile.MIN_ANSWER_WORDS) {
       return List.of();
     }
@@ -77,12 +86,7 @@ final class GroupPlanner {
   }
 
   private void planContainer(int parent) {
-    List<Integer> children = new ArrayList<>();
-    for (int i = 0; i < o.sections.size(); i++) {
-      if (o.sections.get(i).parent() == parent) {
-        children.add(i);
-      }
-    }
+    List<Integer> children = o.children(parent);
     Set<Integer> claimed = new HashSet<>();
     List<Integer> run = new ArrayList<>();
     for (int k = 0; k <= children.size(); k++) {
@@ -106,7 +110,9 @@ final class GroupPlanner {
         planContainer(child);
       }
     }
-    for (Outline.ListBlock list : o.lists) {
+    int from = parent < 0 ? 0 : o.sections.get(parent).heading() + 1;
+    int to = parent < 0 ? o.lines.size() : o.sections.get(parent).end();
+    for (Outline.ListBlock list : o.listsBetween(from, to)) {
       if (list.depth() == 0 && o.sectionOf(list.first()) == parent) {
         tryList(list);
       }
@@ -114,6 +120,10 @@ final class GroupPlanner {
   }
 
   private boolean eligible(int index) {
+    return memo.eligible.computeIfAbsent(index, this::computeEligible);
+  }
+
+  private boolean computeEligible(int index) {
     Outline.Section s = o.sections.get(index);
     String label = o.headingLabel(s);
     return !label.isEmpty() && !FRAME_HEADING.matcher(label).find() && !SYNTHESIS_HEADING.matcher(label).find()
@@ -122,8 +132,8 @@ final class GroupPlanner {
   }
 
   private boolean placeholderBody(Outline.Section s) {
-    for (Outline.ListBlock list : o.lists) {
-      if (list.first() > s.heading() && list.first() < s.end() && Substance.hasPlaceholder(o, list.items())) {
+    for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
+      if (Substance.hasPlaceholder(o, list.items())) {
         return true;
       }
     }
@@ -138,6 +148,9 @@ final class GroupPlanner {
 
   /** Plans one run of sibling sections; returns the sections that became branches. */
   private List<Integer> decideRun(List<Integer> run) {
+    if (run.size() > MAX_SIBLINGS) {
+      return List.of();
+    }
     boolean anyInnerList = false;
     for (int s : run) {
       anyInnerList |= hasGroupableList(s);
@@ -188,15 +201,13 @@ final class GroupPlanner {
       }
     }
     int structuredEnd = -1;
-    for (Outline.ListBlock list : o.lists) {
-      if (list.depth() == 0 && list.first() > s.heading() && list.end() <= s.end()) {
+    for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
+      if (list.depth() == 0 && list.end() <= s.end()) {
         structuredEnd = Math.max(structuredEnd, list.end());
       }
     }
-    for (Outline.Section sub : o.sections) {
-      if (sub.parent() == index) {
-        structuredEnd = Math.max(structuredEnd, sub.end());
-      }
+    for (int sub : o.children(index)) {
+      structuredEnd = Math.max(structuredEnd, o.sections.get(sub).end());
     }
     if (structuredEnd < 0 || structuredEnd >= s.end()) {
       return s.end();
@@ -211,9 +222,18 @@ final class GroupPlanner {
   }
 
   private void tryList(Outline.ListBlock list) {
-    if (list.items().size() < 2 || profile.inDerivation(list.first())
+    java.util.Optional<Planned> known = memo.lists.get(list.first());
+    if (known == null) {
+      known = java.util.Optional.ofNullable(planList(list));
+      memo.lists.put(list.first(), known);
+    }
+    known.ifPresent(planned::add);
+  }
+
+  private Planned planList(Outline.ListBlock list) {
+    if (list.items().size() < 2 || list.items().size() > MAX_SIBLINGS || profile.inDerivation(list.first())
         || profile.derivation() && list.kind() == Outline.ListKind.NUMBERED) {
-      return;
+      return null;
     }
     List<int[]> spans = new ArrayList<>();
     List<String> labels = new ArrayList<>();
@@ -226,18 +246,16 @@ final class GroupPlanner {
       repeated |= v.label() != null && !seen.add(v.label().toLowerCase(java.util.Locale.ROOT));
     }
     if (repeated && list.kind() == Outline.ListKind.BOLD_LEAD) {
-      return; // a dialogue ("Host:", "Guest:"), not siblings
+      return null; // a dialogue ("Host:", "Guest:"), not siblings
     }
     if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)) {
-      return; // an explanation that walks through code in execution order
+      return null; // an explanation that walks through code in execution order
     }
     if (Substance.problem(o, list.items()) != null) {
-      return;
+      return null;
     }
     int[] kept = accept(spans);
-    if (kept != null) {
-      planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
-    }
+    return kept == null ? null : new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1]));
   }
 
   /**
@@ -246,11 +264,11 @@ final class GroupPlanner {
    */
   private int[] accept(List<int[]> spans) {
     String key = spans.get(0)[0] + ":" + spans.size() + ":" + spans.get(spans.size() - 1)[1];
-    if (memo.containsKey(key)) {
-      return memo.get(key);
+    if (memo.kept.containsKey(key)) {
+      return memo.kept.get(key);
     }
     int[] kept = decideIndependence(spans);
-    memo.put(key, kept);
+    memo.kept.put(key, kept);
     return kept;
   }
 
@@ -266,8 +284,10 @@ final class GroupPlanner {
       }
       int start = o.startOffset(spans.get(from)[0]);
       int end = o.endOffset(spans.get(to - 1)[1]);
-      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts, o.text.substring(0, start),
-          o.text.substring(end), question);
+      // The heuristic reads only the last part of the text before a group and the start of the text after it.
+      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts,
+          o.text.substring(Math.max(0, start - CONTEXT_CHARS), start),
+          o.text.substring(end, Math.min(o.text.length(), end + CONTEXT_CHARS)), question);
       if (a.independent()) {
         return new int[] {from, to};
       }
@@ -285,8 +305,8 @@ final class GroupPlanner {
 
   private boolean hasGroupableList(int section) {
     Outline.Section s = o.sections.get(section);
-    for (Outline.ListBlock list : o.lists) {
-      if (list.depth() == 0 && list.first() > s.heading() && list.first() < s.end() && list.items().size() >= 2
+    for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
+      if (list.depth() == 0 && list.items().size() >= 2
           && Words.count(o.text, o.startOffset(list.first()), o.endOffset(list.end())) >= Substance.MIN_LIST_WORDS) {
         return true;
       }

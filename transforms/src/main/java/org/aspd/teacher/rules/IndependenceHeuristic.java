@@ -78,7 +78,9 @@ final class IndependenceHeuristic {
         timeline++;
       }
     }
-    if (timeline >= 2 || SequenceCues.yearsInOrder(labels)) {
+    List<String> heads = new ArrayList<>();
+    views.forEach(v -> heads.add(v.label() != null ? v.label() : v.body()));
+    if (timeline >= 2 || SequenceCues.yearsInOrder(heads)) {
       return "timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence";
     }
     boolean ordinalSeries = false;
@@ -103,6 +105,17 @@ final class IndependenceHeuristic {
       }
     }
     if (isNumbered(views)) {
+      int steps = 0;
+      for (BranchView v : views) {
+        steps += v.label() == null && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
+      }
+      if (steps * 2 > views.size()) {
+        return "procedure: " + steps + " of " + views.size() + " numbered items are unlabelled imperative steps";
+      }
+      String chain = objectChain(views);
+      if (chain != null) {
+        return chain;
+      }
       String intro = tail(precondition, 400);
       if (SequenceCues.procedureIntro(intro)) {
         return "the introduction announces an ordered procedure ('" + excerpt(lastSentence(intro)) + "')";
@@ -120,6 +133,53 @@ final class IndependenceHeuristic {
       return "the branches are narrative prose in past tense with no labels: a story, not siblings";
     }
     return labelDependency(views);
+  }
+
+  private static final Pattern PRONOUN_OBJECT = Pattern.compile("^[A-Za-z]+ (it|them)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Numbered steps that keep acting on the same object ("Mark the bracket positions", "Install
+   * the brackets") or on a pronoun for it ("Let it sit") form a procedure.
+   */
+  private static String objectChain(List<BranchView> views) {
+    List<Set<String>> stems = new ArrayList<>();
+    Set<String> shared = null;
+    for (BranchView v : views) {
+      String head = v.label() != null ? v.label() : firstSentence(v.body());
+      Set<String> k = new HashSet<>(Words.contentStems(head, 80));
+      stems.add(k);
+      if (shared == null) {
+        shared = new HashSet<>(k);
+      } else {
+        shared.retainAll(k);
+      }
+    }
+    int chained = 0;
+    for (int i = 1; i < views.size(); i++) {
+      String head = views.get(i).label() != null ? views.get(i).label() : views.get(i).body();
+      if (PRONOUN_OBJECT.matcher(head.length() > 40 ? head.substring(0, 40) : head).find()) {
+        return "procedure: step " + (i + 1) + " acts on 'it' from the step before ('" + excerpt(head) + "')";
+      }
+      Set<String> common = new HashSet<>(stems.get(i));
+      common.retainAll(stems.get(i - 1));
+      common.removeAll(shared);
+      String kind = lastStem(views.get(i).label());
+      if (kind != null && kind.equals(lastStem(views.get(i - 1).label()))) {
+        common.remove(kind); // "Enqueue Operation", "Dequeue Operation": two of a kind, not one object
+      }
+      chained += common.isEmpty() ? 0 : 1;
+    }
+    return chained >= 2 && chained * 3 >= views.size() - 1
+        ? "procedure: " + chained + " consecutive steps act on the same object" : null;
+  }
+
+  private static String lastStem(String label) {
+    if (label == null) {
+      return null;
+    }
+    List<String> words = Words.tokens(label, 80);
+    return words.isEmpty() ? null : Words.stem(words.get(words.size() - 1));
   }
 
   private static boolean isNumbered(List<BranchView> views) {

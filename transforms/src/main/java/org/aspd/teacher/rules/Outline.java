@@ -38,12 +38,65 @@ final class Outline {
     this.lines = MarkdownLines.split(text);
   }
 
+  /** Innermost section whose body holds each line, or -1. */
+  private int[] sectionOfLine;
+  /** Child sections of each section; key -1 for the top level. */
+  private final java.util.Map<Integer, List<Integer>> children = new java.util.HashMap<>();
+  /** Lists sorted by first line, for range queries. */
+  private List<ListBlock> sortedLists;
+  private int[] sortedFirsts;
+
   static Outline of(String text) {
     Outline o = new Outline(text);
     o.findSections();
     o.findLists(0, o.lines.size(), 0);
     o.findBoldLeadRuns();
+    o.index();
     return o;
+  }
+
+  private void index() {
+    sectionOfLine = new int[lines.size()];
+    java.util.Arrays.fill(sectionOfLine, -1);
+    for (int i = 0; i < sections.size(); i++) {
+      Section s = sections.get(i);
+      children.computeIfAbsent(s.parent(), k -> new ArrayList<>()).add(i);
+      int end = s.end();
+      for (int j = i + 1; j < sections.size() && sections.get(j).level() > s.level(); j++) {
+        end = Math.max(end, sections.get(j).end());
+      }
+      for (int line = s.heading() + 1; line < end; line++) {
+        sectionOfLine[line] = i;
+      }
+    }
+    sortedLists = new ArrayList<>(lists);
+    sortedLists.sort(java.util.Comparator.comparingInt(ListBlock::first));
+    sortedFirsts = sortedLists.stream().mapToInt(ListBlock::first).toArray();
+  }
+
+  List<Integer> children(int parent) {
+    return children.getOrDefault(parent, List.of());
+  }
+
+  /** Lists whose first line lies in [from, to), in line order. */
+  List<ListBlock> listsBetween(int from, int to) {
+    int a = lowerBound(from);
+    int b = lowerBound(to);
+    return sortedLists.subList(a, Math.max(a, b));
+  }
+
+  private int lowerBound(int line) {
+    int lo = 0;
+    int hi = sortedFirsts.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sortedFirsts[mid] < line) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   int startOffset(int line) {
@@ -57,14 +110,7 @@ final class Outline {
 
   /** Index of the innermost section whose body holds {@code line}, or -1. */
   int sectionOf(int line) {
-    int best = -1;
-    for (int i = 0; i < sections.size(); i++) {
-      Section s = sections.get(i);
-      if (s.heading() < line && line < s.end()) {
-        best = i;
-      }
-    }
-    return best;
+    return sectionOfLine[line];
   }
 
   /** The heading line's label text: no hashes, emphasis, numbering or trailing colon. */

@@ -59,7 +59,7 @@ public final class RulesTeacher implements Teacher {
     Outline outline = Outline.of(answer);
     AnswerProfile profile = AnswerProfile.of(outline, sample.question());
     Set<String> out = new LinkedHashSet<>();
-    java.util.Map<String, int[]> memo = new java.util.HashMap<>();
+    GroupPlanner.Memo memo = new GroupPlanner.Memo();
     for (GroupPlanner.Level level : ORDER) {
       List<GroupPlanner.Planned> plan = GroupPlanner.plan(outline, profile, sample.question(), level, memo);
       if (plan.isEmpty()) {

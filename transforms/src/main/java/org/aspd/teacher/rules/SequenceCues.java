@@ -66,10 +66,31 @@ final class SequenceCues {
       "(\\bprocess\\b|\\bsteps?\\b|procedure|\\bhow to\\b|instructions|walkthrough|walk-through|timeline|"
           + "itinerary|(?:daily|morning|evening|bedtime|weekly|night) (?:routine|schedule)|sample schedule|^schedule$|\\bday \\d|\\bphase \\d|\\bstage \\d|\\busage\\b|\\bhow to use\\b|"
           + "installation|\\bsetup\\b|set up|getting started|\\bmethod(?:ology)?\\b:?$|derivation|calculation|"
-          + "^solution:?$|step-by-step solution|\\bproof\\b|workflow|history|chronolog|evolution of|origins?\\b)",
+          + "^solution:?$|step-by-step solution|\\bcut to\\b|\\bfade (?:in|out|to)\\b|^(?:int|ext)\\.|\\bproof\\b|workflow|history|chronolog|evolution of|origins?\\b)",
       Pattern.CASE_INSENSITIVE);
 
+  /** Words that follow an imperative verb at the start of a step: "Remove the bag", "Turn on ...". */
+  private static final java.util.Set<String> STEP_OBJECT_WORDS = java.util.Set.of("the", "a", "an", "your", "it",
+      "them", "on", "off", "up", "in", "out", "all", "some", "this", "that", "these", "those", "equal", "each",
+      "both", "one", "two", "about", "for", "until", "to", "into", "with", "over", "down", "back", "away");
+
   private SequenceCues() {}
+
+  /**
+   * An unlabelled step that opens with an imperative verb and its object: "Remove the bag and
+   * rinse". Labelled tips ("**Use a timer:** ...") do not count.
+   */
+  static boolean imperativeStep(String body) {
+    List<String> words = Words.tokens(prefix(body), 60);
+    if (words.size() < 3) {
+      return false;
+    }
+    String verb = words.get(0);
+    boolean verbLike = verb.length() >= 2 && !Words.STOP.contains(verb) && !verb.endsWith("ing")
+        && !verb.endsWith("ed") && !verb.endsWith("ly") && !(verb.endsWith("s") && !verb.endsWith("ss"))
+        && Character.isUpperCase(body.charAt(0));
+    return verbLike && STEP_OBJECT_WORDS.contains(words.get(1));
+  }
 
   static boolean temporalStart(String body) {
     return TEMPORAL_START.matcher(prefix(body)).find();
@@ -91,7 +112,8 @@ final class SequenceCues {
   static boolean yearsInOrder(List<String> labels) {
     int last = Integer.MIN_VALUE;
     int seen = 0;
-    for (String label : labels) {
+    for (String raw : labels) {
+      String label = raw == null ? null : raw.length() > 40 ? raw.substring(0, 40) : raw;
       if (label == null) {
         continue;
       }
@@ -109,7 +131,7 @@ final class SequenceCues {
   }
 
   static String backReference(String text) {
-    Matcher m = BACK_REFERENCE.matcher(text.length() > 1500 ? text.substring(0, 1500) : text);
+    Matcher m = BACK_REFERENCE.matcher(text.length() > 400 ? text.substring(0, 400) : text);
     return m.find() ? m.group(1) : null;
   }
 

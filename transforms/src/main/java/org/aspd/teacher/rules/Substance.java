@@ -9,7 +9,7 @@ import java.util.List;
 final class Substance {
   static final int MIN_LIST_WORDS = 40;
   /** Words an item needs beyond its label. */
-  static final int MIN_ITEM_WORDS = 3;
+  static final int MIN_ITEM_WORDS = 5;
 
   private Substance() {}
 

@@ -26,12 +26,16 @@ final class TitleMaker {
     for (int i = 0; i < w.length(); i++) {
       letters += Character.isLetter(w.charAt(i)) ? 1 : 0;
     }
-    return letters > 0 && letters * 3 >= w.length() * 2;
+    return letters >= 2 && letters * 3 >= w.length() * 2 && (letters >= 3 || w.length() == letters);
   }
 
   /** A title from an item's label, or from the first words of its body when it has none. */
   static String fromItem(String label, String body) {
     String base = label != null && !label.isBlank() ? label : "";
+    int paren = base.indexOf(" (");
+    if (paren > 0) {
+      base = base.substring(0, paren); // "Cost (in dollars)" -> "Cost"
+    }
     String title = base.isEmpty() ? "" : shorten(base);
     if (!fits(title)) {
       title = shorten(firstWords(body, 4));

@@ -3,6 +3,7 @@ package org.aspd.teacher.llm.call;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.aspd.teacher.llm.Hashing;
 import org.aspd.teacher.llm.config.LlmStage;
@@ -68,8 +69,9 @@ public record LlmRequest(
     return (int) Math.min(Integer.MAX_VALUE, chars / 4 + 16L * messages.size());
   }
 
+  /** The same call continued: the model's reply and a corrective user turn appended. */
   public LlmRequest followUp(String assistantReply, String userMessage, String followUpPromptVersion) {
-    List<Message> next = new java.util.ArrayList<>(messages);
+    List<Message> next = new ArrayList<>(messages);
     next.add(Message.assistant(assistantReply));
     next.add(Message.user(userMessage));
     return new LlmRequest(stage, settings, promptVersion + "+" + followUpPromptVersion, next, json, index);

@@ -89,16 +89,6 @@ public record ModelSettings(
         inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
   }
 
-  public ModelSettings withMaxTokens(int max) {
-    return new ModelSettings(provider, baseUrl, model, temperature, topP, max, timeoutSeconds, apiKeyEnv,
-        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
-  }
-
-  public ModelSettings withApiKeyEnv(String env) {
-    return new ModelSettings(provider, baseUrl, model, temperature, topP, maxTokens, timeoutSeconds,
-        env == null ? "" : env, inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
-  }
-
   private static String stripSlash(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }

@@ -60,6 +60,11 @@ public final class TeacherConfigFile {
         ObjectNode merged = defaults.deepCopy();
         JsonNode override = stageNodes.path(stage.id());
         if (override.isObject()) {
+          if (switchesProvider(defaults, override)) {
+            // Another provider's endpoint and key variable would be wrong here: use the new one's.
+            merged.remove("baseUrl");
+            merged.remove("apiKeyEnv");
+          }
           merged.setAll((ObjectNode) override);
         }
         stages.put(stage, YAML.treeToValue(merged, ModelSettings.class));
@@ -84,6 +89,11 @@ public final class TeacherConfigFile {
       }
     });
     return defaults;
+  }
+
+  private static boolean switchesProvider(JsonNode defaults, JsonNode override) {
+    return override.has("provider") && (!defaults.has("provider")
+        || Provider.of(defaults.get("provider").asText()) != Provider.of(override.get("provider").asText()));
   }
 
   private static <T> T section(JsonNode root, String name, Class<T> type) throws JsonProcessingException {

@@ -1,0 +1,38 @@
+// Small CPU helpers shared by the fast attention and the model forward: a dot product with eight
+// partial sums and a parallel-for over an index range on short-lived threads.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace aspd {
+
+// Eight partial sums so the compiler can keep several multiply-adds in flight without -ffast-math.
+inline float dot(const float* a, const float* b, int64_t n) {
+  float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t d = 0;
+  for (; d + 8 <= n; d += 8)
+    for (int u = 0; u < 8; ++u) s[u] += a[d + u] * b[d + u];
+  float total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  for (; d < n; ++d) total += a[d] * b[d];
+  return total;
+}
+
+// Runs task(index) for index in [0, count) on up to `threads` workers (the caller is one of them).
+template <typename Task>
+void parallel_for(int32_t threads, int64_t count, Task task) {
+  std::atomic<int64_t> next{0};
+  auto worker = [&] {
+    for (int64_t t = next++; t < count; t = next++) task(t);
+  };
+  const int64_t n = std::min<int64_t>(std::max(threads, 1), count);
+  std::vector<std::thread> pool;
+  for (int64_t w = 1; w < n; ++w) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace aspd

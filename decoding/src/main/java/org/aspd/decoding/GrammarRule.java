@@ -1,0 +1,20 @@
+package org.aspd.decoding;
+
+/** The §1 grammar rules a sample can break; names mirror {@code LayoutRule} in core/layout.h. */
+public enum GrammarRule {
+  SPECIAL_IDS_INVALID,
+  NEGATIVE_TOKEN_ID,
+  TOKEN_ID_OUT_OF_RANGE,
+  MARKER_OUTSIDE_GROUP,
+  PARA_WITHOUT_TITLES,
+  EMPTY_TITLE,
+  NESTED_MARKER,
+  TEXT_BETWEEN_TITLES_AND_PARA,
+  BRANCH_RUN_NOT_STARTED,
+  TOO_FEW_BRANCHES,
+  BRANCH_COUNT_MISMATCH,
+  HEADER_MISMATCH,
+  DUPLICATE_TITLE,
+  ADJACENT_GROUPS,
+  UNTERMINATED
+}

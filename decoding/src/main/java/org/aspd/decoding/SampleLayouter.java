@@ -1,0 +1,66 @@
+package org.aspd.decoding;
+
+/**
+ * Computes {@link SampleLayout}s for one tokenizer: the six special ids and the vocabulary size
+ * are validated once and held by a native handle. Token ids are range-checked here before any
+ * native call; the §1 grammar is checked natively and reported as {@link MalformedSampleException}.
+ */
+public final class SampleLayouter implements AutoCloseable {
+  static {
+    NativeLibrary.load(NativeLibrary.CPU);
+  }
+
+  private final int vocabSize;
+  private long handle;
+
+  /**
+   * @param special ids read from the tokenizer (never literals)
+   * @param vocabSize number of token ids; every id must lie in [0, vocabSize)
+   */
+  public SampleLayouter(SpecialTokenIds special, int vocabSize) {
+    if (vocabSize <= 0) throw new IllegalArgumentException("vocab size must be positive: " + vocabSize);
+    special.checkVocab(vocabSize);
+    this.vocabSize = vocabSize;
+    this.handle = createNative(special.toArray(), vocabSize);
+  }
+
+  /** Labels and positions of a packed sample (prompt + response ids). */
+  public SampleLayout layout(int[] ids) {
+    checkOpen();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0) {
+        throw new MalformedSampleException(i, GrammarRule.NEGATIVE_TOKEN_ID.name(),
+            "token " + i + ": negative token id " + ids[i] + " [NEGATIVE_TOKEN_ID]");
+      }
+      if (ids[i] >= vocabSize) {
+        throw new MalformedSampleException(i, GrammarRule.TOKEN_ID_OUT_OF_RANGE.name(),
+            "token " + i + ": token id " + ids[i] + " >= vocab size " + vocabSize + " [TOKEN_ID_OUT_OF_RANGE]");
+      }
+    }
+    int n = ids.length;
+    int[] group = new int[n];
+    int[] branch = new int[n];
+    int[][] positions = new int[PositionMode.values().length][n];
+    int groups = layoutNative(handle, ids, group, branch, positions[0], positions[1], positions[2]);
+    return new SampleLayout(group, branch, positions, groups);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (handle != 0) {
+      freeNative(handle);
+      handle = 0;
+    }
+  }
+
+  private void checkOpen() {
+    if (handle == 0) throw new IllegalStateException("SampleLayouter is closed");
+  }
+
+  private static native long createNative(int[] special, long vocabSize);
+
+  private static native void freeNative(long handle);
+
+  private static native int layoutNative(long handle, int[] ids, int[] group, int[] branch,
+      int[] posSameSeq, int[] posSameMax, int[] posFixedRange);
+}

@@ -1,0 +1,221 @@
+// The model loader and forward: JSON and safetensors parsing (good and corrupt inputs), and the
+// §8(b)/(c) properties on a random-weight model (branch alone = packed rows; a perturbed branch
+// leaves siblings and earlier rows untouched and changes the rows after its group).
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <unistd.h>
+
+#include "core/layout.h"
+#include "mini_test.h"
+#include "model/json.h"
+#include "model/model.h"
+#include "model/safetensors.h"
+#include "random_layouts.h"
+
+using namespace aspd;
+using namespace aspd::testing;
+
+namespace {
+
+struct Entry {
+  std::string name, dtype;
+  std::vector<int64_t> shape;
+  std::string bytes;
+};
+
+// A minimal safetensors writer: header JSON padded with spaces to 8 bytes, then the data.
+std::string safetensors_bytes(const std::vector<Entry>& entries) {
+  std::string header = "{";
+  size_t offset = 0;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const Entry& e = entries[k];
+    header += (k ? "," : "") + std::string("\"") + e.name + "\":{\"dtype\":\"" + e.dtype + "\",\"shape\":[";
+    for (size_t d = 0; d < e.shape.size(); ++d) header += (d ? "," : "") + std::to_string(e.shape[d]);
+    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + e.bytes.size()) + "]}";
+    offset += e.bytes.size();
+  }
+  header += "}";
+  while (header.size() % 8 != 0) header += ' ';
+  std::string out(8, '\0');
+  for (int b = 0; b < 8; ++b) out[b] = static_cast<char>((static_cast<uint64_t>(header.size()) >> (8 * b)) & 0xFF);
+  out += header;
+  for (const Entry& e : entries) out += e.bytes;
+  return out;
+}
+
+std::string write_temp(const std::string& name, const std::string& bytes) {
+  const std::string path = "/tmp/aspd_model_test_" + std::to_string(::getpid()) + "_" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+std::string f32_bytes(const std::vector<float>& x) {
+  return std::string(reinterpret_cast<const char*>(x.data()), x.size() * 4);
+}
+
+bool header_fails(const std::string& bytes, const std::string& needle) {
+  SafeTensorsFile f;
+  std::string err;
+  const bool ok = read_safetensors_header(write_temp("corrupt.safetensors", bytes), &f, &err);
+  if (ok) return false;
+  if (err.find(needle) == std::string::npos) throw mini::Failure("error '" + err + "' does not mention '" + needle + "'");
+  return true;
+}
+
+ModelConfig tiny_config() {
+  ModelConfig c;
+  c.model_type = "qwen2";
+  c.vocab_size = 300;
+  c.hidden_size = 64;
+  c.intermediate_size = 96;
+  c.num_layers = 2;
+  c.num_heads = 4;
+  c.num_kv_heads = 2;
+  c.head_dim = 16;
+  c.max_positions = 4096;
+  c.rms_norm_eps = 1e-6;
+  c.rope_theta = 10000;
+  c.tie_word_embeddings = true;
+  c.attention_bias = true;
+  return c;
+}
+
+std::vector<float> forward(const Model& m, const std::vector<int32_t>& ids, const std::vector<int32_t>& pos,
+                           const std::vector<int32_t>& g, const std::vector<int32_t>& b) {
+  const int64_t T = static_cast<int64_t>(ids.size());
+  std::vector<int32_t> rows(T);
+  for (int64_t t = 0; t < T; ++t) rows[t] = static_cast<int32_t>(t);
+  std::vector<float> out(T * m.config.vocab_size);
+  std::string err;
+  if (!model_forward(m, ids.data(), pos.data(), g.data(), b.data(), T, rows.data(), T, out.data(), &err))
+    throw mini::Failure(err);
+  return out;
+}
+
+double row_diff(const std::vector<float>& a, int64_t ra, const std::vector<float>& b, int64_t rb, int64_t V) {
+  double d = 0;
+  for (int64_t v = 0; v < V; ++v) d = std::max(d, std::fabs(double(a[ra * V + v]) - double(b[rb * V + v])));
+  return d;
+}
+
+}  // namespace
+
+TEST(json_parses_and_rejects) {
+  json::Value v;
+  std::string err;
+  CHECK(json::parse(" {\"a\": [1, 2.5e1, -0, true, null, \"x\\u00e9\\ud83d\\ude00\"]} ", &v, &err));
+  const json::Value* a = v.find("a");
+  CHECK(a != nullptr && a->items.size() == 6);
+  CHECK(a->items[0].is_integer() && !a->items[1].is_integer());
+  CHECK_EQ(a->items[1].number, 25.0);
+  CHECK_EQ(a->items[5].text, std::string("x\xC3\xA9\xF0\x9F\x98\x80"));
+  for (const char* bad : {"{\"a\":1,\"a\":2}", "{\"a\":1} x", "[1,]", "{\"a\" 1}", "\"\\q\"", "01", "[",
+                          "\"\\ud800\"", "{\"a\":.5}", "tru"}) {
+    err.clear();
+    CHECK_MSG(!json::parse(bad, &v, &err), bad);
+    CHECK(err.find("offset") == 0);
+  }
+}
+
+TEST(safetensors_reads_f32_f16_bf16_and_rejects_corruption) {
+  const std::vector<float> values = {1.f, -2.5f, 0.375f, 65504.f};
+  std::string f16, bf16;
+  for (uint16_t h : {0x3C00, 0xC100, 0x3600, 0x7BFF}) f16 += std::string{char(h & 0xFF), char(h >> 8)};
+  for (uint16_t h : {0x3F80, 0xC020, 0x3EC0, 0x477F}) bf16 += std::string{char(h & 0xFF), char(h >> 8)};
+  const std::string good = safetensors_bytes({{"a", "F32", {2, 2}, f32_bytes(values)},
+                                              {"b", "F16", {4}, f16},
+                                              {"c", "BF16", {1, 4}, bf16}});
+  SafeTensorsFile f;
+  std::string err;
+  CHECK_MSG(read_safetensors_header(write_temp("good.safetensors", good), &f, &err), err);
+  CHECK_EQ(f.tensors.size(), size_t{3});
+  std::vector<float> got(4);
+  CHECK(read_tensor_as_f32(f, *f.find("a"), got.data(), &err));
+  CHECK(got == values);
+  CHECK(read_tensor_as_f32(f, *f.find("b"), got.data(), &err));
+  CHECK(got == values);
+  CHECK(read_tensor_as_f32(f, *f.find("c"), got.data(), &err));
+  CHECK_EQ(got[0], 1.f);
+  CHECK_EQ(got[1], -2.5f);
+  CHECK_EQ(got[3], 65280.f);  // 0x477F in bf16
+  CHECK_EQ(half_to_float(0x0001), std::ldexp(1.f, -24));  // smallest subnormal half
+
+  CHECK(header_fails(good.substr(0, good.size() - 1), "truncated"));
+  CHECK(header_fails(good.substr(0, 6), "8-byte"));
+  CHECK(header_fails(good + "xx", "trailing bytes"));
+  CHECK(header_fails(safetensors_bytes({{"a", "F32", {3}, f32_bytes(values)}}), "need 12"));
+  CHECK(header_fails(safetensors_bytes({{"a", "Q4", {4}, f32_bytes(values)}}), "unknown dtype \"Q4\""));
+  std::string huge = good;
+  huge[5] = 1;  // header length ~ 2^40
+  CHECK(header_fails(huge, "exceeds 100 MB"));
+  std::string broken = good;
+  broken[8] = '[';
+  CHECK(header_fails(broken, "not valid JSON"));
+}
+
+TEST(random_model_branch_alone_and_perturbation) {
+  std::string err;
+  Model* m = create_random_model(tiny_config(), 7, 2, &err);
+  CHECK_MSG(m != nullptr, err);
+  const int64_t V = m->config.vocab_size;
+  std::mt19937 rng(11);
+  SampleSpec spec;
+  spec.groups_min = 2;
+  spec.groups_max = 2;
+  spec.branches_max = 3;
+  spec.content_max = 6;
+  spec.serial_max = 5;
+  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+  SampleLayout lay;
+  LayoutError lerr;
+  CHECK_MSG(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr), lerr.message);
+  const std::vector<int32_t>& pos = lay.positions[0];
+  const std::vector<float> packed = forward(*m, s.ids, pos, lay.group_id, lay.branch_id);
+
+  // §8(b): prefix (tokens <= p, training labels) ++ one branch, same positions; for the first group
+  // the reference is a plain causal forward with default positions.
+  for (size_t gi = 0; gi < lay.groups.size(); ++gi) {
+    const GroupSpan& g = lay.groups[gi];
+    for (const BranchSpan& br : g.branches) {
+      std::vector<int32_t> ids(s.ids.begin(), s.ids.begin() + g.para + 1);
+      std::vector<int32_t> p(pos.begin(), pos.begin() + g.para + 1);
+      std::vector<int32_t> gg(lay.group_id.begin(), lay.group_id.begin() + g.para + 1);
+      std::vector<int32_t> bb(lay.branch_id.begin(), lay.branch_id.begin() + g.para + 1);
+      for (int64_t j = 0; j < br.length; ++j) {
+        ids.push_back(s.ids[br.start + j]);
+        p.push_back(pos[br.start + j]);
+        gg.push_back(gi == 0 ? -1 : lay.group_id[br.start + j]);
+        bb.push_back(gi == 0 ? 0 : lay.branch_id[br.start + j]);
+      }
+      if (gi == 0)
+        for (size_t t = 0; t < p.size(); ++t) CHECK_EQ(p[t], static_cast<int32_t>(t));  // default positions
+      const std::vector<float> alone = forward(*m, ids, p, gg, bb);
+      for (int64_t j = 0; j < br.length; ++j) {
+        const double d = row_diff(packed, br.start + j, alone, g.para + 1 + j, V);
+        CHECK_MSG(d <= 1e-3, "group " << gi << " branch at " << br.start << " row " << j << ": |diff| " << d);
+      }
+    }
+  }
+
+  // §8(c): perturb one content token of the first group's first branch.
+  const GroupSpan& g0 = lay.groups[0];
+  const BranchSpan& b0 = g0.branches[0];
+  std::vector<int32_t> ids = s.ids;
+  const int64_t victim = b0.start + b0.length - 2;  // last token before <|/branch|>
+  ids[victim] = (ids[victim] + 1) % static_cast<int32_t>(V);
+  while (ids[victim] == st.branch || ids[victim] == st.branch_end || ids[victim] == st.title ||
+         ids[victim] == st.title_end || ids[victim] == st.para || ids[victim] == st.para_end)
+    ids[victim] = (ids[victim] + 1) % static_cast<int32_t>(V);
+  const std::vector<float> perturbed = forward(*m, ids, pos, lay.group_id, lay.branch_id);
+  for (int64_t t = 0; t < static_cast<int64_t>(ids.size()); ++t) {
+    const double d = row_diff(packed, t, perturbed, t, V);
+    const bool sibling = lay.group_id[t] == 0 && lay.branch_id[t] != lay.branch_id[b0.start];
+    if (t < victim || sibling) CHECK_MSG(d == 0.0, "row " << t << " changed by " << d);  // never reads the token
+    if (t >= g0.para_end && lay.group_id[t] < 0) CHECK_MSG(d > 1e-3, "main row " << t << " did not change");
+  }
+  free_model(m);
+}

@@ -1,0 +1,105 @@
+package org.aspd.teacher.llm.call;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+import org.aspd.teacher.TeacherException;
+import org.aspd.teacher.llm.config.BreakerSettings;
+import org.aspd.teacher.llm.config.RetrySettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call with everything around it: the endpoint's circuit breaker (fail fast while open), its
+ * shared pause after a 429, its rate limiter, and retries with exponential back-off and full jitter,
+ * where a {@code Retry-After} from the server replaces the computed back-off. A call that fails for
+ * good becomes a {@link TeacherException} naming the stage, the endpoint and the last reason.
+ */
+public final class ResilientCaller {
+  private static final Logger LOG = LoggerFactory.getLogger(ResilientCaller.class);
+  private final ChatBackend backend;
+  private final EndpointGuards guards;
+  private final RetrySettings retry;
+  private final BreakerSettings breaker;
+  private final UnaryOperator<String> redact;
+
+  public ResilientCaller(ChatBackend backend, EndpointGuards guards, RetrySettings retry,
+      BreakerSettings breaker, UnaryOperator<String> redact) {
+    this.backend = backend;
+    this.guards = guards;
+    this.retry = retry;
+    this.breaker = breaker;
+    this.redact = redact;
+  }
+
+  public LlmReply call(LlmRequest request) throws TeacherException {
+    EndpointGuards.Guard guard = guards.guard(request.settings(), breaker);
+    TimeSource time = guards.time();
+    int estimate = request.estimatedInputTokens();
+    Failure last = null;
+    for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+      if (!guard.breaker.tryAcquire()) {
+        throw new TeacherException(prefix(request) + "circuit open after repeated failures, failing fast"
+            + (last == null ? "" : "; last error: " + redact.apply(last.reason())));
+      }
+      try {
+        waitForPause(guard, time);
+        guard.limiter.acquire(estimate);
+        LlmReply reply = backend.send(request);
+        guard.breaker.onSuccess();
+        guard.limiter.settle(estimate, reply.inputTokens() + reply.outputTokens());
+        return reply;
+      } catch (InterruptedException e) {
+        guard.breaker.onNeutral();
+        Thread.currentThread().interrupt();
+        throw new TeacherException(prefix(request) + "interrupted");
+      } catch (RuntimeException e) {
+        last = Failure.classify(e, time.currentTimeMillis());
+        String reason = redact.apply(last.reason());
+        if (!last.retryable()) {
+          guard.breaker.onSuccess(); // the endpoint answered; the request itself is at fault
+          LOG.warn("{}not retryable: {}", prefix(request), reason);
+          throw new TeacherException(prefix(request) + "not retryable: " + reason);
+        }
+        guard.breaker.onFailure();
+        LOG.warn("{}attempt {} of {} failed: {}", prefix(request), attempt, retry.maxAttempts(), reason);
+        if (attempt < retry.maxAttempts() && !sleepBeforeRetry(guard, time, attempt, last)) {
+          throw new TeacherException(prefix(request) + "interrupted");
+        }
+      }
+    }
+    throw new TeacherException(prefix(request) + "failed after " + retry.maxAttempts() + " attempts: "
+        + redact.apply(last.reason()));
+  }
+
+  /** The back-off before attempt {@code attempt + 1}; false if interrupted. */
+  private boolean sleepBeforeRetry(EndpointGuards.Guard guard, TimeSource time, int attempt, Failure f) {
+    long nanos;
+    if (f.retryAfter().isPresent()) {
+      nanos = Math.min(f.retryAfter().get().toNanos(), Duration.ofMillis(retry.maxBackoffMillis()).toNanos());
+      // Everyone calling this endpoint waits, not just this thread: the server asked for a pause.
+      guard.pauseUntil(time.nanoTime() + nanos);
+    } else {
+      long cap = Math.min(retry.maxBackoffMillis(), retry.initialBackoffMillis() << Math.min(attempt - 1, 20));
+      nanos = Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1)).toNanos();
+    }
+    try {
+      time.sleepNanos(nanos);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void waitForPause(EndpointGuards.Guard guard, TimeSource time) throws InterruptedException {
+    long wait = guard.pausedUntil() - time.nanoTime();
+    if (wait > 0) {
+      time.sleepNanos(wait);
+    }
+  }
+
+  private static String prefix(LlmRequest r) {
+    return "llm " + r.stage().id() + " call to " + r.settings().label() + " at " + r.settings().baseUrl() + ": ";
+  }
+}

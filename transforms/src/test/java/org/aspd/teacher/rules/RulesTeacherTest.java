@@ -1,0 +1,142 @@
+package org.aspd.teacher.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.aspd.format.AnnotationCodec;
+import org.aspd.format.Branch;
+import org.aspd.format.Group;
+import org.aspd.format.Response;
+import org.aspd.format.SerialText;
+import org.aspd.format.TagEscaper;
+import org.aspd.model.Sample;
+import org.aspd.teacher.IndependenceQuery;
+import org.aspd.teacher.Verdict;
+import org.junit.jupiter.api.Test;
+
+class RulesTeacherTest {
+  private final RulesTeacher teacher = new RulesTeacher();
+
+  private List<String> rewrite(String question, String answer) {
+    return teacher.rewrite(Texts.sample(question, answer), TagEscaper.escape(answer), 3);
+  }
+
+  private static Response parse(String candidate, String answer) throws Exception {
+    Response r = AnnotationCodec.parse(candidate, answer);
+    assertEquals(List.of(), StructureRules.problems(r));
+    return r;
+  }
+
+  @Test
+  void numberedTipsBecomeOneGroupWithIntroAndClosingSerial() throws Exception {
+    List<String> candidates = rewrite("How can I stay healthy?", Texts.TIPS);
+    assertEquals(1, candidates.size());
+    Response r = parse(candidates.get(0), Texts.TIPS);
+    assertEquals(3, r.items().size());
+    assertTrue(((SerialText) r.items().get(0)).text().startsWith("Here are some ways"));
+    Group g = (Group) r.items().get(1);
+    assertEquals(List.of("Sleep well", "Eat vegetables", "Move daily"), g.branches().stream().map(Branch::title).toList());
+    assertTrue(g.branches().get(0).content().startsWith("1. **Sleep well:**"));
+    assertTrue(g.branches().get(2).content().endsWith("lungs.\n\n"), "whitespace after an item belongs to it");
+    assertTrue(((SerialText) r.items().get(2)).text().startsWith("Small habits"));
+  }
+
+  @Test
+  void sectionsAndTheirListsAreBothOffered() throws Exception {
+    List<String> candidates = rewrite("How can I deal with stress?", Texts.SECTIONS);
+    assertEquals(2, candidates.size());
+    Response sections = parse(candidates.get(0), Texts.SECTIONS);
+    assertEquals(1, sections.groups().size());
+    assertEquals(List.of("Physical Techniques", "Mental Techniques", "Social Techniques"),
+        sections.groups().get(0).branches().stream().map(Branch::title).toList());
+    Response lists = parse(candidates.get(1), Texts.SECTIONS);
+    assertEquals(3, lists.groups().size());
+    assertTrue(lists.groups().stream().allMatch(g -> g.size() == 3));
+  }
+
+  @Test
+  void sequentialMaterialStaysSerial() {
+    assertEquals(List.of(), rewrite("How do I reset my router?", Texts.PROCEDURE));
+    assertEquals(List.of(), rewrite("Calculate the total cost step by step.", Texts.DERIVATION));
+    assertEquals(List.of(), rewrite("Write a binary search in Python.", Texts.CODE_WALKTHROUGH));
+    assertEquals(List.of(), rewrite("Hi?", "Hello! How can I help you today?"));
+  }
+
+  @Test
+  void premiseItemStaysSerialBeforeTheGroup() throws Exception {
+    List<String> candidates = rewrite("What if the canal had never been built?", Texts.COUNTERFACTUAL);
+    Response r = parse(candidates.get(0), Texts.COUNTERFACTUAL);
+    assertTrue(((SerialText) r.items().get(0)).text().contains("**Longer Routes**"));
+    assertEquals(3, r.groups().get(0).size());
+  }
+
+  @Test
+  void longListsAreMergedIntoPairsWithOneFinalTriple() throws Exception {
+    String twelve = Texts.longList(12);
+    Response even = parse(rewrite("Ideas?", twelve).get(0), twelve);
+    assertEquals(6, even.groups().get(0).size());
+    assertEquals("Idea Alpha and Idea Bravo", even.groups().get(0).branches().get(0).title());
+    String eleven = Texts.longList(11);
+    Group odd = parse(rewrite("Ideas?", eleven).get(0), eleven).groups().get(0);
+    assertEquals(5, odd.size());
+    assertTrue(odd.branches().get(4).content().contains("9. ") && odd.branches().get(4).content().contains("11. "));
+    String many = Texts.longList(30);
+    assertTrue(parse(rewrite("Ideas?", many).get(0), many).groups().get(0).size() <= 10);
+  }
+
+  @Test
+  void literalTagsInTheAnswerSurviveTheRoundTrip() throws Exception {
+    String answer = Texts.TIPS.replace("every meal", "every <branch title=\"x\"> meal");
+    List<String> candidates = rewrite("How can I stay healthy?", answer);
+    assertEquals(answer, parse(candidates.get(0), answer).plainText());
+  }
+
+  @Test
+  void independenceJudgeGivesConcreteReasons() {
+    Sample s = Texts.sample("How?", Texts.PROCEDURE);
+    Group procedure = new Group(List.of(new Branch("Unplug", "1. Unplug the router and wait thirty seconds.\n"),
+        new Branch("Reset", "2. Then press the reset button for ten seconds.\n")));
+    Verdict v = teacher.judgeIndependence(new IndependenceQuery(s, "Follow these steps:\n\n", procedure, ""), 0);
+    assertFalse(v.passed());
+    assertTrue(v.reason().contains("branch 2"), v.reason());
+    Group duplicate = new Group(List.of(new Branch("Tip", "A first useful tip."), new Branch("tip", "A second tip.")));
+    assertFalse(teacher.judgeIndependence(new IndependenceQuery(s, "", duplicate, ""), 0).passed());
+    Group tips = new Group(List.of(new Branch("Sleep", "- **Sleep:** Rest eight hours every night.\n"),
+        new Branch("Water", "- **Water:** Drink two litres every day.")));
+    assertTrue(teacher.judgeIndependence(new IndependenceQuery(s, "Tips:\n\n", tips, ""), 0).passed());
+  }
+
+  @Test
+  void integrityJudgesCompareUpToWhitespace() {
+    Sample s = Texts.sample("How?", Texts.TIPS);
+    assertTrue(teacher.judgeFormat(s, Texts.TIPS.replace("\n\n", "\n"), 0).passed());
+    assertTrue(teacher.judgeAnswer(s, "  " + Texts.TIPS + "\n", 0).passed());
+    Verdict changed = teacher.judgeAnswer(s, Texts.TIPS.replace("seven", "six"), 0);
+    assertFalse(changed.passed());
+    assertTrue(changed.reason().contains("differs"), changed.reason());
+    assertTrue(teacher.deterministic());
+    assertEquals("rules", new RulesTeacherFactory().create().name());
+  }
+
+  @Test
+  void hugeAndPathologicalInputsFinishQuickly() {
+    StringBuilder big = new StringBuilder();
+    while (big.length() < 2_000_000) {
+      big.append(Texts.SECTIONS).append("\n\n").append(Texts.TIPS).append("\n\n");
+    }
+    String[] inputs = {big.toString(), "*".repeat(200_000), "**".repeat(100_000) + " x", "1. ".repeat(100_000),
+        " ".repeat(50_000) + "- item\n".repeat(20_000), "#".repeat(100_000), "\\[".repeat(100_000),
+        ("- " + "a ".repeat(30) + "\n").repeat(30_000), "```\n".repeat(50_001)};
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      for (String input : inputs) {
+        for (String c : rewrite("Question?", input)) {
+          assertEquals(input, AnnotationCodec.parse(c, input).plainText());
+        }
+      }
+    });
+  }
+}
