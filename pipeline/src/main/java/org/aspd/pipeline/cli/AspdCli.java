@@ -1,13 +1,14 @@
 package org.aspd.pipeline.cli;
 
 import org.aspd.pipeline.Version;
+import org.aspd.pipeline.validate.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./aspd}: {@code run}, {@code stats}, {@code export}. */
 @Command(name = "aspd", mixinStandardHelpOptions = true, versionProvider = AspdCli.VersionProvider.class,
     description = "Turns serial LLM answers into Adaptive Serial-Parallel Decoding training data.",
-    subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class,
+    subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class, ValidateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AspdCli implements Runnable {
   @CommandLine.Spec

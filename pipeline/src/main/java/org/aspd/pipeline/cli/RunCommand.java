@@ -61,6 +61,9 @@ final class RunCommand implements Callable<Integer> {
       description = "direct (default), flink (embedded Flink cluster), or a Beam runner class name.")
   String runner;
 
+  @Option(names = "--validate", description = "Validate the shards when the job is done (aspd validate DIR).")
+  boolean validate;
+
   @Option(names = "--help-options", description = "List every pipeline option (stage settings and Beam's).")
   boolean helpOptions;
 
@@ -111,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
       return 1;
     }
     Summary.print(options.getOutput(), System.out);
+    if (validate) {
+      return new picocli.CommandLine(new org.aspd.pipeline.validate.ValidateCommand()).execute(options.getOutput());
+    }
     return 0;
   }
 

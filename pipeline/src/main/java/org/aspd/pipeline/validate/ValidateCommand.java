@@ -1,0 +1,186 @@
+package org.aspd.pipeline.validate;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericRecord;
+import org.aspd.decoding.Model;
+import org.aspd.decoding.ModelConfig;
+import org.aspd.decoding.ModelFormatException;
+import org.aspd.decoding.ShardValidator;
+import org.aspd.decoding.SpecialTokenIds;
+import org.aspd.decoding.ValidationCheck;
+import org.aspd.decoding.ValidationResult;
+import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.write.ShardReader;
+import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.TokenizerCache;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code aspd validate DIR}: checks every shard row of {@code DIR/data/*.parquet} with
+ * {@link ShardValidator}: static checks (markup, labels and positions recomputed from the ids,
+ * control ids, length) on every row, and the numerical branch-rule checks of method §8 on the
+ * first {@code --sample} rows with a model (a checkpoint, or random weights: the properties hold
+ * for any weights). Exit code 0 when every row passes, 1 when a row fails, 2 on usage errors.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Validate shard rows: markup, labels, positions and the branch rule on a model.")
+public final class ValidateCommand implements Callable<Integer> {
+  enum Device { auto, cpu, cuda }
+
+  @Parameters(index = "0", paramLabel = "DIR", description = "An aspd output directory (with data/*.parquet).")
+  File dir;
+
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Checkpoint directory (config.json + model.safetensors). Default: random weights, hidden 64, 2 layers.")
+  Path modelDir;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda (default: ${DEFAULT-VALUE}).")
+  Device device;
+
+  @Option(names = "--sample", paramLabel = "N", defaultValue = "100",
+      description = "Numerical checks on the first N rows (static checks run on all rows; 0 = static only; default: ${DEFAULT-VALUE}).")
+  int sample;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the random-weight model (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--reserved-ids", split = ",", paramLabel = "ID",
+      description = "Chat-template control ids that must never occur in a response.")
+  int[] reservedIds = new int[0];
+
+  @Option(names = "--show", defaultValue = "20", paramLabel = "N", description = "Failing rows to print (default: ${DEFAULT-VALUE}).")
+  int show;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    File data = new File(dir, "data");
+    if (!data.isDirectory()) {
+      err.println("aspd: " + dir + " has no data/ folder; is it an aspd output directory?");
+      return 2;
+    }
+    if (sample < 0 || show < 0) {
+      err.println("aspd: --sample and --show must be >= 0");
+      return 2;
+    }
+    if (device == Device.cuda) {
+      err.println("aspd: the CUDA model forward is not available in this build; use --device cpu");
+      return 2;
+    }
+    Summary summary = new Summary();
+    try (Validators validators = new Validators()) {
+      ShardReader.forEach(data, row -> {
+        boolean numerics = summary.rows < sample;
+        summary.add(row, validators.validate(row, numerics), numerics);
+      });
+    } catch (IOException | ModelFormatException | IllegalArgumentException e) {
+      err.println("aspd: cannot validate " + dir + ": " + e.getMessage());
+      return 2;
+    }
+    summary.print(out, show);
+    return summary.failed.isEmpty() ? 0 : 1;
+  }
+
+  /** One validator per tokenizer named in the rows; the model is shared when it fits their vocabularies. */
+  private final class Validators implements AutoCloseable {
+    private final Map<String, ShardValidator> staticOnly = new HashMap<>();
+    private final Map<String, ShardValidator> withModel = new HashMap<>();
+    private Model model;
+
+    ValidationResult validate(GenericRecord row, boolean numerics) throws IOException {
+      String tokenizer = String.valueOf(row.get("tokenizer"));
+      ShardValidator v = numerics ? withModel(tokenizer) : staticOnly(tokenizer);
+      return v.validate(ints(row, "input_ids"), ints(row, "position_ids"), ints(row, "group_ids"), ints(row, "branch_ids"));
+    }
+
+    private ShardValidator staticOnly(String tokenizer) {
+      return staticOnly.computeIfAbsent(tokenizer, t -> builder(t).build());
+    }
+
+    private ShardValidator withModel(String tokenizer) throws IOException {
+      ShardValidator v = withModel.get(tokenizer);
+      if (v != null) return v;
+      AspdTokenizer tok = tokenizer(tokenizer);
+      if (model == null) {
+        model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
+        err.println("aspd: validating with " + (modelDir != null ? modelDir : "random weights (seed " + seed + ")")
+            + " on cpu, " + model.config().modelType() + " hidden " + model.config().hiddenSize() + ", vocab "
+            + model.config().vocabSize());
+      }
+      v = builder(tokenizer).model(model).build();
+      withModel.put(tokenizer, v);
+      return v;
+    }
+
+    private ShardValidator.Builder builder(String tokenizer) {
+      AspdTokenizer tok = tokenizer(tokenizer);
+      int[] s = SpecialTokens.ALL.stream().mapToInt(tok::specialId).toArray();
+      return ShardValidator.builder(new SpecialTokenIds(s[0], s[1], s[2], s[3], s[4], s[5]), tok.vocabSize())
+          .reservedIds(reservedIds);
+    }
+
+    @Override
+    public void close() {
+      staticOnly.values().forEach(ShardValidator::close);
+      withModel.values().forEach(ShardValidator::close);
+      if (model != null) model.close();
+    }
+  }
+
+  /** Rows name their tokenizer as {@code <encoding>+aspd}, e.g. {@code o200k_base+aspd}. */
+  static AspdTokenizer tokenizer(String rowTokenizer) {
+    if (!rowTokenizer.endsWith("+aspd")) {
+      throw new IllegalArgumentException("rows name tokenizer '" + rowTokenizer + "'; expected <encoding>+aspd");
+    }
+    return TokenizerCache.get(rowTokenizer.substring(0, rowTokenizer.length() - "+aspd".length()));
+  }
+
+  static int[] ints(GenericRecord row, String field) {
+    Object value = row.get(field);
+    if (!(value instanceof List<?> list)) return null; // reported by the shape check
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).intValue();
+    return out;
+  }
+
+  /** Counts per check and the failing rows, in shard order. */
+  private static final class Summary {
+    long rows;
+    long numerical;
+    final Map<ValidationCheck, Long> perCheck = new EnumMap<>(ValidationCheck.class);
+    final List<String> failed = new ArrayList<>();
+
+    void add(GenericRecord row, ValidationResult r, boolean numerics) {
+      rows++;
+      if (numerics) numerical++;
+      if (!r.passed()) {
+        perCheck.merge(r.failedCheck(), 1L, Long::sum);
+        failed.add(row.get("id") + ": " + r);
+      }
+    }
+
+    void print(PrintStream out, int show) {
+      out.println("aspd validate: " + rows + " rows (" + numerical + " with numerical checks), "
+          + (rows - failed.size()) + " passed, " + failed.size() + " failed");
+      for (ValidationCheck c : EnumSet.allOf(ValidationCheck.class)) {
+        if (perCheck.containsKey(c)) out.println("  " + c.label() + ": " + perCheck.get(c) + " rows");
+      }
+      failed.stream().limit(show).forEach(f -> out.println("  FAIL " + f));
+      if (failed.size() > show) out.println("  ... " + (failed.size() - show) + " more");
+    }
+  }
+}

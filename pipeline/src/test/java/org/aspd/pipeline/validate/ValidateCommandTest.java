@@ -1,0 +1,120 @@
+package org.aspd.pipeline.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.aspd.pipeline.AspdOptions;
+import org.aspd.pipeline.AspdPipeline;
+import org.aspd.pipeline.write.Schemas;
+import org.aspd.pipeline.write.ShardReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The real job on the bundled dataset writes shards; {@code aspd validate} passes them, and fails
+ * (exit 1, check and row named) once one row's positions or labels are corrupted.
+ */
+class ValidateCommandTest {
+  @TempDir
+  static Path tmp;
+  private static Path job;
+  private static List<GenericRecord> rows;
+
+  @BeforeAll
+  static void runJob() throws IOException {
+    Path dataset = Path.of(System.getProperty("aspd.home", "..")).resolve("datasets/vicuna-bench");
+    job = tmp.resolve("job");
+    AspdOptions options = PipelineOptionsFactory.fromArgs("--input=" + dataset, "--output=" + job)
+        .withValidation().as(AspdOptions.class);
+    assertEquals(PipelineResult.State.DONE, AspdPipeline.run(options).waitUntilFinish());
+    rows = new ArrayList<>();
+    ShardReader.forEach(job.resolve("data").toFile(), r -> rows.add(r));
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run validate(String... args) {
+    ValidateCommand command = new ValidateCommand();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    int exit = new CommandLine(command).execute(args);
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void jobOutputPasses() {
+    Run r = validate(job.toString(), "--sample", "2");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains(rows.size() + " rows (2 with numerical checks), " + rows.size() + " passed, 0 failed"), r.out());
+    assertTrue(r.err().contains("random weights"), r.err());
+  }
+
+  @Test
+  void corruptedRowsFailWithTheirCheck() throws IOException {
+    GenericRecord parallel = rows.stream().filter(r -> (Boolean) r.get("parallel")).findFirst().orElseThrow();
+    String id = parallel.get("id").toString();
+    Path dir = tmp.resolve("corrupt");
+    List<GenericRecord> copy = new ArrayList<>();
+    for (GenericRecord r : rows) {
+      GenericRecord c = new GenericData.Record((GenericData.Record) r, true);
+      if (r.get("id").toString().equals(id)) {
+        List<Integer> pos = new ArrayList<>(ints(c, "position_ids"));
+        List<Integer> branch = ints(c, "branch_ids");
+        int first = branch.indexOf(2); // first token of the second branch: shift its positions by one
+        for (int i = first; i < branch.size() && branch.get(i) == 2; i++) pos.set(i, pos.get(i) + 1);
+        c.put("position_ids", pos);
+      }
+      copy.add(c);
+    }
+    writeShard(dir, copy);
+    Run r = validate(dir.toString(), "--sample", "0");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("1 failed") && r.out().contains("positions: 1 rows"), r.out());
+    assertTrue(r.out().contains("FAIL " + id + ": positions: token "), r.out());
+  }
+
+  @Test
+  void usageErrors() {
+    assertEquals(2, validate(tmp.resolve("nowhere").toString()).exit());
+    assertEquals(2, validate(job.toString(), "--device", "cuda").exit());
+    assertEquals(2, validate(job.toString(), "--model", tmp.resolve("no-model").toString(), "--sample", "1").exit());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Integer> ints(GenericRecord r, String field) {
+    List<Integer> out = new ArrayList<>();
+    for (Object o : (List<Object>) r.get(field)) out.add(((Number) o).intValue());
+    return out;
+  }
+
+  private static void writeShard(Path dir, List<GenericRecord> records) throws IOException {
+    File data = dir.resolve("data").toFile();
+    Files.createDirectories(data.toPath());
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(new File(data, "shard-00000.parquet").getAbsolutePath());
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(file,
+        new Configuration())).withSchema(Schemas.shardRow()).build()) {
+      for (GenericRecord r : records) w.write(r);
+    }
+  }
+}
