@@ -15,6 +15,7 @@ import org.aspd.eval.GoldParallelScore.GoldRow;
 import org.aspd.eval.GoldParallelScore.Metrics;
 import org.aspd.eval.GoldParallelScore.Report;
 import org.junit.jupiter.api.Test;
+import org.aspd.testing.SharedDatasets;
 
 class GoldParallelScoreTest {
   private static final double EPS = 1e-9;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -22,13 +23,33 @@ public final class SharedDatasets {
 
   /** The datasets folder, or a skipped test when it is absent. */
   public static Path root() {
-    String configured = System.getProperty("aspd.shared.datasets", "../shared/datasets");
-    Path dir = Path.of(configured);
-    if (!Files.isDirectory(dir)) {
-      dir = Path.of("../../shared/datasets");
+    Optional<Path> dir = find();
+    Assumptions.assumeTrue(dir.isPresent(), "shared datasets not present; skipping");
+    return dir.get();
+  }
+
+  /**
+   * The {@code aspd.shared.datasets} system property (set by the parent POM), else
+   * {@code ../shared/datasets} next to the repository root, if either exists.
+   */
+  public static Optional<Path> find() {
+    String property = System.getProperty("aspd.shared.datasets");
+    if (property != null && !property.isBlank() && Files.isDirectory(Path.of(property))) {
+      return Optional.of(Path.of(property).toAbsolutePath().normalize());
     }
-    Assumptions.assumeTrue(Files.isDirectory(dir), "shared datasets not present at " + configured + "; skipping");
-    return dir.toAbsolutePath().normalize();
+    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    for (int up = 0; up < 3 && dir != null; up++, dir = dir.getParent()) {
+      Path candidate = dir.resolve("../shared/datasets").normalize();
+      if (Files.isDirectory(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A file or folder under the datasets root, if present. */
+  public static Optional<Path> resolve(String relative) {
+    return find().map(r -> r.resolve(relative)).filter(Files::exists);
   }
 
   /**

@@ -13,13 +13,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.aspd.eval.SharedDatasets;
 import org.aspd.format.AnnotationCodec;
 import org.aspd.format.AnnotationException;
 import org.aspd.format.Response;
 import org.aspd.format.TagEscaper;
 import org.aspd.model.Sample;
 import org.junit.jupiter.api.Test;
+import org.aspd.testing.SharedDatasets;
 
 /**
  * Robustness over every alpaca-eval answer: each candidate parses back onto its answer and obeys

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.aspd.eval.GoldParallelScore;
-import org.aspd.eval.SharedDatasets;
 import org.aspd.format.AnnotationCodec;
 import org.aspd.format.TagEscaper;
 import org.aspd.model.Sample;
 import org.junit.jupiter.api.Test;
+import org.aspd.testing.SharedDatasets;
 
 /**
  * Runs the rules teacher's first candidate on the 80 Vicuna Bench gpt-4o answers and scores it
