@@ -238,15 +238,14 @@ void free_model(Model* m) {
   delete m;
 }
 
-bool model_forward(const Model& m, const int32_t* ids, const int32_t* positions, const int32_t* group,
-                   const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* logits,
-                   std::string* err) {
-  const ModelConfig& c = m.config;
-  const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size, D = c.head_dim;
-  const int64_t H = c.num_heads, Hkv = c.num_kv_heads;
+namespace {
+
+bool check_tokens(const ModelConfig& c, const int32_t* ids, const int32_t* positions, int64_t T,
+                  const int32_t* rows, int64_t R, std::string* err) {
   for (int64_t t = 0; t < T; ++t) {
-    if (ids[t] < 0 || ids[t] >= V) {
-      *err = "token " + std::to_string(t) + ": id " + std::to_string(ids[t]) + " outside [0, " + std::to_string(V) + ")";
+    if (ids[t] < 0 || ids[t] >= c.vocab_size) {
+      *err = "token " + std::to_string(t) + ": id " + std::to_string(ids[t]) + " outside [0, " +
+             std::to_string(c.vocab_size) + ")";
       return false;
     }
     if (positions[t] < 0) {
@@ -260,39 +259,162 @@ bool model_forward(const Model& m, const int32_t* ids, const int32_t* positions,
       return false;
     }
   }
+  return true;
+}
+
+// Scratch activations of one forward over T rows.
+struct Activations {
+  Activations(const ModelConfig& c, int64_t T)
+      : x(T * c.hidden_size), h(T * c.hidden_size), q(T * c.num_heads * c.head_dim),
+        k(T * c.num_kv_heads * c.head_dim), v(T * c.num_kv_heads * c.head_dim),
+        a(T * c.num_heads * c.head_dim), o(T * c.hidden_size), gate(T * c.intermediate_size),
+        up(T * c.intermediate_size) {}
+  std::vector<float> x, h, q, k, v, a, o, gate, up;
+};
+
+void embed_rows(const Model& m, const int32_t* ids, int64_t T, float* x) {
+  const int64_t E = m.config.hidden_size;
+  for (int64_t t = 0; t < T; ++t) std::copy_n(m.embed.data() + ids[t] * E, E, x + t * E);
+}
+
+// h = RMSNorm(x); q, k, v = h W^T (+ b); RoPE on q and k at the rows' positions.
+void attention_inputs(const Model& m, const LayerWeights& w, const int32_t* positions, int64_t T,
+                      Activations& s) {
+  const ModelConfig& c = m.config;
+  const int64_t E = c.hidden_size, D = c.head_dim, H = c.num_heads, Hkv = c.num_kv_heads;
+  const bool b = c.attention_bias;
+  rms_norm(s.x.data(), w.input_norm.data(), T, E, c.rms_norm_eps, s.h.data());
+  linear(m.threads, s.h.data(), T, E, w.wq.data(), H * D, b ? w.bq.data() : nullptr, s.q.data());
+  linear(m.threads, s.h.data(), T, E, w.wk.data(), Hkv * D, b ? w.bk.data() : nullptr, s.k.data());
+  linear(m.threads, s.h.data(), T, E, w.wv.data(), Hkv * D, b ? w.bv.data() : nullptr, s.v.data());
+  rope(s.q.data(), positions, T, H, D, c.rope_theta);
+  rope(s.k.data(), positions, T, Hkv, D, c.rope_theta);
+}
+
+// x += a Wo^T; then the SwiGLU MLP block: x += (silu(h Wg^T) * (h Wu^T)) Wd^T with h = RMSNorm(x).
+void attention_output_and_mlp(const Model& m, const LayerWeights& w, int64_t T, Activations& s) {
+  const ModelConfig& c = m.config;
+  const int64_t E = c.hidden_size, I = c.intermediate_size, HD = c.num_heads * c.head_dim;
+  linear(m.threads, s.a.data(), T, HD, w.wo.data(), E, nullptr, s.o.data());
+  for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.o[i];
+  rms_norm(s.x.data(), w.post_norm.data(), T, E, c.rms_norm_eps, s.h.data());
+  linear(m.threads, s.h.data(), T, E, w.w_gate.data(), I, nullptr, s.gate.data());
+  linear(m.threads, s.h.data(), T, E, w.w_up.data(), I, nullptr, s.up.data());
+  for (int64_t i = 0; i < T * I; ++i) s.gate[i] = s.gate[i] / (1.f + std::exp(-s.gate[i])) * s.up[i];  // SwiGLU
+  linear(m.threads, s.gate.data(), T, I, w.w_down.data(), E, nullptr, s.o.data());
+  for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.o[i];
+}
+
+// Only the requested rows go through the final norm and the (large) LM head.
+void lm_head_rows(const Model& m, const float* x, const int32_t* rows, int64_t R, float* logits) {
+  const ModelConfig& c = m.config;
+  const int64_t E = c.hidden_size;
+  std::vector<float> picked(R * E), normed(R * E);
+  for (int64_t r = 0; r < R; ++r) std::copy_n(x + rows[r] * E, E, picked.data() + r * E);
+  rms_norm(picked.data(), m.final_norm.data(), R, E, c.rms_norm_eps, normed.data());
+  const float* head = c.tie_word_embeddings ? m.embed.data() : m.lm_head.data();
+  linear(m.threads, normed.data(), R, E, head, c.vocab_size, nullptr, logits);
+}
+
+float attention_scale(const ModelConfig& c) {
+  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.head_dim)));
+}
+
+}  // namespace
+
+bool model_forward(const Model& m, const int32_t* ids, const int32_t* positions, const int32_t* group,
+                   const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* logits,
+                   std::string* err) {
+  const ModelConfig& c = m.config;
+  if (!check_tokens(c, ids, positions, T, rows, R, err)) return false;
   try {
-    std::vector<float> x(T * E), h(T * E), q(T * H * D), k(T * Hkv * D), v(T * Hkv * D), a(T * H * D), o(T * E);
-    std::vector<float> gate(T * I), up(T * I);
-    for (int64_t t = 0; t < T; ++t) std::copy_n(m.embed.data() + ids[t] * E, E, x.data() + t * E);
-    const PrefillDims dims{T, static_cast<int32_t>(H), static_cast<int32_t>(Hkv), static_cast<int32_t>(D)};
-    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
+    Activations s(c, T);
+    embed_rows(m, ids, T, s.x.data());
+    const PrefillDims dims{T, static_cast<int32_t>(c.num_heads), static_cast<int32_t>(c.num_kv_heads),
+                           static_cast<int32_t>(c.head_dim)};
     for (const LayerWeights& w : m.layers) {
-      rms_norm(x.data(), w.input_norm.data(), T, E, c.rms_norm_eps, h.data());
-      const bool b = c.attention_bias;
-      linear(m.threads, h.data(), T, E, w.wq.data(), H * D, b ? w.bq.data() : nullptr, q.data());
-      linear(m.threads, h.data(), T, E, w.wk.data(), Hkv * D, b ? w.bk.data() : nullptr, k.data());
-      linear(m.threads, h.data(), T, E, w.wv.data(), Hkv * D, b ? w.bv.data() : nullptr, v.data());
-      rope(q.data(), positions, T, H, D, c.rope_theta);
-      rope(k.data(), positions, T, Hkv, D, c.rope_theta);
-      prefill_cpu(m.attention, q.data(), k.data(), v.data(), group, branch, dims, scale, a.data(), nullptr);
-      linear(m.threads, a.data(), T, H * D, w.wo.data(), E, nullptr, o.data());
-      for (int64_t i = 0; i < T * E; ++i) x[i] += o[i];
-      rms_norm(x.data(), w.post_norm.data(), T, E, c.rms_norm_eps, h.data());
-      linear(m.threads, h.data(), T, E, w.w_gate.data(), I, nullptr, gate.data());
-      linear(m.threads, h.data(), T, E, w.w_up.data(), I, nullptr, up.data());
-      for (int64_t i = 0; i < T * I; ++i) gate[i] = gate[i] / (1.f + std::exp(-gate[i])) * up[i];  // SwiGLU
-      linear(m.threads, gate.data(), T, I, w.w_down.data(), E, nullptr, o.data());
-      for (int64_t i = 0; i < T * E; ++i) x[i] += o[i];
+      attention_inputs(m, w, positions, T, s);
+      prefill_cpu(m.attention, s.q.data(), s.k.data(), s.v.data(), group, branch, dims,
+                  attention_scale(c), s.a.data(), nullptr);
+      attention_output_and_mlp(m, w, T, s);
     }
-    // Only the requested rows go through the final norm and the (large) LM head.
-    std::vector<float> picked(R * E), normed(R * E);
-    for (int64_t r = 0; r < R; ++r) std::copy_n(x.data() + rows[r] * E, E, picked.data() + r * E);
-    rms_norm(picked.data(), m.final_norm.data(), R, E, c.rms_norm_eps, normed.data());
-    const float* head = c.tie_word_embeddings ? m.embed.data() : m.lm_head.data();
-    linear(m.threads, normed.data(), R, E, head, V, nullptr, logits);
+    lm_head_rows(m, s.x.data(), rows, R, logits);
     return true;
   } catch (const std::bad_alloc&) {
     *err = "out of memory in the forward pass (T = " + std::to_string(T) + ")";
+    return false;
+  }
+}
+
+KvCache* create_kv_cache(const Model& m) {
+  KvCache* cache = new KvCache;
+  cache->k.resize(m.layers.size());
+  cache->v.resize(m.layers.size());
+  return cache;
+}
+
+void free_kv_cache(KvCache* cache) { delete cache; }
+
+namespace {
+
+// Back to n entries (after a failed append).
+void truncate_cache(KvCache* cache, int64_t n, int64_t kv_width) {
+  for (size_t l = 0; l < cache->k.size(); ++l) {
+    cache->k[l].resize(std::min(cache->k[l].size(), static_cast<size_t>(n * kv_width)));
+    cache->v[l].resize(std::min(cache->v[l].size(), static_cast<size_t>(n * kv_width)));
+  }
+  cache->position.resize(std::min(cache->position.size(), static_cast<size_t>(n)));
+  cache->group.resize(std::min(cache->group.size(), static_cast<size_t>(n)));
+  cache->branch.resize(std::min(cache->branch.size(), static_cast<size_t>(n)));
+}
+
+// Grows every layer by A entries (filled layer by layer) and appends the tags.
+void grow_cache(KvCache* cache, int64_t A, int64_t kv_width, const int32_t* positions,
+                const int32_t* group, const int32_t* branch) {
+  const int64_t n = cache->length() + A;
+  for (size_t l = 0; l < cache->k.size(); ++l) {
+    cache->k[l].resize(n * kv_width);
+    cache->v[l].resize(n * kv_width);
+  }
+  cache->position.insert(cache->position.end(), positions, positions + A);
+  cache->group.insert(cache->group.end(), group, group + A);
+  cache->branch.insert(cache->branch.end(), branch, branch + A);
+}
+
+}  // namespace
+
+bool model_decode(const Model& m, KvCache* cache, const int32_t* ids, const int32_t* positions,
+                  const int32_t* group, const int32_t* branch, int64_t A, const int32_t* rows,
+                  int64_t R, float* logits, std::string* err) {
+  const ModelConfig& c = m.config;
+  if (!check_tokens(c, ids, positions, A, rows, R, err)) return false;
+  if (cache->k.size() != m.layers.size()) {
+    *err = "KV cache has " + std::to_string(cache->k.size()) + " layers, the model " + std::to_string(m.layers.size());
+    return false;
+  }
+  const int64_t kv_width = c.num_kv_heads * c.head_dim;
+  const int64_t n0 = cache->length();
+  try {
+    Activations s(c, A);
+    grow_cache(cache, A, kv_width, positions, group, branch);
+    embed_rows(m, ids, A, s.x.data());
+    const DecodeDims dims{A, n0 + A, static_cast<int32_t>(c.num_heads), static_cast<int32_t>(c.num_kv_heads),
+                          static_cast<int32_t>(c.head_dim)};
+    const TokenTags query{positions, group, branch};
+    const TokenTags entry{cache->position.data(), cache->group.data(), cache->branch.data()};
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+      attention_inputs(m, m.layers[l], positions, A, s);
+      std::copy(s.k.begin(), s.k.end(), cache->k[l].begin() + n0 * kv_width);
+      std::copy(s.v.begin(), s.v.end(), cache->v[l].begin() + n0 * kv_width);
+      decode_cpu(m.attention, s.q.data(), cache->k[l].data(), cache->v[l].data(), query, entry, dims,
+                 attention_scale(c), s.a.data());
+      attention_output_and_mlp(m, m.layers[l], A, s);
+    }
+    lm_head_rows(m, s.x.data(), rows, R, logits);
+    return true;
+  } catch (const std::bad_alloc&) {
+    truncate_cache(cache, n0, kv_width);
+    *err = "out of memory in the decode step (A = " + std::to_string(A) + ", cache " + std::to_string(n0) + ")";
     return false;
   }
 }

@@ -64,4 +64,24 @@ bool model_forward(const Model& m, const int32_t* ids, const int32_t* positions,
                    const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* logits,
                    std::string* err);
 
+// KV cache of one sequence (batch 1) for the incremental forward, append-only (§7): per layer
+// K and V [N, Hkv, D] after RoPE, and per-entry tags position/group/branch [N]. Physical order is
+// free: the decode attention reads only the tags (visibility.h), so branches may interleave by step.
+struct KvCache {
+  std::vector<std::vector<float>> k, v;          // [L][N * Hkv * D]
+  std::vector<int32_t> position, group, branch;  // [N]
+  int64_t length() const { return static_cast<int64_t>(position.size()); }
+};
+
+KvCache* create_kv_cache(const Model& m);
+void free_kv_cache(KvCache* cache);
+
+// Incremental forward of A new tokens against the cache: q/k/v of the new rows, RoPE at their
+// positions, k/v appended to the cache with tags (group/branch/position [A], main = (-1, 0)), then
+// every new row attends to the whole cache (its own entry included) under the tag rule. rows [R]
+// index the new tokens (0 <= rows[r] < A) -> logits [R, V]. On failure the cache is unchanged.
+bool model_decode(const Model& m, KvCache* cache, const int32_t* ids, const int32_t* positions,
+                  const int32_t* group, const int32_t* branch, int64_t A, const int32_t* rows,
+                  int64_t R, float* logits, std::string* err);
+
 }  // namespace aspd

@@ -165,6 +165,12 @@ public final class Model implements AutoCloseable {
     if (handle == 0) throw new IllegalStateException("Model is closed");
   }
 
+  /** The native handle, for other handles of this package that borrow the model (throws once closed). */
+  synchronized long nativeHandle() {
+    checkOpen();
+    return handle;
+  }
+
   private static void checkThreads(int threads) {
     if (threads < 0) throw new IllegalArgumentException("threads must be >= 0: " + threads);
   }

@@ -1,6 +1,7 @@
 package org.aspd.pipeline.cli;
 
 import org.aspd.pipeline.Version;
+import org.aspd.pipeline.bench.BenchCommand;
 import org.aspd.pipeline.validate.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aspd", mixinStandardHelpOptions = true, versionProvider = AspdCli.VersionProvider.class,
     description = "Turns serial LLM answers into Adaptive Serial-Parallel Decoding training data.",
     subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class, ValidateCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class AspdCli implements Runnable {
   @CommandLine.Spec

@@ -1,0 +1,215 @@
+package org.aspd.pipeline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericRecord;
+import org.aspd.decoding.BranchSampling;
+import org.aspd.decoding.Engine;
+import org.aspd.decoding.EngineOptions;
+import org.aspd.decoding.Model;
+import org.aspd.decoding.ModelFormatException;
+import org.aspd.decoding.SpecialTokenIds;
+import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.write.ShardReader;
+import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.TokenizerCache;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code aspd bench DIR}: replays shard rows of {@code DIR/data/*.parquet} through the hybrid
+ * decoding engine (teacher-forced, as a trained model would decode them) and through plain serial
+ * decoding of the same tokens, on a checkpoint or on random weights of a given shape (speed depends
+ * on the shape only), and writes {@code DIR/bench/bench.json}: per row and per dataset the realized
+ * speed-up, TPS, P-TPS, forward passes vs Steps_ASPD and time per step by active-branch count,
+ * beside the theoretical speed-up. Exit 0 when every row ran, 1 when a row could not be replayed,
+ * 2 on usage errors.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark hybrid (replayed) vs serial decoding of shard rows.")
+public final class BenchCommand implements Callable<Integer> {
+  enum Device { cpu, cuda }
+
+  /** Above this many parameters, a CPU run of every row takes long: the bench warns. */
+  private static final long CPU_PARAMETERS_WARNING = 100_000_000L;
+
+  @Parameters(index = "0", paramLabel = "DIR", description = "An aspd output directory (with data/*.parquet).")
+  File dir;
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors).")
+  Path modelDir;
+
+  @Option(names = "--shape", defaultValue = "tiny",
+      description = "Random-weight shape without --model: tiny | qwen2.5-0.5b | qwen2.5-7b (default: ${DEFAULT-VALUE}).")
+  String shape;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda (default: ${DEFAULT-VALUE}).")
+  Device device;
+
+  @Option(names = "--sample", paramLabel = "N", defaultValue = "20",
+      description = "Benchmark the first N rows (0 = all; default: ${DEFAULT-VALUE}).")
+  int sample;
+
+  @Option(names = "--threads", defaultValue = "0", description = "CPU threads per forward (0 = all; default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    File data = new File(dir, "data");
+    if (!data.isDirectory()) {
+      err.println("aspd: " + dir + " has no data/ folder; is it an aspd output directory?");
+      return 2;
+    }
+    if (sample < 0 || threads < 0) {
+      err.println("aspd: --sample and --threads must be >= 0");
+      return 2;
+    }
+    if (device == Device.cuda) {
+      err.println("aspd: the CUDA engine is not available in this build (CPU forward only); use --device cpu");
+      return 2;
+    }
+    ModelShape modelShape;
+    try {
+      modelShape = ModelShape.parse(shape);
+    } catch (IllegalArgumentException e) {
+      err.println("aspd: " + e.getMessage());
+      return 2;
+    }
+    try (Benches benches = new Benches(modelShape)) {
+      long[] seen = {0};
+      ShardReader.forEach(data, row -> {
+        if (sample > 0 && seen[0] >= sample) return;
+        seen[0]++;
+        benches.add(row);
+      });
+      Map<String, Object> report = benches.report();
+      Path json = dir.toPath().resolve("bench").resolve("bench.json");
+      Files.createDirectories(json.getParent());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+      print(report, json);
+      return benches.bench.failedRows() == 0 ? 0 : 1;
+    } catch (IOException | ModelFormatException | IllegalArgumentException e) {
+      err.println("aspd: cannot bench " + dir + ": " + e.getMessage());
+      return 2;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void print(Map<String, Object> report, Path json) {
+    Map<String, Object> d = (Map<String, Object>) report.get("dataset");
+    out.printf(java.util.Locale.ROOT, "aspd bench: %s rows (%s failed) on %s%n", d.get("rows"), d.get("rows_failed"),
+        ((Map<String, Object>) report.get("setup")).get("model"));
+    out.printf(java.util.Locale.ROOT, "  realized speed-up %.3f (mean per row %.3f); theoretical %.3f, packed %.3f%n",
+        d.get("speedup_ratio_of_mean_tps"), d.get("mean_realized_speedup"), d.get("mean_theoretical_speedup"),
+        d.get("mean_theoretical_speedup_packed"));
+    out.printf(java.util.Locale.ROOT, "  TPS hybrid %.1f, serial %.1f, P-TPS %.1f; forward passes %s (Steps_ASPD %s) vs %s serial%n",
+        d.get("mean_tps_replay"), d.get("mean_tps_serial"), d.get("p_tps"), d.get("forward_passes_replay"),
+        d.get("steps_aspd"), d.get("forward_passes_serial"));
+    out.println("  written to " + json);
+  }
+
+  /** The engine for the rows' tokenizer (one tokenizer per run; rows name it). */
+  private final class Benches implements AutoCloseable {
+    private final ModelShape modelShape;
+    private String tokenizerName;
+    private AspdTokenizer tokenizer;
+    private Model model;
+    private Engine engine;
+    ShardBench bench;
+
+    Benches(ModelShape modelShape) {
+      this.modelShape = modelShape;
+    }
+
+    void add(GenericRecord row) throws IOException {
+      String name = String.valueOf(row.get("tokenizer"));
+      if (engine == null) open(name);
+      else if (!name.equals(tokenizerName)) {
+        throw new IllegalArgumentException("rows use two tokenizers (" + tokenizerName + ", " + name + ")");
+      }
+      String promptText = String.valueOf(row.get("prompt"));
+      int[] prompt = tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText);
+      Object tsu = row.get("theoretical_speedup");
+      bench.add(new ShardBench.Row(String.valueOf(row.get("id")), prompt, ints(row, "input_ids"), ints(row, "group_ids"),
+          ints(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
+          tsu instanceof Number n ? n.doubleValue() : Double.NaN));
+    }
+
+    private void open(String rowTokenizer) throws IOException {
+      if (!rowTokenizer.endsWith("+aspd")) {
+        throw new IllegalArgumentException("rows name tokenizer '" + rowTokenizer + "'; expected <encoding>+aspd");
+      }
+      tokenizerName = rowTokenizer;
+      tokenizer = TokenizerCache.get(rowTokenizer.substring(0, rowTokenizer.length() - "+aspd".length()));
+      model = modelDir != null ? Model.load(modelDir, threads)
+          : Model.random(modelShape.config(tokenizer.vocabSize()), seed, threads);
+      long params = parameters(model);
+      if (params > CPU_PARAMETERS_WARNING) {
+        err.printf(java.util.Locale.ROOT, "aspd: warning: %.2fB parameters in fp32 on the CPU: expect seconds per token;"
+            + " cap the rows with --sample%n", params / 1e9);
+      }
+      int[] s = SpecialTokens.ALL.stream().mapToInt(tokenizer::specialId).toArray();
+      SpecialTokenIds special = new SpecialTokenIds(s[0], s[1], s[2], s[3], s[4], s[5]);
+      engine = new Engine(model, EngineOptions.defaults(special, new int[0], tokenizer.encodeText(": ")));
+      bench = new ShardBench(engine);
+    }
+
+    Map<String, Object> report() {
+      Map<String, Object> setup = new LinkedHashMap<>();
+      setup.put("model", modelDir != null ? modelDir.toString() : "random " + modelShape.label() + " (seed " + seed + ")");
+      setup.put("device", "cpu");
+      setup.put("compute", "fp32");
+      setup.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+      setup.put("tokenizer", tokenizerName);
+      setup.put("branch_sampling", BranchSampling.SERIAL.name().toLowerCase(java.util.Locale.ROOT));
+      setup.put("mode", "replay (teacher-forced hybrid) vs serial over the same packed tokens; batch 1");
+      if (bench == null) {
+        Map<String, Object> empty = new LinkedHashMap<>();
+        empty.put("setup", setup);
+        empty.put("dataset", Map.of("rows", 0, "rows_failed", 0));
+        return empty;
+      }
+      return bench.report(setup);
+    }
+
+    @Override
+    public void close() {
+      if (engine != null) engine.close();
+      if (model != null) model.close();
+    }
+  }
+
+  private static long parameters(Model model) {
+    long n = 0;
+    for (String name : model.tensorNames()) {
+      long size = 1;
+      for (long d : model.tensorShape(name)) size *= d;
+      n += size;
+    }
+    return n;
+  }
+
+  static int[] ints(GenericRecord row, String field) {
+    Object value = row.get(field);
+    if (!(value instanceof List<?> list)) throw new IllegalArgumentException("row " + row.get("id") + " has no " + field);
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).intValue();
+    return out;
+  }
+}
