@@ -6,10 +6,10 @@ import org.aspd.teacher.TeacherFactory;
 import org.aspd.teacher.rules.RulesTeacherFactory;
 
 /** Maps {@code --teacher} names to teacher factories. */
-final class Teachers {
+public final class Teachers {
   private Teachers() {}
 
-  static TeacherFactory factory(AspdOptions options) {
+  public static TeacherFactory factory(AspdOptions options) {
     String name = options.getTeacher();
     if (name.equals("rules")) {
       return new RulesTeacherFactory();
@@ -22,7 +22,7 @@ final class Teachers {
   }
 
   /** Asks a teacher instance for its version once, at pipeline construction. */
-  static String version(TeacherFactory factory) {
+  public static String version(TeacherFactory factory) {
     try (Teacher t = factory.create()) {
       return t.version();
     }

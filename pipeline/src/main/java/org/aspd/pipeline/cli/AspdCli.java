@@ -2,15 +2,19 @@ package org.aspd.pipeline.cli;
 
 import org.aspd.pipeline.Version;
 import org.aspd.pipeline.bench.BenchCommand;
+import org.aspd.pipeline.regenerate.RegenerateCommand;
 import org.aspd.pipeline.validate.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./aspd}: {@code run}, {@code stats}, {@code export}. */
+/**
+ * Entry point of {@code ./aspd}: {@code run}, {@code stats}, {@code export}, {@code eval},
+ * {@code validate}, {@code bench}, {@code regenerate}.
+ */
 @Command(name = "aspd", mixinStandardHelpOptions = true, versionProvider = AspdCli.VersionProvider.class,
     description = "Turns serial LLM answers into Adaptive Serial-Parallel Decoding training data.",
     subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class, ValidateCommand.class,
-        BenchCommand.class,
+        BenchCommand.class, RegenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AspdCli implements Runnable {
   @CommandLine.Spec

@@ -65,20 +65,42 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
     return rows
         .apply("EncodeRows", ParDo.of(new EncodeFn(schemaJson, numShards)))
         .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
-        .apply("GroupByShard", GroupByKey.create())
-        .apply("WriteTempShards", ParDo.of(new WriteShardFn(schemaJson, dataDir, numShards)))
-        .setCoder(StringUtf8Coder.of())
-        .apply("OneGroup", WithKeys.of(0))
-        .apply("CollectShards", GroupByKey.create())
-        .apply(Values.create())
-        .apply("FinalizeShards", ParDo.of(new FinalizeFn(schemaJson, dataDir, numShards)));
+        .apply("WriteEncoded", new Encoded(dataDir, numShards, new Schema.Parser().parse(schemaJson)));
   }
 
-  static String shardName(int shard, int numShards) {
+  /**
+   * The writing half, for rows that are already Avro bytes keyed by {@link #shardOf} (regeneration
+   * carries rows of an earlier release over byte for byte this way). Outputs the final file names.
+   */
+  public static final class Encoded extends PTransform<PCollection<KV<Integer, byte[]>>, PCollection<String>> {
+    private final String dataDir;
+    private final int numShards;
+    private final String schemaJson;
+
+    public Encoded(String dataDir, int numShards, Schema schema) {
+      this.dataDir = dataDir;
+      this.numShards = numShards;
+      this.schemaJson = schema.toString();
+    }
+
+    @Override
+    public PCollection<String> expand(PCollection<KV<Integer, byte[]>> rows) {
+      return rows
+          .apply("GroupByShard", GroupByKey.create())
+          .apply("WriteTempShards", ParDo.of(new WriteShardFn(schemaJson, dataDir, numShards)))
+          .setCoder(StringUtf8Coder.of())
+          .apply("OneGroup", WithKeys.of(0))
+          .apply("CollectShards", GroupByKey.create())
+          .apply(Values.create())
+          .apply("FinalizeShards", ParDo.of(new FinalizeFn(schemaJson, dataDir, numShards)));
+    }
+  }
+
+  public static String shardName(int shard, int numShards) {
     return String.format(Locale.ROOT, "train-%05d-of-%05d.parquet", shard, numShards);
   }
 
-  static int shardOf(String id, int numShards) {
+  public static int shardOf(String id, int numShards) {
     // FNV-1a over UTF-8: stable across JVMs and runners, unlike String.hashCode's spec-free use.
     int h = 0x811c9dc5;
     for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
