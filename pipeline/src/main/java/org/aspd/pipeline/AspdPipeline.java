@@ -39,6 +39,10 @@ public final class AspdPipeline {
 
   public static void main(String[] args) {
     AspdOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AspdOptions.class);
+    // Under `flink run` a relative path would resolve in each TaskManager's working directory.
+    if (!options.getOutput().contains("://")) {
+      options.setOutput(new java.io.File(options.getOutput()).getAbsolutePath());
+    }
     run(options).waitUntilFinish();
   }
 

@@ -58,7 +58,8 @@ final class RunCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--runner", defaultValue = "direct",
-      description = "direct (default), flink (embedded Flink cluster), or a Beam runner class name.")
+      description = "direct (default), flink (embedded Flink; with --flinkMaster=HOST:PORT a real cluster, "
+          + "see pipeline/cluster/README.md), or a Beam runner class name.")
   String runner;
 
   @Option(names = "--validate", description = "Validate the shards when the job is done (aspd validate DIR).")
