@@ -52,7 +52,12 @@ public final class VerifyIndependence implements StageFn.Logic {
       response = response.demoteGroup(failed.get(k));
     }
     CandidateState verified = c.withIndependence(response, checks);
-    return response.isParallel() ? verified : verified.reject("independence");
+    if (response.isParallel()) {
+      return verified;
+    }
+    // A judge that never answered readably is not a judge that said no: keep that visible.
+    boolean allUnparsable = checks.stream().allMatch(g -> g.outcome() == Verdict.Outcome.UNPARSABLE);
+    return verified.reject(allUnparsable ? "independence:unparsable" : "independence");
   }
 
   private static String textAfter(List<Item> items, int index) {
