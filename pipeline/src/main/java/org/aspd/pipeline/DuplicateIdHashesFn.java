@@ -113,7 +113,8 @@ public class DuplicateIdHashesFn extends Combine.CombineFn<String, DuplicateIdHa
     }
   }
 
-  static final class LongArrayCoder extends CustomCoder<long[]> {
+  /** A long[] as its length and raw longs. */
+  public static final class LongArrayCoder extends CustomCoder<long[]> {
     @Override
     public void encode(long[] value, OutputStream out) throws IOException {
       DataOutputStream data = new DataOutputStream(out);

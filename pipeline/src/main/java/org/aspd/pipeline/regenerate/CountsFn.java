@@ -1,14 +1,9 @@
 package org.aspd.pipeline.regenerate;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
-import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.aspd.pipeline.DuplicateIdHashesFn;
 
 /**
  * Counts elements per {@link Tally} in one global combine: exact numbers written next to the release
@@ -55,33 +50,11 @@ final class CountsFn extends Combine.CombineFn<Integer, long[], long[]> {
 
   @Override
   public Coder<long[]> getAccumulatorCoder(CoderRegistry registry, Coder<Integer> inputCoder) {
-    return new LongsCoder();
+    return new DuplicateIdHashesFn.LongArrayCoder();
   }
 
   @Override
   public Coder<long[]> getDefaultOutputCoder(CoderRegistry registry, Coder<Integer> inputCoder) {
-    return new LongsCoder();
-  }
-
-  static final class LongsCoder extends CustomCoder<long[]> {
-    @Override
-    public void encode(long[] value, OutputStream out) throws IOException {
-      DataOutputStream data = new DataOutputStream(out);
-      data.writeInt(value.length);
-      for (long v : value) {
-        data.writeLong(v);
-      }
-      data.flush();
-    }
-
-    @Override
-    public long[] decode(InputStream in) throws IOException {
-      DataInputStream data = new DataInputStream(in);
-      long[] v = new long[data.readInt()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = data.readLong();
-      }
-      return v;
-    }
+    return new DuplicateIdHashesFn.LongArrayCoder();
   }
 }
