@@ -18,10 +18,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.write.ShardReader;
 
 /** Runs the real job in-process and reads its outputs back with standard readers. */
-final class JobRunner {
+public final class JobRunner {
   private JobRunner() {}
 
-  static PipelineResult.State run(List<String> inputs, Path output, String... extra) {
+  public static PipelineResult.State run(List<String> inputs, Path output, String... extra) {
     List<String> args = new ArrayList<>();
     inputs.forEach(i -> args.add("--input=" + i));
     args.add("--output=" + output);
@@ -32,7 +32,7 @@ final class JobRunner {
   }
 
   /** All rows of all shards, by id (ids are unique after de-duplication). */
-  static Map<String, GenericRecord> rows(Path output) throws IOException {
+  public static Map<String, GenericRecord> rows(Path output) throws IOException {
     Map<String, GenericRecord> rows = new LinkedHashMap<>();
     ShardReader.forEach(output.resolve("data").toFile(), r -> {
       GenericRecord previous = rows.put(r.get("id").toString(), r);
@@ -43,11 +43,11 @@ final class JobRunner {
     return rows;
   }
 
-  static List<JsonNode> deadLetters(Path output) throws IOException {
+  public static List<JsonNode> deadLetters(Path output) throws IOException {
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(output.resolve("dead_letters"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
         for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
           if (!line.isBlank()) {
             out.add(json.readTree(line));
@@ -58,16 +58,16 @@ final class JobRunner {
     return out;
   }
 
-  static JsonNode stats(Path output) throws IOException {
+  public static JsonNode stats(Path output) throws IOException {
     return new ObjectMapper().readTree(output.resolve("stats.json").toFile());
   }
 
-  static String str(GenericRecord r, String field) {
+  public static String str(GenericRecord r, String field) {
     Object v = r.get(field);
     return v == null ? null : v.toString();
   }
 
-  static File file(Path p) {
+  public static File file(Path p) {
     return p.toFile();
   }
 }

@@ -2,7 +2,10 @@ package org.aspd.metrics;
 
 import org.apache.beam.sdk.transforms.Combine;
 
-/** Combines stats events into one {@link DatasetStats}; the accumulator has constant size. */
+/**
+ * Combines stats events into one {@link DatasetStats}; the accumulator grows only with the number
+ * of distinct sources, models and categories, never with the number of rows.
+ */
 public class DatasetStatsFn extends Combine.CombineFn<StatsEvent, DatasetStats, DatasetStats> {
   @Override
   public DatasetStats createAccumulator() {

@@ -14,6 +14,9 @@ import org.aspd.format.SpecialTokens;
  * the way they are added to a Hugging Face tokenizer.
  */
 public final class TiktokenTokenizer implements AspdTokenizer {
+  /** Appended to the encoding's name: the vocabulary is the encoding's plus the six ASPD tokens. */
+  static final String SUFFIX = "+aspd";
+
   /** First id after each encoding's own special tokens. */
   private static final Map<EncodingType, Integer> FIRST_FREE_ID = Map.of(
       EncodingType.O200K_BASE, 200019,
@@ -31,7 +34,7 @@ public final class TiktokenTokenizer implements AspdTokenizer {
           + "; use one of " + FIRST_FREE_ID.keySet());
     }
     this.encoding = Encodings.newLazyEncodingRegistry().getEncoding(type);
-    this.name = type.getName() + "+aspd";
+    this.name = type.getName() + SUFFIX;
     for (int i = 0; i < SpecialTokens.ALL.size(); i++) {
       specialIds.put(SpecialTokens.ALL.get(i), firstFree + i);
     }

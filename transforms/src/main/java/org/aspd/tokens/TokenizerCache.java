@@ -14,4 +14,16 @@ public final class TokenizerCache {
   public static AspdTokenizer get(String name) {
     return CACHE.computeIfAbsent(name, TiktokenTokenizer::of);
   }
+
+  /**
+   * The tokenizer a shard row names in its {@code tokenizer} field ({@link AspdTokenizer#name()},
+   * e.g. {@code o200k_base+aspd}).
+   */
+  public static AspdTokenizer ofRecordedName(String recorded) {
+    if (recorded == null || !recorded.endsWith(TiktokenTokenizer.SUFFIX)) {
+      throw new IllegalArgumentException("rows name tokenizer '" + recorded + "'; expected <encoding>"
+          + TiktokenTokenizer.SUFFIX);
+    }
+    return get(recorded.substring(0, recorded.length() - TiktokenTokenizer.SUFFIX.length()));
+  }
 }

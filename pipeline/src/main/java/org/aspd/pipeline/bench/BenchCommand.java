@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
@@ -19,7 +18,9 @@ import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.pipeline.write.ShardReader;
+import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
 import org.aspd.tokens.TokenizerCache;
 import picocli.CommandLine.Command;
@@ -146,17 +147,14 @@ public final class BenchCommand implements Callable<Integer> {
       String promptText = String.valueOf(row.get("prompt"));
       int[] prompt = tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText);
       Object tsu = row.get("theoretical_speedup");
-      bench.add(new ShardBench.Row(String.valueOf(row.get("id")), prompt, ints(row, "input_ids"), ints(row, "group_ids"),
-          ints(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
+      bench.add(new ShardBench.Row(String.valueOf(row.get("id")), prompt, ShardRowArrays.required(row, "input_ids"),
+          ShardRowArrays.required(row, "group_ids"), ShardRowArrays.required(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
           tsu instanceof Number n ? n.doubleValue() : Double.NaN));
     }
 
     private void open(String rowTokenizer) throws IOException {
-      if (!rowTokenizer.endsWith("+aspd")) {
-        throw new IllegalArgumentException("rows name tokenizer '" + rowTokenizer + "'; expected <encoding>+aspd");
-      }
+      tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
       tokenizerName = rowTokenizer;
-      tokenizer = TokenizerCache.get(rowTokenizer.substring(0, rowTokenizer.length() - "+aspd".length()));
       model = modelDir != null ? Model.load(modelDir, threads)
           : Model.random(modelShape.config(tokenizer.vocabSize()), seed, threads);
       long params = parameters(model);
@@ -164,9 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
         err.printf(java.util.Locale.ROOT, "aspd: warning: %.2fB parameters in fp32 on the CPU: expect seconds per token;"
             + " cap the rows with --sample%n", params / 1e9);
       }
-      int[] s = SpecialTokens.ALL.stream().mapToInt(tokenizer::specialId).toArray();
-      SpecialTokenIds special = new SpecialTokenIds(s[0], s[1], s[2], s[3], s[4], s[5]);
-      engine = new Engine(model, EngineOptions.defaults(special, new int[0], tokenizer.encodeText(": ")));
+      SpecialTokenIds special = SpecialIds.of(tokenizer);
+      engine = new Engine(model, EngineOptions.defaults(special, new int[0],
+          tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR)));
       bench = new ShardBench(engine);
     }
 
@@ -203,13 +201,5 @@ public final class BenchCommand implements Callable<Integer> {
       n += size;
     }
     return n;
-  }
-
-  static int[] ints(GenericRecord row, String field) {
-    Object value = row.get(field);
-    if (!(value instanceof List<?> list)) throw new IllegalArgumentException("row " + row.get("id") + " has no " + field);
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).intValue();
-    return out;
   }
 }

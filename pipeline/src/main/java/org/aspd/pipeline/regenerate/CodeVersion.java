@@ -14,7 +14,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.aspd.pipeline.Version;
-import org.aspd.pipeline.write.ShardRowToAvroFn;
+import org.aspd.pipeline.write.ShardRowRecords;
 import org.aspd.stages.AspdStages;
 
 /**
@@ -40,7 +40,7 @@ final class CodeVersion {
     // Keyed by entry name, so the same classes hash the same from a folder or from a jar.
     Map<String, byte[]> classes = new TreeMap<>();
     collect(AspdStages.class, "", classes);
-    collect(ShardRowToAvroFn.class, "org/aspd/pipeline/write/", classes);
+    collect(ShardRowRecords.class, "org/aspd/pipeline/write/", classes);
     MessageDigest md = Sha256.digest();
     classes.forEach((name, bytes) -> {
       md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));

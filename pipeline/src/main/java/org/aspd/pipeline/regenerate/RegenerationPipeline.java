@@ -43,7 +43,7 @@ import org.aspd.pipeline.DeduplicateIds;
 import org.aspd.pipeline.read.ReadSamples;
 import org.aspd.pipeline.report.WriteReportFn;
 import org.aspd.pipeline.write.DeadLetterJson;
-import org.aspd.pipeline.write.ShardRowToAvroFn;
+import org.aspd.pipeline.write.ShardRowRecords;
 import org.aspd.stages.AspdStages;
 import org.aspd.stages.StageConfig;
 import org.aspd.teacher.TeacherFactory;
@@ -226,7 +226,7 @@ final class RegenerationPipeline {
 
     @ProcessElement
     public void process(@Element ShardRow row, OutputReceiver<EncodedRow> out) {
-      out.output(EncodedRow.of(ShardRowToAvroFn.toRecord(row, schema), RowKey.NONE, writer));
+      out.output(EncodedRow.of(ShardRowRecords.toRecord(row, schema), RowKey.NONE, writer));
     }
   }
 

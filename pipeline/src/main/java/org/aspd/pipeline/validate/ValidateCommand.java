@@ -16,11 +16,10 @@ import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelConfig;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.ShardValidator;
-import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.decoding.ValidationCheck;
 import org.aspd.decoding.ValidationResult;
-import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.write.ShardReader;
+import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
 import org.aspd.tokens.TokenizerCache;
 import picocli.CommandLine.Command;
@@ -104,7 +103,8 @@ public final class ValidateCommand implements Callable<Integer> {
     ValidationResult validate(GenericRecord row, boolean numerics) throws IOException {
       String tokenizer = String.valueOf(row.get("tokenizer"));
       ShardValidator v = numerics ? withModel(tokenizer) : staticOnly(tokenizer);
-      return v.validate(ints(row, "input_ids"), ints(row, "position_ids"), ints(row, "group_ids"), ints(row, "branch_ids"));
+      return v.validate(ShardRowArrays.ints(row, "input_ids"), ShardRowArrays.ints(row, "position_ids"),
+          ShardRowArrays.ints(row, "group_ids"), ShardRowArrays.ints(row, "branch_ids"));
     }
 
     private ShardValidator staticOnly(String tokenizer) {
@@ -114,7 +114,7 @@ public final class ValidateCommand implements Callable<Integer> {
     private ShardValidator withModel(String tokenizer) throws IOException {
       ShardValidator v = withModel.get(tokenizer);
       if (v != null) return v;
-      AspdTokenizer tok = tokenizer(tokenizer);
+      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer);
       if (model == null) {
         model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
         err.println("aspd: validating with " + (modelDir != null ? modelDir : "random weights (seed " + seed + ")")
@@ -127,10 +127,8 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     private ShardValidator.Builder builder(String tokenizer) {
-      AspdTokenizer tok = tokenizer(tokenizer);
-      int[] s = SpecialTokens.ALL.stream().mapToInt(tok::specialId).toArray();
-      return ShardValidator.builder(new SpecialTokenIds(s[0], s[1], s[2], s[3], s[4], s[5]), tok.vocabSize())
-          .reservedIds(reservedIds);
+      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer);
+      return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(reservedIds);
     }
 
     @Override
@@ -139,22 +137,6 @@ public final class ValidateCommand implements Callable<Integer> {
       withModel.values().forEach(ShardValidator::close);
       if (model != null) model.close();
     }
-  }
-
-  /** Rows name their tokenizer as {@code <encoding>+aspd}, e.g. {@code o200k_base+aspd}. */
-  static AspdTokenizer tokenizer(String rowTokenizer) {
-    if (!rowTokenizer.endsWith("+aspd")) {
-      throw new IllegalArgumentException("rows name tokenizer '" + rowTokenizer + "'; expected <encoding>+aspd");
-    }
-    return TokenizerCache.get(rowTokenizer.substring(0, rowTokenizer.length() - "+aspd".length()));
-  }
-
-  static int[] ints(GenericRecord row, String field) {
-    Object value = row.get(field);
-    if (!(value instanceof List<?> list)) return null; // reported by the shape check
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).intValue();
-    return out;
   }
 
   /** Counts per check and the failing rows, in shard order. */

@@ -135,7 +135,7 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
     public void process(@Element ShardRow row, OutputReceiver<KV<Integer, byte[]>> out) throws IOException {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
       BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-      writer.write(ShardRowToAvroFn.toRecord(row, schema), enc);
+      writer.write(ShardRowRecords.toRecord(row, schema), enc);
       enc.flush();
       out.output(KV.of(shardOf(row.sample().id(), numShards), bytes.toByteArray()));
     }

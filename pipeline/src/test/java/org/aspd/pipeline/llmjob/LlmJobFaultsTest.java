@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
+import org.aspd.pipeline.JobRunner;
 import org.aspd.pipeline.llmjob.FakeProvider.Protocol;
 import org.aspd.pipeline.llmjob.TeacherScript.Call;
 import org.aspd.pipeline.llmjob.TeacherScript.Prompt;
@@ -132,9 +133,9 @@ class LlmJobFaultsTest {
     }
     assertEquals(PipelineResult.State.DONE, run.state(), "the job finishes despite every fault");
 
-    Map<String, GenericRecord> rows = LlmJobs.rows(out);
-    List<JsonNode> dead = LlmJobs.deadLetters(out);
-    JsonNode stats = LlmJobs.stats(out);
+    Map<String, GenericRecord> rows = JobRunner.rows(out);
+    List<JsonNode> dead = JobRunner.deadLetters(out);
+    JsonNode stats = JobRunner.stats(out);
     assertEquals(samples.size(), rows.size() + dead.size(), "rows in = shard rows + dead letters; dead: " + dead);
     assertEquals(samples.size(), stats.get("rows_in").asInt());
     assertEquals(rows.size(), stats.get("samples_total").asInt());
@@ -169,23 +170,23 @@ class LlmJobFaultsTest {
 
     // Unparsable judges are reported as unparsable, never as a pass or a fail.
     GenericRecord format = rows.get(idOf(Fault.UNPARSABLE_FORMAT));
-    assertEquals("serial_fallback:format", LlmJobs.str(format, "status"));
+    assertEquals("serial_fallback:format", JobRunner.str(format, "status"));
     GenericRecord formatCandidate = onlyCandidate(format);
-    assertEquals("format:unparsable", LlmJobs.str(formatCandidate, "fate"));
-    assertTrue(LlmJobs.str(formatCandidate, "format").startsWith("unparsable 0/1"), formatCandidate.toString());
-    assertTrue(LlmJobs.str(formatCandidate, "format").contains("empty"), formatCandidate.toString());
+    assertEquals("format:unparsable", JobRunner.str(formatCandidate, "fate"));
+    assertTrue(JobRunner.str(formatCandidate, "format").startsWith("unparsable 0/1"), formatCandidate.toString());
+    assertTrue(JobRunner.str(formatCandidate, "format").contains("empty"), formatCandidate.toString());
 
     GenericRecord indep = rows.get(idOf(Fault.UNPARSABLE_INDEP));
-    assertEquals("serial_fallback:independence", LlmJobs.str(indep, "status"));
+    assertEquals("serial_fallback:independence", JobRunner.str(indep, "status"));
     GenericRecord indepCandidate = onlyCandidate(indep);
-    assertEquals("independence:unparsable", LlmJobs.str(indepCandidate, "fate"));
-    for (String group : LlmJobs.str(indepCandidate, "independence").split("; ")) {
+    assertEquals("independence:unparsable", JobRunner.str(indepCandidate, "fate"));
+    for (String group : JobRunner.str(indepCandidate, "independence").split("; ")) {
       assertTrue(group.startsWith("unparsable 0/1"), "every group's check is unparsable: " + group);
     }
 
     // A rewrite still cut off after the re-ask is an empty candidate ("not parallel"), counted as unparsable.
     GenericRecord cut = rows.get(idOf(Fault.LENGTH_ALWAYS));
-    assertEquals("serial_fallback:not_parallel", LlmJobs.str(cut, "status"));
+    assertEquals("serial_fallback:not_parallel", JobRunner.str(cut, "status"));
     String label = protocol.name().toLowerCase() + ":" + LlmJobs.MODEL;
     assertEquals(1, run.counter("llm", "rewrite/" + label + "/unparsable"), "LENGTH_ALWAYS");
     assertEquals(1, run.counter("llm", "format/" + label + "/unparsable"), "UNPARSABLE_FORMAT");

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
+import org.aspd.pipeline.JobRunner;
 import org.aspd.pipeline.llmjob.FakeProvider.Protocol;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,7 @@ class LlmJobRecoveryTest {
         "--llmCache=" + cache, "--llmReplay=true");
     assertEquals(PipelineResult.State.DONE, run.state(), "a miss fails its sample, not the job");
 
-    List<JsonNode> dead = LlmJobs.deadLetters(out);
+    List<JsonNode> dead = JobRunner.deadLetters(out);
     assertEquals(1, dead.size(), dead.toString());
     JsonNode d = dead.get(0);
     assertEquals(victim.id(), d.get("id").asText());
@@ -141,20 +142,20 @@ class LlmJobRecoveryTest {
     String detail = d.get("detail").asText();
     assertTrue(detail.contains("replay miss") && detail.contains("rewrite") && detail.contains(key), detail);
 
-    Map<String, GenericRecord> rows = LlmJobs.rows(out);
+    Map<String, GenericRecord> rows = JobRunner.rows(out);
     assertEquals(RecordedRuns.SAMPLES, rows.size() + dead.size());
     for (Map.Entry<String, GenericRecord> e : recorded.rows().entrySet()) {
       if (!e.getKey().equals(victim.id())) {
         assertEquals(e.getValue().toString(), String.valueOf(rows.get(e.getKey())), e.getKey());
       }
     }
-    assertEquals(1, LlmJobs.stats(out).get("dead_letter_reasons").path("Rewrite:teacher_error").asInt());
+    assertEquals(1, JobRunner.stats(out).get("dead_letter_reasons").path("Rewrite:teacher_error").asInt());
   }
 
   /** Same rows as the uninterrupted run, compared by id on every field, and no dead letters. */
   private static void assertSameOutput(Path out) throws Exception {
-    assertEquals(List.of(), LlmJobs.deadLetters(out));
-    Map<String, GenericRecord> rows = LlmJobs.rows(out);
+    assertEquals(List.of(), JobRunner.deadLetters(out));
+    Map<String, GenericRecord> rows = JobRunner.rows(out);
     assertEquals(recorded.rows().keySet(), rows.keySet());
     for (Map.Entry<String, GenericRecord> e : recorded.rows().entrySet()) {
       assertEquals(e.getValue().toString(), rows.get(e.getKey()).toString(), e.getKey());

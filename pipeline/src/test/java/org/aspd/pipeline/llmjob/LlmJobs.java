@@ -1,17 +1,12 @@
 package org.aspd.pipeline.llmjob;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -19,7 +14,6 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
-import org.aspd.pipeline.write.ShardReader;
 
 /**
  * Runs the real job with an LLM teacher (in this JVM or in a child JVM) and reads its outputs back
@@ -81,42 +75,6 @@ final class LlmJobs {
     Files.createDirectories(file.getParent());
     Files.writeString(file, yaml, StandardCharsets.UTF_8);
     return file;
-  }
-
-  /** All rows of all shards, by id (ids are unique after de-duplication). */
-  static Map<String, GenericRecord> rows(Path output) throws IOException {
-    Map<String, GenericRecord> rows = new LinkedHashMap<>();
-    ShardReader.forEach(output.resolve("data").toFile(), r -> {
-      GenericRecord previous = rows.put(r.get("id").toString(), r);
-      if (previous != null) {
-        throw new AssertionError("duplicate id in shards: " + r.get("id"));
-      }
-    });
-    return rows;
-  }
-
-  static List<JsonNode> deadLetters(Path output) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<JsonNode> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(output.resolve("dead_letters"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-          if (!line.isBlank()) {
-            out.add(json.readTree(line));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  static JsonNode stats(Path output) throws IOException {
-    return new ObjectMapper().readTree(output.resolve("stats.json").toFile());
-  }
-
-  static String str(GenericRecord r, String field) {
-    Object v = r.get(field);
-    return v == null ? null : v.toString();
   }
 
   /**

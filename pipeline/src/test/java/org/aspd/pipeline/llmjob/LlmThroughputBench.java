@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.PipelineResult;
 import org.aspd.model.Sample;
+import org.aspd.pipeline.JobRunner;
 import org.aspd.pipeline.llmjob.FakeProvider.Protocol;
 import org.aspd.teacher.Teacher;
 import org.aspd.teacher.llm.LlmTeacherFactory;
@@ -150,7 +151,7 @@ public final class LlmThroughputBench {
       if (run.state() != PipelineResult.State.DONE) {
         throw new IllegalStateException("job ended " + run.state());
       }
-      long dead = LlmJobs.deadLetters(work.resolve("out-" + n)).size();
+      long dead = JobRunner.deadLetters(work.resolve("out-" + n)).size();
       double callsPerSecond = server.answered() / server.activeSeconds();
       report("job", n, delayMs, callsPerSecond, server.maxConcurrent(), server.meanConcurrent(), wall);
       stages(script, server, n);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
+import org.aspd.pipeline.JobRunner;
 import org.aspd.pipeline.llmjob.FakeProvider.Protocol;
 
 /**
@@ -78,13 +79,13 @@ final class RecordedRuns {
       if (run.state() != PipelineResult.State.DONE) {
         throw new AssertionError("reference " + name + " run ended " + run.state());
       }
-      Map<String, GenericRecord> rows = LlmJobs.rows(out);
+      Map<String, GenericRecord> rows = JobRunner.rows(out);
       if (rows.size() != SAMPLES) {
         throw new AssertionError("reference " + name + " run: every sample must be a row; dead letters: "
-            + LlmJobs.deadLetters(out));
+            + JobRunner.deadLetters(out));
       }
       for (GenericRecord r : rows.values()) {
-        if (!"parallel".equals(LlmJobs.str(r, "status")) || !(name + ":" + LlmJobs.MODEL).equals(LlmJobs.str(r, "teacher"))) {
+        if (!"parallel".equals(JobRunner.str(r, "status")) || !(name + ":" + LlmJobs.MODEL).equals(JobRunner.str(r, "teacher"))) {
           throw new AssertionError("reference " + name + " run: unexpected row " + r);
         }
       }

@@ -5,7 +5,6 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.aspd.format.Branch;
 import org.aspd.format.Group;
 import org.aspd.format.Item;
@@ -16,23 +15,8 @@ import org.aspd.model.ShardRow;
 import org.aspd.model.Turn;
 
 /** Maps a {@link ShardRow} onto the Avro schema {@code schemas/shard_row.avsc}. */
-public class ShardRowToAvroFn extends DoFn<ShardRow, GenericRecord> {
-  private final String schemaJson;
-  private transient Schema schema;
-
-  public ShardRowToAvroFn(Schema schema) {
-    this.schemaJson = schema.toString();
-  }
-
-  @Setup
-  public void setup() {
-    schema = new Schema.Parser().parse(schemaJson);
-  }
-
-  @ProcessElement
-  public void process(@Element ShardRow row, OutputReceiver<GenericRecord> out) {
-    out.output(toRecord(row, schema));
-  }
+public final class ShardRowRecords {
+  private ShardRowRecords() {}
 
   public static GenericRecord toRecord(ShardRow row, Schema schema) {
     Sample s = row.sample();
