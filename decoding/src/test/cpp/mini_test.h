@@ -26,6 +26,13 @@ struct Registrar {
   Registrar(const char* name, void (*fn)()) { registry().push_back({name, fn}); }
 };
 
+// Checks run before any test: a non-empty reason skips the whole binary (exit 77, ctest's
+// SKIP_RETURN_CODE), e.g. "no usable GPU".
+std::vector<std::string (*)()>& skip_checks();
+struct SkipCheck {
+  explicit SkipCheck(std::string (*fn)()) { skip_checks().push_back(fn); }
+};
+
 [[noreturn]] inline void fail(const char* file, int line, const std::string& what) {
   std::ostringstream os;
   os << file << ":" << line << ": " << what;

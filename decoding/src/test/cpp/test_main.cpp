@@ -10,6 +10,11 @@ std::vector<TestCase>& registry() {
   return tests;
 }
 
+std::vector<std::string (*)()>& skip_checks() {
+  static std::vector<std::string (*)()> checks;
+  return checks;
+}
+
 static std::vector<std::string> g_args;
 const std::string& arg(size_t index) {
   if (index >= g_args.size()) throw Failure("missing command-line argument " + std::to_string(index));
@@ -20,6 +25,13 @@ const std::string& arg(size_t index) {
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) mini::g_args.emplace_back(argv[i]);
+  for (auto check : mini::skip_checks()) {
+    const std::string why = check();
+    if (!why.empty()) {
+      std::printf("SKIP: %s\n", why.c_str());
+      return 77;
+    }
+  }
   int failed = 0;
   for (const mini::TestCase& t : mini::registry()) {
     const auto start = std::chrono::steady_clock::now();

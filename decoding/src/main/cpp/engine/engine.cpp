@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include "engine/cpu_backend.h"
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -13,54 +15,64 @@ using Clock = std::chrono::steady_clock;
 
 bool contains(const std::vector<int32_t>& xs, int32_t x) { return std::find(xs.begin(), xs.end(), x) != xs.end(); }
 
+// One output row of the last forward, from which a source may pick a token (on the backend: a GPU
+// backend samples on the device).
+class RowPicker {
+ public:
+  RowPicker(DecodeSession* session, int64_t row) : session_(session), row_(row) {}
+  bool pick(const Restriction& restriction, bool greedy, int32_t* token, std::string* err) const {
+    if (row_ < 0) {
+      *err = "internal: a main token was to be sampled from a branch step's outputs";
+      return false;
+    }
+    return session_->pick(row_, restriction, greedy, token, err);
+  }
+
+ private:
+  DecodeSession* session_;
+  int64_t row_;
+};
+
 // Where the engine's tokens come from: the sampler (generate) or a shard row (replay). The engine
 // decides structure (switch, forced prefixes, branch ends, merge); a source only picks tokens.
 class TokenSource {
  public:
   virtual ~TokenSource() = default;
-  // Next main token given the logits [V] of the last main row; -1 = end of input.
-  virtual bool next_serial(const float* logits, const SerialGrammar& grammar, int32_t* token, std::string* err) = 0;
+  // Next main token given the output row of the last main forward; -1 = end of input.
+  virtual bool next_serial(const RowPicker& row, const SerialGrammar& grammar, int32_t* token, std::string* err) = 0;
   // A group starts with these forced prefixes (title order).
   virtual bool begin_group(int64_t group, const std::vector<std::vector<int32_t>>& prefixes, std::string* err) = 0;
-  // Token at offset `offset` of branch i (title order) given the logits [V] of its previous row;
+  // Token at offset `offset` of branch i (title order) given the output row of its previous token;
   // forced >= 0 when the engine forces it (header, group.maxSteps).
-  virtual bool next_branch(size_t i, int64_t offset, const float* logits, int32_t forced, int32_t* token,
+  virtual bool next_branch(size_t i, int64_t offset, const RowPicker& row, int32_t forced, int32_t* token,
                            std::string* err) = 0;
 };
 
 class SamplingSource : public TokenSource {
  public:
-  SamplingSource(const EngineConfig& config, const SamplerConfig& sampling, int64_t V)
-      : config_(config), sampler_(sampling), V_(V), scratch_(V) {}
+  explicit SamplingSource(const EngineConfig& config) : config_(config), branch_rule_(branch_restriction(config.special)) {}
 
-  bool next_serial(const float* logits, const SerialGrammar& grammar, int32_t* token, std::string*) override {
+  bool next_serial(const RowPicker& row, const SerialGrammar& grammar, int32_t* token, std::string* err) override {
     *token = grammar.forced();
     if (*token >= 0) return true;
-    std::copy_n(logits, V_, scratch_.data());
-    grammar.apply(scratch_.data(), V_);
-    *token = sampler_.sample(scratch_.data(), V_);
-    return true;
+    return row.pick(grammar.restriction(), false, token, err);
   }
 
   bool begin_group(int64_t, const std::vector<std::vector<int32_t>>&, std::string*) override { return true; }
 
-  bool next_branch(size_t, int64_t, const float* logits, int32_t forced, int32_t* token, std::string*) override {
+  bool next_branch(size_t, int64_t, const RowPicker& row, int32_t forced, int32_t* token, std::string* err) override {
     if (forced >= 0) {
       *token = forced;
       return true;
     }
-    std::copy_n(logits, V_, scratch_.data());
-    apply_branch_rule(config_.special, scratch_.data(), V_);
-    *token = config_.branch_greedy ? Sampler::argmax(scratch_.data(), V_) : sampler_.sample(scratch_.data(), V_);
+    if (!row.pick(branch_rule_, config_.branch_greedy, token, err)) return false;
     if (contains(config_.eos, *token)) *token = config_.special.branch_end;  // §7: EOS -> <|/branch|>
     return true;
   }
 
  private:
   const EngineConfig& config_;
-  Sampler sampler_;
-  int64_t V_;
-  std::vector<float> scratch_;
+  const Restriction branch_rule_;
 };
 
 // Teacher forcing from a parsed response: main tokens in order, branches of each group from the
@@ -73,7 +85,7 @@ class ReplaySource : public TokenSource {
       if (layout.group_id[i] < 0) main_.push_back(static_cast<int64_t>(i));
   }
 
-  bool next_serial(const float*, const SerialGrammar& grammar, int32_t* token, std::string* err) override {
+  bool next_serial(const RowPicker&, const SerialGrammar& grammar, int32_t* token, std::string* err) override {
     if (cursor_ == main_.size()) {
       *token = -1;
       return true;
@@ -99,7 +111,7 @@ class ReplaySource : public TokenSource {
     return true;
   }
 
-  bool next_branch(size_t i, int64_t offset, const float*, int32_t forced, int32_t* token, std::string* err) override {
+  bool next_branch(size_t i, int64_t offset, const RowPicker&, int32_t forced, int32_t* token, std::string* err) override {
     const BranchSpan& span = layout_.groups[group_].branches[i];
     const int64_t index = span.start + offset;
     *token = response_[index];
@@ -134,19 +146,23 @@ class ReplaySource : public TokenSource {
 class Decoder {
  public:
   Decoder(const Engine& e, bool keep_logits, DecodeRun* out)
-      : e_(e), m_(*e.model), V_(e.model->config.vocab_size), keep_(keep_logits), run_(out),
-        cache_(create_kv_cache(*e.model)) {
+      : e_(e), mc_(e.model()), V_(e.model().vocab_size), keep_(keep_logits), run_(out) {
     *run_ = DecodeRun{};
   }
-  ~Decoder() { free_kv_cache(cache_); }
+
+  // Opens the backend's session (a fresh KV cache) with the run's sampler.
+  bool begin(const SamplerConfig& sampling, std::string* err) {
+    session_ = e_.backend->begin(sampling, err);
+    return session_ != nullptr;
+  }
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
 
   bool prefill(const int32_t* prompt, int64_t P, std::string* err) {
     start_ = Clock::now();
     run_->prompt_tokens = P;
-    if (P > m_.config.max_positions) {
-      *err = "prompt of " + std::to_string(P) + " tokens exceeds the context of " + std::to_string(m_.config.max_positions);
+    if (P > mc_.max_positions) {
+      *err = "prompt of " + std::to_string(P) + " tokens exceeds the context of " + std::to_string(mc_.max_positions);
       return false;
     }
     std::vector<Row> rows(P);
@@ -159,11 +175,12 @@ class Decoder {
   // Serial/parallel decoding from the prefill on; tokens from src.
   bool decode(TokenSource& src, int64_t max_new_tokens, std::string* err) {
     SerialGrammar grammar(e_.config.special, e_.config.eos, e_.config.limits);
-    std::vector<float> main_row(last_row(), last_row() + V_);
     for (;;) {
       if (grammar.at_boundary() && generated_ >= max_new_tokens) return stop(StopReason::kBudget);
       int32_t token;
-      if (!src.next_serial(main_row.data(), grammar, &token, err)) return false;
+      // The last forward fed a main token (or the prompt) unless a group just ended, where the
+      // grammar forces <|/para|> and nothing is picked.
+      if (!src.next_serial(RowPicker(session_.get(), main_row_), grammar, &token, err)) return false;
       if (token < 0) return stop(StopReason::kEndOfInput);
       if (!grammar.allowed(token)) {
         *err = "internal: token " + std::to_string(token) + " chosen against the logit grammar";
@@ -173,7 +190,6 @@ class Decoder {
       if (!room(1)) return stop(StopReason::kContext);
       if (!feed_main(token, err)) return false;
       grammar.accept(token);
-      std::copy_n(last_row(), V_, main_row.data());
       if (token == e_.config.special.para) {
         if (!run_group(src, grammar.titles(), err)) return false;
         if (stopped_) return true;
@@ -223,8 +239,7 @@ class Decoder {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count();
   }
 
-  const float* last_row() const { return logits_.data() + logits_.size() - V_; }
-  bool room(int64_t rows) const { return cache_->length() + rows <= m_.config.max_positions; }
+  bool room(int64_t rows) const { return session_->cache_length() + rows <= mc_.max_positions; }
 
   bool stop(StopReason reason) {
     run_->stop = reason;
@@ -242,15 +257,11 @@ class Decoder {
       group[a] = rows[a].group;
       branch[a] = rows[a].branch;
     }
-    const bool all_rows = bucket >= 0 || keep_;  // the prefill needs only its last row to go on
-    std::vector<int32_t> wanted;
-    for (int64_t a = all_rows ? 0 : A - 1; a < A; ++a) wanted.push_back(static_cast<int32_t>(a));
-    logits_.resize(wanted.size() * V_);
+    const int64_t out_rows = bucket >= 0 || keep_ ? A : 1;  // the prefill needs only its last row to go on
     const Clock::time_point t0 = Clock::now();
-    if (!model_decode(m_, cache_, ids.data(), pos.data(), group.data(), branch.data(), A, wanted.data(),
-                      static_cast<int64_t>(wanted.size()), logits_.data(), err))
-      return false;
+    if (!session_->forward(ids.data(), pos.data(), group.data(), branch.data(), A, out_rows, err)) return false;
     const int64_t ns = elapsed_ns(t0);
+    main_row_ = bucket <= 0 ? out_rows - 1 : -1;
     if (bucket < 0) {
       run_->prefill_ns += ns;
     } else {
@@ -265,20 +276,25 @@ class Decoder {
     }
     const int32_t index = bucket < 0 ? 0 : static_cast<int32_t>(run_->forward_passes);
     for (const Row& r : rows) slots_.push_back(Slot{r, index});
-    if (keep_) slot_logits_.insert(slot_logits_.end(), logits_.begin(), logits_.end());
+    if (keep_) {
+      const size_t at = slot_logits_.size();
+      slot_logits_.resize(at + static_cast<size_t>(A * V_));
+      for (int64_t a = 0; a < A; ++a)
+        if (!session_->logits(a, slot_logits_.data() + at + a * V_, err)) return false;
+    }
     return true;
   }
 
   // A main token at position = its packed index, which must equal the cache length (§6).
   bool feed_main(int32_t token, std::string* err) {
     const int64_t position = static_cast<int64_t>(packed_.size());
-    if (cache_->length() != position) {
-      *err = "internal: cache length " + std::to_string(cache_->length()) + " != position " +
+    if (session_->cache_length() != position) {
+      *err = "internal: cache length " + std::to_string(session_->cache_length()) + " != position " +
              std::to_string(position) + " of a main token";
       return false;
     }
     if (!forward({Row{token, static_cast<int32_t>(position), -1, 0}}, 0, err)) return false;
-    packed_.push_back(cache_->length() - 1);
+    packed_.push_back(session_->cache_length() - 1);
     ++generated_;
     return true;
   }
@@ -329,7 +345,7 @@ class Decoder {
       for (size_t i : active)
         rows.push_back(Row{input[i], static_cast<int32_t>(p + 1 + s), group, first_branch + static_cast<int32_t>(i)});
       if (!forward(rows, static_cast<int64_t>(active.size()), err)) return false;
-      const int64_t first_slot = cache_->length() - static_cast<int64_t>(active.size());
+      const int64_t first_slot = session_->cache_length() - static_cast<int64_t>(active.size());
       generated_ += static_cast<int64_t>(active.size());
       run_->branch_tokens += static_cast<int64_t>(active.size());
       std::vector<size_t> still;
@@ -342,7 +358,8 @@ class Decoder {
                                : offset >= forced_end[i]                        ? st.branch_end
                                                                                 : -1;
         int32_t token;
-        if (!src.next_branch(i, offset, logits_.data() + r * V_, forced, &token, err)) return false;
+        if (!src.next_branch(i, offset, RowPicker(session_.get(), static_cast<int64_t>(r)), forced, &token, err))
+          return false;
         if ((forced >= 0 && token != forced) || (forced < 0 && !branch_token_allowed(st, token))) {
           *err = "internal: branch token " + std::to_string(token) + " chosen against the branch rule";
           return false;
@@ -358,15 +375,15 @@ class Decoder {
   }
 
   const Engine& e_;
-  const Model& m_;
+  const ModelConfig& mc_;
   const int64_t V_;
   const bool keep_;
   DecodeRun* run_;
-  KvCache* cache_;
+  std::unique_ptr<DecodeSession> session_;
+  int64_t main_row_ = -1;            // output row of the last main forward, -1 after a branch step
   std::vector<Slot> slots_;          // by cache index
   std::vector<float> slot_logits_;   // [slots, V] when kept
   std::vector<int64_t> packed_;      // cache slots in packed order
-  std::vector<float> logits_;        // [rows, V] of the last forward
   int64_t generated_ = 0;
   bool stopped_ = false;
   Clock::time_point start_;
@@ -388,13 +405,17 @@ bool check_prompt(const Engine& e, const int32_t* prompt, int64_t P, std::string
     *err = "the prompt needs at least one token";
     return false;
   }
-  return check_ids(prompt, P, e.model->config.vocab_size, "prompt", err);
+  return check_ids(prompt, P, e.model().vocab_size, "prompt", err);
 }
 
 }  // namespace
 
 Engine* create_engine(const Model& m, const EngineConfig& config, std::string* err) {
-  const int64_t V = m.config.vocab_size;
+  return create_engine_on(make_cpu_backend(m), config, err);
+}
+
+Engine* create_engine_on(std::unique_ptr<DecodeBackend> backend, const EngineConfig& config, std::string* err) {
+  const int64_t V = backend->config().vocab_size;
   LayoutError lerr;
   if (!validate_special_tokens(config.special, V, &lerr)) {
     *err = lerr.message;
@@ -423,7 +444,7 @@ Engine* create_engine(const Model& m, const EngineConfig& config, std::string* e
     *err = "limits out of range: title.maxTokens >= 1, group.maxBranches >= 2, group.maxSteps >= 2";
     return nullptr;
   }
-  return new Engine{&m, config};
+  return new Engine{std::move(backend), config};
 }
 
 void free_engine(Engine* e) { delete e; }
@@ -441,8 +462,8 @@ bool engine_generate(const Engine& e, const int32_t* prompt, int64_t P, const Sa
   }
   try {
     Decoder d(e, false, out);
-    SamplingSource src(e.config, sampling, e.model->config.vocab_size);
-    if (!d.prefill(prompt, P, err) || !d.decode(src, max_new_tokens, err)) return false;
+    SamplingSource src(e.config);
+    if (!d.begin(sampling, err) || !d.prefill(prompt, P, err) || !d.decode(src, max_new_tokens, err)) return false;
     d.finish();
     return true;
   } catch (const std::bad_alloc&) {
@@ -456,7 +477,7 @@ bool engine_replay(const Engine& e, const int32_t* prompt, int64_t P, const int3
   if (!check_prompt(e, prompt, P, err)) return false;
   SampleLayout layout;
   LayoutError lerr;
-  if (n < 1 || !compute_layout(response, static_cast<size_t>(n), e.config.special, e.model->config.vocab_size,
+  if (n < 1 || !compute_layout(response, static_cast<size_t>(n), e.config.special, e.model().vocab_size,
                                &layout, &lerr)) {
     *err = n < 1 ? "the response needs at least one token" : "response: " + lerr.message;
     return false;
@@ -464,7 +485,7 @@ bool engine_replay(const Engine& e, const int32_t* prompt, int64_t P, const int3
   try {
     Decoder d(e, keep_logits, out);
     ReplaySource src(e.config, response, P, layout);
-    if (!d.prefill(prompt, P, err) || !d.decode(src, std::numeric_limits<int64_t>::max(), err)) return false;
+    if (!d.begin(SamplerConfig{}, err) || !d.prefill(prompt, P, err) || !d.decode(src, std::numeric_limits<int64_t>::max(), err)) return false;
     d.finish();
   } catch (const std::bad_alloc&) {
     *err = "out of memory in replay";
@@ -482,11 +503,11 @@ bool engine_replay(const Engine& e, const int32_t* prompt, int64_t P, const int3
 
 bool engine_serial(const Engine& e, const int32_t* prompt, int64_t P, const int32_t* response, int64_t n,
                    bool keep_logits, DecodeRun* out, std::string* err) {
-  if (!check_prompt(e, prompt, P, err) || !check_ids(response, n, e.model->config.vocab_size, "response", err))
+  if (!check_prompt(e, prompt, P, err) || !check_ids(response, n, e.model().vocab_size, "response", err))
     return false;
   try {
     Decoder d(e, keep_logits, out);
-    if (!d.prefill(prompt, P, err) || !d.feed_serially(response, n, err)) return false;
+    if (!d.begin(SamplerConfig{}, err) || !d.prefill(prompt, P, err) || !d.feed_serially(response, n, err)) return false;
     d.finish();
     return true;
   } catch (const std::bad_alloc&) {

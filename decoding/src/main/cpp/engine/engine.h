@@ -1,4 +1,5 @@
-// The hybrid serial/parallel decoding engine of §7 (batch 1, CPU model forward).
+// The hybrid serial/parallel decoding engine of §7 (batch 1), on the CPU model forward or the GPU
+// one (a DecodeBackend, decode_backend.h).
 //
 // One KV cache with per-entry tags (position, group_id, branch_id), append-only. Serial mode feeds
 // one main token per forward at position = cache length (asserted); the logit grammar
@@ -23,10 +24,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/layout.h"
+#include "engine/decode_backend.h"
 #include "engine/logit_grammar.h"
 #include "engine/sampler.h"
 #include "model/model.h"
@@ -67,13 +70,16 @@ struct DecodeRun {
 };
 
 struct Engine {
-  const Model* model;  // borrowed
+  std::unique_ptr<DecodeBackend> backend;  // where the forwards run (the CPU model is borrowed)
   EngineConfig config;
+  const ModelConfig& model() const { return backend->config(); }
 };
 
 // nullptr with *err when the config does not fit the model (ids outside the vocabulary, EOS equal
-// to a special id, limits out of range).
+// to a special id, limits out of range). The CPU engine borrows m.
 Engine* create_engine(const Model& m, const EngineConfig& config, std::string* err);
+// The same engine on any backend (cuda/gpu_backend.h), which it owns.
+Engine* create_engine_on(std::unique_ptr<DecodeBackend> backend, const EngineConfig& config, std::string* err);
 void free_engine(Engine* e);
 
 // prompt [P >= 1]; stops on EOS, at max_new_tokens (checked only between serial tokens, so a title

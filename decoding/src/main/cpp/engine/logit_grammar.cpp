@@ -71,28 +71,27 @@ bool SerialGrammar::allowed(int32_t token) const {
   return false;
 }
 
-void SerialGrammar::apply(float* logits, int64_t V) const {
-  constexpr float kBanned = -std::numeric_limits<float>::infinity();
+Restriction SerialGrammar::restriction() const {
+  Restriction r;
   const int32_t f = forced();
   if (f >= 0) {
-    for (int64_t v = 0; v < V; ++v)
-      if (v != f) logits[v] = kBanned;
-    return;
+    r.allow_only = {f};
+  } else if (state_ == SerialState::kAfterTitleEnd) {
+    r.allow_only = {st_.title, st_.para};
+  } else {
+    // Every other state bans a handful of ids (specials, EOS, title completions): test only those.
+    std::vector<int32_t> candidates = {st_.branch, st_.branch_end, st_.title, st_.title_end, st_.para, st_.para_end};
+    candidates.insert(candidates.end(), eos_.begin(), eos_.end());
+    if (state_ == SerialState::kTitleOpen || state_ == SerialState::kInTitle)
+      for (size_t t = 0; t + 1 < titles_.size(); ++t)
+        if (titles_[t].size() == titles_.back().size() + 1) candidates.push_back(titles_[t].back());
+    for (int32_t v : candidates)
+      if (!allowed(v) && std::find(r.banned.begin(), r.banned.end(), v) == r.banned.end()) r.banned.push_back(v);
   }
-  if (state_ == SerialState::kAfterTitleEnd) {
-    for (int64_t v = 0; v < V; ++v)
-      if (v != st_.title && v != st_.para) logits[v] = kBanned;
-    return;
-  }
-  // Every other state bans a handful of ids (specials, EOS, title completions): test only those.
-  std::vector<int32_t> candidates = {st_.branch, st_.branch_end, st_.title, st_.title_end, st_.para, st_.para_end};
-  candidates.insert(candidates.end(), eos_.begin(), eos_.end());
-  if (state_ == SerialState::kTitleOpen || state_ == SerialState::kInTitle)
-    for (size_t t = 0; t + 1 < titles_.size(); ++t)
-      if (titles_[t].size() == titles_.back().size() + 1) candidates.push_back(titles_[t].back());
-  for (int32_t v : candidates)
-    if (v >= 0 && v < V && !allowed(v)) logits[v] = kBanned;
+  return r;
 }
+
+void SerialGrammar::apply(float* logits, int64_t V) const { restriction().apply(logits, V); }
 
 void SerialGrammar::accept(int32_t token) {
   switch (state_) {
@@ -131,9 +130,12 @@ bool branch_token_allowed(const SpecialTokens& st, int32_t token) {
          token != st.branch;
 }
 
-void apply_branch_rule(const SpecialTokens& st, float* logits, int64_t V) {
-  for (int32_t v : {st.title, st.title_end, st.para, st.para_end, st.branch})
-    if (v >= 0 && v < V) logits[v] = -std::numeric_limits<float>::infinity();
+Restriction branch_restriction(const SpecialTokens& st) {
+  Restriction r;
+  r.banned = {st.title, st.title_end, st.para, st.para_end, st.branch};
+  return r;
 }
+
+void apply_branch_rule(const SpecialTokens& st, float* logits, int64_t V) { branch_restriction(st).apply(logits, V); }
 
 }  // namespace aspd

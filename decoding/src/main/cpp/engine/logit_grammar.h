@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/layout.h"
+#include "engine/decode_backend.h"
 
 namespace aspd {
 
@@ -50,6 +51,8 @@ class SerialGrammar {
   // The only allowed token, or -1 when several are allowed.
   int32_t forced() const;
   bool allowed(int32_t token) const;
+  // What the next token may be (meaningful when forced() < 0); apply() uses it.
+  Restriction restriction() const;
   // Sets the logits of every banned token to -inf (logits [V]).
   void apply(float* logits, int64_t V) const;
   // Advances over an allowed token.
@@ -73,7 +76,8 @@ class SerialGrammar {
 // Branch mode: may a branch emit this token (EOS excluded: the engine maps it to <|/branch|>)?
 bool branch_token_allowed(const SpecialTokens& st, int32_t token);
 
-// Sets banned branch tokens to -inf (logits [V]).
+// The branch rule as a restriction, and applied: banned branch tokens set to -inf (logits [V]).
+Restriction branch_restriction(const SpecialTokens& st);
 void apply_branch_rule(const SpecialTokens& st, float* logits, int64_t V);
 
 }  // namespace aspd

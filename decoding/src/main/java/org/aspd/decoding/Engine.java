@@ -1,8 +1,10 @@
 package org.aspd.decoding;
 
+import java.util.function.LongSupplier;
+
 /**
- * The hybrid serial/parallel decoding engine of method §7 on a {@link Model} (CPU, float32,
- * batch 1); native code: {@code engine/engine.*}.
+ * The hybrid serial/parallel decoding engine of method §7 (batch 1) on a {@link Model} (CPU,
+ * float32) or a {@link GpuModel} (CUDA, bf16); native code: {@code engine/engine.*}.
  *
  * <ul>
  *   <li>{@link #generate}: free decoding from prompt ids; the logit grammar makes every output
@@ -25,12 +27,30 @@ public final class Engine implements AutoCloseable {
     NativeLibrary.load(NativeLibrary.CPU);
   }
 
-  private final Model model;
+  /** The borrowed model: its config, and its handle check (throws once the model is closed). */
+  private record Borrowed(ModelConfig config, LongSupplier liveHandle) {}
+
+  private interface NativeCreate {
+    long create(int[] special, int[] eos, int[] headerSep, int[] limits, boolean branchGreedy);
+  }
+
+  private final Borrowed model;
   private final EngineOptions options;
   private final SampleLayouter layouter;
   private long handle;
 
+  /** The engine on the CPU model (float32). */
   public Engine(Model model, EngineOptions options) {
+    this(new Borrowed(model.config(), model::nativeHandle), options,
+        (special, eos, sep, limits, greedy) -> createNative(model.nativeHandle(), special, eos, sep, limits, greedy));
+  }
+
+  /** The same engine on the GPU model: forwards, sampling and the KV cache on the device. */
+  public Engine(GpuModel model, EngineOptions options) {
+    this(new Borrowed(model.config(), model::nativeHandle), options, model::createEngine);
+  }
+
+  private Engine(Borrowed model, EngineOptions options, NativeCreate create) {
     int vocab = model.config().vocabSize();
     options.checkVocab(vocab);
     if (statCountNative() != DecodeResult.Stat.COUNT) {
@@ -41,7 +61,7 @@ public final class Engine implements AutoCloseable {
     SpecialTokenIds s = options.special();
     this.layouter = new SampleLayouter(s, vocab);
     try {
-      this.handle = createNative(model.nativeHandle(), s.toArray(), options.eosIds(), options.headerSeparatorIds(),
+      this.handle = create.create(s.toArray(), options.eosIds(), options.headerSeparatorIds(),
           new int[] {options.titleMaxTokens(), options.groupMaxBranches(), options.groupMaxSteps()},
           options.branchSampling() == BranchSampling.GREEDY);
     } catch (RuntimeException e) {
@@ -117,7 +137,7 @@ public final class Engine implements AutoCloseable {
 
   private long checkOpen() {
     if (handle == 0) throw new IllegalStateException("Engine is closed");
-    model.nativeHandle(); // throws once the borrowed model is closed
+    model.liveHandle().getAsLong(); // throws once the borrowed model is closed
     return handle;
   }
 

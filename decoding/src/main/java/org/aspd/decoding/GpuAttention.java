@@ -42,7 +42,8 @@ public final class GpuAttention implements Attention {
     }
   }
 
-  private static void loadLibrary() {
+  /** Loads the CUDA library; a missing library becomes {@link GpuUnavailableException}. */
+  static void loadLibrary() {
     try {
       NativeLibrary.load(NativeLibrary.CUDA);
     } catch (UnsatisfiedLinkError e) {

@@ -14,6 +14,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.aspd.decoding.BranchSampling;
 import org.aspd.decoding.Engine;
 import org.aspd.decoding.EngineOptions;
+import org.aspd.decoding.GpuModel;
+import org.aspd.decoding.GpuUnavailableException;
 import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.SpecialTokenIds;
@@ -67,6 +69,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--export-rows", paramLabel = "FILE",
+      description = "Write the parallel rows' token ids for the native GPU bench (decoding/bench) instead of benching.")
+  Path exportRows;
+
   PrintStream out = System.out;
   PrintStream err = System.err;
 
@@ -81,10 +87,6 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("aspd: --sample and --threads must be >= 0");
       return 2;
     }
-    if (device == Device.cuda) {
-      err.println("aspd: the CUDA engine is not available in this build (CPU forward only); use --device cpu");
-      return 2;
-    }
     ModelShape modelShape;
     try {
       modelShape = ModelShape.parse(shape);
@@ -92,6 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("aspd: " + e.getMessage());
       return 2;
     }
+    if (exportRows != null) return export(data);
     try (Benches benches = new Benches(modelShape)) {
       long[] seen = {0};
       ShardReader.forEach(data, row -> {
@@ -105,8 +108,36 @@ public final class BenchCommand implements Callable<Integer> {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
       print(report, json);
       return benches.bench.failedRows() == 0 ? 0 : 1;
-    } catch (IOException | ModelFormatException | IllegalArgumentException e) {
+    } catch (IOException | ModelFormatException | IllegalArgumentException | GpuUnavailableException e) {
       err.println("aspd: cannot bench " + dir + ": " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int export(File data) {
+    TokenRowsExport[] export = {null};
+    try {
+      long[] seen = {0};
+      ShardReader.forEach(data, row -> {
+        if (sample > 0 && seen[0] >= sample) return;
+        seen[0]++;
+        AspdTokenizer tokenizer = TokenizerCache.ofRecordedName(String.valueOf(row.get("tokenizer")));
+        if (export[0] == null) {
+          export[0] = new TokenRowsExport(exportRows, SpecialIds.of(tokenizer),
+              tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
+        }
+        String promptText = String.valueOf(row.get("prompt"));
+        Object tsu = row.get("theoretical_speedup");
+        export[0].add(new ShardBench.Row(String.valueOf(row.get("id")),
+            tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText), ShardRowArrays.required(row, "input_ids"),
+            ShardRowArrays.required(row, "group_ids"), ShardRowArrays.required(row, "branch_ids"),
+            Boolean.TRUE.equals(row.get("parallel")), tsu instanceof Number n ? n.doubleValue() : Double.NaN));
+      });
+      if (export[0] != null) export[0].close();
+      out.printf("aspd bench: %d parallel rows written to %s%n", export[0] == null ? 0 : export[0].rows(), exportRows);
+      return 0;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("aspd: cannot export rows of " + dir + ": " + e.getMessage());
       return 2;
     }
   }
@@ -131,6 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
     private String tokenizerName;
     private AspdTokenizer tokenizer;
     private Model model;
+    private GpuModel gpuModel;
     private Engine engine;
     ShardBench bench;
 
@@ -155,25 +187,42 @@ public final class BenchCommand implements Callable<Integer> {
     private void open(String rowTokenizer) throws IOException {
       tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
       tokenizerName = rowTokenizer;
-      model = modelDir != null ? Model.load(modelDir, threads)
-          : Model.random(modelShape.config(tokenizer.vocabSize()), seed, threads);
-      long params = parameters(model);
-      if (params > CPU_PARAMETERS_WARNING) {
-        err.printf(java.util.Locale.ROOT, "aspd: warning: %.2fB parameters in fp32 on the CPU: expect seconds per token;"
-            + " cap the rows with --sample%n", params / 1e9);
-      }
       SpecialTokenIds special = SpecialIds.of(tokenizer);
-      engine = new Engine(model, EngineOptions.defaults(special, new int[0],
-          tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR)));
+      EngineOptions options = EngineOptions.defaults(special, new int[0],
+          tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
+      if (device == Device.cuda) {
+        if (modelDir != null) {
+          try (Model cpu = Model.load(modelDir, threads)) { // weights are copied to the GPU as bf16
+            gpuModel = GpuModel.upload(cpu, GpuModel.Options.defaults());
+          }
+        } else {
+          gpuModel = GpuModel.random(modelShape.config(tokenizer.vocabSize()), seed, GpuModel.Options.defaults());
+        }
+        engine = new Engine(gpuModel, options);
+      } else {
+        model = modelDir != null ? Model.load(modelDir, threads)
+            : Model.random(modelShape.config(tokenizer.vocabSize()), seed, threads);
+        long params = parameters(model);
+        if (params > CPU_PARAMETERS_WARNING) {
+          err.printf(java.util.Locale.ROOT, "aspd: warning: %.2fB parameters in fp32 on the CPU: expect seconds per token;"
+              + " cap the rows with --sample%n", params / 1e9);
+        }
+        engine = new Engine(model, options);
+      }
       bench = new ShardBench(engine);
     }
 
     Map<String, Object> report() {
       Map<String, Object> setup = new LinkedHashMap<>();
       setup.put("model", modelDir != null ? modelDir.toString() : "random " + modelShape.label() + " (seed " + seed + ")");
-      setup.put("device", "cpu");
-      setup.put("compute", "fp32");
-      setup.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+      if (gpuModel != null) {
+        setup.put("device", "cuda: " + gpuModel.describe());
+        setup.put("compute", "bf16 weights and KV cache, fp32 accumulation");
+      } else {
+        setup.put("device", "cpu");
+        setup.put("compute", "fp32");
+        setup.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+      }
       setup.put("tokenizer", tokenizerName);
       setup.put("branch_sampling", BranchSampling.SERIAL.name().toLowerCase(java.util.Locale.ROOT));
       setup.put("mode", "replay (teacher-forced hybrid) vs serial over the same packed tokens; batch 1");
@@ -190,6 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
     public void close() {
       if (engine != null) engine.close();
       if (model != null) model.close();
+      if (gpuModel != null) gpuModel.close();
     }
   }
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every GPU check and benchmark of decoding/ in one run, for a GPU host (no JDK needed):
+#   GPU tests (attention kernels, GPU model + engine), the prefill attention bench, the engine
+#   bench (Qwen2.5-0.5B and -7B shapes) and the PyTorch baselines on the same card.
+# usage: decoding/bench/gpu_bench.sh BIN_DIR OUT_DIR [ROWS_FILE]
+#   BIN_DIR holds aspd_gpu_tests, aspd_gpu_engine_tests, aspd_attention_bench, aspd_engine_bench
+#   (cmake --build <build> builds them where nvcc is present); ROWS_FILE comes from
+#   `aspd bench OUT --export-rows FILE --sample 0` on a machine with the JDK.
+set -uo pipefail
+bin=${1:?BIN_DIR}; out=${2:?OUT_DIR}; rows=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+# cuBLAS is opened at run time: put the toolkit's copy on the loader path when it is not there.
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+  [ -e "$d/libcublas.so" ] || ls "$d"/libcublas.so.* >/dev/null 2>&1 && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"
+done
+step() {  # name, timeout seconds, command...
+  local name=$1 limit=$2; shift 2
+  echo "=== $name"
+  local t0=$SECONDS
+  timeout "$limit" "$@" > "$out/$name.log" 2>&1
+  local rc=$?
+  tail -n 40 "$out/$name.log"
+  echo "=== $name rc=$rc ($((SECONDS - t0)) s)"
+}
+nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
+step gpu_tests 120 "$bin/aspd_gpu_tests"
+step gpu_engine_tests 180 "$bin/aspd_gpu_engine_tests"
+step attention_bench 120 "$bin/aspd_attention_bench" --json "$out/attention_bench.json"
+step torch_baselines 240 env OUT="$out" python3 "$here/torch_baselines.py"
+rows_arg=(); [ -n "$rows" ] && rows_arg=(--rows "$rows")
+step engine_bench_0.5b 200 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b "${rows_arg[@]}" --reps 3 \
+  --json "$out/engine_bench_0.5b.json"
+step engine_bench_0.5b_gemv 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --gemm gemv --reps 3 \
+  --json "$out/engine_bench_0.5b_gemv.json"
+step engine_bench_7b 240 "$bin/aspd_engine_bench" --shape qwen2.5-7b "${rows_arg[@]}" --reps 1 --sample 12 \
+  --json "$out/engine_bench_7b.json"

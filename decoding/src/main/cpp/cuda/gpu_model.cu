@@ -1,0 +1,440 @@
+#include "gpu_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "cublas_loader.h"
+#include "cuda_check.h"
+
+namespace aspd {
+
+namespace {
+
+constexpr size_t kWorkspaceBytes = 32u << 20;
+
+struct DeviceLayer {
+  bf16 *wqkv = nullptr, *wo = nullptr, *wgu = nullptr, *wd = nullptr;
+  float *bqkv = nullptr, *in_norm = nullptr, *post_norm = nullptr;
+  bf16 *k = nullptr, *v = nullptr;  // cache [capacity, Hkv, D]
+};
+
+}  // namespace
+
+struct GpuModel {
+  ModelConfig c;
+  GpuModelOptions opt;
+  cudaStream_t stream = nullptr;
+  const CublasApi* blas = nullptr;
+  void* handle = nullptr;
+  std::vector<void*> allocations;
+  int64_t weight_bytes = 0;
+  std::string device_name;
+
+  bf16 *embed = nullptr, *lm_head = nullptr;
+  float* final_norm = nullptr;
+  std::vector<DeviceLayer> layers;
+  EntryTags tags{};
+  int64_t capacity = 0, length = 0;
+
+  float *x = nullptr, *tmp = nullptr, *qkv = nullptr, *gu = nullptr, *logits = nullptr;
+  bf16 *h = nullptr, *q = nullptr, *attn = nullptr, *act = nullptr;
+  int32_t *io_dev = nullptr, *io_host = nullptr, *argmax_dev = nullptr, *argmax_host = nullptr;
+  int32_t *sample_ids = nullptr, *token_dev = nullptr;
+  int64_t out_rows = 0;
+
+  std::map<int64_t, cudaGraphExec_t> graphs;
+  std::set<int64_t> warmed;
+  bool graphs_ok = true;
+  std::string graph_note;
+
+  ~GpuModel() {
+    for (auto& g : graphs) cudaGraphExecDestroy(g.second);
+    if (handle != nullptr) blas->destroy(handle);
+    for (void* p : allocations) cudaFree(p);
+    if (io_host != nullptr) cudaFreeHost(io_host);
+    if (argmax_host != nullptr) cudaFreeHost(argmax_host);
+    if (stream != nullptr) cudaStreamDestroy(stream);
+  }
+
+  template <typename T>
+  bool alloc(T** p, int64_t count, std::string* err) {
+    void* raw = nullptr;
+    CUDA_TRY(cudaMalloc(&raw, static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(T)));
+    allocations.push_back(raw);
+    *p = static_cast<T*>(raw);
+    return true;
+  }
+};
+
+namespace {
+
+int64_t qkv_width(const ModelConfig& c) { return (c.num_heads + 2 * c.num_kv_heads) * c.head_dim; }
+
+bool gemm(GpuModel* m, const bf16* x, const bf16* w, int64_t M, int64_t N, int64_t K, float* y, std::string* err) {
+  if (m->blas == nullptr) {
+    CUDA_TRY(launch_gemv(x, w, M, N, K, y, m->stream));
+    return true;
+  }
+  // Row-major y [M, N] = x [M, K] W^T is column-major y^T [N, M] = W^T' (W as col-major [K, N],
+  // transposed) times x^T (col-major [K, M]).
+  const float one = 1.f, zero = 0.f;
+  const int status = m->blas->gemm_ex(m->handle, kCublasOpT, kCublasOpN, static_cast<int>(N), static_cast<int>(M),
+                                      static_cast<int>(K), &one, w, CUDA_R_16BF, static_cast<int>(K), x, CUDA_R_16BF,
+                                      static_cast<int>(K), &zero, y, CUDA_R_32F, static_cast<int>(N), kCublasCompute32F,
+                                      kCublasGemmDefault);
+  if (status != 0) {
+    *err = "cublasGemmEx failed with status " + std::to_string(status) + " (M=" + std::to_string(M) +
+           " N=" + std::to_string(N) + " K=" + std::to_string(K) + ")";
+    return false;
+  }
+  return true;
+}
+
+// Every kernel of one forward of M rows whose inputs are already in io_host; head_rows as in
+// gpu_model_forward. Enqueued on m->stream only, so it can be captured into a graph.
+bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  const ModelConfig& c = m->c;
+  const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
+  const int32_t H = static_cast<int32_t>(c.num_heads), Hkv = static_cast<int32_t>(c.num_kv_heads),
+                D = static_cast<int32_t>(c.head_dim);
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  const StepIoView io{m->io_dev, static_cast<int32_t>(M)};
+  cudaStream_t s = m->stream;
+  CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(static_cast<int32_t>(M)) * sizeof(int32_t),
+                           cudaMemcpyHostToDevice, s));
+  CUDA_TRY(launch_append_tags(io, m->tags, s));
+  CUDA_TRY(launch_embed(m->embed, io, E, m->x, s));
+  const float* pending = nullptr;  // the previous layer's MLP output, added to x by the next norm
+  for (const DeviceLayer& l : m->layers) {
+    CUDA_TRY(launch_rms_norm(m->x, pending, l.in_norm, M, E, eps, m->h, s));
+    if (!gemm(m, m->h, l.wqkv, M, qkv_width(c), E, m->qkv, err)) return false;
+    CUDA_TRY(launch_qkv_rope_append(m->qkv, l.bqkv, io, H, Hkv, D, c.rope_theta, m->q, l.k, l.v, s));
+    CUDA_TRY(launch_cache_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D,
+                                    static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), m->attn, s));
+    if (!gemm(m, m->attn, l.wo, M, E, static_cast<int64_t>(H) * D, m->tmp, err)) return false;
+    CUDA_TRY(launch_rms_norm(m->x, m->tmp, l.post_norm, M, E, eps, m->h, s));
+    if (!gemm(m, m->h, l.wgu, M, 2 * I, E, m->gu, err)) return false;
+    CUDA_TRY(launch_silu_mul(m->gu, M, I, m->act, s));
+    if (!gemm(m, m->act, l.wd, M, E, I, m->tmp, err)) return false;
+    pending = m->tmp;
+  }
+  CUDA_TRY(launch_rms_norm(m->x, pending, m->final_norm, M, E, eps, m->h, s));
+  if (head_rows > 0) {
+    const bf16* rows = m->h + (M - head_rows) * E;
+    if (!gemm(m, rows, m->lm_head, head_rows, V, E, m->logits, err)) return false;
+    CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_dev, s));
+    CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
+  }
+  return true;
+}
+
+// Graph of a decode step of M rows (all rows' logits): captured once, replayed after.
+bool run_graphed(GpuModel* m, int64_t M, std::string* err) {
+  auto it = m->graphs.find(M);
+  if (it == m->graphs.end()) {
+    CUDA_TRY(cudaStreamBeginCapture(m->stream, cudaStreamCaptureModeThreadLocal));
+    std::string capture_err;
+    const bool ok = enqueue_forward(m, M, M, &capture_err);
+    cudaGraph_t graph = nullptr;
+    const cudaError_t end = cudaStreamEndCapture(m->stream, &graph);
+    cudaGraphExec_t exec = nullptr;
+    cudaError_t inst = cudaErrorUnknown;
+    if (ok && end == cudaSuccess) inst = cudaGraphInstantiate(&exec, graph, 0);
+    if (graph != nullptr) cudaGraphDestroy(graph);
+    if (!ok || end != cudaSuccess || inst != cudaSuccess) {
+      cudaGetLastError();  // clear a sticky capture error; fall back to eager steps
+      m->graphs_ok = false;
+      m->graph_note = "graph capture failed (" + (!ok ? capture_err : std::string(cudaGetErrorString(end != cudaSuccess ? end : inst))) +
+                      "); running eagerly";
+      return enqueue_forward(m, M, M, err);
+    }
+    it = m->graphs.emplace(M, exec).first;
+  }
+  CUDA_TRY(cudaGraphLaunch(it->second, m->stream));
+  return true;
+}
+
+bool forward_chunk(GpuModel* m, const int32_t* ids, const int32_t* pos, const int32_t* group, const int32_t* branch,
+                   int64_t M, int64_t head_rows, int32_t* argmax, std::string* err) {
+  int32_t* io = m->io_host;
+  io[0] = static_cast<int32_t>(m->length);
+  std::memcpy(io + 1, ids, M * sizeof(int32_t));
+  std::memcpy(io + 1 + M, pos, M * sizeof(int32_t));
+  std::memcpy(io + 1 + 2 * M, group, M * sizeof(int32_t));
+  std::memcpy(io + 1 + 3 * M, branch, M * sizeof(int32_t));
+  const bool graphed = m->opt.graphs && m->graphs_ok && head_rows == M && M <= kGraphRows;
+  if (graphed && m->warmed.count(M) != 0) {
+    if (!run_graphed(m, M, err)) return false;
+  } else {
+    if (!enqueue_forward(m, M, head_rows, err)) return false;
+    if (graphed) m->warmed.insert(M);
+  }
+  CUDA_TRY(cudaStreamSynchronize(m->stream));
+  m->length += M;
+  m->out_rows = head_rows;
+  if (head_rows > 0 && argmax != nullptr) std::memcpy(argmax, m->argmax_host, head_rows * sizeof(int32_t));
+  return true;
+}
+
+std::vector<uint16_t> to_bf16(const std::vector<const std::vector<float>*>& parts) {
+  size_t n = 0;
+  for (auto* p : parts) n += p->size();
+  std::vector<uint16_t> out;
+  out.reserve(n);
+  for (auto* p : parts)
+    for (float f : *p) {
+      const bf16 b = __float2bfloat16_rn(f);
+      uint16_t bits;
+      std::memcpy(&bits, &b, 2);
+      out.push_back(bits);
+    }
+  return out;
+}
+
+template <typename T, typename H>
+bool upload(GpuModel* m, T** dst, const std::vector<H>& host, std::string* err) {
+  if (!m->alloc(dst, static_cast<int64_t>(host.size()), err)) return false;
+  CUDA_TRY(cudaMemcpy(*dst, host.data(), host.size() * sizeof(H), cudaMemcpyHostToDevice));
+  m->weight_bytes += static_cast<int64_t>(host.size() * sizeof(H));
+  return true;
+}
+
+// Stream, cuBLAS, cache, activations: everything but the weights.
+bool init_runtime(GpuModel* m, std::string* err) {
+  const ModelConfig& c = m->c;
+  int count = 0;
+  CUDA_TRY(cudaGetDeviceCount(&count));
+  if (m->opt.device < 0 || m->opt.device >= count) {
+    *err = "CUDA device " + std::to_string(m->opt.device) + " does not exist (" + std::to_string(count) + " found)";
+    return false;
+  }
+  CUDA_TRY(cudaSetDevice(m->opt.device));
+  cudaDeviceProp prop{};
+  CUDA_TRY(cudaGetDeviceProperties(&prop, m->opt.device));
+  if (prop.major < 9) {
+    *err = std::string("GPU ") + prop.name + " has compute capability " + std::to_string(prop.major) + "." +
+           std::to_string(prop.minor) + "; the kernels are built for sm_90 (Hopper) and newer";
+    return false;
+  }
+  m->device_name = prop.name;
+  CUDA_TRY(cudaStreamCreateWithFlags(&m->stream, cudaStreamNonBlocking));
+  if (m->opt.cublas) {
+    m->blas = cublas_api(err);
+    if (m->blas == nullptr) return false;
+    if (m->blas->create(&m->handle) != 0) {
+      m->handle = nullptr;
+      *err = "cublasCreate failed (no GPU memory or no driver?)";
+      return false;
+    }
+    void* workspace = nullptr;
+    if (!m->alloc(reinterpret_cast<char**>(&workspace), kWorkspaceBytes, err)) return false;
+    if (m->blas->set_stream(m->handle, m->stream) != 0 || m->blas->set_workspace(m->handle, workspace, kWorkspaceBytes) != 0) {
+      *err = "cublasSetStream/cublasSetWorkspace failed";
+      return false;
+    }
+  }
+  if (m->opt.max_chunk < kGraphRows) m->opt.max_chunk = kGraphRows;
+  m->capacity = m->opt.cache_capacity > 0 ? std::min<int64_t>(m->opt.cache_capacity, c.max_positions) : c.max_positions;
+  const int64_t Hkv = c.num_kv_heads, D = c.head_dim, E = c.hidden_size, I = c.intermediate_size;
+  const int64_t Mx = m->opt.max_chunk;
+  for (DeviceLayer& l : m->layers)
+    if (!m->alloc(&l.k, m->capacity * Hkv * D, err) || !m->alloc(&l.v, m->capacity * Hkv * D, err)) return false;
+  if (!m->alloc(&m->tags.position, m->capacity, err) || !m->alloc(&m->tags.group, m->capacity, err) ||
+      !m->alloc(&m->tags.branch, m->capacity, err) || !m->alloc(&m->x, Mx * E, err) || !m->alloc(&m->tmp, Mx * E, err) ||
+      !m->alloc(&m->qkv, Mx * qkv_width(c), err) || !m->alloc(&m->gu, Mx * 2 * I, err) ||
+      !m->alloc(&m->logits, Mx * c.vocab_size, err) || !m->alloc(&m->h, Mx * E, err) ||
+      !m->alloc(&m->q, Mx * c.num_heads * D, err) || !m->alloc(&m->attn, Mx * c.num_heads * D, err) ||
+      !m->alloc(&m->act, Mx * I, err) || !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
+      !m->alloc(&m->argmax_dev, Mx, err) || !m->alloc(&m->sample_ids, 4096, err) || !m->alloc(&m->token_dev, 1, err))
+    return false;
+  CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->io_host), StepIoView::ints(Mx) * sizeof(int32_t)));
+  CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->argmax_host), Mx * sizeof(int32_t)));
+  return true;
+}
+
+bool check_config(const ModelConfig& c, std::string* err) {
+  if (!validate_model_config(c, err)) return false;
+  if (c.head_dim > 256 || c.hidden_size % 8 != 0 || c.intermediate_size % 8 != 0 || (c.num_heads * c.head_dim) % 8 != 0) {
+    *err = "GPU model needs head_dim <= 256 and hidden, intermediate and heads*head_dim sizes divisible by 8";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+GpuModel* create_gpu_model(const Model& cpu, const GpuModelOptions& options, std::string* err) {
+  if (!check_config(cpu.config, err)) return nullptr;
+  auto* m = new GpuModel;
+  m->c = cpu.config;
+  m->opt = options;
+  m->layers.resize(cpu.layers.size());
+  bool ok = init_runtime(m, err) && upload(m, &m->embed, to_bf16({&cpu.embed}), err) &&
+            upload(m, &m->final_norm, cpu.final_norm, err);
+  if (ok) {
+    if (cpu.config.tie_word_embeddings) m->lm_head = m->embed;
+    else ok = upload(m, &m->lm_head, to_bf16({&cpu.lm_head}), err);
+  }
+  for (size_t i = 0; ok && i < cpu.layers.size(); ++i) {
+    const LayerWeights& w = cpu.layers[i];
+    DeviceLayer& l = m->layers[i];
+    ok = upload(m, &l.wqkv, to_bf16({&w.wq, &w.wk, &w.wv}), err) && upload(m, &l.wo, to_bf16({&w.wo}), err) &&
+         upload(m, &l.wgu, to_bf16({&w.w_gate, &w.w_up}), err) && upload(m, &l.wd, to_bf16({&w.w_down}), err) &&
+         upload(m, &l.in_norm, w.input_norm, err) && upload(m, &l.post_norm, w.post_norm, err);
+    if (ok && cpu.config.attention_bias) {
+      std::vector<float> b(w.bq);
+      b.insert(b.end(), w.bk.begin(), w.bk.end());
+      b.insert(b.end(), w.bv.begin(), w.bv.end());
+      ok = upload(m, &l.bqkv, b, err);
+    }
+  }
+  if (!ok) {
+    delete m;
+    return nullptr;
+  }
+  return m;
+}
+
+GpuModel* create_random_gpu_model(const ModelConfig& config, uint64_t seed, const GpuModelOptions& options,
+                                  std::string* err) {
+  if (!check_config(config, err)) return nullptr;
+  auto* m = new GpuModel;
+  m->c = config;
+  m->opt = options;
+  m->layers.resize(static_cast<size_t>(config.num_layers));
+  const int64_t E = config.hidden_size, I = config.intermediate_size, V = config.vocab_size;
+  const int64_t QD = config.num_heads * config.head_dim;
+  uint64_t next_seed = seed * 1000003ull + 17;
+  auto matrix = [&](bf16** p, int64_t rows, int64_t fan_in, float mean, float std) {
+    if (!m->alloc(p, rows * fan_in, err)) return false;
+    m->weight_bytes += rows * fan_in * 2;
+    CUDA_TRY(launch_fill_normal_bf16(*p, rows * fan_in, ++next_seed, mean, std, m->stream));
+    return true;
+  };
+  auto vec = [&](float** p, int64_t n, float mean, float std) {
+    if (!m->alloc(p, n, err)) return false;
+    m->weight_bytes += n * 4;
+    CUDA_TRY(launch_fill_normal_f32(*p, n, ++next_seed, mean, std, m->stream));
+    return true;
+  };
+  const float inv_e = 1.f / std::sqrt(static_cast<float>(E)), inv_i = 1.f / std::sqrt(static_cast<float>(I)),
+              inv_qd = 1.f / std::sqrt(static_cast<float>(QD));
+  bool ok = init_runtime(m, err) && matrix(&m->embed, V, E, 0.f, 1.f) && vec(&m->final_norm, E, 1.f, 0.1f);
+  if (ok) {
+    if (config.tie_word_embeddings) m->lm_head = m->embed;
+    else ok = matrix(&m->lm_head, V, E, 0.f, inv_e);
+  }
+  for (DeviceLayer& l : m->layers) {
+    if (!ok) break;
+    ok = matrix(&l.wqkv, qkv_width(config), E, 0.f, inv_e) && matrix(&l.wo, E, QD, 0.f, inv_qd) &&
+         matrix(&l.wgu, 2 * I, E, 0.f, inv_e) && matrix(&l.wd, E, I, 0.f, inv_i) && vec(&l.in_norm, E, 1.f, 0.1f) &&
+         vec(&l.post_norm, E, 1.f, 0.1f) && (!config.attention_bias || vec(&l.bqkv, qkv_width(config), 0.f, 0.1f));
+  }
+  if (ok) {
+    const cudaError_t e = cudaStreamSynchronize(m->stream);
+    if (e != cudaSuccess) {
+      *err = cuda_error_text(e, "random weights", __FILE__, __LINE__);
+      ok = false;
+    }
+  }
+  if (!ok) {
+    delete m;
+    return nullptr;
+  }
+  return m;
+}
+
+void free_gpu_model(GpuModel* m) { delete m; }
+
+const ModelConfig& gpu_model_config(const GpuModel& m) { return m.c; }
+
+std::string gpu_model_describe(const GpuModel& m) {
+  std::string s = m.device_name + ", ";
+  s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : std::string("built-in GEMV kernel");
+  s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
+  return s;
+}
+
+int64_t gpu_model_weight_bytes(const GpuModel& m) { return m.weight_bytes; }
+
+void gpu_model_clear(GpuModel* m) {
+  m->length = 0;
+  m->out_rows = 0;
+}
+
+void gpu_model_truncate(GpuModel* m, int64_t length) { m->length = std::max<int64_t>(0, std::min(m->length, length)); }
+
+int64_t gpu_model_cache_length(const GpuModel& m) { return m.length; }
+
+int64_t gpu_model_capacity(const GpuModel& m) { return m.capacity; }
+
+bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
+                       const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err) {
+  const ModelConfig& c = m->c;
+  if (A < 1 || (head_rows != 0 && head_rows != 1 && head_rows != A) || (head_rows > 1 && A > m->opt.max_chunk)) {
+    *err = "gpu forward: bad row counts A=" + std::to_string(A) + " head_rows=" + std::to_string(head_rows);
+    return false;
+  }
+  if (m->length + A > m->capacity) {
+    *err = "KV cache full: " + std::to_string(m->length) + " + " + std::to_string(A) + " entries > capacity " +
+           std::to_string(m->capacity);
+    return false;
+  }
+  for (int64_t i = 0; i < A; ++i) {
+    if (ids[i] < 0 || ids[i] >= c.vocab_size) {
+      *err = "token " + std::to_string(i) + ": id " + std::to_string(ids[i]) + " outside [0, " +
+             std::to_string(c.vocab_size) + ")";
+      return false;
+    }
+    if (positions[i] < 0 || positions[i] >= c.max_positions) {
+      *err = "token " + std::to_string(i) + ": position " + std::to_string(positions[i]) + " outside [0, " +
+             std::to_string(c.max_positions) + ")";
+      return false;
+    }
+  }
+  const int64_t start_length = m->length;
+  for (int64_t off = 0; off < A; off += m->opt.max_chunk) {
+    const int64_t M = std::min<int64_t>(m->opt.max_chunk, A - off);
+    const bool last = off + M == A;
+    const int64_t rows = !last ? 0 : head_rows == A ? M : head_rows;
+    if (!forward_chunk(m, ids + off, positions + off, group + off, branch + off, M, rows, argmax, err)) {
+      m->length = start_length;  // entries past length are never read
+      return false;
+    }
+  }
+  return true;
+}
+
+bool gpu_model_logits(GpuModel* m, int64_t r, float* dst, std::string* err) {
+  if (r < 0 || r >= m->out_rows) {
+    *err = "no logits row " + std::to_string(r) + " in the last forward (" + std::to_string(m->out_rows) + " rows)";
+    return false;
+  }
+  CUDA_TRY(cudaMemcpy(dst, m->logits + r * m->c.vocab_size, m->c.vocab_size * sizeof(float), cudaMemcpyDeviceToHost));
+  return true;
+}
+
+bool gpu_model_sample(GpuModel* m, int64_t r, const int32_t* allow, int32_t n_allow, const int32_t* ban,
+                      int32_t n_ban, DeviceSampling sampling, int32_t* token, std::string* err) {
+  if (r < 0 || r >= m->out_rows || n_allow < 0 || n_ban < 0 || n_allow + n_ban > 4096) {
+    *err = "bad sampling request for row " + std::to_string(r);
+    return false;
+  }
+  std::vector<int32_t> ids(allow, allow + n_allow);
+  ids.insert(ids.end(), ban, ban + n_ban);
+  sampling.n_allow = n_allow;
+  sampling.n_ban = n_ban;
+  if (!ids.empty())
+    CUDA_TRY(cudaMemcpyAsync(m->sample_ids, ids.data(), ids.size() * sizeof(int32_t), cudaMemcpyHostToDevice, m->stream));
+  CUDA_TRY(launch_sample(m->logits + r * m->c.vocab_size, m->c.vocab_size, m->sample_ids, sampling, m->token_dev,
+                         m->stream));
+  CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->token_dev, sizeof(int32_t), cudaMemcpyDeviceToHost, m->stream));
+  CUDA_TRY(cudaStreamSynchronize(m->stream));
+  *token = m->argmax_host[0];
+  return true;
+}
+
+}  // namespace aspd

@@ -1,0 +1,62 @@
+// The Llama/Qwen2 forward of model/model.h on one GPU, for the decoding engine (batch 1).
+//
+// bf16 weights (q/k/v and gate/up fused into one matrix each), bf16 KV cache with per-entry tags,
+// fp32 residual stream and statistics. A forward of M rows runs on one stream with no host round
+// trip inside: step inputs (one small copy), embedding, per layer RMSNorm -> QKV GEMM ->
+// bias + RoPE + cache append -> cache attention under the tag rule -> O GEMM -> residual + RMSNorm
+// -> gate/up GEMM -> SiLU*up -> down GEMM, then final norm, LM head and the greedy argmax of every
+// row, copied back (M ints). GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
+// kernel. Steps of up to kGraphRows rows are replayed from CUDA graphs, one per row count,
+// captured at the second step of that size (the first runs eagerly and loads every kernel).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/model.h"
+#include "model_kernels.h"
+
+namespace aspd {
+
+constexpr int32_t kGraphRows = 16;
+
+struct GpuModelOptions {
+  int32_t device = 0;
+  int64_t cache_capacity = 0;  // entries; 0 = the model's context (max_position_embeddings)
+  int32_t max_chunk = 512;     // rows per forward; longer inputs are fed in chunks
+  bool graphs = true;
+  bool cublas = true;          // false: built-in GEMV kernel for every matrix product
+};
+
+struct GpuModel;
+
+// Uploads a CPU model's weights rounded to bf16.
+GpuModel* create_gpu_model(const Model& cpu, const GpuModelOptions& options, std::string* err);
+// Random weights of a shape, drawn on the device (N(0, 1/fan_in) matrices, as create_random_model).
+GpuModel* create_random_gpu_model(const ModelConfig& config, uint64_t seed, const GpuModelOptions& options,
+                                  std::string* err);
+void free_gpu_model(GpuModel* m);
+
+const ModelConfig& gpu_model_config(const GpuModel& m);
+// "cuBLAS (libcublas.so.13), CUDA graphs on, NVIDIA H100 ..." for reports.
+std::string gpu_model_describe(const GpuModel& m);
+int64_t gpu_model_weight_bytes(const GpuModel& m);
+
+// Empties the KV cache (a new sequence), or drops the entries from `length` on (benchmarks).
+void gpu_model_clear(GpuModel* m);
+void gpu_model_truncate(GpuModel* m, int64_t length);
+int64_t gpu_model_cache_length(const GpuModel& m);
+int64_t gpu_model_capacity(const GpuModel& m);
+
+// Feeds A rows (ids, positions, group/branch labels; main = (-1, 0)) and appends them to the cache.
+// head_rows: 0 = no logits, 1 = the last row only, A = every row (A <= max_chunk when > 1).
+// argmax [head_rows] gets the greedy token of each output row. On error the cache is unchanged.
+bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
+                       const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err);
+
+// Output row r of the last forward: its logits (host [V]) or one draw under a restriction.
+bool gpu_model_logits(GpuModel* m, int64_t r, float* dst, std::string* err);
+bool gpu_model_sample(GpuModel* m, int64_t r, const int32_t* allow, int32_t n_allow, const int32_t* ban,
+                      int32_t n_ban, DeviceSampling sampling, int32_t* token, std::string* err);
+
+}  // namespace aspd

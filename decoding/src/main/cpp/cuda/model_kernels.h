@@ -1,0 +1,84 @@
+// Kernels of the GPU model forward and of on-device sampling (gpu_model.cu strings them together).
+// Activations: residual stream x fp32 [M, E]; GEMM inputs bf16; GEMM outputs fp32; KV cache bf16
+// [capacity, Hkv, D] per layer with entry tags position/group/branch [capacity].
+//
+// Step inputs live in one device int32 buffer (StepIo) so that a captured CUDA graph can be
+// replayed for every step with the same M: [length_before, ids[M], position[M], group[M], branch[M]].
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace aspd {
+
+using bf16 = __nv_bfloat16;
+
+struct StepIoView {
+  const int32_t* base;  // device buffer
+  int32_t M;
+  __host__ __device__ int32_t length_before() const { return base[0]; }
+  __host__ __device__ const int32_t* ids() const { return base + 1; }
+  __host__ __device__ const int32_t* position() const { return base + 1 + M; }
+  __host__ __device__ const int32_t* group() const { return base + 1 + 2 * M; }
+  __host__ __device__ const int32_t* branch() const { return base + 1 + 3 * M; }
+  static constexpr size_t ints(int32_t M) { return 1 + 4 * static_cast<size_t>(M); }
+};
+
+struct EntryTags {
+  int32_t* position;
+  int32_t* group;
+  int32_t* branch;
+};
+
+// x[r] = embedding[ids[r]] (fp32).
+cudaError_t launch_embed(const bf16* table, StepIoView io, int64_t E, float* x, cudaStream_t s);
+
+// Optionally x += add (fp32, the residual); then h = bf16(w * x / sqrt(mean(x^2) + eps)).
+cudaError_t launch_rms_norm(float* x, const float* add, const float* w, int64_t M, int64_t E, float eps, bf16* h,
+                            cudaStream_t s);
+
+// qkv fp32 [M, (H + 2 Hkv) D] (+ bias) -> RoPE (rotate_half, angle = position * theta^(-2i/D)) ->
+// q bf16 [M, H, D]; k, v appended to the layer's cache at entry length_before + r.
+cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoView io, int32_t H, int32_t Hkv,
+                                   int32_t D, double theta, bf16* q, bf16* k_cache, bf16* v_cache, cudaStream_t s);
+
+// Entry tags of the new rows (once per step, before the layers).
+cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
+
+// Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h).
+// out bf16 [M, H * D]. D <= 256.
+cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
+                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
+                                   cudaStream_t s);
+
+// gu fp32 [M, 2I] (gate | up) -> bf16 silu(gate) * up [M, I].
+cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, bf16* out, cudaStream_t s);
+
+// Fallback GEMM without cuBLAS: y fp32 [M, N] = x bf16 [M, K] . W bf16 [N, K]^T, K % 8 == 0.
+cudaError_t launch_gemv(const bf16* x, const bf16* w, int64_t M, int64_t N, int64_t K, float* y, cudaStream_t s);
+
+// out[r] = argmax of logits[r] (lowest index on ties), rows [M].
+cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, int32_t* out, cudaStream_t s);
+
+// One draw for one row of logits [V]: restriction (allow-only ids, else banned ids), then
+// temperature, top-k, top-p (thresholds found by bisection, ties kept as Hugging Face keeps them),
+// then a Gumbel-max draw from the kept set (exact softmax sampling) with a counter-based RNG
+// (seed, counter). temperature 0 = greedy. ids: device [n_allow + n_ban].
+struct DeviceSampling {
+  float temperature;
+  int32_t top_k;
+  float top_p;
+  uint64_t seed;
+  uint64_t counter;
+  int32_t n_allow, n_ban;
+};
+cudaError_t launch_sample(const float* logits, int64_t V, const int32_t* ids, DeviceSampling p, int32_t* out,
+                          cudaStream_t s);
+
+// Deterministic fills for random-weight models: bf16 N(mean, std^2) and fp32 N(mean, std^2).
+cudaError_t launch_fill_normal_bf16(bf16* w, int64_t n, uint64_t seed, float mean, float std, cudaStream_t s);
+cudaError_t launch_fill_normal_f32(float* w, int64_t n, uint64_t seed, float mean, float std, cudaStream_t s);
+
+}  // namespace aspd

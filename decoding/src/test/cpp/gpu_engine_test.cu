@@ -1,0 +1,421 @@
+// The GPU model and the engine on it (cuda/gpu_model.h, cuda/gpu_backend.h) against the CPU
+// model, on tiny random checkpoints whose weights are rounded to bf16 first (so both paths hold the
+// same weights and differ only by the GPU's bf16 activations):
+//   §8(a) GPU replay logits = the CPU packed training-mask forward (bf16 tolerance, argmax rule)
+//   §8(b) each branch's GPU logits = its branch-alone GPU forward with the same positions
+//   §8(c) serial text after a group sees the branches (removing them changes its logits)
+//   generate on the GPU (device sampling) produces only outputs that parse under §1
+//   the sampling kernel draws from the temperature/top-k/top-p distribution it should
+//   graphs vs eager and cuBLAS vs the built-in GEMV agree; bad input is an error, not a crash.
+// Exits 77 (ctest: skipped) without a usable GPU.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "core/layout.h"
+#include "cuda/cublas_loader.h"
+#include "cuda/cuda_check.h"
+#include "cuda/gpu_backend.h"
+#include "cuda/gpu_model.h"
+#include "engine/engine.h"
+#include "mini_test.h"
+#include "model/model.h"
+#include "random_layouts.h"
+
+using namespace aspd;
+using namespace aspd::testing;
+
+namespace {
+
+std::string gpu_skip_reason() {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) return std::string("no usable GPU: ") + cudaGetErrorString(e);
+  if (n == 0) return "no usable GPU: 0 CUDA devices";
+  cudaDeviceProp p{};
+  if (cudaGetDeviceProperties(&p, 0) != cudaSuccess || p.major < 9) return "GPU older than sm_90";
+  return "";
+}
+const mini::SkipCheck skip_without_gpu(gpu_skip_reason);
+
+// bf16 activations: logits of these O(1)-scaled random models differ by a few 1e-2 at most.
+constexpr double kLogitTol = 0.1;
+constexpr double kArgmaxMargin = 0.1;
+
+bool have_cublas() {
+  std::string err;
+  return cublas_api(&err) != nullptr;
+}
+
+ModelConfig tiny_config(int64_t vocab) {
+  ModelConfig c;
+  c.model_type = "qwen2";
+  c.vocab_size = vocab;
+  c.hidden_size = 64;
+  c.intermediate_size = 96;
+  c.num_layers = 2;
+  c.num_heads = 4;
+  c.num_kv_heads = 2;
+  c.head_dim = 16;
+  c.max_positions = 4096;
+  c.rms_norm_eps = 1e-6;
+  c.rope_theta = 10000;
+  c.tie_word_embeddings = false;
+  c.attention_bias = true;
+  return c;
+}
+
+float round_bf16(float x) { return __bfloat162float(__float2bfloat16_rn(x)); }
+
+// A CPU model with bf16-representable weights and its GPU twin.
+struct Twin {
+  Twin(int64_t vocab, uint64_t seed, GpuModelOptions opt = {}) {
+    std::string err;
+    cpu = create_random_model(tiny_config(vocab), seed, 1, &err);
+    if (cpu == nullptr) throw mini::Failure(err);
+    for (const TensorSlot& s : model_tensor_slots(cpu))
+      for (float& x : *s.data) x = round_bf16(x);
+    if (!have_cublas()) opt.cublas = false;
+    gpu = create_gpu_model(*cpu, opt, &err);
+    if (gpu == nullptr) throw mini::Failure(err);
+  }
+  ~Twin() {
+    free_gpu_model(gpu);
+    free_model(cpu);
+  }
+  Model* cpu = nullptr;
+  GpuModel* gpu = nullptr;
+};
+
+int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from) {
+  int32_t id = from;
+  auto taken = [&](int32_t x) {
+    return x == st.branch || x == st.branch_end || x == st.title || x == st.title_end || x == st.para ||
+           x == st.para_end || std::find(avoid.begin(), avoid.end(), x) != avoid.end();
+  };
+  while (taken(id)) ++id;
+  return id;
+}
+
+Engine* gpu_engine(GpuModel* m, const SpecialTokens& st, std::vector<int32_t> eos, std::vector<int32_t> sep = {},
+                   GrammarLimits limits = {}) {
+  EngineConfig c;
+  c.special = st;
+  c.eos = std::move(eos);
+  c.header_sep = std::move(sep);
+  c.limits = limits;
+  std::string err;
+  Engine* e = create_engine_on(make_gpu_backend(m), c, &err);
+  if (e == nullptr) throw mini::Failure(err);
+  return e;
+}
+
+struct Packed {
+  std::vector<int32_t> ids, pos, group, branch;
+  int64_t T() const { return static_cast<int64_t>(ids.size()); }
+};
+
+Packed pack(const std::vector<int32_t>& prompt, const GeneratedSample& s, const SampleLayout& lay) {
+  Packed p;
+  const int64_t P = static_cast<int64_t>(prompt.size());
+  p.ids = prompt;
+  p.ids.insert(p.ids.end(), s.ids.begin(), s.ids.end());
+  for (int64_t t = 0; t < P; ++t) {
+    p.pos.push_back(static_cast<int32_t>(t));
+    p.group.push_back(-1);
+    p.branch.push_back(0);
+  }
+  for (int32_t x : lay.positions[0]) p.pos.push_back(static_cast<int32_t>(P + x));
+  p.group.insert(p.group.end(), lay.group_id.begin(), lay.group_id.end());
+  p.branch.insert(p.branch.end(), lay.branch_id.begin(), lay.branch_id.end());
+  return p;
+}
+
+std::vector<float> cpu_forward(const Model& m, const Packed& p) {
+  std::vector<int32_t> rows(p.T());
+  for (int64_t t = 0; t < p.T(); ++t) rows[t] = static_cast<int32_t>(t);
+  std::vector<float> out(p.T() * m.config.vocab_size);
+  std::string err;
+  if (!model_forward(m, p.ids.data(), p.pos.data(), p.group.data(), p.branch.data(), p.T(), rows.data(), p.T(),
+                     out.data(), &err))
+    throw mini::Failure(err);
+  return out;
+}
+
+int64_t argmax(const float* x, int64_t V) { return std::max_element(x, x + V) - x; }
+
+// Max |a - b| over rows, and the argmax rule: where `want` has a clear winner (top-1 minus top-2
+// above kArgmaxMargin), `got` picks it too.
+double compare_rows(const float* got, const float* want, int64_t rows, int64_t V, const std::string& what) {
+  double worst = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* g = got + r * V;
+    const float* w = want + r * V;
+    for (int64_t v = 0; v < V; ++v) worst = std::max(worst, std::fabs(double(g[v]) - w[v]));
+    std::vector<float> sorted(w, w + V);
+    std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<float>());
+    if (sorted[0] - sorted[1] > kArgmaxMargin)
+      CHECK_MSG(argmax(g, V) == argmax(w, V), what << ": row " << r << " argmax " << argmax(g, V) << " vs " << argmax(w, V));
+  }
+  CHECK_MSG(worst <= kLogitTol, what << ": max |diff| " << worst);
+  return worst;
+}
+
+}  // namespace
+
+TEST(gpu_replay_equals_packed_training_forward) {
+  const int64_t V = 300;
+  Twin twin(V, 3);
+  std::mt19937 rng(5);
+  double worst = 0;
+  for (int round = 0; round < 4; ++round) {
+    SampleSpec spec;
+    spec.groups_max = 3;
+    spec.branches_max = 12;
+    spec.content_max = 20;
+    spec.serial_max = 30;
+    const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+    const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+    const int32_t eos = plain_token(st, s.ids, 0);
+    Engine* e = gpu_engine(twin.gpu, st, {eos});
+    std::vector<int32_t> prompt;
+    for (int i = 0; i < 40; ++i) prompt.push_back(plain_token(st, {eos}, 10 + 5 * i));
+    DecodeRun run;
+    std::string err;
+    CHECK_MSG(engine_replay(*e, prompt.data(), static_cast<int64_t>(prompt.size()), s.ids.data(),
+                            static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
+    SampleLayout lay;
+    LayoutError lerr;
+    CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
+    const Packed p = pack(prompt, s, lay);
+    CHECK(run.ids == p.ids && run.position == p.pos && run.group == p.group && run.branch == p.branch);
+    const std::vector<float> want = cpu_forward(*twin.cpu, p);
+    worst = std::max(worst, compare_rows(run.logits.data(), want.data(), p.T(), V, "round " + std::to_string(round)));
+    DecodeRun cpu_run;
+    Engine* cpu_e = create_engine(*twin.cpu, e->config, &err);
+    CHECK_MSG(engine_replay(*cpu_e, prompt.data(), static_cast<int64_t>(prompt.size()), s.ids.data(),
+                            static_cast<int64_t>(s.ids.size()), false, &cpu_run, &err), err);
+    CHECK_EQ(run.forward_passes, cpu_run.forward_passes);
+    CHECK(run.forward == cpu_run.forward);
+    free_engine(cpu_e);
+    free_engine(e);
+  }
+  std::printf("  max |GPU replay - CPU packed forward| = %.4f (%s)\n", worst, gpu_model_describe(*twin.gpu).c_str());
+}
+
+TEST(gpu_branch_equals_branch_alone_and_serial_after_sees_branches) {
+  const int64_t V = 300;
+  Twin twin(V, 11);
+  std::mt19937 rng(8);
+  SampleSpec spec;
+  spec.groups_min = spec.groups_max = 1;
+  spec.branches_min = 3;
+  spec.branches_max = 6;
+  spec.content_min = 5;
+  spec.content_max = 15;
+  spec.serial_min = 5;
+  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+  const int32_t eos = plain_token(st, s.ids, 0);
+  Engine* e = gpu_engine(twin.gpu, st, {eos});
+  const std::vector<int32_t> prompt = {plain_token(st, {eos}, 10), plain_token(st, {eos}, 20)};
+  DecodeRun run;
+  std::string err;
+  CHECK_MSG(engine_replay(*e, prompt.data(), 2, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
+  free_engine(e);  // releases the model for the direct forwards below
+  SampleLayout lay;
+  LayoutError lerr;
+  CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
+  const Packed p = pack(prompt, s, lay);
+  const GroupSpan& g = lay.groups[0];
+  const int64_t group_start = 2 + g.branches.front().start;
+  // (b) prefix + one branch alone, same positions and labels, on the GPU.
+  for (const BranchSpan& b : g.branches) {
+    Packed alone;
+    auto take = [&](int64_t from, int64_t to) {
+      for (int64_t t = from; t < to; ++t) {
+        alone.ids.push_back(p.ids[t]);
+        alone.pos.push_back(p.pos[t]);
+        alone.group.push_back(p.group[t]);
+        alone.branch.push_back(p.branch[t]);
+      }
+    };
+    take(0, group_start);
+    take(2 + b.start, 2 + b.start + b.length);
+    gpu_model_clear(twin.gpu);
+    std::vector<int32_t> argmax_rows(alone.T());
+    CHECK_MSG(gpu_model_forward(twin.gpu, alone.ids.data(), alone.pos.data(), alone.group.data(), alone.branch.data(),
+                                alone.T(), alone.T(), argmax_rows.data(), &err), err);
+    std::vector<float> got(b.length * V);
+    for (int64_t i = 0; i < b.length; ++i)
+      CHECK_MSG(gpu_model_logits(twin.gpu, group_start + i, got.data() + i * V, &err), err);
+    compare_rows(got.data(), run.logits.data() + (2 + b.start) * V, b.length, V, "branch alone");
+  }
+  // (c) the first main token after the group, with and without the branches before it.
+  const int64_t after = 2 + g.para_end;  // packed index of <|/para|>
+  CHECK(after < p.T());
+  Packed without;
+  for (int64_t t = 0; t < p.T(); ++t) {
+    if (t >= group_start && t < after) continue;
+    without.ids.push_back(p.ids[t]);
+    without.pos.push_back(p.pos[t]);
+    without.group.push_back(p.group[t]);
+    without.branch.push_back(p.branch[t]);
+  }
+  const std::vector<float> masked = cpu_forward(*twin.cpu, without);
+  const float* seen = run.logits.data() + after * V;
+  const float* blind = masked.data() + group_start * V;  // the same token, branches removed
+  double change = 0;
+  for (int64_t v = 0; v < V; ++v) change = std::max(change, std::fabs(double(seen[v]) - blind[v]));
+  CHECK_MSG(change > 5 * kLogitTol, "removing the branches changed the merge token's logits by only " << change);
+}
+
+TEST(gpu_generate_outputs_parse_under_the_grammar) {
+  Twin twin(24, 9);
+  const SpecialTokens st{3, 4, 5, 6, 7, 8};
+  GrammarLimits limits;
+  limits.title_max_tokens = 3;
+  limits.group_max_branches = 4;
+  limits.group_max_steps = 10;
+  Engine* e = gpu_engine(twin.gpu, st, {9}, {10, 11}, limits);
+  const std::vector<int32_t> prompt = {12, 13, 14};
+  int with_groups = 0;
+  const float temperatures[] = {0.f, 0.7f, 1.f, 3.f};
+  std::string err;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const SamplerConfig sampling{temperatures[seed % 4], seed % 3 == 0 ? 0 : 8, seed % 2 == 0 ? 1.f : 0.9f, seed};
+    DecodeRun run;
+    CHECK_MSG(engine_generate(*e, prompt.data(), 3, sampling, 60, &run, &err), err);
+    const std::vector<int32_t> response(run.ids.begin() + 3, run.ids.end());
+    SampleLayout lay;
+    LayoutError lerr;
+    CHECK_MSG(compute_layout(response.data(), response.size(), st, 24, &lay, &lerr), "seed " << seed << ": " << lerr.message);
+    for (size_t t = 0; t < response.size(); ++t) {
+      CHECK_EQ(run.position[3 + t], 3 + lay.positions[0][t]);
+      CHECK_EQ(run.group[3 + t], lay.group_id[t]);
+    }
+    CHECK(run.stop == StopReason::kEos || run.stop == StopReason::kBudget);
+    with_groups += lay.groups.empty() ? 0 : 1;
+  }
+  std::printf("  %d of 40 generated outputs hold a group\n", with_groups);
+  CHECK_MSG(with_groups >= 5, "only " << with_groups << " outputs with a group");
+  free_engine(e);
+}
+
+TEST(gpu_sampler_draws_the_warped_distribution) {
+  // logits: 6 live tokens and one banned; T = 0.7, top-k 5, top-p 0.9 over the renormalised top 5.
+  const std::vector<float> logits = {2.0f, 1.0f, 0.5f, 0.0f, -1.0f, -1.5f, 3.0f};
+  const int64_t V = static_cast<int64_t>(logits.size());
+  const float T = 0.7f;
+  const int32_t top_k = 5;
+  const float top_p = 0.9f;
+  std::vector<int> order = {0, 1, 2, 3, 4, 5};  // token 6 is banned
+  std::vector<double> p(V, 0.0);
+  double z = 0;
+  for (int i = 0; i < top_k; ++i) z += std::exp(logits[order[i]] / T);
+  double mass = 0;
+  std::vector<int> kept;
+  for (int i = 0; i < top_k && mass < top_p; ++i) {
+    kept.push_back(order[i]);
+    mass += std::exp(logits[order[i]] / T) / z;
+  }
+  double zk = 0;
+  for (int i : kept) zk += std::exp(logits[i] / T);
+  for (int i : kept) p[i] = std::exp(logits[i] / T) / zk;
+
+  float* d_logits = nullptr;
+  int32_t *d_ids = nullptr, *d_out = nullptr;
+  CUDA_CHECK(cudaMalloc(&d_logits, V * sizeof(float)));
+  CUDA_CHECK(cudaMalloc(&d_ids, sizeof(int32_t)));
+  CUDA_CHECK(cudaMalloc(&d_out, sizeof(int32_t)));
+  CUDA_CHECK(cudaMemcpy(d_logits, logits.data(), V * sizeof(float), cudaMemcpyHostToDevice));
+  const int32_t banned = 6;
+  CUDA_CHECK(cudaMemcpy(d_ids, &banned, sizeof(int32_t), cudaMemcpyHostToDevice));
+  const int draws = 20000;
+  std::vector<int> count(V, 0);
+  for (int n = 0; n < draws; ++n) {
+    DeviceSampling s{T, top_k, top_p, 42, static_cast<uint64_t>(n), 0, 1};
+    CUDA_CHECK(launch_sample(d_logits, V, d_ids, s, d_out, nullptr));
+    int32_t tok;
+    CUDA_CHECK(cudaMemcpy(&tok, d_out, sizeof(int32_t), cudaMemcpyDeviceToHost));
+    CHECK(tok >= 0 && tok < V);
+    ++count[tok];
+  }
+  for (int64_t i = 0; i < V; ++i) {
+    const double f = double(count[i]) / draws;
+    CHECK_MSG(std::fabs(f - p[i]) <= 0.015, "token " << i << ": drawn " << f << ", expected " << p[i]);
+  }
+  DeviceSampling greedy{0.f, 0, 1.f, 1, 0, 0, 1};  // greedy with the top token banned -> the next best
+  CUDA_CHECK(launch_sample(d_logits, V, d_ids, greedy, d_out, nullptr));
+  int32_t tok;
+  CUDA_CHECK(cudaMemcpy(&tok, d_out, sizeof(int32_t), cudaMemcpyDeviceToHost));
+  CHECK_EQ(tok, 0);
+  cudaFree(d_logits);
+  cudaFree(d_ids);
+  cudaFree(d_out);
+}
+
+TEST(gpu_graphs_eager_and_gemm_paths_agree) {
+  const int64_t V = 200;
+  GpuModelOptions eager;
+  eager.graphs = false;
+  GpuModelOptions gemv;
+  gemv.cublas = false;
+  Twin graphed(V, 21), plain(V, 21, eager), builtin(V, 21, gemv);
+  std::mt19937 rng(4);
+  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+  SampleSpec spec;
+  spec.groups_max = 2;
+  spec.branches_max = 8;
+  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+  const int32_t eos = plain_token(st, s.ids, 0);
+  const std::vector<int32_t> prompt = {plain_token(st, {eos}, 7), plain_token(st, {eos}, 9)};
+  std::vector<std::vector<float>> logits;
+  for (GpuModel* m : {graphed.gpu, plain.gpu, builtin.gpu}) {
+    Engine* e = gpu_engine(m, st, {eos});
+    DecodeRun run;
+    std::string err;
+    // Twice: graphs are captured on the second step of a size, so the second run replays them.
+    for (int rep = 0; rep < 2; ++rep)
+      CHECK_MSG(engine_replay(*e, prompt.data(), 2, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
+    logits.push_back(run.logits);
+    free_engine(e);
+  }
+  double graph_vs_eager = 0, gemv_vs_blas = 0;
+  for (size_t i = 0; i < logits[0].size(); ++i) {
+    graph_vs_eager = std::max(graph_vs_eager, std::fabs(double(logits[0][i]) - logits[1][i]));
+    gemv_vs_blas = std::max(gemv_vs_blas, std::fabs(double(logits[0][i]) - logits[2][i]));
+  }
+  std::printf("  graphs vs eager max |diff| %.2e; built-in GEMV vs %s %.2e\n", graph_vs_eager,
+              have_cublas() ? "cuBLAS" : "itself (no cuBLAS here)", gemv_vs_blas);
+  // Same kernels and GEMM shapes: only a different cuBLAS algorithm choice could move a bit.
+  CHECK_MSG(graph_vs_eager <= 1e-3, "a graph replay differs from the eager forward: " << graph_vs_eager);
+  CHECK_MSG(gemv_vs_blas <= 0.02, "GEMV vs cuBLAS " << gemv_vs_blas);
+  CHECK_MSG(gpu_model_describe(*graphed.gpu).find("graphs on") != std::string::npos, gpu_model_describe(*graphed.gpu));
+}
+
+TEST(gpu_model_rejects_bad_input_with_errors) {
+  GpuModelOptions small;
+  small.cache_capacity = 8;
+  Twin twin(50, 2, small);
+  std::string err;
+  const int32_t pos[3] = {0, 1, 2}, group[3] = {-1, -1, -1}, branch[3] = {0, 0, 0};
+  int32_t out[3];
+  const int32_t bad_id[3] = {1, 50, 2};
+  CHECK(!gpu_model_forward(twin.gpu, bad_id, pos, group, branch, 3, 3, out, &err));
+  CHECK_MSG(err.find("outside [0, 50)") != std::string::npos, err);
+  CHECK_EQ(gpu_model_cache_length(*twin.gpu), int64_t{0});
+  const int32_t ids[3] = {1, 2, 3};
+  CHECK_MSG(gpu_model_forward(twin.gpu, ids, pos, group, branch, 3, 3, out, &err), err);
+  CHECK_MSG(gpu_model_forward(twin.gpu, ids, pos, group, branch, 3, 3, out, &err), err);
+  CHECK(!gpu_model_forward(twin.gpu, ids, pos, group, branch, 3, 3, out, &err));
+  CHECK_MSG(err.find("KV cache full") != std::string::npos, err);
+  float row[50];
+  CHECK(!gpu_model_logits(twin.gpu, 7, row, &err));
+  auto backend = make_gpu_backend(twin.gpu);
+  auto first = backend->begin(SamplerConfig{}, &err);
+  CHECK(first != nullptr);
+  CHECK(backend->begin(SamplerConfig{}, &err) == nullptr);
+  CHECK_MSG(err.find("already decoding") != std::string::npos, err);
+}

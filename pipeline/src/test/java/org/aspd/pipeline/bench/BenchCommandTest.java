@@ -1,0 +1,77 @@
+package org.aspd.pipeline.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.aspd.decoding.GpuAttention;
+import org.aspd.pipeline.AspdOptions;
+import org.aspd.pipeline.AspdPipeline;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code aspd bench} on the real job's shards: the token-rows export and the no-GPU contract. */
+class BenchCommandTest {
+  @TempDir
+  static Path tmp;
+  private static Path job;
+
+  @BeforeAll
+  static void runJob() {
+    Path dataset = Path.of(System.getProperty("aspd.home", "..")).resolve("datasets/vicuna-bench");
+    job = tmp.resolve("job");
+    AspdOptions options = PipelineOptionsFactory.fromArgs("--input=" + dataset, "--output=" + job)
+        .withValidation().as(AspdOptions.class);
+    assertEquals(PipelineResult.State.DONE, AspdPipeline.run(options).waitUntilFinish());
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run bench(String... args) {
+    BenchCommand command = new BenchCommand();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    int exit = new CommandLine(command).execute(args);
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void exportWritesEveryParallelRowWithTheTokenizersSpecialIds() throws IOException {
+    Path file = tmp.resolve("rows.txt");
+    Run r = bench(job.toString(), "--export-rows", file.toString(), "--sample", "0");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    List<String> lines = Files.readAllLines(file);
+    // o200k_base + the six aspd tokens at 200019..200024; ": " is two tokens.
+    assertTrue(lines.get(0).startsWith("# special 200019 200020 200021 200022 200023 200024 sep "), lines.get(0));
+    assertEquals(50, lines.size() - 1, "the default job has 50 parallel rows");
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(" ");
+      int prompt = Integer.parseInt(f[2]), response = Integer.parseInt(f[3]);
+      assertEquals(4 + prompt + response, f.length, "row " + f[0] + " holds its prompt and response ids");
+      assertTrue(Double.parseDouble(f[1]) > 1.0, "a parallel row's theoretical speed-up exceeds 1: " + line);
+      assertTrue(line.contains(" 200023 "), "a parallel row holds <|para|>");
+    }
+    assertTrue(r.out().contains("50 parallel rows written"), r.out());
+  }
+
+  @Test
+  void cudaWithoutAGpuIsAUsageErrorNotACrash() {
+    assumeTrue(GpuAttention.unavailableReason().isPresent(), "a GPU is present");
+    Run r = bench(job.toString(), "--device", "cuda", "--sample", "1");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("cannot bench") && r.err().toLowerCase().contains("gpu"), r.err());
+  }
+}
