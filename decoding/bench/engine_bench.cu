@@ -152,6 +152,7 @@ EngineConfig engine_config(int64_t V, const std::vector<int32_t>& sep) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // lines reach a log file even if the run is cut short
   const std::string shape = arg(argc, argv, "--shape", "qwen2.5-0.5b");
   const std::string rows_path = arg(argc, argv, "--rows", "");
   const std::string json_path = arg(argc, argv, "--json", "");

@@ -12,26 +12,36 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 # cuBLAS is opened at run time: put the toolkit's copy on the loader path when it is not there.
 for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
-  [ -e "$d/libcublas.so" ] || ls "$d"/libcublas.so.* >/dev/null 2>&1 && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"
+  if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; fi
 done
+if [ -z "${ASPD_CUBLAS:-}" ] && ! ls /usr/local/cuda/lib64/libcublas.so* >/dev/null 2>&1; then
+  ASPD_CUBLAS=$(find /usr /opt -name 'libcublas.so*' 2>/dev/null | grep -v Lt | sort | tail -n 1)
+  export ASPD_CUBLAS
+fi
+echo "cuBLAS: LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} ASPD_CUBLAS=${ASPD_CUBLAS:-}"
 step() {  # name, timeout seconds, command...
   local name=$1 limit=$2; shift 2
   echo "=== $name"
   local t0=$SECONDS
   timeout "$limit" "$@" > "$out/$name.log" 2>&1
   local rc=$?
-  tail -n 40 "$out/$name.log"
+  tail -n 12 "$out/$name.log"
   echo "=== $name rc=$rc ($((SECONDS - t0)) s)"
 }
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
 step gpu_tests 120 "$bin/aspd_gpu_tests"
 step gpu_engine_tests 180 "$bin/aspd_gpu_engine_tests"
+if [ -n "${ASPD_JAVA_TESTS:-}" ]; then  # "JAVA JUNIT_CONSOLE_JAR CLASSPATH": the Java GPU tests through JNI
+  read -r java junit cp <<< "$ASPD_JAVA_TESTS"
+  step java_gpu_tests 180 "$java" -jar "$junit" execute -cp "$cp" --select-class org.aspd.decoding.GpuAttentionTest \
+    --select-class org.aspd.decoding.GpuEngineTest --details=tree
+fi
 step attention_bench 120 "$bin/aspd_attention_bench" --json "$out/attention_bench.json"
-step torch_baselines 240 env OUT="$out" python3 "$here/torch_baselines.py"
 rows_arg=(); [ -n "$rows" ] && rows_arg=(--rows "$rows")
 step engine_bench_0.5b 200 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b "${rows_arg[@]}" --reps 3 \
   --json "$out/engine_bench_0.5b.json"
-step engine_bench_0.5b_gemv 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --gemm gemv --reps 3 \
-  --json "$out/engine_bench_0.5b_gemv.json"
+step torch_baselines 240 env OUT="$out" python3 "$here/torch_baselines.py"
 step engine_bench_7b 240 "$bin/aspd_engine_bench" --shape qwen2.5-7b "${rows_arg[@]}" --reps 1 --sample 12 \
   --json "$out/engine_bench_7b.json"
+step engine_bench_0.5b_gemv 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --gemm gemv --reps 3 \
+  --json "$out/engine_bench_0.5b_gemv.json"

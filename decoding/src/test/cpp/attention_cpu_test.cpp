@@ -9,6 +9,7 @@
 #include "core/attention_cpu.h"
 #include "core/attention_reference.h"
 #include "core/layout.h"
+#include "core/visibility.h"
 #include "mini_test.h"
 #include "random_layouts.h"
 
@@ -177,4 +178,50 @@ TEST(cpu_prefill_branch_perturbation_reaches_only_later_main_rows) {
     if (i < b.start || (!in_b && i < g.para_end)) CHECK_MSG(row_equal(i), "row " << i << " changed");
     if (i >= g.para_end || in_b) CHECK_MSG(!row_equal(i), "row " << i << " did not change");
   }
+}
+
+// The tile predicates of visibility.h against every pair: tile_pair_all_visible must never claim a
+// tile pair that holds an invisible pair, tile_pair_invisible never one that holds a visible pair.
+// Tiles are random ranges of random samples (ragged sizes, tiles across group and branch edges),
+// plus 16/64-aligned tiles as the kernels use them; each rule of the predicate must fire.
+TEST(tile_pair_predicates_agree_with_every_pair) {
+  std::mt19937 rng(11);
+  const SpecialTokens st = random_specials(rng, 5000);
+  long all_visible = 0, invisible = 0, main_only = 0, one_branch = 0, disjoint = 0;
+  auto check_pair = [&](const GeneratedSample& s, int64_t q0, int64_t q1, int64_t k0, int64_t k1) {
+    const TileLabels q = summarize_tile(s.group_id.data(), s.branch_id.data(), q0, q1);
+    const TileLabels k = summarize_tile(s.group_id.data(), s.branch_id.data(), k0, k1);
+    const bool claim_all = tile_pair_all_visible(q, k), claim_none = tile_pair_invisible(q, k);
+    CHECK(!(claim_all && claim_none));
+    for (int64_t i = q0; i < q1; ++i)
+      for (int64_t j = k0; j < k1; ++j) {
+        const bool vis = label_visible(s.group_id[i], s.branch_id[i], s.group_id[j], s.branch_id[j]);
+        CHECK_MSG(!claim_all || vis, "all-visible claimed, pair (" << i << ", " << j << ") invisible");
+        CHECK_MSG(!claim_none || !vis, "invisible claimed, pair (" << i << ", " << j << ") visible");
+      }
+    all_visible += claim_all;
+    invisible += claim_none;
+    main_only += claim_all && (q.g_max < 0 || k.g_max < 0);
+    one_branch += claim_all && q.g_min >= 0 && q.g_min == k.g_max && q.b_min == q.b_max;
+    disjoint += claim_all && q.g_max >= 0 && k.g_max >= 0 && (k.g_max < q.g_min || k.g_min > q.g_max);
+  };
+  SampleSpec spec;
+  spec.content_max = 90;
+  for (int rep = 0; rep < 40; ++rep) {
+    const GeneratedSample s = generate_sample(rng, st, 5000, spec);
+    const int64_t T = static_cast<int64_t>(s.group_id.size());
+    for (int64_t tile : {16, 64})
+      for (int64_t q0 = 0; q0 < T; q0 += tile)
+        for (int64_t k0 = 0; k0 <= q0; k0 += tile)
+          check_pair(s, q0, std::min(T, q0 + tile), k0, std::min(T, k0 + tile));
+    std::uniform_int_distribution<int64_t> pos(0, T - 1), len(1, 40);
+    for (int n = 0; n < 300; ++n) {
+      const int64_t q0 = pos(rng), k0 = pos(rng);
+      check_pair(s, q0, std::min(T, q0 + len(rng)), k0, std::min(T, k0 + len(rng)));
+    }
+  }
+  CHECK_MSG(main_only > 0 && one_branch > 0 && disjoint > 0 && invisible > 0,
+            "rules fired: main " << main_only << ", one branch " << one_branch << ", disjoint "
+                                 << disjoint << ", invisible " << invisible);
+  CHECK(all_visible > invisible);
 }

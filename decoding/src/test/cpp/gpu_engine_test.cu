@@ -178,7 +178,9 @@ TEST(gpu_replay_equals_packed_training_forward) {
     const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
     const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
     const int32_t eos = plain_token(st, s.ids, 0);
-    Engine* e = gpu_engine(twin.gpu, st, {eos});
+    GrammarLimits limits;  // samples have up to 12 branches and 3-token titles
+    limits.group_max_branches = 16;
+    Engine* e = gpu_engine(twin.gpu, st, {eos}, {}, limits);
     std::vector<int32_t> prompt;
     for (int i = 0; i < 40; ++i) prompt.push_back(plain_token(st, {eos}, 10 + 5 * i));
     DecodeRun run;

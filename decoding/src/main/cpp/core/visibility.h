@@ -59,4 +59,16 @@ ASPD_HD bool tile_pair_invisible(const TileLabels& q, const TileLabels& k) {
   return query_in_one_branch && keys_in_that_group && (k.b_max < q.b_min || k.b_min > q.b_min);
 }
 
+// True only when every pair (query in q, key in k) is visible by labels: all queries or all keys
+// are main, the queries' groups (>= 0) and the keys' groups cannot meet, or queries and keys all
+// lie in one branch. Causality (j <= i) is not part of it. Conservative: false means "look at the
+// pairs". Lets a kernel drop the per-element mask on tiles wholly below the diagonal.
+ASPD_HD bool tile_pair_all_visible(const TileLabels& q, const TileLabels& k) {
+  if (q.g_max < 0 || k.g_max < 0) return true;
+  const int32_t q_group_lo = q.g_min < 0 ? 0 : q.g_min;  // main queries (-1) see every key
+  if (k.g_max < q_group_lo || k.g_min > q.g_max) return true;
+  return q.g_min == q.g_max && k.g_min == q.g_min && k.g_max == q.g_min && q.b_min == q.b_max &&
+         k.b_min == q.b_min && k.b_max == q.b_min;
+}
+
 }  // namespace aspd

@@ -2,8 +2,8 @@
 // core/attention_dims.h (Q [T, H, D], K/V [T, Hkv, D], row-major). Inputs are bf16 or fp16,
 // accumulation and output are fp32. Each launcher returns the launch error (no sync).
 //
-// Limits: D a multiple of 16 and <= 256 (prefill tiles use 16x16x16 tensor-core fragments),
-// H % Hkv == 0.
+// Limits: D a multiple of 16 and <= 256 (tensor-core fragments are 16 wide), H % Hkv == 0,
+// q/k/v 16-byte aligned.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -17,17 +17,64 @@ namespace aspd {
 
 enum class DType : int32_t { kBf16 = 0, kFp16 = 1 };
 
-constexpr int kPrefillTile = 64;  // query rows per block = keys per key tile
+constexpr int kPrefillTile = 64;  // keys per key tile; TileLabels summarize runs of 64 tokens
 
-// Bytes of dynamic shared memory the prefill kernel needs for head dim D.
+// Which prefill kernel runs. Both compute the same thing (fp32 accumulation, P rounded to the input
+// dtype before P V) and skip key tiles that are wholly invisible by labels.
+enum class PrefillKernel : int32_t {
+  kMma = 0,       // prefill_mma_kernel.cu: FlashAttention-2 style, S/P/O in registers (mma.sync,
+                  // ldmatrix, cp.async double buffering), 128-row query blocks of 4 warps x 32
+                  // rows; D in {32, 64, 128}, other D run kTiled. The default.
+  kTiled = 1,     // prefill_kernel.cu: wmma 16x16x16 with O in shared memory, 64-row query blocks;
+                  // any D % 16 == 0 up to 256.
+  kMmaQRegs = 2,  // kMma's code with 8 warps x 16 rows and Q fragments held in registers.
+  kMma64 = 3,     // kMma's code with 64-row blocks of 4 warps x 16 rows (more, smaller blocks).
+};
+
+// Optional device counters (each may be null) of how key tiles were handled, summed over heads.
+// Units: (query rows of one warp x 64 keys) per head for the kMma layouts (32 rows for kMma, 16
+// for the others), (64 x 64) for kTiled; tiles past the diagonal are not counted. kTiled masks
+// every tile it computes (unmasked stays 0).
+struct PrefillTileCounters {
+  unsigned long long* skipped = nullptr;   // wholly invisible by labels: never computed
+  unsigned long long* unmasked = nullptr;  // wholly visible: computed without a per-element mask
+  unsigned long long* masked = nullptr;    // computed with the per-element mask
+};
+
+// Bytes of dynamic shared memory the kTiled kernel needs for head dim D.
 size_t prefill_smem_bytes(int32_t D);
 
-// tile_scratch: device buffer of ceil(T / kPrefillTile) TileLabels, filled by the launcher.
-// skipped_tiles: optional device counter (int64) of key tiles skipped as wholly invisible.
+// True when the kMma kernel has an instantiation for head dim D.
+bool prefill_mma_supports(int32_t D);
+
+// tiles [ceil(T / kPrefillTile)] = summarize_tile of each run of 64 tokens.
+cudaError_t launch_summarize_tiles(const int32_t* group, const int32_t* branch, int64_t T,
+                                   TileLabels* tiles, cudaStream_t stream);
+
+// tile_scratch: device buffer of ceil(T / kPrefillTile) TileLabels, filled by the launcher
+// (launch_summarize_tiles), then the chosen kernel runs (kMma falls back to kTiled for other D or
+// an output pointer not 8-byte aligned).
+cudaError_t launch_prefill(PrefillKernel kernel, DType dtype, const void* q, const void* k,
+                           const void* v, const int32_t* group, const int32_t* branch,
+                           TileLabels* tile_scratch, const PrefillDims& dims, float scale, float* out,
+                           const PrefillTileCounters& counters, cudaStream_t stream);
+
+// The default kernel (kMma where supported); skipped_tiles: optional device counter (int64).
 cudaError_t launch_prefill(DType dtype, const void* q, const void* k, const void* v,
                            const int32_t* group, const int32_t* branch, TileLabels* tile_scratch,
                            const PrefillDims& dims, float scale, float* out,
                            unsigned long long* skipped_tiles, cudaStream_t stream);
+
+// The kernels alone, on tiles already summarized; no fallback (cudaErrorInvalidValue instead).
+// variant: kMma, kMmaQRegs or kMma64.
+cudaError_t launch_prefill_mma(PrefillKernel variant, DType dtype, const void* q, const void* k,
+                               const void* v, const int32_t* group, const int32_t* branch,
+                               const TileLabels* tiles, const PrefillDims& dims, float scale, float* out,
+                               const PrefillTileCounters& counters, cudaStream_t stream);
+cudaError_t launch_prefill_tiled(DType dtype, const void* q, const void* k, const void* v,
+                                 const int32_t* group, const int32_t* branch, const TileLabels* tiles,
+                                 const PrefillDims& dims, float scale, float* out,
+                                 const PrefillTileCounters& counters, cudaStream_t stream);
 
 // Query tags [A] and entry tags [N] are device arrays.
 cudaError_t launch_decode(DType dtype, const void* q, const void* k, const void* v,

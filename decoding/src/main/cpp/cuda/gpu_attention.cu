@@ -113,7 +113,7 @@ void free_gpu_context(GpuContext* ctx) {
 
 bool gpu_prefill(GpuContext* ctx, DType dtype, const float* q, const float* k, const float* v,
                  const int32_t* group, const int32_t* branch, const PrefillDims& dims, float scale,
-                 float* out, long long* skipped_tiles, std::string* err) {
+                 float* out, long long* skipped_tiles, std::string* err, PrefillKernel kernel) {
   CUDA_TRY(cudaSetDevice(ctx->device));
   const cudaStream_t s = ctx->stream;
   const size_t q_n = static_cast<size_t>(dims.T) * dims.H * dims.D;
@@ -130,9 +130,11 @@ bool gpu_prefill(GpuContext* ctx, DType dtype, const float* q, const float* k, c
       !dskipped.alloc(sizeof(unsigned long long), err))
     return false;
   CUDA_TRY(cudaMemsetAsync(dskipped.as<void>(), 0, sizeof(unsigned long long), s));
-  CUDA_TRY(launch_prefill(dtype, dq.as<void>(), dk.as<void>(), dv.as<void>(), dg.as<int32_t>(),
+  PrefillTileCounters counters;
+  counters.skipped = dskipped.as<unsigned long long>();
+  CUDA_TRY(launch_prefill(kernel, dtype, dq.as<void>(), dk.as<void>(), dv.as<void>(), dg.as<int32_t>(),
                           db.as<int32_t>(), dtiles.as<TileLabels>(), dims, scale, dout.as<float>(),
-                          dskipped.as<unsigned long long>(), s));
+                          counters, s));
   unsigned long long skipped = 0;
   CUDA_TRY(cudaMemcpyAsync(out, dout.as<void>(), q_n * sizeof(float), cudaMemcpyDeviceToHost, s));
   CUDA_TRY(cudaMemcpyAsync(&skipped, dskipped.as<void>(), sizeof(skipped), cudaMemcpyDeviceToHost, s));

@@ -24,10 +24,12 @@ int gpu_device_count(std::string* err);
 GpuContext* create_gpu_context(int device, std::string* err);
 void free_gpu_context(GpuContext* ctx);
 
-// Q [T, H, D], K/V [T, Hkv, D] host floats -> out [T, H, D]; skipped_tiles may be null.
+// Q [T, H, D], K/V [T, Hkv, D] host floats -> out [T, H, D]; skipped_tiles may be null (units:
+// PrefillTileCounters). kernel: kMma by default (kTiled where kMma has no instantiation for D).
 bool gpu_prefill(GpuContext* ctx, DType dtype, const float* q, const float* k, const float* v,
                  const int32_t* group, const int32_t* branch, const PrefillDims& dims, float scale,
-                 float* out, long long* skipped_tiles, std::string* err);
+                 float* out, long long* skipped_tiles, std::string* err,
+                 PrefillKernel kernel = PrefillKernel::kMma);
 
 // Q [A, H, D] with host tags [A] against K/V [N, Hkv, D] with host tags [N] -> out [A, H, D].
 bool gpu_decode(GpuContext* ctx, DType dtype, const float* q, const float* k, const float* v,

@@ -14,6 +14,9 @@ namespace aspd {
 namespace {
 
 constexpr size_t kWorkspaceBytes = 32u << 20;
+// Blocks per (row, head) in the attention of decode steps (<= kGraphRows rows): a step of a few
+// rows would otherwise run a few dozen blocks on a 132-SM GPU, latency-bound.
+constexpr int32_t kDecodeSplits = 16;
 
 struct DeviceLayer {
   bf16 *wqkv = nullptr, *wo = nullptr, *wgu = nullptr, *wd = nullptr;
@@ -39,7 +42,7 @@ struct GpuModel {
   EntryTags tags{};
   int64_t capacity = 0, length = 0;
 
-  float *x = nullptr, *tmp = nullptr, *qkv = nullptr, *gu = nullptr, *logits = nullptr;
+  float *x = nullptr, *tmp = nullptr, *qkv = nullptr, *gu = nullptr, *logits = nullptr, *attn_partial = nullptr;
   bf16 *h = nullptr, *q = nullptr, *attn = nullptr, *act = nullptr;
   int32_t *io_dev = nullptr, *io_host = nullptr, *argmax_dev = nullptr, *argmax_host = nullptr;
   int32_t *sample_ids = nullptr, *token_dev = nullptr;
@@ -113,7 +116,8 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
     if (!gemm(m, m->h, l.wqkv, M, qkv_width(c), E, m->qkv, err)) return false;
     CUDA_TRY(launch_qkv_rope_append(m->qkv, l.bqkv, io, H, Hkv, D, c.rope_theta, m->q, l.k, l.v, s));
     CUDA_TRY(launch_cache_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D,
-                                    static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), m->attn, s));
+                                    static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))),
+                                    M <= kGraphRows ? kDecodeSplits : 1, m->attn_partial, m->attn, s));
     if (!gemm(m, m->attn, l.wo, M, E, static_cast<int64_t>(H) * D, m->tmp, err)) return false;
     CUDA_TRY(launch_rms_norm(m->x, m->tmp, l.post_norm, M, E, eps, m->h, s));
     if (!gemm(m, m->h, l.wgu, M, 2 * I, E, m->gu, err)) return false;
@@ -247,7 +251,8 @@ bool init_runtime(GpuModel* m, std::string* err) {
       !m->alloc(&m->qkv, Mx * qkv_width(c), err) || !m->alloc(&m->gu, Mx * 2 * I, err) ||
       !m->alloc(&m->logits, Mx * c.vocab_size, err) || !m->alloc(&m->h, Mx * E, err) ||
       !m->alloc(&m->q, Mx * c.num_heads * D, err) || !m->alloc(&m->attn, Mx * c.num_heads * D, err) ||
-      !m->alloc(&m->act, Mx * I, err) || !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
+      !m->alloc(&m->act, Mx * I, err) ||
+      !m->alloc(&m->attn_partial, static_cast<int64_t>(kGraphRows) * c.num_heads * kDecodeSplits * (D + 2), err) || !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
       !m->alloc(&m->argmax_dev, Mx, err) || !m->alloc(&m->sample_ids, 4096, err) || !m->alloc(&m->token_dev, 1, err))
     return false;
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->io_host), StepIoView::ints(Mx) * sizeof(int32_t)));

@@ -120,29 +120,35 @@ __global__ void append_tags_kernel(StepIoView io, EntryTags tags) {
 constexpr int kAttnWarps = 4;
 constexpr int kMaxDimsPerLane = 8;  // D <= 256
 
-// Grid (M, H), 4 warps. Lane j of a warp scores entry base + j (a whole K row per lane, so one
-// max/sum reduction per 32 entries); then the warp folds the 32 values P V with lane l owning
-// head dims l, l + 32, ...; chunks of 32 entries are dealt to the warps in turn, and the four
-// online-softmax states are merged at the end.
+// Grid (M, H, splits), 4 warps. Split s of a row's entries [0, n) is a contiguous range of
+// ceil(n / splits) entries rounded up to 32 (decode steps use several splits so that a handful of
+// rows still fill the GPU; long prefills use one). Lane j of a warp scores entry base + j (a
+// whole K row per lane, so one max/sum reduction per 32 entries); then the warp folds the 32 values
+// P V with lane l owning head dims l, l + 32, ... (V loads independent of the weights, so they
+// pipeline); chunks of 32 entries are dealt to the warps in turn. With one split the four warp
+// states are merged into `out`; with several each block writes its merged state (m, l, acc[D]) to
+// `partial` for merge_splits_kernel.
 __global__ void __launch_bounds__(kAttnWarps * 32)
 cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
                        EntryTags tags, StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale_log2,
-                       bf16* __restrict__ out) {
+                       bf16* __restrict__ out, float* __restrict__ partial) {
   __shared__ float s_q[256];
   __shared__ float s_m[kAttnWarps], s_l[kAttnWarps];
   __shared__ float s_acc[kAttnWarps][kMaxDimsPerLane * 32];
-  const int r = blockIdx.x, h = blockIdx.y, kv_head = h / (H / Hkv);
+  const int r = blockIdx.x, h = blockIdx.y, split = blockIdx.z, splits = gridDim.z, kv_head = h / (H / Hkv);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   for (int d = threadIdx.x; d < D; d += blockDim.x) s_q[d] = __bfloat162float(q[(static_cast<int64_t>(r) * H + h) * D + d]);
   __syncthreads();
   const int32_t qp = io.position()[r], qg = io.group()[r], qb = io.branch()[r];
   const int64_t n = io.length_before() + io.M;
+  const int64_t per = ((n + splits - 1) / splits + 31) / 32 * 32;
+  const int64_t begin = split * per, end = begin + per < n ? begin + per : n;
   float m = -INFINITY, l = 0.f, acc[kMaxDimsPerLane];
   for (int t = 0; t < kMaxDimsPerLane; ++t) acc[t] = 0.f;
-  for (int64_t base = static_cast<int64_t>(warp) * 32; base < n; base += kAttnWarps * 32) {
+  for (int64_t base = begin + static_cast<int64_t>(warp) * 32; base < end; base += kAttnWarps * 32) {
     const int64_t e = base + lane;
     float s = -INFINITY;
-    if (e < n && tagged_visible(qp, qg, qb, tags.position[e], tags.group[e], tags.branch[e])) {
+    if (e < end && tagged_visible(qp, qg, qb, tags.position[e], tags.group[e], tags.branch[e])) {
       const bf16* k_row = k_cache + (e * Hkv + kv_head) * D;
       float dot = 0.f;
       if (D % 8 == 0) {
@@ -166,10 +172,11 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
     const float p = s == -INFINITY ? 0.f : exp2f(s - m_new);
     l = l * alpha + warp_sum(p);
     for (int t = 0; t < kMaxDimsPerLane; ++t) acc[t] *= alpha;
+#pragma unroll 8
     for (int j = 0; j < 32; ++j) {
       const float pj = __shfl_sync(0xffffffffu, p, j);
-      if (pj == 0.f) continue;  // uniform: pj is the same in every lane
-      const bf16* v_row = v_cache + ((base + j) * Hkv + kv_head) * D;
+      const int64_t ej = base + j < end ? base + j : end - 1;  // p = 0 there; keeps the load in range
+      const bf16* v_row = v_cache + (ej * Hkv + kv_head) * D;
       for (int t = 0; t < kMaxDimsPerLane; ++t) {
         const int d = lane + 32 * t;
         if (d < D) acc[t] += pj * __bfloat162float(v_row[d]);
@@ -185,6 +192,7 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
   __syncthreads();
   float m_all = -INFINITY;
   for (int w = 0; w < kAttnWarps; ++w) m_all = fmaxf(m_all, s_m[w]);
+  float* slot = partial == nullptr ? nullptr : partial + ((static_cast<int64_t>(r) * H + h) * splits + split) * (D + 2);
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     float num = 0.f, den = 0.f;
     if (m_all != -INFINITY) {
@@ -192,6 +200,35 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
         const float f = exp2f(s_m[w] - m_all);
         num += s_acc[w][d] * f;  // dim d of warp w sits at lane d % 32, slot d / 32
         den += s_l[w] * f;
+      }
+    }
+    if (slot == nullptr) {
+      out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
+    } else {
+      slot[2 + d] = num;
+      if (d == 0) {
+        slot[0] = m_all;
+        slot[1] = den;
+      }
+    }
+  }
+}
+
+// Grid (M, H): out = sum_s acc_s 2^(m_s - m) / sum_s l_s 2^(m_s - m) over the splits' states.
+__global__ void merge_splits_kernel(const float* __restrict__ partial, int32_t H, int32_t D, int32_t splits,
+                                    bf16* __restrict__ out) {
+  const int r = blockIdx.x, h = blockIdx.y;
+  const float* base = partial + (static_cast<int64_t>(r) * H + h) * splits * (D + 2);
+  float m_all = -INFINITY;
+  for (int s = 0; s < splits; ++s) m_all = fmaxf(m_all, base[s * (D + 2)]);
+  for (int d = threadIdx.x; d < D; d += blockDim.x) {
+    float num = 0.f, den = 0.f;
+    if (m_all != -INFINITY) {
+      for (int s = 0; s < splits; ++s) {
+        const float* slot = base + s * (D + 2);
+        const float f = exp2f(slot[0] - m_all);  // 0 for a split that saw nothing
+        num += slot[2 + d] * f;
+        den += slot[1] * f;
       }
     }
     out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
@@ -424,11 +461,13 @@ cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s) {
 }
 
 cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
-                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
-                                   cudaStream_t s) {
-  if (D > 32 * kMaxDimsPerLane || Hkv <= 0 || H % Hkv != 0) return cudaErrorInvalidValue;
-  cache_attention_kernel<<<dim3(io.M, H), kAttnWarps * 32, 0, s>>>(q, k_cache, v_cache, tags, io, H, Hkv, D,
-                                                                    scale * kLog2e, out);
+                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, int32_t splits,
+                                   float* partial, bf16* out, cudaStream_t s) {
+  if (D > 32 * kMaxDimsPerLane || Hkv <= 0 || H % Hkv != 0 || splits < 1 || (splits > 1 && partial == nullptr))
+    return cudaErrorInvalidValue;
+  cache_attention_kernel<<<dim3(io.M, H, splits), kAttnWarps * 32, 0, s>>>(
+      q, k_cache, v_cache, tags, io, H, Hkv, D, scale * kLog2e, out, splits > 1 ? partial : nullptr);
+  if (splits > 1) merge_splits_kernel<<<dim3(io.M, H), 128, 0, s>>>(partial, H, D, splits, out);
   return cudaGetLastError();
 }
 

@@ -48,10 +48,11 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
 cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
 
 // Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h).
-// out bf16 [M, H * D]. D <= 256.
+// out bf16 [M, H * D]. D <= 256. splits > 1 spreads each row's entries over that many blocks
+// (flash-decoding) and needs partial: fp32 [M, H, splits, D + 2] scratch.
 cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
-                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
-                                   cudaStream_t s);
+                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, int32_t splits,
+                                   float* partial, bf16* out, cudaStream_t s);
 
 // gu fp32 [M, 2I] (gate | up) -> bf16 silu(gate) * up [M, I].
 cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, bf16* out, cudaStream_t s);

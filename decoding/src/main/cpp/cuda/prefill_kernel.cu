@@ -1,5 +1,7 @@
 // Packed-prefill attention with the branch rule, flash-attention style (online softmax, no T x T
-// mask in memory). Grid (ceil(T/64), H): one block of 4 warps per (64-row query tile, head).
+// mask in memory): the kTiled kernel, kept as the reference GPU path and for head dims the kMma
+// kernel (prefill_mma_kernel.cu) has no instantiation for.
+// Grid (ceil(T/64), H): one block of 4 warps per (64-row query tile, head).
 // For each 64-key tile at or below the diagonal that is not wholly invisible (visibility.h):
 //   S = Q K^T with 16x16x16 tensor-core fragments (warp w owns query rows 16w..16w+15),
 //   mask + online softmax in fp32 per row (one warp per row, two columns per lane),
@@ -176,7 +178,7 @@ __global__ void __launch_bounds__(kThreads)
 prefill_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                const int32_t* __restrict__ group, const int32_t* __restrict__ branch,
                const TileLabels* __restrict__ tiles, int64_t T_len, int H, int Hkv, int D,
-               float scale_log2, float* __restrict__ out, unsigned long long* skipped) {
+               float scale_log2, float* __restrict__ out, PrefillTileCounters counters) {
   extern __shared__ __align__(128) unsigned char smem[];
   const SmemLayout L = smem_layout(D);
   T* sQ = reinterpret_cast<T*>(smem + L.q);
@@ -210,9 +212,10 @@ prefill_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __rest
   for (int64_t k0 = 0; k0 <= q_last; k0 += kTile) {
     // Uniform over the block, so the __syncthreads below are reached by every thread or none.
     if (tile_pair_invisible(tq, tiles[k0 / kTile])) {
-      if (threadIdx.x == 0 && skipped != nullptr) atomicAdd(skipped, 1ull);
+      if (threadIdx.x == 0 && counters.skipped != nullptr) atomicAdd(counters.skipped, 1ull);
       continue;
     }
+    if (threadIdx.x == 0 && counters.masked != nullptr) atomicAdd(counters.masked, 1ull);
     __syncthreads();  // previous tile's readers of sK/sV/key labels are done
     load_rows(sK, k, k0, T_len, Hkv, kv_head, D, L.ld16);
     load_rows(sV, v, k0, T_len, Hkv, kv_head, D, L.ld16);
@@ -243,8 +246,9 @@ bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 
 template <typename T>
 cudaError_t launch_typed(const void* q, const void* k, const void* v, const int32_t* group,
-                         const int32_t* branch, TileLabels* tiles, const PrefillDims& dims,
-                         float scale, float* out, unsigned long long* skipped, cudaStream_t stream) {
+                         const int32_t* branch, const TileLabels* tiles, const PrefillDims& dims,
+                         float scale, float* out, const PrefillTileCounters& counters,
+                         cudaStream_t stream) {
   const size_t smem = smem_layout(dims.D).total;
   cudaError_t e = cudaFuncSetAttribute(prefill_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                        static_cast<int>(smem));
@@ -252,7 +256,7 @@ cudaError_t launch_typed(const void* q, const void* k, const void* v, const int3
   const dim3 grid(static_cast<unsigned>((dims.T + kTile - 1) / kTile), static_cast<unsigned>(dims.H));
   prefill_kernel<T><<<grid, kThreads, smem, stream>>>(
       static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), group, branch,
-      tiles, dims.T, dims.H, dims.Hkv, dims.D, scale * kLog2e, out, skipped);
+      tiles, dims.T, dims.H, dims.Hkv, dims.D, scale * kLog2e, out, counters);
   return cudaGetLastError();
 }
 
@@ -260,24 +264,26 @@ cudaError_t launch_typed(const void* q, const void* k, const void* v, const int3
 
 size_t prefill_smem_bytes(int32_t D) { return smem_layout(D).total; }
 
-cudaError_t launch_prefill(DType dtype, const void* q, const void* k, const void* v,
-                           const int32_t* group, const int32_t* branch, TileLabels* tile_scratch,
-                           const PrefillDims& dims, float scale, float* out,
-                           unsigned long long* skipped_tiles, cudaStream_t stream) {
-  if (dims.T <= 0) return cudaSuccess;
-  if (dims.D % 16 != 0 || dims.D > 256 || dims.Hkv <= 0 || dims.H % dims.Hkv != 0 ||
-      !aligned16(q) || !aligned16(k) || !aligned16(v))
-    return cudaErrorInvalidValue;
-  const int64_t num_tiles = (dims.T + kTile - 1) / kTile;
+cudaError_t launch_summarize_tiles(const int32_t* group, const int32_t* branch, int64_t T,
+                                   TileLabels* tiles, cudaStream_t stream) {
+  if (T <= 0) return cudaSuccess;
+  const int64_t num_tiles = (T + kTile - 1) / kTile;
   summarize_tiles_kernel<<<static_cast<unsigned>((num_tiles + 127) / 128), 128, 0, stream>>>(
-      group, branch, dims.T, tile_scratch, num_tiles);
-  cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess) return e;
+      group, branch, T, tiles, num_tiles);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_prefill_tiled(DType dtype, const void* q, const void* k, const void* v,
+                                 const int32_t* group, const int32_t* branch, const TileLabels* tiles,
+                                 const PrefillDims& dims, float scale, float* out,
+                                 const PrefillTileCounters& counters, cudaStream_t stream) {
+  if (dims.T <= 0) return cudaSuccess;
+  if (dims.D <= 0 || dims.D % 16 != 0 || dims.D > 256 || dims.H <= 0 || dims.Hkv <= 0 ||
+      dims.H % dims.Hkv != 0 || !aligned16(q) || !aligned16(k) || !aligned16(v))
+    return cudaErrorInvalidValue;
   if (dtype == DType::kBf16)
-    return launch_typed<__nv_bfloat16>(q, k, v, group, branch, tile_scratch, dims, scale, out,
-                                       skipped_tiles, stream);
-  return launch_typed<__half>(q, k, v, group, branch, tile_scratch, dims, scale, out, skipped_tiles,
-                              stream);
+    return launch_typed<__nv_bfloat16>(q, k, v, group, branch, tiles, dims, scale, out, counters, stream);
+  return launch_typed<__half>(q, k, v, group, branch, tiles, dims, scale, out, counters, stream);
 }
 
 }  // namespace aspd

@@ -1,0 +1,664 @@
+// Packed-prefill attention with the branch rule, FlashAttention-2 style at register level.
+//
+// Grid: 1-D, one block per (128-row query block, head), the last (heaviest) query blocks first.
+// Default layout (kMma): 4 warps x 32 rows, FlashAttention-2's; kMmaQRegs: 8 warps x 16 rows with
+// Q fragments in registers; kMma64: 4 warps x 16 rows, 64-row blocks. Per warp, S [rows, 64], P and
+// O [rows, D] live in registers; per key tile:
+//   S = Q K^T          mma.sync m16n8k16 (bf16 or fp16 in, fp32 accumulate), K by ldmatrix.x4
+//   mask (if needed), online softmax in fp32 (row max/sum over the 4 lanes of a quad)
+//   O = alpha O + P V  P re-packed from the S accumulators as the A operand, V by ldmatrix.x4.trans
+// K/V tiles of 64 keys are double-buffered in shared memory with 16-byte cp.async copies (rows
+// padded by 16 bytes so that the 8 rows an ldmatrix phase reads fall in distinct banks).
+//
+// Key tiles per warp (classify_tile): beyond the warp's last row -> not visited; wholly invisible
+// by labels (tile_pair_invisible) -> skipped; wholly visible (every key index below every query
+// index and tile_pair_all_visible) -> no per-element mask; otherwise masked per element with
+// packed_visible. A block loads a key tile only when one of its warps computes on it.
+//
+// Fragment layouts (PTX ISA, g = lane / 4, t = lane % 4), 16-bit pairs with the lower index in the
+// low half: A 16x16 row: a0a1 (g, 2t..2t+1), a2a3 (g+8, 2t..), a4a5 (g, 2t+8..), a6a7 (g+8, 2t+8..);
+// B 16x8 col: b0b1 (k 2t..2t+1, n g), b2b3 (k 2t+8.., n g); C 16x8 f32: c0c1 (g, 2t..2t+1),
+// c2c3 (g+8, 2t..). ldmatrix.x4: lane l gives the address of row l % 8 of matrix l / 8 and gets
+// register m = (row l / 4, cols 2(l % 4)..+1) of matrix m; .trans gets (rows 2(l % 4)..+1, col l / 4).
+//
+// The block body is plain C++ over a handful of primitives (ldmatrix, mma, cp.async, shuffles,
+// barriers). With ASPD_PREFILL_MMA_EMULATION defined, the primitives come from the including file
+// instead and the CUDA-only parts are left out: src/test/cpp/prefill_mma_emulation_test.cpp runs
+// this very body on the CPU, one std::thread per lane, against the float64 reference.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "attention_kernels.h"
+
+#if defined(ASPD_PREFILL_MMA_EMULATION)
+#define ASPD_MMA_DEV inline
+#else
+#define ASPD_MMA_DEV __device__ __forceinline__
+#endif
+
+namespace aspd {
+namespace prefill_mma {
+
+constexpr int kBlockN = kPrefillTile;  // keys per key tile (= granularity of the TileLabels)
+constexpr int kRowPad = 8;             // 16-bit elements of padding per shared-memory row
+constexpr float kLog2e = 1.4426950408889634f;
+
+#if !defined(ASPD_PREFILL_MMA_EMULATION)
+
+// ---- device primitives ------------------------------------------------------------------------
+
+ASPD_MMA_DEV uint32_t smem_addr(const void* p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+
+ASPD_MMA_DEV void ldmatrix_x4(uint32_t (&r)[4], const void* row) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_addr(row)));
+}
+
+ASPD_MMA_DEV void ldmatrix_x4_trans(uint32_t (&r)[4], const void* row) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_addr(row)));
+}
+
+// c += a b for one m16n8k16 tile; b0, b1 = the two B registers.
+template <typename T>
+ASPD_MMA_DEV void mma_16816(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1);
+
+template <>
+ASPD_MMA_DEV void mma_16816<__nv_bfloat16>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+template <>
+ASPD_MMA_DEV void mma_16816<__half>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// 16-byte (cg: L2 only) and 4-byte asynchronous global -> shared copies; !fill writes zeros and
+// reads nothing (src-size 0), the address must still be a valid one.
+ASPD_MMA_DEV void cp_async_16(void* dst, const void* src, bool fill) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)), "l"(src),
+               "r"(fill ? 16 : 0)
+               : "memory");
+}
+
+ASPD_MMA_DEV void cp_async_4(void* dst, const void* src, bool fill) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(smem_addr(dst)), "l"(src),
+               "r"(fill ? 4 : 0)
+               : "memory");
+}
+
+ASPD_MMA_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+
+// Waits until at most `kPending` of this thread's most recent groups are still in flight.
+template <int kPending>
+ASPD_MMA_DEV void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending) : "memory");
+}
+
+ASPD_MMA_DEV float shfl_xor(float x, int mask) { return __shfl_xor_sync(0xffffffffu, x, mask); }
+ASPD_MMA_DEV int32_t shfl_xor(int32_t x, int mask) { return __shfl_xor_sync(0xffffffffu, x, mask); }
+
+ASPD_MMA_DEV void block_sync() { __syncthreads(); }
+
+// 2^x; ex2.approx gives +0 for -inf, which the masked softmax relies on.
+ASPD_MMA_DEV float fast_exp2(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
+
+ASPD_MMA_DEV void counter_add(unsigned long long* counter, unsigned long long n) {
+  if (counter != nullptr && n != 0) atomicAdd(counter, n);
+}
+
+#endif  // !ASPD_PREFILL_MMA_EMULATION
+
+// ---- block body ---------------------------------------------------------------------------------
+
+struct Params {
+  const void* q;  // [T, H, D]
+  const void* k;  // [T, Hkv, D]
+  const void* v;  // [T, Hkv, D]
+  const int32_t* group;   // [T]
+  const int32_t* branch;  // [T]
+  const TileLabels* key_tiles;  // [ceil(T / kBlockN)]
+  int32_t T;  // < 2^31 - 128 (checked by the launcher): token indices fit in int32
+  int32_t H, Hkv;
+  float scale_log2;  // scale * log2(e): softmax in base 2
+  float* out;        // [T, H, D]
+  PrefillTileCounters counters;
+};
+
+// kWarps warps of kM m16 row tiles each: kM = 1 keeps the warp's Q fragments in registers;
+// kM = 2 reads them from shared memory per k step but shares every K/V fragment between two row
+// tiles, which cuts shared-memory traffic per flop by 3/8 (FlashAttention-2's layout).
+// Shared memory: Q [kBlockM][ld], two stages of K [64][ld] and V [64][ld], two stages of key
+// labels (group [64], branch [64]), query labels, per-warp query label summaries. ld = D + kRowPad: 2D + 16 bytes,
+// so consecutive rows start 16 bytes apart modulo 128 and ldmatrix phases are conflict-free.
+template <int D, int kWarps, int kM>
+struct Config {
+  static_assert(D % 16 == 0 && D >= 16 && D <= 256, "head dim");
+  static_assert(kM == 1 || kM == 2, "row tiles per warp");
+  static constexpr int kWarpRows = 16 * kM;
+  static constexpr int kBlockM = kWarps * kWarpRows;
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kLd = D + kRowPad;
+  static constexpr int kQBytes = kBlockM * kLd * 2;
+  static constexpr int kTileBytes = kBlockN * kLd * 2;
+  static constexpr int kQOff = 0;
+  static constexpr int kKOff = kQOff + kQBytes;        // + stage * kTileBytes
+  static constexpr int kVOff = kKOff + 2 * kTileBytes;  // + stage * kTileBytes
+  static constexpr int kLabelOff = kVOff + 2 * kTileBytes;  // [stage][group 64 | branch 64] int32
+  static constexpr int kQueryLabelOff = kLabelOff + 2 * 2 * kBlockN * 4;  // group | branch [kBlockM]
+  static constexpr int kWarpLabelOff = kQueryLabelOff + 2 * kBlockM * 4;
+  static constexpr int kSmemBytes = kWarpLabelOff + kWarps * static_cast<int>(sizeof(TileLabels));
+};
+
+enum TileClass : int { kBeyond = 0, kSkipped = 1, kUnmasked = 2, kMasked = 3 };
+
+// Query rows [first, last] of one warp (last clamped to T - 1).
+struct WarpRows {
+  int32_t first, last;
+  bool active;  // first < T
+};
+
+ASPD_MMA_DEV WarpRows warp_rows(int32_t q0, int warp, int warp_rows_count, int32_t T) {
+  const int32_t first = q0 + warp * warp_rows_count;
+  const int32_t last = first + warp_rows_count - 1 < T ? first + warp_rows_count - 1 : T - 1;
+  return WarpRows{first, last, first < T};
+}
+
+ASPD_MMA_DEV int classify_tile(const WarpRows& rows, const TileLabels& row_labels, int32_t k0,
+                               const TileLabels& key_labels) {
+  if (!rows.active || k0 > rows.last) return kBeyond;
+  if (tile_pair_invisible(row_labels, key_labels)) return kSkipped;
+  if (k0 + kBlockN - 1 <= rows.first && tile_pair_all_visible(row_labels, key_labels)) return kUnmasked;
+  return kMasked;
+}
+
+template <typename T>
+ASPD_MMA_DEV uint32_t pack2(float lo, float hi);
+
+template <>
+ASPD_MMA_DEV uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
+  const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);  // .x = lo in the low 16 bits
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof(bits));
+  return bits;
+}
+
+template <>
+ASPD_MMA_DEV uint32_t pack2<__half>(float lo, float hi) {
+  const __half2 v = __floats2half2_rn(lo, hi);
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof(bits));
+  return bits;
+}
+
+// Copies rows [row0, row0 + kRows) of head `head` of src [T, heads, D] into dst [kRows][kLd] with
+// 16-byte cp.async; rows at or past T are zero-filled (finite K/V for the masked columns). Thread
+// tid copies chunk tid % (D / 8) of rows tid / (D / 8) + pass * (kThreads / (D / 8)), so its
+// addresses are one base plus compile-time offsets (few registers live across the main loop).
+template <typename T, int D, int kRows, int kThreads>
+ASPD_MMA_DEV void copy_rows_async(T* dst, const T* src, int32_t row0, int32_t T_len, int heads,
+                                  int head, int tid) {
+  constexpr int kChunks = D / 8;  // 16-byte chunks per row
+  constexpr int kLd = D + kRowPad;
+  constexpr int kRowsPerPass = kThreads / kChunks;
+  static_assert(kThreads % kChunks == 0 && kRows % kRowsPerPass == 0, "copy shape");
+  const int c = (tid % kChunks) * 8, r0 = tid / kChunks;
+  const T* from = src + static_cast<int64_t>(head) * D + c;
+  const int64_t row_stride = static_cast<int64_t>(heads) * D;
+  T* to = dst + r0 * kLd + c;
+#pragma unroll
+  for (int pass = 0; pass < kRows / kRowsPerPass; ++pass) {
+    const int32_t row = row0 + r0 + pass * kRowsPerPass;
+    const bool inside = row < T_len;
+    cp_async_16(to + pass * kRowsPerPass * kLd, from + (inside ? row : 0) * row_stride, inside);
+  }
+}
+
+// A fragments of 16 rows from shared memory: matrices (rows 0..7, k lo), (rows 8..15, k lo),
+// (rows 0..7, k hi), (rows 8..15, k hi) = a0a1, a2a3, a4a5, a6a7; rows16 = the 16 rows, k0 = col.
+template <typename T, int kLd>
+ASPD_MMA_DEV void load_a_fragment(uint32_t (&a)[4], const T* rows16, int k0, int lane) {
+  ldmatrix_x4(a, rows16 + (lane & 15) * kLd + k0 + (lane >> 4) * 8);
+}
+
+// This lane's accumulators: row tile mi, r = 0 for row g, r = 1 for row g + 8 of the tile.
+// (Row indices and labels are not kept: recomputed / read from shared memory, to save registers.)
+template <int D, int kM>
+struct WarpState {
+  float o[kM][D / 8][4];  // o[mi][dn][0..1] = row g, d 8dn + 2t..; [2..3] = row g + 8
+  float m[kM][2];         // running max (base-2 scaled), -inf while nothing was seen
+  float l[kM][2];         // lane-partial running sum, quad-summed at the end
+};
+
+// kKeys (64 or 32) keys of a tile for one warp: S = Q K^T, mask (kMask), online softmax,
+// O = alpha O + P V. qf: Q fragments in registers (kM == 1); sQw: the warp's Q rows in shared
+// memory (kM == 2); sK/sV/sKey*: the first of the kKeys keys; sRowGroup/sRowBranch: labels of the
+// warp's rows; k0_minus_row0: first key index - index of the warp's row 0; rows_to_end: T - that row.
+template <typename T, int D, int kM, int kKeys, bool kMask>
+ASPD_MMA_DEV void attend_keys(const uint32_t (&qf)[kM == 1 ? D / 16 : 1][4], const T* sQw, const T* sK,
+                              const T* sV, const int32_t* sKeyGroup, const int32_t* sKeyBranch,
+                              const int32_t* sRowGroup, const int32_t* sRowBranch, int32_t k0_minus_row0,
+                              int32_t rows_to_end, float scale_log2, int lane, WarpState<D, kM>& st) {
+  constexpr int kLd = D + kRowPad;
+  const int g = lane / 4, t = lane % 4;
+
+  // S [kM x 16, kKeys] as kKeys / 8 n8 tiles per row tile: s[mi][n][0..1] = row g, keys 8n + 2t
+  // and 8n + 2t + 1; s[mi][n][2..3] = row g + 8.
+  float s[kM][kKeys / 8][4];
+#pragma unroll
+  for (int mi = 0; mi < kM; ++mi)
+#pragma unroll
+    for (int n = 0; n < kKeys / 8; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) s[mi][n][e] = 0.f;
+  // ldmatrix.x4 on K rows: matrices (keys 16np + 0..7, d lo), (same keys, d hi), (keys 16np + 8..15,
+  // d lo), (d hi) = B registers 0, 1 of n tile 2np and 0, 1 of n tile 2np + 1.
+  const int k_row = (lane & 7) + ((lane >> 4) << 3), k_col = ((lane >> 3) & 1) * 8;
+#pragma unroll(kM == 1 ? D / 16 : 2)
+  for (int kk = 0; kk < D / 16; ++kk) {
+    uint32_t a[kM][4];
+    if constexpr (kM == 1) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) a[0][e] = qf[kk][e];
+    } else {
+#pragma unroll
+      for (int mi = 0; mi < kM; ++mi) load_a_fragment<T, kLd>(a[mi], sQw + mi * 16 * kLd, kk * 16, lane);
+    }
+#pragma unroll
+    for (int np = 0; np < kKeys / 16; ++np) {
+      uint32_t b[4];
+      ldmatrix_x4(b, sK + (np * 16 + k_row) * kLd + kk * 16 + k_col);
+#pragma unroll
+      for (int mi = 0; mi < kM; ++mi) {
+        mma_16816<T>(s[mi][2 * np], a[mi], b[0], b[1]);
+        mma_16816<T>(s[mi][2 * np + 1], a[mi], b[2], b[3]);
+      }
+    }
+  }
+
+#pragma unroll
+  for (int mi = 0; mi < kM; ++mi) {
+    // Scale to base 2, mask, row max over this lane's 16 columns, then over the quad.
+    float row_max[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+    for (int n = 0; n < kKeys / 8; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int r = e >> 1;
+        float x = s[mi][n][e] * scale_log2;
+        if (kMask) {
+          // Row i = row0 + rr, key j = k0 + c: i < T and j <= i and labels visible.
+          const int rr = 16 * mi + 8 * r + g, c = n * 8 + 2 * t + (e & 1);
+          const bool visible = rr < rows_to_end && k0_minus_row0 + c <= rr &&
+                               label_visible(sRowGroup[rr], sRowBranch[rr], sKeyGroup[c], sKeyBranch[c]);
+          x = visible ? x : -INFINITY;
+        }
+        s[mi][n][e] = x;
+        row_max[r] = fmaxf(row_max[r], x);
+      }
+    float alpha[2], m_use[2];
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      row_max[r] = fmaxf(row_max[r], shfl_xor(row_max[r], 1));
+      row_max[r] = fmaxf(row_max[r], shfl_xor(row_max[r], 2));
+      const float m_new = fmaxf(st.m[mi][r], row_max[r]);
+      // A row that has seen nothing keeps m = -inf; subtract 0 instead so exp2 gives 0, not NaN.
+      m_use[r] = m_new == -INFINITY ? 0.f : m_new;
+      alpha[r] = fast_exp2(st.m[mi][r] - m_use[r]);  // 0 while m was -inf
+      st.m[mi][r] = m_new;
+    }
+    float row_sum[2] = {0.f, 0.f};
+#pragma unroll
+    for (int n = 0; n < kKeys / 8; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const float p = fast_exp2(s[mi][n][e] - m_use[e >> 1]);
+        s[mi][n][e] = p;
+        row_sum[e >> 1] += p;
+      }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) st.l[mi][r] = st.l[mi][r] * alpha[r] + row_sum[r];
+#pragma unroll
+    for (int dn = 0; dn < D / 8; ++dn) {
+      st.o[mi][dn][0] *= alpha[0];
+      st.o[mi][dn][1] *= alpha[0];
+      st.o[mi][dn][2] *= alpha[1];
+      st.o[mi][dn][3] *= alpha[1];
+    }
+  }
+
+  // O += P V. P's A fragment for keys 16kk..16kk+15 is n tiles 2kk (a0..a3) and 2kk + 1 (a4..a7).
+  // ldmatrix.x4.trans on V rows: matrices (keys 16kk + 0..7, d 16dp + 0..7), (keys + 8..15, same d),
+  // (keys + 0..7, d + 8..15), (keys + 8..15, d + 8..15) = B registers 0, 1 of d tile 2dp, then 2dp + 1.
+  const int v_row = (lane & 7) + (((lane >> 3) & 1) << 3), v_col = (lane >> 4) * 8;
+#pragma unroll
+  for (int kk = 0; kk < kKeys / 16; ++kk) {
+    uint32_t a[kM][4];
+#pragma unroll
+    for (int mi = 0; mi < kM; ++mi) {
+      a[mi][0] = pack2<T>(s[mi][2 * kk][0], s[mi][2 * kk][1]);
+      a[mi][1] = pack2<T>(s[mi][2 * kk][2], s[mi][2 * kk][3]);
+      a[mi][2] = pack2<T>(s[mi][2 * kk + 1][0], s[mi][2 * kk + 1][1]);
+      a[mi][3] = pack2<T>(s[mi][2 * kk + 1][2], s[mi][2 * kk + 1][3]);
+    }
+#pragma unroll
+    for (int dp = 0; dp < D / 16; ++dp) {
+      uint32_t b[4];
+      ldmatrix_x4_trans(b, sV + (kk * 16 + v_row) * kLd + dp * 16 + v_col);
+#pragma unroll
+      for (int mi = 0; mi < kM; ++mi) {
+        mma_16816<T>(st.o[mi][2 * dp], a[mi], b[0], b[1]);
+        mma_16816<T>(st.o[mi][2 * dp + 1], a[mi], b[2], b[3]);
+      }
+    }
+  }
+}
+
+// The whole work of one block: query block and head from block_linear, tid in [0, kThreads).
+template <typename T, int D, int kWarps, int kM>
+ASPD_MMA_DEV void prefill_block(const Params& p, int32_t block_linear, int tid, unsigned char* smem) {
+  using C = Config<D, kWarps, kM>;
+  const int warp = tid / 32, lane = tid % 32, g = lane / 4, t = lane % 4;
+  const int32_t T_len = p.T;
+  const int32_t num_q_blocks = (T_len + C::kBlockM - 1) / C::kBlockM;
+  const int32_t qb = num_q_blocks - 1 - block_linear / p.H;  // heaviest (last) blocks first
+  const int h = static_cast<int>(block_linear % p.H);
+  const int kv_head = h / (p.H / p.Hkv);
+  const int32_t q0 = qb * C::kBlockM;
+  const int32_t block_last = q0 + C::kBlockM - 1 < T_len ? q0 + C::kBlockM - 1 : T_len - 1;
+  const int32_t last_kt = block_last / kBlockN;
+
+  T* sQ = reinterpret_cast<T*>(smem + C::kQOff);
+  int32_t* sLabels = reinterpret_cast<int32_t*>(smem + C::kLabelOff);
+  int32_t* sQueryGroup = reinterpret_cast<int32_t*>(smem + C::kQueryLabelOff);
+  int32_t* sQueryBranch = sQueryGroup + C::kBlockM;
+  TileLabels* sWarpLabels = reinterpret_cast<TileLabels*>(smem + C::kWarpLabelOff);
+  auto sK = [&](int stage) { return reinterpret_cast<T*>(smem + C::kKOff + stage * C::kTileBytes); };
+  auto sV = [&](int stage) { return reinterpret_cast<T*>(smem + C::kVOff + stage * C::kTileBytes); };
+  const T* sQw = sQ + warp * C::kWarpRows * C::kLd;
+  const T* q = static_cast<const T*>(p.q);
+  const T* k = static_cast<const T*>(p.k);
+  const T* v = static_cast<const T*>(p.v);
+
+  // Query labels into shared memory (rows past T: main, never unmasked); the warp's label summary
+  // by a butterfly over its rows.
+  for (int r = tid; r < C::kBlockM; r += C::kThreads) {
+    const bool inside = q0 + r < T_len;
+    sQueryGroup[r] = inside ? p.group[q0 + r] : -1;
+    sQueryBranch[r] = inside ? p.branch[q0 + r] : 0;
+  }
+  const WarpRows rows = warp_rows(q0, warp, C::kWarpRows, T_len);
+  WarpState<D, kM> st;
+#pragma unroll
+  for (int mi = 0; mi < kM; ++mi)
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      st.m[mi][r] = -INFINITY;
+      st.l[mi][r] = 0.f;
+#pragma unroll
+      for (int dn = 0; dn < D / 8; ++dn) st.o[mi][dn][2 * r] = st.o[mi][dn][2 * r + 1] = 0.f;
+    }
+  {
+    const int32_t i = rows.first + lane % C::kWarpRows;  // kM = 1: lanes 16..31 repeat 0..15
+    const bool inside = i < T_len;
+    const int32_t gi = inside ? p.group[i] : 0, bi = inside ? p.branch[i] : 0;
+    int32_t v4[4] = {inside ? gi : INT32_MAX, inside ? gi : INT32_MIN, inside ? bi : INT32_MAX,
+                     inside ? bi : INT32_MIN};
+#pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) {
+      int32_t other[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) other[e] = shfl_xor(v4[e], mask);  // every lane shuffles all four
+      v4[0] = other[0] < v4[0] ? other[0] : v4[0];
+      v4[1] = other[1] > v4[1] ? other[1] : v4[1];
+      v4[2] = other[2] < v4[2] ? other[2] : v4[2];
+      v4[3] = other[3] > v4[3] ? other[3] : v4[3];
+    }
+    if (lane == 0) sWarpLabels[warp] = TileLabels{v4[0], v4[1], v4[2], v4[3]};
+  }
+  block_sync();
+
+  // A key tile is loaded when any warp of the block computes on it (same answer in every thread).
+  auto tile_needed = [&](int32_t kt) {
+    const TileLabels keys = p.key_tiles[kt];
+    for (int w = 0; w < kWarps; ++w)
+      if (classify_tile(warp_rows(q0, w, C::kWarpRows, T_len), sWarpLabels[w], kt * kBlockN, keys) >= kUnmasked)
+        return true;
+    return false;
+  };
+  auto next_needed = [&](int32_t from) {
+    while (from <= last_kt && !tile_needed(from)) ++from;
+    return from;
+  };
+  auto load_tile = [&](int32_t kt, int stage) {
+    const int32_t k0 = kt * kBlockN;
+    copy_rows_async<T, D, kBlockN, C::kThreads>(sK(stage), k, k0, T_len, p.Hkv, kv_head, tid);
+    copy_rows_async<T, D, kBlockN, C::kThreads>(sV(stage), v, k0, T_len, p.Hkv, kv_head, tid);
+    // Key labels: group in [0, 64), branch in [64, 128) of the stage; past T zero (never read).
+    for (int idx = tid; idx < 2 * kBlockN; idx += C::kThreads) {
+      const int32_t j = k0 + idx % kBlockN;
+      const bool inside = j < T_len;
+      const int32_t* from = (idx < kBlockN ? p.group : p.branch) + (inside ? j : 0);
+      cp_async_4(sLabels + stage * 2 * kBlockN + idx, from, inside);
+    }
+  };
+
+  uint32_t qf[kM == 1 ? D / 16 : 1][4];  // kM = 1: Q fragments of the warp's 16 rows
+
+  // Pipeline: group 0 = Q + first tile; each iteration issues the next needed tile into the other
+  // stage, then waits for all but that newest group. The trailing barrier of an iteration keeps the
+  // stage being read from being overwritten by the following iteration's copies.
+  int32_t kt = next_needed(0);
+  int stage = 0;
+  copy_rows_async<T, D, C::kBlockM, C::kThreads>(sQ, q, q0, T_len, p.H, h, tid);
+  if (kt <= last_kt) load_tile(kt, 0);
+  cp_async_commit();
+  bool q_in_registers = kM != 1;
+  while (kt <= last_kt) {
+    const int32_t next = next_needed(kt + 1);
+    if (next <= last_kt) load_tile(next, stage ^ 1);
+    cp_async_commit();
+    cp_async_wait<1>();
+    block_sync();
+    if (!q_in_registers) {
+#pragma unroll
+      for (int kk = 0; kk < (kM == 1 ? D / 16 : 1); ++kk) load_a_fragment<T, C::kLd>(qf[kk], sQw, kk * 16, lane);
+      q_in_registers = true;
+    }
+    const int cls = classify_tile(rows, sWarpLabels[warp], kt * kBlockN, p.key_tiles[kt]);  // warp-uniform
+    const int32_t* row_group = sQueryGroup + warp * C::kWarpRows;
+    const int32_t* row_branch = sQueryBranch + warp * C::kWarpRows;
+    // kM = 2 takes the tile in two halves of 32 keys (S in 32 registers instead of 64, so O, S and
+    // the fragments fit in 255 registers); a half wholly past the warp's last row is skipped.
+    constexpr int kKeys = kM == 1 ? kBlockN : kBlockN / 2;
+#pragma unroll 1
+    for (int half = 0; half < kBlockN / kKeys; ++half) {
+      const int32_t k0 = kt * kBlockN + half * kKeys;
+      const int32_t* key_group = sLabels + stage * 2 * kBlockN + half * kKeys;
+      const T* k_rows = sK(stage) + half * kKeys * C::kLd;
+      const T* v_rows = sV(stage) + half * kKeys * C::kLd;
+      if (cls == kUnmasked)
+        attend_keys<T, D, kM, kKeys, false>(qf, sQw, k_rows, v_rows, key_group, key_group + kBlockN, row_group,
+                                            row_branch, k0 - rows.first, T_len - rows.first, p.scale_log2,
+                                            lane, st);
+      else if (cls == kMasked && k0 <= rows.last)
+        attend_keys<T, D, kM, kKeys, true>(qf, sQw, k_rows, v_rows, key_group, key_group + kBlockN, row_group,
+                                           row_branch, k0 - rows.first, T_len - rows.first, p.scale_log2,
+                                           lane, st);
+    }
+    block_sync();
+    kt = next;
+    stage ^= 1;
+  }
+  cp_async_wait<0>();  // nothing may stay in flight at exit (e.g. Q when no tile was needed)
+
+  // out = O / l (quad-summed), zeros for rows that saw nothing; each quad writes 32-byte runs.
+#pragma unroll
+  for (int mi = 0; mi < kM; ++mi)
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float l = st.l[mi][r];
+      l += shfl_xor(l, 1);
+      l += shfl_xor(l, 2);
+      const int32_t i = rows.first + 16 * mi + 8 * r + g;
+      if (i >= T_len) continue;
+      const float inv = l > 0.f ? 1.f / l : 0.f;
+      float* dst = p.out + (static_cast<int64_t>(i) * p.H + h) * D + 2 * t;
+#pragma unroll
+      for (int dn = 0; dn < D / 8; ++dn)
+        *reinterpret_cast<float2*>(dst + dn * 8) =
+            make_float2(st.o[mi][dn][2 * r] * inv, st.o[mi][dn][2 * r + 1] * inv);
+    }
+
+  // Census for the diagnostics counters, in units of (kWarpRows query rows x 64 keys) per head.
+  if (lane == 0 && (p.counters.skipped != nullptr || p.counters.unmasked != nullptr ||
+                    p.counters.masked != nullptr)) {
+    unsigned long long skipped = 0, unmasked = 0, masked = 0;
+    for (int32_t c = 0; c <= last_kt; ++c) {
+      const int cls = classify_tile(rows, sWarpLabels[warp], c * kBlockN, p.key_tiles[c]);
+      skipped += cls == kSkipped;
+      unmasked += cls == kUnmasked;
+      masked += cls == kMasked;
+    }
+    counter_add(p.counters.skipped, skipped);
+    counter_add(p.counters.unmasked, unmasked);
+    counter_add(p.counters.masked, masked);
+  }
+}
+
+}  // namespace prefill_mma
+
+#if !defined(ASPD_PREFILL_MMA_EMULATION)
+
+namespace {
+
+using prefill_mma::Config;
+using prefill_mma::Params;
+
+// Registers (ptxas, sm_90, D = 128): ~240 per thread for every layout (O, S and Q fragments or
+// twice the O and S), so 2 blocks of 4 warps or 1 block of 8 warps per SM; the caps below keep
+// ptxas free of spills.
+template <int D, int kWarps, int kM>
+constexpr int min_blocks_per_sm() {
+  return kWarps == 8 ? (D <= 32 ? 2 : 1) : 2;
+}
+
+template <typename T, int D, int kWarps, int kM>
+__global__ void __launch_bounds__(kWarps * 32, min_blocks_per_sm<D, kWarps, kM>())
+    prefill_mma_kernel(const Params p) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  prefill_mma::prefill_block<T, D, kWarps, kM>(p, blockIdx.x, static_cast<int>(threadIdx.x), smem);
+}
+
+template <typename T, int D, int kWarps, int kM>
+cudaError_t launch_typed(const Params& p, cudaStream_t stream) {
+  using C = Config<D, kWarps, kM>;
+  const cudaError_t e = cudaFuncSetAttribute(prefill_mma_kernel<T, D, kWarps, kM>,
+                                             cudaFuncAttributeMaxDynamicSharedMemorySize, C::kSmemBytes);
+  if (e != cudaSuccess) return e;
+  const int64_t blocks = (p.T + C::kBlockM - 1) / C::kBlockM * p.H;
+  prefill_mma_kernel<T, D, kWarps, kM>
+      <<<static_cast<unsigned>(blocks), C::kThreads, C::kSmemBytes, stream>>>(p);
+  return cudaGetLastError();
+}
+
+template <typename T, int kWarps, int kM>
+cudaError_t launch_head_dim(const Params& p, int32_t D, cudaStream_t stream) {
+  switch (D) {
+    case 32: return launch_typed<T, 32, kWarps, kM>(p, stream);
+    case 64: return launch_typed<T, 64, kWarps, kM>(p, stream);
+    case 128: return launch_typed<T, 128, kWarps, kM>(p, stream);
+    default: return cudaErrorInvalidValue;
+  }
+}
+
+template <typename T>
+cudaError_t launch_layout(PrefillKernel variant, const Params& p, int32_t D, cudaStream_t stream) {
+  switch (variant) {
+    case PrefillKernel::kMma: return launch_head_dim<T, 4, 2>(p, D, stream);
+    case PrefillKernel::kMmaQRegs: return launch_head_dim<T, 8, 1>(p, D, stream);
+    case PrefillKernel::kMma64: return launch_head_dim<T, 4, 1>(p, D, stream);
+    default: return cudaErrorInvalidValue;
+  }
+}
+
+// Token indices are int32 in the kernel and the grid is 1-D (ceil(T / block rows) * H blocks).
+bool fits_int32(const PrefillDims& dims) {
+  constexpr int64_t kMax = (int64_t{1} << 31) - 256;
+  return dims.T <= kMax && (dims.T + 63) / 64 * dims.H <= kMax;
+}
+
+bool aligned(const void* ptr, uintptr_t bytes) { return reinterpret_cast<uintptr_t>(ptr) % bytes == 0; }
+
+bool is_mma(PrefillKernel kernel) {
+  return kernel == PrefillKernel::kMma || kernel == PrefillKernel::kMmaQRegs || kernel == PrefillKernel::kMma64;
+}
+
+}  // namespace
+
+bool prefill_mma_supports(int32_t D) { return D == 32 || D == 64 || D == 128; }
+
+cudaError_t launch_prefill_mma(PrefillKernel variant, DType dtype, const void* q, const void* k,
+                               const void* v, const int32_t* group, const int32_t* branch,
+                               const TileLabels* tiles, const PrefillDims& dims, float scale, float* out,
+                               const PrefillTileCounters& counters, cudaStream_t stream) {
+  if (dims.T <= 0) return cudaSuccess;
+  if (!is_mma(variant) || !prefill_mma_supports(dims.D) || !fits_int32(dims) || dims.H <= 0 ||
+      dims.Hkv <= 0 || dims.H % dims.Hkv != 0 || !aligned(q, 16) || !aligned(k, 16) || !aligned(v, 16) ||
+      !aligned(out, 8))
+    return cudaErrorInvalidValue;
+  const Params p{q, k, v, group, branch, tiles, static_cast<int32_t>(dims.T), dims.H, dims.Hkv,
+                 scale * prefill_mma::kLog2e, out, counters};
+  return dtype == DType::kBf16 ? launch_layout<__nv_bfloat16>(variant, p, dims.D, stream)
+                               : launch_layout<__half>(variant, p, dims.D, stream);
+}
+
+cudaError_t launch_prefill(PrefillKernel kernel, DType dtype, const void* q, const void* k,
+                           const void* v, const int32_t* group, const int32_t* branch,
+                           TileLabels* tile_scratch, const PrefillDims& dims, float scale, float* out,
+                           const PrefillTileCounters& counters, cudaStream_t stream) {
+  if (dims.T <= 0) return cudaSuccess;
+  if (dims.D <= 0 || dims.D % 16 != 0 || dims.D > 256 || dims.H <= 0 || dims.Hkv <= 0 ||
+      dims.H % dims.Hkv != 0 || !aligned(q, 16) || !aligned(k, 16) || !aligned(v, 16))
+    return cudaErrorInvalidValue;
+  const cudaError_t e = launch_summarize_tiles(group, branch, dims.T, tile_scratch, stream);
+  if (e != cudaSuccess) return e;
+  if (is_mma(kernel) && prefill_mma_supports(dims.D) && fits_int32(dims) && aligned(out, 8))
+    return launch_prefill_mma(kernel, dtype, q, k, v, group, branch, tile_scratch, dims, scale, out,
+                              counters, stream);
+  return launch_prefill_tiled(dtype, q, k, v, group, branch, tile_scratch, dims, scale, out, counters, stream);
+}
+
+cudaError_t launch_prefill(DType dtype, const void* q, const void* k, const void* v,
+                           const int32_t* group, const int32_t* branch, TileLabels* tile_scratch,
+                           const PrefillDims& dims, float scale, float* out,
+                           unsigned long long* skipped_tiles, cudaStream_t stream) {
+  PrefillTileCounters counters;
+  counters.skipped = skipped_tiles;
+  return launch_prefill(PrefillKernel::kMma, dtype, q, k, v, group, branch, tile_scratch, dims, scale,
+                        out, counters, stream);
+}
+
+#endif  // !ASPD_PREFILL_MMA_EMULATION
+
+}  // namespace aspd
