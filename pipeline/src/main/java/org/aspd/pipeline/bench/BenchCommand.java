@@ -1,11 +1,8 @@
 package org.aspd.pipeline.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,9 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
         benches.add(row);
       });
       Map<String, Object> report = benches.report();
-      Path json = dir.toPath().resolve("bench").resolve("bench.json");
-      Files.createDirectories(json.getParent());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+      Path json = BenchReport.write(dir.toPath(), report);
       print(report, json);
       return benches.bench.failedRows() == 0 ? 0 : 1;
     } catch (IOException | ModelFormatException | IllegalArgumentException | GpuUnavailableException e) {
@@ -126,12 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
           export[0] = new TokenRowsExport(exportRows, SpecialIds.of(tokenizer),
               tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
         }
-        String promptText = String.valueOf(row.get("prompt"));
-        Object tsu = row.get("theoretical_speedup");
-        export[0].add(new ShardBench.Row(String.valueOf(row.get("id")),
-            tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText), ShardRowArrays.required(row, "input_ids"),
-            ShardRowArrays.required(row, "group_ids"), ShardRowArrays.required(row, "branch_ids"),
-            Boolean.TRUE.equals(row.get("parallel")), tsu instanceof Number n ? n.doubleValue() : Double.NaN));
+        export[0].add(benchRow(row, tokenizer));
       });
       if (export[0] != null) export[0].close();
       out.printf("aspd bench: %d parallel rows written to %s%n", export[0] == null ? 0 : export[0].rows(), exportRows);
@@ -140,6 +130,16 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("aspd: cannot export rows of " + dir + ": " + e.getMessage());
       return 2;
     }
+  }
+
+  /** A shard row with its prompt tokenized as the bench feeds it (an empty prompt becomes "\n"). */
+  private static ShardBench.Row benchRow(GenericRecord row, AspdTokenizer tokenizer) {
+    String promptText = String.valueOf(row.get("prompt"));
+    Object tsu = row.get("theoretical_speedup");
+    return new ShardBench.Row(String.valueOf(row.get("id")), tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText),
+        ShardRowArrays.required(row, "input_ids"), ShardRowArrays.required(row, "group_ids"),
+        ShardRowArrays.required(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
+        tsu instanceof Number n ? n.doubleValue() : Double.NaN);
   }
 
   @SuppressWarnings("unchecked")
@@ -176,12 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
       else if (!name.equals(tokenizerName)) {
         throw new IllegalArgumentException("rows use two tokenizers (" + tokenizerName + ", " + name + ")");
       }
-      String promptText = String.valueOf(row.get("prompt"));
-      int[] prompt = tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText);
-      Object tsu = row.get("theoretical_speedup");
-      bench.add(new ShardBench.Row(String.valueOf(row.get("id")), prompt, ShardRowArrays.required(row, "input_ids"),
-          ShardRowArrays.required(row, "group_ids"), ShardRowArrays.required(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
-          tsu instanceof Number n ? n.doubleValue() : Double.NaN));
+      bench.add(benchRow(row, tokenizer));
     }
 
     private void open(String rowTokenizer) throws IOException {

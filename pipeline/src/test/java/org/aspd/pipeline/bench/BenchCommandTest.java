@@ -68,6 +68,34 @@ class BenchCommandTest {
   }
 
   @Test
+  void benchWritesJsonPlotsAndOneCardSectionPerRun() throws IOException {
+    for (int run = 0; run < 2; run++) {
+      Run r = bench(job.toString(), "--sample", "1");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      assertTrue(r.out().contains("realized speed-up"), r.out());
+    }
+    Path benchDir = job.resolve("bench");
+    assertTrue(Files.readString(benchDir.resolve("bench.json")).contains("\"mean_realized_speedup\""));
+    for (String png : List.of("speedup.png", "step_time.png")) {
+      byte[] bytes = Files.readAllBytes(benchDir.resolve(png));
+      assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png + " is a PNG");
+    }
+    String card = Files.readString(job.resolve("README.md"));
+    assertEquals(1, card.split(BenchReport.CARD_BEGIN, -1).length - 1, "the bench section replaces itself on reruns");
+    assertTrue(card.contains("## Decoding benchmark") && card.contains("bench/speedup.png"), card);
+    assertTrue(card.contains("## Statistics"), "the job's own card is kept");
+  }
+
+  @Test
+  void cardSectionIsAppendedOnceAndReplaced() {
+    String card = "# card\n\ntext\n";
+    String once = BenchReport.withSection(card, "A\n");
+    String twice = BenchReport.withSection(once, "B\n");
+    assertTrue(once.startsWith(card) && once.contains("A\n"), once);
+    assertEquals(once.replace("A\n", "B\n"), twice);
+  }
+
+  @Test
   void cudaWithoutAGpuIsAUsageErrorNotACrash() {
     assumeTrue(GpuAttention.unavailableReason().isPresent(), "a GPU is present");
     Run r = bench(job.toString(), "--device", "cuda", "--sample", "1");
