@@ -77,7 +77,8 @@ public final class ValidateCommand implements Callable<Integer> {
       return 2;
     }
     if (device == Device.cuda) {
-      err.println("aspd: the CUDA model forward is not available in this build; use --device cpu");
+      err.println("aspd: validate runs its numerical checks on the CPU forward only (the GPU model serves the"
+          + " decoding engine: aspd bench --device cuda); use --device cpu");
       return 2;
     }
     Summary summary = new Summary();
