@@ -12,6 +12,7 @@
 //                            [--gemm cublas|gemv] [--no-graphs] [--reps N] [--sample N]
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -109,7 +110,9 @@ RowsFile read_rows(const std::string& path) {
     }
     RowsFile::Row r;
     size_t P = 0, n = 0;
-    ls >> r.id >> r.tsu >> P >> n;
+    std::string tsu;  // "NaN" when the row has none: strtod reads it, operator>> would not
+    ls >> r.id >> tsu >> P >> n;
+    r.tsu = std::strtod(tsu.c_str(), nullptr);
     r.prompt.resize(P);
     r.response.resize(n);
     for (int32_t& x : r.prompt) ls >> x;

@@ -415,9 +415,40 @@ TEST(gpu_model_rejects_bad_input_with_errors) {
   CHECK_MSG(err.find("KV cache full") != std::string::npos, err);
   float row[50];
   CHECK(!gpu_model_logits(twin.gpu, 7, row, &err));
-  auto backend = make_gpu_backend(twin.gpu);
+  // Two engines on one model: the run's lock is the model's, not the backend's.
+  auto backend = make_gpu_backend(twin.gpu), other = make_gpu_backend(twin.gpu);
   auto first = backend->begin(SamplerConfig{}, &err);
   CHECK(first != nullptr);
-  CHECK(backend->begin(SamplerConfig{}, &err) == nullptr);
+  CHECK(other->begin(SamplerConfig{}, &err) == nullptr);
   CHECK_MSG(err.find("already decoding") != std::string::npos, err);
+  first.reset();
+  CHECK(other->begin(SamplerConfig{}, &err) != nullptr);
+}
+
+TEST(gpu_long_prompt_with_kept_logits_is_fed_in_chunks) {
+  // 700 prompt tokens > max_chunk (512): the prefill is chunked, every row's logits kept.
+  const int64_t V = 300;
+  Twin twin(V, 13);
+  std::mt19937 rng(3);
+  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+  SampleSpec spec;
+  spec.groups_max = 1;
+  spec.branches_max = 4;
+  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+  const int32_t eos = plain_token(st, s.ids, 0);
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 700; ++i) prompt.push_back(plain_token(st, {eos}, 10 + (i * 7) % 250));
+  GrammarLimits limits;
+  limits.group_max_branches = 16;
+  Engine* e = gpu_engine(twin.gpu, st, {eos}, {}, limits);
+  DecodeRun run;
+  std::string err;
+  CHECK_MSG(engine_replay(*e, prompt.data(), 700, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
+  SampleLayout lay;
+  LayoutError lerr;
+  CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
+  const Packed p = pack(prompt, s, lay);
+  const std::vector<float> want = cpu_forward(*twin.cpu, p);
+  compare_rows(run.logits.data(), want.data(), p.T(), V, "long prompt");
+  free_engine(e);
 }

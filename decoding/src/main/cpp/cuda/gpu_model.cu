@@ -1,5 +1,6 @@
 #include "gpu_model.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -52,8 +53,11 @@ struct GpuModel {
   std::set<int64_t> warmed;
   bool graphs_ok = true;
   std::string graph_note;
+  std::string gemm_note;            // why the built-in GEMV runs although cuBLAS was asked for
+  std::atomic<bool> busy{false};    // one decoding run at a time (gpu_model_acquire)
 
   ~GpuModel() {
+    cudaSetDevice(opt.device);
     for (auto& g : graphs) cudaGraphExecDestroy(g.second);
     if (handle != nullptr) blas->destroy(handle);
     for (void* p : allocations) cudaFree(p);
@@ -163,6 +167,18 @@ bool run_graphed(GpuModel* m, int64_t M, std::string* err) {
 
 bool forward_chunk(GpuModel* m, const int32_t* ids, const int32_t* pos, const int32_t* group, const int32_t* branch,
                    int64_t M, int64_t head_rows, int32_t* argmax, std::string* err) {
+  // A step that failed part-way may still have copies in flight from the pinned inputs: let them
+  // finish before those buffers are rewritten.
+  struct DrainOnFailure {
+    GpuModel* m;
+    bool ok = false;
+    ~DrainOnFailure() {
+      if (!ok) {
+        cudaStreamSynchronize(m->stream);
+        cudaGetLastError();
+      }
+    }
+  } drain{m};
   int32_t* io = m->io_host;
   io[0] = static_cast<int32_t>(m->length);
   std::memcpy(io + 1, ids, M * sizeof(int32_t));
@@ -180,6 +196,7 @@ bool forward_chunk(GpuModel* m, const int32_t* ids, const int32_t* pos, const in
   m->length += M;
   m->out_rows = head_rows;
   if (head_rows > 0 && argmax != nullptr) std::memcpy(argmax, m->argmax_host, head_rows * sizeof(int32_t));
+  drain.ok = true;
   return true;
 }
 
@@ -226,8 +243,11 @@ bool init_runtime(GpuModel* m, std::string* err) {
   m->device_name = prop.name;
   CUDA_TRY(cudaStreamCreateWithFlags(&m->stream, cudaStreamNonBlocking));
   if (m->opt.cublas) {
-    m->blas = cublas_api(err);
-    if (m->blas == nullptr) return false;
+    std::string why;
+    m->blas = cublas_api(&why);
+    if (m->blas == nullptr) m->gemm_note = " (" + why + ")";  // the built-in GEMV kernel serves instead
+  }
+  if (m->blas != nullptr) {
     if (m->blas->create(&m->handle) != 0) {
       m->handle = nullptr;
       *err = "cublasCreate failed (no GPU memory or no driver?)";
@@ -358,7 +378,7 @@ const ModelConfig& gpu_model_config(const GpuModel& m) { return m.c; }
 
 std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
-  s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : std::string("built-in GEMV kernel");
+  s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
   s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
   return s;
 }
@@ -376,9 +396,17 @@ int64_t gpu_model_cache_length(const GpuModel& m) { return m.length; }
 
 int64_t gpu_model_capacity(const GpuModel& m) { return m.capacity; }
 
+int64_t gpu_model_max_chunk(const GpuModel& m) { return m.opt.max_chunk; }
+
+bool gpu_model_acquire(GpuModel* m) { return !m->busy.exchange(true); }
+
+void gpu_model_release(GpuModel* m) { m->busy.store(false); }
+
 bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
                        const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err) {
   const ModelConfig& c = m->c;
+  m->out_rows = 0;  // the last forward's outputs are gone whatever happens below
+  CUDA_TRY(cudaSetDevice(m->opt.device));
   if (A < 1 || (head_rows != 0 && head_rows != 1 && head_rows != A) || (head_rows > 1 && A > m->opt.max_chunk)) {
     *err = "gpu forward: bad row counts A=" + std::to_string(A) + " head_rows=" + std::to_string(head_rows);
     return false;
@@ -418,16 +446,18 @@ bool gpu_model_logits(GpuModel* m, int64_t r, float* dst, std::string* err) {
     *err = "no logits row " + std::to_string(r) + " in the last forward (" + std::to_string(m->out_rows) + " rows)";
     return false;
   }
+  CUDA_TRY(cudaSetDevice(m->opt.device));
   CUDA_TRY(cudaMemcpy(dst, m->logits + r * m->c.vocab_size, m->c.vocab_size * sizeof(float), cudaMemcpyDeviceToHost));
   return true;
 }
 
 bool gpu_model_sample(GpuModel* m, int64_t r, const int32_t* allow, int32_t n_allow, const int32_t* ban,
                       int32_t n_ban, DeviceSampling sampling, int32_t* token, std::string* err) {
-  if (r < 0 || r >= m->out_rows || n_allow < 0 || n_ban < 0 || n_allow + n_ban > 4096) {
+  if (r < 0 || r >= m->out_rows || n_allow < 0 || n_ban < 0 || n_allow > 4096 || n_ban > 4096 - n_allow) {
     *err = "bad sampling request for row " + std::to_string(r);
     return false;
   }
+  CUDA_TRY(cudaSetDevice(m->opt.device));
   std::vector<int32_t> ids(allow, allow + n_allow);
   ids.insert(ids.end(), ban, ban + n_ban);
   sampling.n_allow = n_allow;

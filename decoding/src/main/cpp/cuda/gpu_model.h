@@ -25,7 +25,7 @@ struct GpuModelOptions {
   int64_t cache_capacity = 0;  // entries; 0 = the model's context (max_position_embeddings)
   int32_t max_chunk = 512;     // rows per forward; longer inputs are fed in chunks
   bool graphs = true;
-  bool cublas = true;          // false: built-in GEMV kernel for every matrix product
+  bool cublas = true;          // false, or no cuBLAS found: built-in GEMV kernel for every matrix product
 };
 
 struct GpuModel;
@@ -47,9 +47,15 @@ void gpu_model_clear(GpuModel* m);
 void gpu_model_truncate(GpuModel* m, int64_t length);
 int64_t gpu_model_cache_length(const GpuModel& m);
 int64_t gpu_model_capacity(const GpuModel& m);
+int64_t gpu_model_max_chunk(const GpuModel& m);  // rows per forward when every row's logits are wanted
+
+// One decoding run at a time per model, whoever holds it: false when a run is in progress.
+bool gpu_model_acquire(GpuModel* m);
+void gpu_model_release(GpuModel* m);
 
 // Feeds A rows (ids, positions, group/branch labels; main = (-1, 0)) and appends them to the cache.
 // head_rows: 0 = no logits, 1 = the last row only, A = every row (A <= max_chunk when > 1).
+// Every call makes the model's device current first (callers may be on any thread).
 // argmax [head_rows] gets the greedy token of each output row. On error the cache is unchanged.
 bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
                        const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err);

@@ -340,10 +340,10 @@ __device__ __forceinline__ uint32_t order_key(float x) {
 }
 
 __device__ __forceinline__ float restricted(const float* row, int64_t i, const int32_t* ids, int n_allow, int n_ban) {
-  if (n_allow > 0) {
+  if (n_allow > 0) {  // an allow list wins over a ban list (Restriction's rule)
     bool ok = false;
     for (int a = 0; a < n_allow; ++a) ok |= ids[a] == i;
-    if (!ok) return -INFINITY;
+    return ok ? row[i] : -INFINITY;
   }
   for (int b = 0; b < n_ban; ++b)
     if (ids[n_allow + b] == i) return -INFINITY;

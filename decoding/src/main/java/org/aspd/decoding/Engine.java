@@ -27,8 +27,12 @@ public final class Engine implements AutoCloseable {
     NativeLibrary.load(NativeLibrary.CPU);
   }
 
-  /** The borrowed model: its config, and its handle check (throws once the model is closed). */
-  private record Borrowed(ModelConfig config, LongSupplier liveHandle) {}
+  /**
+   * The borrowed model: its config, its handle check (throws once the model is closed) and the
+   * monitor its close() takes, held for a whole run so the model cannot be freed mid-run and runs
+   * on one model (which own one KV cache on the GPU) never overlap.
+   */
+  private record Borrowed(ModelConfig config, LongSupplier liveHandle, Object lock) {}
 
   private interface NativeCreate {
     long create(int[] special, int[] eos, int[] headerSep, int[] limits, boolean branchGreedy);
@@ -41,13 +45,13 @@ public final class Engine implements AutoCloseable {
 
   /** The engine on the CPU model (float32). */
   public Engine(Model model, EngineOptions options) {
-    this(new Borrowed(model.config(), model::nativeHandle), options,
+    this(new Borrowed(model.config(), model::nativeHandle, model), options,
         (special, eos, sep, limits, greedy) -> createNative(model.nativeHandle(), special, eos, sep, limits, greedy));
   }
 
   /** The same engine on the GPU model: forwards, sampling and the KV cache on the device. */
   public Engine(GpuModel model, EngineOptions options) {
-    this(new Borrowed(model.config(), model::nativeHandle), options, model::createEngine);
+    this(new Borrowed(model.config(), model::nativeHandle, model), options, model::createEngine);
   }
 
   private Engine(Borrowed model, EngineOptions options, NativeCreate create) {
@@ -82,12 +86,14 @@ public final class Engine implements AutoCloseable {
    *     or a group in progress is completed, so the output may exceed it by one group
    */
   public synchronized DecodeResult generate(int[] prompt, Sampling sampling, int maxNewTokens) {
-    long h = checkOpen();
-    checkIds("prompt", prompt, false);
-    if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
-    if (maxNewTokens < 1) throw new IllegalArgumentException("maxNewTokens must be >= 1: " + maxNewTokens);
-    return result(DecodeResult.Mode.GENERATE, generateNative(h, prompt, sampling.temperature(), sampling.topK(),
-        sampling.topP(), sampling.seed(), maxNewTokens), false);
+    synchronized (model.lock()) {
+      long h = checkOpen();
+      checkIds("prompt", prompt, false);
+      if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
+      if (maxNewTokens < 1) throw new IllegalArgumentException("maxNewTokens must be >= 1: " + maxNewTokens);
+      return result(DecodeResult.Mode.GENERATE, generateNative(h, prompt, sampling.temperature(), sampling.topK(),
+          sampling.topP(), sampling.seed(), maxNewTokens), false);
+    }
   }
 
   /** Replay without keeping logits (for timing). */
@@ -104,12 +110,14 @@ public final class Engine implements AutoCloseable {
    *     token and the rule: a title over titleMaxTokens, a header without the separator, ...)
    */
   public synchronized DecodeResult replay(int[] prompt, int[] response, boolean keepLogits) {
-    long h = checkOpen();
-    checkIds("prompt", prompt, false);
-    checkIds("response", response, false);
-    checkLength(prompt, response, keepLogits);
-    layouter.layout(response);
-    return result(DecodeResult.Mode.REPLAY, replayNative(h, prompt, response, keepLogits), keepLogits);
+    synchronized (model.lock()) {
+      long h = checkOpen();
+      checkIds("prompt", prompt, false);
+      checkIds("response", response, false);
+      checkLength(prompt, response, keepLogits);
+      layouter.layout(response);
+      return result(DecodeResult.Mode.REPLAY, replayNative(h, prompt, response, keepLogits), keepLogits);
+    }
   }
 
   /** Plain autoregressive decoding of the same tokens, without logits. */
@@ -119,11 +127,13 @@ public final class Engine implements AutoCloseable {
 
   /** Plain autoregressive decoding: every token one forward, position = index, no labels. */
   public synchronized DecodeResult serial(int[] prompt, int[] response, boolean keepLogits) {
-    long h = checkOpen();
-    checkIds("prompt", prompt, false);
-    checkIds("response", response, true);
-    checkLength(prompt, response, keepLogits);
-    return result(DecodeResult.Mode.SERIAL, serialNative(h, prompt, response, keepLogits), keepLogits);
+    synchronized (model.lock()) {
+      long h = checkOpen();
+      checkIds("prompt", prompt, false);
+      checkIds("response", response, true);
+      checkLength(prompt, response, keepLogits);
+      return result(DecodeResult.Mode.SERIAL, serialNative(h, prompt, response, keepLogits), keepLogits);
+    }
   }
 
   @Override

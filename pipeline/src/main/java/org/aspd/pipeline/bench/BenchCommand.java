@@ -225,6 +225,8 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> empty = new LinkedHashMap<>();
         empty.put("setup", setup);
         empty.put("dataset", Map.of("rows", 0, "rows_failed", 0));
+        empty.put("rows", java.util.List.of());
+        empty.put("failed", java.util.List.of());
         return empty;
       }
       return bench.report(setup);

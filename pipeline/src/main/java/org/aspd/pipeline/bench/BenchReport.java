@@ -84,7 +84,7 @@ final class BenchReport {
   static byte[] speedupPlot(Map<String, Object> report) throws IOException {
     List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
-    for (Map<String, Object> row : (List<Map<String, Object>>) report.get("rows")) {
+    for (Map<String, Object> row : (List<Map<String, Object>>) report.getOrDefault("rows", List.of())) {
       double t = ((Number) row.get("theoretical_speedup_packed")).doubleValue();
       double r = ((Number) row.get("realized_speedup")).doubleValue();
       if (Double.isFinite(t) && Double.isFinite(r)) {
