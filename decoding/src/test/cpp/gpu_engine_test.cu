@@ -358,6 +358,49 @@ TEST(gpu_sampler_draws_the_warped_distribution) {
   cudaFree(d_out);
 }
 
+TEST(gpu_sampler_on_a_full_vocabulary_with_ties_and_an_allow_list) {
+  // V = 151,936 (many elements per thread in every reduction); three tied best logits, then
+  // top-k 3 keeps exactly the tie (uniform thirds); an allow list of two ids wins over the ban list.
+  const int64_t V = 151936;
+  std::vector<float> logits(V);
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> low(-8.f, 0.f);
+  for (float& x : logits) x = low(rng);
+  const int32_t tied[3] = {17, 90001, 151935};
+  for (int32_t t : tied) logits[t] = 5.f;
+  float* d_logits = nullptr;
+  int32_t *d_ids = nullptr, *d_out = nullptr;
+  CUDA_CHECK(cudaMalloc(&d_logits, V * sizeof(float)));
+  CUDA_CHECK(cudaMalloc(&d_ids, 3 * sizeof(int32_t)));
+  CUDA_CHECK(cudaMalloc(&d_out, sizeof(int32_t)));
+  CUDA_CHECK(cudaMemcpy(d_logits, logits.data(), V * sizeof(float), cudaMemcpyHostToDevice));
+  auto draw = [&](DeviceSampling s) {
+    CUDA_CHECK(launch_sample(d_logits, V, d_ids, s, d_out, nullptr));
+    int32_t tok;
+    CUDA_CHECK(cudaMemcpy(&tok, d_out, sizeof(int32_t), cudaMemcpyDeviceToHost));
+    return tok;
+  };
+  int counts[3] = {0, 0, 0};
+  const int draws = 3000;
+  for (int n = 0; n < draws; ++n) {
+    const int32_t tok = draw(DeviceSampling{1.f, 3, 1.f, 5, static_cast<uint64_t>(n), 0, 0});
+    const int32_t* at = std::find(tied, tied + 3, tok);
+    CHECK_MSG(at != tied + 3, "top-k 3 drew " << tok << ", outside the three tied best ids");
+    ++counts[at - tied];
+  }
+  for (int c : counts) CHECK_MSG(std::fabs(double(c) / draws - 1.0 / 3) < 0.04, "tied ids drawn unevenly: " << c);
+  CHECK_EQ(draw(DeviceSampling{0.f, 0, 1.f, 5, 0, 0, 0}), tied[0]);  // greedy: lowest id among ties
+  const int32_t ids[3] = {123, 456, tied[0]};  // allow {123, 456}; ban {17} (ignored: the allow list wins)
+  CUDA_CHECK(cudaMemcpy(d_ids, ids, sizeof(ids), cudaMemcpyHostToDevice));
+  for (int n = 0; n < 50; ++n) {
+    const int32_t tok = draw(DeviceSampling{1.f, 0, 1.f, 5, static_cast<uint64_t>(n), 2, 1});
+    CHECK_MSG(tok == 123 || tok == 456, "allow-only draw gave " << tok);
+  }
+  cudaFree(d_logits);
+  cudaFree(d_ids);
+  cudaFree(d_out);
+}
+
 TEST(gpu_graphs_eager_and_gemm_paths_agree) {
   const int64_t V = 200;
   GpuModelOptions eager;
