@@ -59,16 +59,6 @@ Engine* make_engine(const Model& m, const SpecialTokens& st, std::vector<int32_t
   return e;
 }
 
-int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from) {
-  int32_t id = from;
-  auto taken = [&](int32_t x) {
-    return x == st.branch || x == st.branch_end || x == st.title || x == st.title_end || x == st.para ||
-           x == st.para_end || std::find(avoid.begin(), avoid.end(), x) != avoid.end();
-  };
-  while (taken(id)) ++id;
-  return id;
-}
-
 }  // namespace
 
 TEST(logit_grammar_bans_and_forces_per_state) {
@@ -97,7 +87,7 @@ TEST(logit_grammar_bans_and_forces_per_state) {
   g.accept(st.title_end);
   CHECK(g.forced() < 0 && g.allowed(st.para) && g.allowed(st.title) && !g.allowed(a) && !g.allowed(eos));
   std::vector<float> logits(10, 0.f);
-  g.apply(logits.data(), 10);
+  g.restriction().apply(logits.data(), 10);
   for (int32_t v = 0; v < 10; ++v) CHECK_EQ(logits[v] == kNegInf, v != st.title && v != st.para);
   g.accept(st.title);
   g.accept(a);

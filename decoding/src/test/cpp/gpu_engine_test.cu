@@ -22,6 +22,7 @@
 #include "mini_test.h"
 #include "model/model.h"
 #include "random_layouts.h"
+#include "tiny_models.h"
 
 using namespace aspd;
 using namespace aspd::testing;
@@ -48,31 +49,13 @@ bool have_cublas() {
   return cublas_api(&err) != nullptr;
 }
 
-ModelConfig tiny_config(int64_t vocab) {
-  ModelConfig c;
-  c.model_type = "qwen2";
-  c.vocab_size = vocab;
-  c.hidden_size = 64;
-  c.intermediate_size = 96;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.num_kv_heads = 2;
-  c.head_dim = 16;
-  c.max_positions = 4096;
-  c.rms_norm_eps = 1e-6;
-  c.rope_theta = 10000;
-  c.tie_word_embeddings = false;
-  c.attention_bias = true;
-  return c;
-}
-
 float round_bf16(float x) { return __bfloat162float(__float2bfloat16_rn(x)); }
 
 // A CPU model with bf16-representable weights and its GPU twin.
 struct Twin {
   Twin(int64_t vocab, uint64_t seed, GpuModelOptions opt = {}) {
     std::string err;
-    cpu = create_random_model(tiny_config(vocab), seed, 1, &err);
+    cpu = create_random_model(tiny_qwen2_config(vocab, false), seed, 1, &err);
     if (cpu == nullptr) throw mini::Failure(err);
     for (const TensorSlot& s : model_tensor_slots(cpu))
       for (float& x : *s.data) x = round_bf16(x);
@@ -87,16 +70,6 @@ struct Twin {
   Model* cpu = nullptr;
   GpuModel* gpu = nullptr;
 };
-
-int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from) {
-  int32_t id = from;
-  auto taken = [&](int32_t x) {
-    return x == st.branch || x == st.branch_end || x == st.title || x == st.title_end || x == st.para ||
-           x == st.para_end || std::find(avoid.begin(), avoid.end(), x) != avoid.end();
-  };
-  while (taken(id)) ++id;
-  return id;
-}
 
 Engine* gpu_engine(GpuModel* m, const SpecialTokens& st, std::vector<int32_t> eos, std::vector<int32_t> sep = {},
                    GrammarLimits limits = {}) {
@@ -114,9 +87,24 @@ Engine* gpu_engine(GpuModel* m, const SpecialTokens& st, std::vector<int32_t> eo
 struct Packed {
   std::vector<int32_t> ids, pos, group, branch;
   int64_t T() const { return static_cast<int64_t>(ids.size()); }
+  // Appends tokens [from, to) of `other`, positions and labels unchanged.
+  void take(const Packed& other, int64_t from, int64_t to) {
+    for (int64_t t = from; t < to; ++t) {
+      ids.push_back(other.ids[t]);
+      pos.push_back(other.pos[t]);
+      group.push_back(other.group[t]);
+      branch.push_back(other.branch[t]);
+    }
+  }
 };
 
-Packed pack(const std::vector<int32_t>& prompt, const GeneratedSample& s, const SampleLayout& lay) {
+// prompt ++ sample with Same-Seq positions and labels from the native layout (also returned).
+Packed pack(const std::vector<int32_t>& prompt, const GeneratedSample& s, const SpecialTokens& st, int64_t V,
+            SampleLayout* layout = nullptr) {
+  SampleLayout lay;
+  LayoutError lerr;
+  if (!compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr)) throw mini::Failure(lerr.message);
+  if (layout != nullptr) *layout = lay;
   Packed p;
   const int64_t P = static_cast<int64_t>(prompt.size());
   p.ids = prompt;
@@ -187,10 +175,7 @@ TEST(gpu_replay_equals_packed_training_forward) {
     std::string err;
     CHECK_MSG(engine_replay(*e, prompt.data(), static_cast<int64_t>(prompt.size()), s.ids.data(),
                             static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
-    SampleLayout lay;
-    LayoutError lerr;
-    CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
-    const Packed p = pack(prompt, s, lay);
+    const Packed p = pack(prompt, s, st, V);
     CHECK(run.ids == p.ids && run.position == p.pos && run.group == p.group && run.branch == p.branch);
     const std::vector<float> want = cpu_forward(*twin.cpu, p);
     worst = std::max(worst, compare_rows(run.logits.data(), want.data(), p.T(), V, "round " + std::to_string(round)));
@@ -227,24 +212,14 @@ TEST(gpu_branch_equals_branch_alone_and_serial_after_sees_branches) {
   CHECK_MSG(engine_replay(*e, prompt.data(), 2, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
   free_engine(e);  // releases the model for the direct forwards below
   SampleLayout lay;
-  LayoutError lerr;
-  CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
-  const Packed p = pack(prompt, s, lay);
+  const Packed p = pack(prompt, s, st, V, &lay);
   const GroupSpan& g = lay.groups[0];
   const int64_t group_start = 2 + g.branches.front().start;
   // (b) prefix + one branch alone, same positions and labels, on the GPU.
   for (const BranchSpan& b : g.branches) {
     Packed alone;
-    auto take = [&](int64_t from, int64_t to) {
-      for (int64_t t = from; t < to; ++t) {
-        alone.ids.push_back(p.ids[t]);
-        alone.pos.push_back(p.pos[t]);
-        alone.group.push_back(p.group[t]);
-        alone.branch.push_back(p.branch[t]);
-      }
-    };
-    take(0, group_start);
-    take(2 + b.start, 2 + b.start + b.length);
+    alone.take(p, 0, group_start);
+    alone.take(p, 2 + b.start, 2 + b.start + b.length);
     gpu_model_clear(twin.gpu);
     std::vector<int32_t> argmax_rows(alone.T());
     CHECK_MSG(gpu_model_forward(twin.gpu, alone.ids.data(), alone.pos.data(), alone.group.data(), alone.branch.data(),
@@ -258,13 +233,8 @@ TEST(gpu_branch_equals_branch_alone_and_serial_after_sees_branches) {
   const int64_t after = 2 + g.para_end;  // packed index of <|/para|>
   CHECK(after < p.T());
   Packed without;
-  for (int64_t t = 0; t < p.T(); ++t) {
-    if (t >= group_start && t < after) continue;
-    without.ids.push_back(p.ids[t]);
-    without.pos.push_back(p.pos[t]);
-    without.group.push_back(p.group[t]);
-    without.branch.push_back(p.branch[t]);
-  }
+  without.take(p, 0, group_start);
+  without.take(p, after, p.T());
   const std::vector<float> masked = cpu_forward(*twin.cpu, without);
   const float* seen = run.logits.data() + after * V;
   const float* blind = masked.data() + group_start * V;  // the same token, branches removed
@@ -487,10 +457,7 @@ TEST(gpu_long_prompt_with_kept_logits_is_fed_in_chunks) {
   DecodeRun run;
   std::string err;
   CHECK_MSG(engine_replay(*e, prompt.data(), 700, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
-  SampleLayout lay;
-  LayoutError lerr;
-  CHECK(compute_layout(s.ids.data(), s.ids.size(), st, V, &lay, &lerr));
-  const Packed p = pack(prompt, s, lay);
+  const Packed p = pack(prompt, s, st, V);
   const std::vector<float> want = cpu_forward(*twin.cpu, p);
   compare_rows(run.logits.data(), want.data(), p.T(), V, "long prompt");
   free_engine(e);

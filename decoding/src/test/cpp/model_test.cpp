@@ -14,6 +14,7 @@
 #include "model/model.h"
 #include "model/safetensors.h"
 #include "random_layouts.h"
+#include "tiny_models.h"
 
 using namespace aspd;
 using namespace aspd::testing;
@@ -65,23 +66,7 @@ bool header_fails(const std::string& bytes, const std::string& needle) {
   return true;
 }
 
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.model_type = "qwen2";
-  c.vocab_size = 300;
-  c.hidden_size = 64;
-  c.intermediate_size = 96;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.num_kv_heads = 2;
-  c.head_dim = 16;
-  c.max_positions = 4096;
-  c.rms_norm_eps = 1e-6;
-  c.rope_theta = 10000;
-  c.tie_word_embeddings = true;
-  c.attention_bias = true;
-  return c;
-}
+ModelConfig tiny_config() { return tiny_qwen2_config(300, true); }
 
 std::vector<float> forward(const Model& m, const std::vector<int32_t>& ids, const std::vector<int32_t>& pos,
                            const std::vector<int32_t>& g, const std::vector<int32_t>& b) {

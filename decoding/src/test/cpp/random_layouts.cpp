@@ -94,4 +94,14 @@ std::vector<float> grid_floats(std::mt19937& rng, size_t n) {
   return out;
 }
 
+int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from) {
+  auto taken = [&](int32_t x) {
+    return x == st.branch || x == st.branch_end || x == st.title || x == st.title_end || x == st.para ||
+           x == st.para_end || std::find(avoid.begin(), avoid.end(), x) != avoid.end();
+  };
+  int32_t id = from;
+  while (taken(id)) ++id;
+  return id;
+}
+
 }  // namespace aspd::testing

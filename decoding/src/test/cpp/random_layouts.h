@@ -32,6 +32,10 @@ SpecialTokens random_specials(std::mt19937& rng, int32_t vocab);
 GeneratedSample generate_sample(std::mt19937& rng, const SpecialTokens& st, int32_t vocab,
                                 const SampleSpec& spec);
 
+// The first id >= from that is neither one of the six specials nor in `avoid` (EOS ids, prompt
+// tokens that must not collide with a sample's ids).
+int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from);
+
 // Random floats in [-1, 1] on a 1/64 grid: exactly representable in bf16 and fp16, so GPU and
 // CPU paths see identical inputs.
 std::vector<float> grid_floats(std::mt19937& rng, size_t n);

@@ -1,7 +1,6 @@
 #include "logit_grammar.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace aspd {
 
@@ -91,8 +90,6 @@ Restriction SerialGrammar::restriction() const {
   return r;
 }
 
-void SerialGrammar::apply(float* logits, int64_t V) const { restriction().apply(logits, V); }
-
 void SerialGrammar::accept(int32_t token) {
   switch (state_) {
     case SerialState::kFree:
@@ -135,7 +132,5 @@ Restriction branch_restriction(const SpecialTokens& st) {
   r.banned = {st.title, st.title_end, st.para, st.para_end, st.branch};
   return r;
 }
-
-void apply_branch_rule(const SpecialTokens& st, float* logits, int64_t V) { branch_restriction(st).apply(logits, V); }
 
 }  // namespace aspd

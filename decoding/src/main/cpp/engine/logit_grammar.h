@@ -51,10 +51,8 @@ class SerialGrammar {
   // The only allowed token, or -1 when several are allowed.
   int32_t forced() const;
   bool allowed(int32_t token) const;
-  // What the next token may be (meaningful when forced() < 0); apply() uses it.
+  // What the next token may be: only the forced token when there is one, else the few banned ids.
   Restriction restriction() const;
-  // Sets the logits of every banned token to -inf (logits [V]).
-  void apply(float* logits, int64_t V) const;
   // Advances over an allowed token.
   void accept(int32_t token);
   // Titles of the current (or last) title list, in order, as token-id spans.
@@ -76,8 +74,7 @@ class SerialGrammar {
 // Branch mode: may a branch emit this token (EOS excluded: the engine maps it to <|/branch|>)?
 bool branch_token_allowed(const SpecialTokens& st, int32_t token);
 
-// The branch rule as a restriction, and applied: banned branch tokens set to -inf (logits [V]).
+// The branch rule as a restriction (the ids a branch may never emit).
 Restriction branch_restriction(const SpecialTokens& st);
-void apply_branch_rule(const SpecialTokens& st, float* logits, int64_t V);
 
 }  // namespace aspd

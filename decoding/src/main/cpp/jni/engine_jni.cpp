@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine_config_jni.h"
 #include "jni_support.h"
 
 namespace {
@@ -21,12 +22,6 @@ enum Stat : int {
 
 aspd::Engine* engine(jlong handle) { return reinterpret_cast<aspd::Engine*>(handle); }
 aspd::DecodeRun* run(jlong handle) { return reinterpret_cast<aspd::DecodeRun*>(handle); }
-
-std::vector<int32_t> ints(JNIEnv* env, jintArray a) {
-  std::vector<int32_t> out(static_cast<size_t>(env->GetArrayLength(a)));
-  env->GetIntArrayRegion(a, 0, static_cast<jsize>(out.size()), out.data());
-  return out;
-}
 
 // Runs one mode; returns a DecodeRun handle, or 0 with a pending exception.
 template <typename Mode>
@@ -62,14 +57,8 @@ extern "C" {
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_createNative(
     JNIEnv* env, jclass, jlong model, jintArray special, jintArray eos, jintArray header_sep, jintArray limits,
     jboolean branch_greedy) {
-  const std::vector<int32_t> s = ints(env, special), l = ints(env, limits);
   aspd::EngineConfig c;
-  c.eos = ints(env, eos);
-  c.header_sep = ints(env, header_sep);
-  if (env->ExceptionCheck()) return 0;
-  c.special = aspd::SpecialTokens{s[0], s[1], s[2], s[3], s[4], s[5]};
-  c.limits = aspd::GrammarLimits{l[0], l[1], l[2]};
-  c.branch_greedy = branch_greedy;
+  if (!aspd::jni::read_engine_config(env, special, eos, header_sep, limits, branch_greedy, &c)) return 0;
   std::string err;
   aspd::Engine* e = aspd::create_engine(*reinterpret_cast<const aspd::Model*>(model), c, &err);
   if (e == nullptr) aspd::jni::throw_illegal_argument(env, "engine: " + err);
@@ -82,7 +71,7 @@ JNIEXPORT void JNICALL Java_org_aspd_decoding_Engine_freeNative(JNIEnv*, jclass,
 
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_replayNative(
     JNIEnv* env, jclass, jlong handle, jintArray prompt, jintArray response, jboolean keep_logits) {
-  const std::vector<int32_t> p = ints(env, prompt), r = ints(env, response);
+  const std::vector<int32_t> p = aspd::jni::int_vector(env, prompt), r = aspd::jni::int_vector(env, response);
   if (env->ExceptionCheck()) return 0;
   return run_mode(env, "replay", [&](aspd::DecodeRun* out, std::string* err) {
     return aspd::engine_replay(*engine(handle), p.data(), static_cast<int64_t>(p.size()), r.data(),
@@ -92,7 +81,7 @@ JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_replayNative(
 
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_serialNative(
     JNIEnv* env, jclass, jlong handle, jintArray prompt, jintArray response, jboolean keep_logits) {
-  const std::vector<int32_t> p = ints(env, prompt), r = ints(env, response);
+  const std::vector<int32_t> p = aspd::jni::int_vector(env, prompt), r = aspd::jni::int_vector(env, response);
   if (env->ExceptionCheck()) return 0;
   return run_mode(env, "serial", [&](aspd::DecodeRun* out, std::string* err) {
     return aspd::engine_serial(*engine(handle), p.data(), static_cast<int64_t>(p.size()), r.data(),
@@ -103,7 +92,7 @@ JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_serialNative(
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Engine_generateNative(
     JNIEnv* env, jclass, jlong handle, jintArray prompt, jfloat temperature, jint top_k, jfloat top_p, jlong seed,
     jlong max_new_tokens) {
-  const std::vector<int32_t> p = ints(env, prompt);
+  const std::vector<int32_t> p = aspd::jni::int_vector(env, prompt);
   if (env->ExceptionCheck()) return 0;
   const aspd::SamplerConfig sampling{temperature, top_k, top_p, static_cast<uint64_t>(seed)};
   return run_mode(env, "generate", [&](aspd::DecodeRun* out, std::string* err) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "jni_support.h"
+#include "model_config_jni.h"
 #include "model/model.h"
 
 using aspd::jni::Floats;
@@ -34,29 +35,12 @@ const aspd::TensorSlot* find_slot(const std::vector<aspd::TensorSlot>& slots, co
 
 extern "C" {
 
-// sizes [8] = V, E, I, L, H, Hkv, D, max positions; reals [2] = rms eps, rope theta.
+// Config arguments as model_config_jni.h reads them.
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_Model_createRandomNative(
     JNIEnv* env, jclass, jstring model_type, jlongArray sizes, jdoubleArray reals, jboolean tie,
     jboolean bias, jlong seed, jint threads) {
-  jlong s[8];
-  jdouble r[2];
-  env->GetLongArrayRegion(sizes, 0, 8, s);
-  env->GetDoubleArrayRegion(reals, 0, 2, r);
-  if (env->ExceptionCheck()) return 0;
   aspd::ModelConfig c;
-  c.model_type = java_string(env, model_type);
-  c.vocab_size = s[0];
-  c.hidden_size = s[1];
-  c.intermediate_size = s[2];
-  c.num_layers = s[3];
-  c.num_heads = s[4];
-  c.num_kv_heads = s[5];
-  c.head_dim = s[6];
-  c.max_positions = s[7];
-  c.rms_norm_eps = r[0];
-  c.rope_theta = r[1];
-  c.tie_word_embeddings = tie;
-  c.attention_bias = bias;
+  if (!aspd::jni::read_model_config(env, model_type, sizes, reals, tie, bias, &c)) return 0;
   std::string err;
   aspd::Model* m = nullptr;
   try {
