@@ -9,7 +9,8 @@
 // Token ids are folded into the shape's vocabulary (specials to its last six ids): the cost of a
 // step does not depend on token values. Medians of --reps repetitions; JSON with --json FILE.
 //   usage: aspd_engine_bench [--shape qwen2.5-0.5b|qwen2.5-7b] [--rows FILE] [--json FILE]
-//                            [--gemm cublas|gemv] [--no-graphs] [--reps N] [--sample N]
+//                            [--gemm cublas|gemv] [--fused] [--no-graphs] [--reps N] [--sample N]
+//   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -168,6 +169,7 @@ int main(int argc, char** argv) {
   GpuModelOptions opt;
   opt.cublas = use_cublas;
   opt.graphs = !flag(argc, argv, "--no-graphs");
+  opt.fused_decode = flag(argc, argv, "--fused");
   opt.cache_capacity = 8192;
   std::string err;
   const auto t_load = Clock::now();

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of decoding/ in one run, for a GPU host (no JDK needed):
-#   GPU tests (attention kernels, GPU model + engine), the prefill attention bench, the engine
-#   bench (Qwen2.5-0.5B and -7B shapes) and the PyTorch baselines on the same card.
+#   GPU tests (attention kernels, GPU model + engine), the prefill attention bench, the per-kernel
+#   decode-step bench, the engine bench (Qwen2.5-0.5B and -7B shapes; default and fused decode
+#   products) and the PyTorch baselines on the same card.
 # usage: decoding/bench/gpu_bench.sh BIN_DIR OUT_DIR [ROWS_FILE]
-#   BIN_DIR holds aspd_gpu_tests, aspd_gpu_engine_tests, aspd_attention_bench, aspd_engine_bench
+#   BIN_DIR holds aspd_gpu_tests, aspd_gpu_engine_tests, aspd_attention_bench, aspd_engine_bench,
+#   aspd_decode_step_bench
 #   (cmake --build <build> builds them where nvcc is present); ROWS_FILE comes from
 #   `aspd bench OUT --export-rows FILE --sample 0` on a machine with the JDK.
 set -uo pipefail
@@ -38,10 +40,14 @@ if [ -n "${ASPD_JAVA_TESTS:-}" ]; then  # "JAVA JUNIT_CONSOLE_JAR CLASSPATH": th
 fi
 step attention_bench 120 "$bin/aspd_attention_bench" --json "$out/attention_bench.json"
 rows_arg=(); [ -n "$rows" ] && rows_arg=(--rows "$rows")
-step engine_bench_0.5b 200 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b "${rows_arg[@]}" --reps 3 \
+step decode_step_0.5b 60 "$bin/aspd_decode_step_bench" --shape qwen2.5-0.5b --json "$out/decode_step_0.5b.json"
+step decode_step_7b 60 "$bin/aspd_decode_step_bench" --shape qwen2.5-7b --json "$out/decode_step_7b.json"
+step engine_bench_0.5b 200 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b "${rows_arg[@]}" --reps 2 --sample 30 \
   --json "$out/engine_bench_0.5b.json"
 step torch_baselines 240 env OUT="$out" python3 "$here/torch_baselines.py"
 step engine_bench_7b 240 "$bin/aspd_engine_bench" --shape qwen2.5-7b "${rows_arg[@]}" --reps 1 --sample 12 \
   --json "$out/engine_bench_7b.json"
 step engine_bench_0.5b_gemv 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --gemm gemv --reps 3 \
   --json "$out/engine_bench_0.5b_gemv.json"
+step engine_bench_0.5b_fused 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --fused --reps 3 \
+  --json "$out/engine_bench_0.5b_fused.json"

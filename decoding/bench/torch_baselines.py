@@ -2,7 +2,7 @@
 # baseline script, trimmed to what the issues compare): prefill attention on the ASPD benchmark
 # layout with SDPA (causal flash, no branch rule), SDPA + dense boolean mask and FlexAttention +
 # block mask; transformers generate() (eager) at batch 1 for the Qwen2.5-0.5B shape.
-# Writes $OUT/torch_baselines.json.
+# Writes $OUT/torch_baselines.json. Flags: --no-attention, --no-generate.
 import json, os, sys, time
 import torch
 import torch.nn.functional as F
@@ -17,50 +17,51 @@ def save():
     with open(dst, "w") as f:
         json.dump(out, f, indent=1)
 
-layout = [("s", 512), ("s", 128), ("p", 6, 256), ("s", 256), ("p", 4, 384), ("s", 128)]
-group, branch = [], []
-g = 0
-for item in layout:
-    if item[0] == "s":
-        group += [0] * item[1]; branch += [0] * item[1]
-    else:
-        g += 1
-        for b in range(item[1]):
-            group += [g] * item[2]; branch += [b + 1] * item[2]
-L = len(group)
-grp = torch.tensor(group, device=dev); br = torch.tensor(branch, device=dev)
-i = torch.arange(L, device=dev)
-allowed = (i[None, :] <= i[:, None]) & ~((grp[:, None] == grp[None, :]) & (grp[:, None] > 0) & (br[:, None] != br[None, :]))
-nnz = int(allowed.sum().item())
-H, D = 16, 128
-q, k, v = (torch.randn(1, H, L, D, device=dev, dtype=torch.bfloat16) for _ in range(3))
-flops = 4.0 * nnz * D * H
-causal_flops = 4.0 * (L * (L + 1) / 2) * D * H
-tf = lambda ms, f: f / (ms * 1e-3) / 1e12
-res = {}
-ms = do_bench(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), warmup=50, rep=300, return_mode="median")
-res["sdpa_causal_flash_no_branch_rule"] = {"ms": ms, "tflops_causal_pairs": tf(ms, causal_flops)}
-mask = allowed[None, None]
-ms = do_bench(lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=mask), warmup=50, rep=300, return_mode="median")
-res["sdpa_dense_bool_mask"] = {"ms": ms, "tflops_allowed_pairs": tf(ms, flops)}
-try:
-    from torch.nn.attention.flex_attention import flex_attention, create_block_mask
-    def mask_mod(b, h, qi, ki):
-        same = (grp[qi] == grp[ki]) & (grp[qi] > 0) & (br[qi] != br[ki])
-        return (ki <= qi) & ~same
-    bm = create_block_mask(mask_mod, B=None, H=None, Q_LEN=L, KV_LEN=L, device=dev)
-    fa = torch.compile(flex_attention)
-    o1 = fa(q, k, v, block_mask=bm)
-    o2 = F.scaled_dot_product_attention(q.double(), k.double(), v.double(), attn_mask=mask)
-    ms = do_bench(lambda: fa(q, k, v, block_mask=bm), warmup=50, rep=300, return_mode="median")
-    res["flex_attention_block_mask"] = {"ms": ms, "tflops_allowed_pairs": tf(ms, flops),
-                                        "max_abs_err_vs_fp64": (o1.double() - o2).abs().max().item()}
-except Exception as e:
-    res["flex_attention_block_mask"] = {"failed": repr(e)[:300]}
-out["attention"] = {"L": L, "heads": H, "head_dim": D, "allowed_pairs": nnz, "causal_pairs": L * (L + 1) // 2,
-                    "results": res}
-print(json.dumps(out["attention"], indent=1), flush=True)
-save()
+if "--no-attention" not in sys.argv:
+    layout = [("s", 512), ("s", 128), ("p", 6, 256), ("s", 256), ("p", 4, 384), ("s", 128)]
+    group, branch = [], []
+    g = 0
+    for item in layout:
+        if item[0] == "s":
+            group += [0] * item[1]; branch += [0] * item[1]
+        else:
+            g += 1
+            for b in range(item[1]):
+                group += [g] * item[2]; branch += [b + 1] * item[2]
+    L = len(group)
+    grp = torch.tensor(group, device=dev); br = torch.tensor(branch, device=dev)
+    i = torch.arange(L, device=dev)
+    allowed = (i[None, :] <= i[:, None]) & ~((grp[:, None] == grp[None, :]) & (grp[:, None] > 0) & (br[:, None] != br[None, :]))
+    nnz = int(allowed.sum().item())
+    H, D = 16, 128
+    q, k, v = (torch.randn(1, H, L, D, device=dev, dtype=torch.bfloat16) for _ in range(3))
+    flops = 4.0 * nnz * D * H
+    causal_flops = 4.0 * (L * (L + 1) / 2) * D * H
+    tf = lambda ms, f: f / (ms * 1e-3) / 1e12
+    res = {}
+    ms = do_bench(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), warmup=50, rep=300, return_mode="median")
+    res["sdpa_causal_flash_no_branch_rule"] = {"ms": ms, "tflops_causal_pairs": tf(ms, causal_flops)}
+    mask = allowed[None, None]
+    ms = do_bench(lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=mask), warmup=50, rep=300, return_mode="median")
+    res["sdpa_dense_bool_mask"] = {"ms": ms, "tflops_allowed_pairs": tf(ms, flops)}
+    try:
+        from torch.nn.attention.flex_attention import flex_attention, create_block_mask
+        def mask_mod(b, h, qi, ki):
+            same = (grp[qi] == grp[ki]) & (grp[qi] > 0) & (br[qi] != br[ki])
+            return (ki <= qi) & ~same
+        bm = create_block_mask(mask_mod, B=None, H=None, Q_LEN=L, KV_LEN=L, device=dev)
+        fa = torch.compile(flex_attention)
+        o1 = fa(q, k, v, block_mask=bm)
+        o2 = F.scaled_dot_product_attention(q.double(), k.double(), v.double(), attn_mask=mask)
+        ms = do_bench(lambda: fa(q, k, v, block_mask=bm), warmup=50, rep=300, return_mode="median")
+        res["flex_attention_block_mask"] = {"ms": ms, "tflops_allowed_pairs": tf(ms, flops),
+                                            "max_abs_err_vs_fp64": (o1.double() - o2).abs().max().item()}
+    except Exception as e:
+        res["flex_attention_block_mask"] = {"failed": repr(e)[:300]}
+    out["attention"] = {"L": L, "heads": H, "head_dim": D, "allowed_pairs": nnz, "causal_pairs": L * (L + 1) // 2,
+                        "results": res}
+    print(json.dumps(out["attention"], indent=1), flush=True)
+    save()
 
 if "--no-generate" not in sys.argv:
     from transformers import Qwen2Config, Qwen2ForCausalLM

@@ -410,6 +410,119 @@ TEST(gpu_graphs_eager_and_gemm_paths_agree) {
   CHECK_MSG(gpu_model_describe(*graphed.gpu).find("graphs on") != std::string::npos, gpu_model_describe(*graphed.gpu));
 }
 
+// Two GPU models of one CPU model: the fused decode products and the cuBLAS/GEMV path.
+void check_fused_against_unfused(ModelConfig config, uint64_t seed) {
+  std::string err;
+  Model* cpu = create_random_model(config, seed, 1, &err);
+  if (cpu == nullptr) throw mini::Failure(err);
+  GpuModelOptions fused_opt, plain_opt;
+  fused_opt.fused_decode = true;
+  if (!have_cublas()) fused_opt.cublas = plain_opt.cublas = false;
+  GpuModel* fused = create_gpu_model(*cpu, fused_opt, &err);
+  GpuModel* plain = fused == nullptr ? nullptr : create_gpu_model(*cpu, plain_opt, &err);
+  free_model(cpu);
+  if (plain == nullptr) {
+    free_gpu_model(fused);
+    throw mini::Failure(err);
+  }
+  const int64_t V = config.vocab_size;
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::vector<int32_t> ids, pos, group, branch;
+  auto add = [&](int32_t p, int32_t g, int32_t b) {
+    ids.push_back(static_cast<int32_t>(rng() % V));
+    pos.push_back(p);
+    group.push_back(g);
+    branch.push_back(b);
+  };
+  for (int32_t t = 0; t < 40; ++t) add(t, -1, 0);  // a prompt over 16 rows: the unfused path in both
+  std::vector<int64_t> steps = {40};
+  for (int32_t rows : {1, 8, 9, 16, 3, 1}) {
+    for (int32_t b = 0; b < rows; ++b) add(40 + static_cast<int32_t>(steps.size()), rows == 1 ? -1 : 0, rows == 1 ? 0 : b + 1);
+    steps.push_back(rows);
+  }
+  double worst = 0, scale = 1;
+  int64_t off = 0;
+  std::vector<float> a(V), b(V);
+  bool ok = true;
+  for (int64_t rows : steps) {
+    const int64_t heads = rows > 16 ? 1 : rows;
+    std::vector<int32_t> out(rows);
+    for (GpuModel* m : {fused, plain})
+      ok = ok && gpu_model_forward(m, ids.data() + off, pos.data() + off, group.data() + off, branch.data() + off,
+                                   rows, heads, out.data(), &err);
+    for (int64_t r = 0; ok && r < heads; ++r) {
+      ok = gpu_model_logits(fused, r, a.data(), &err) && gpu_model_logits(plain, r, b.data(), &err);
+      for (int64_t v = 0; ok && v < V; ++v) {
+        worst = std::max(worst, std::fabs(double(a[v]) - b[v]));
+        scale = std::max(scale, std::fabs(double(b[v])));
+      }
+    }
+    off += rows;
+  }
+  const std::string described = gpu_model_describe(*fused);
+  free_gpu_model(fused);
+  free_gpu_model(plain);
+  CHECK_MSG(ok, err);
+  CHECK_MSG(described.find("fused") != std::string::npos, described);
+  std::printf("  hidden %lld, head dim %lld: fused vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
+              static_cast<long long>(config.hidden_size), static_cast<long long>(config.head_dim), worst, scale);
+  // bf16 rounding of h and act may differ by an ulp (the norm's sum runs in another order).
+  CHECK_MSG(worst <= 0.02 * scale, "fused decode products differ from the unfused forward: " << worst);
+}
+
+TEST(gpu_fused_decode_steps_match_the_unfused_forward) {
+  // Steps of 1..16 rows (one and two token tiles); the tiny shape runs every product in one
+  // block column, the wider one splits K across blocks (hidden 512 -> 8 O-row ranges).
+  check_fused_against_unfused(tiny_qwen2_config(260, false), 31);
+  ModelConfig wide = tiny_qwen2_config(300, false);
+  wide.hidden_size = 512;
+  wide.intermediate_size = 1024;
+  wide.num_heads = 8;
+  wide.num_kv_heads = 2;
+  wide.head_dim = 64;
+  check_fused_against_unfused(wide, 32);
+}
+
+TEST(gpu_forward_rows_equals_the_cpu_packed_forward) {
+  // The validator's forward (aspd validate --device cuda): chosen rows of a packed sample, fed in
+  // chunks of 16 rows (max_chunk's floor) so that decode-sized and prefill-sized chunks both run.
+  const int64_t V = 300;
+  GpuModelOptions small_chunks;
+  small_chunks.max_chunk = 16;
+  Twin twin(V, 41, small_chunks);
+  std::mt19937 rng(9);
+  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
+  SampleSpec spec;
+  spec.groups_max = 3;
+  spec.branches_max = 6;
+  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
+  const int32_t eos = plain_token(st, s.ids, 0);
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 21; ++i) prompt.push_back(plain_token(st, {eos}, 5 + 3 * i));
+  const Packed p = pack(prompt, s, st, V);
+  const std::vector<float> all = cpu_forward(*twin.cpu, p);
+  std::vector<int32_t> rows = {static_cast<int32_t>(p.T() - 1), 0, 17, 17};  // any order, repeats
+  for (int32_t t = 30; t < p.T(); t += 7) rows.push_back(t);
+  std::vector<float> got(rows.size() * V), want(rows.size() * V);
+  for (size_t k = 0; k < rows.size(); ++k) std::copy_n(all.data() + rows[k] * V, V, want.data() + k * V);
+  std::string err;
+  CHECK_MSG(gpu_model_forward_rows(twin.gpu, p.ids.data(), p.pos.data(), p.group.data(), p.branch.data(), p.T(),
+                                   rows.data(), static_cast<int64_t>(rows.size()), got.data(), &err), err);
+  const double worst = compare_rows(got.data(), want.data(), static_cast<int64_t>(rows.size()), V, "forward rows");
+  std::printf("  %zu rows of a %lld-token sample in chunks of 16: max |GPU - CPU| %.4f\n", rows.size(),
+              static_cast<long long>(p.T()), worst);
+  CHECK_EQ(gpu_model_cache_length(*twin.gpu), int64_t{0});  // the validator leaves the cache empty
+  const int32_t bad = static_cast<int32_t>(p.T());
+  CHECK(!gpu_model_forward_rows(twin.gpu, p.ids.data(), p.pos.data(), p.group.data(), p.branch.data(), p.T(), &bad, 1,
+                                got.data(), &err));
+  CHECK_MSG(err.find("outside") != std::string::npos, err);
+  CHECK(gpu_model_acquire(twin.gpu));  // a decoding run holds the model: the validator waits its turn
+  CHECK(!gpu_model_forward_rows(twin.gpu, p.ids.data(), p.pos.data(), p.group.data(), p.branch.data(), p.T(),
+                                rows.data(), 1, got.data(), &err));
+  CHECK_MSG(err.find("decoding run") != std::string::npos, err);
+  gpu_model_release(twin.gpu);
+}
+
 TEST(gpu_model_rejects_bad_input_with_errors) {
   GpuModelOptions small;
   small.cache_capacity = 8;

@@ -9,15 +9,14 @@
 
 #include "cublas_loader.h"
 #include "cuda_check.h"
+#include "decode_attention.h"
+#include "decode_gemv.h"
 
 namespace aspd {
 
 namespace {
 
 constexpr size_t kWorkspaceBytes = 32u << 20;
-// Blocks per (row, head) in the attention of decode steps (<= kGraphRows rows): a step of a few
-// rows would otherwise run a few dozen blocks on a 132-SM GPU, latency-bound.
-constexpr int32_t kDecodeSplits = 16;
 
 struct DeviceLayer {
   bf16 *wqkv = nullptr, *wo = nullptr, *wgu = nullptr, *wd = nullptr;
@@ -56,6 +55,15 @@ struct GpuModel {
   std::string gemm_note;            // why the built-in GEMV runs although cuBLAS was asked for
   std::atomic<bool> busy{false};    // one decoding run at a time (gpu_model_acquire)
 
+  // Fused tensor-core path of decode steps (decode_gemv.h), rows <= kDecodeGemvMaxRows.
+  bool fused = false;
+  int64_t gate_up_group = 0;  // kGateUpGroup when the fused path runs (its gate/up row layout), else 0
+  GemvPlan plan_qkv{}, plan_o{}, plan_gu{}, plan_down{}, plan_head{};
+  float *sumsq_a = nullptr, *sumsq_b = nullptr;  // after the embedding / down product; after the O product
+  GemvScratch scratch{};
+  int32_t* attention_counters = nullptr;  // decode_attention.h, [H]
+  ArgmaxScratch argmax_scratch{};
+
   ~GpuModel() {
     cudaSetDevice(opt.device);
     for (auto& g : graphs) cudaGraphExecDestroy(g.second);
@@ -80,6 +88,8 @@ namespace {
 
 int64_t qkv_width(const ModelConfig& c) { return (c.num_heads + 2 * c.num_kv_heads) * c.head_dim; }
 
+float attention_scale(int32_t D) { return static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))); }
+
 bool gemm(GpuModel* m, const bf16* x, const bf16* w, int64_t M, int64_t N, int64_t K, float* y, std::string* err) {
   if (m->blas == nullptr) {
     CUDA_TRY(launch_gemv(x, w, M, N, K, y, m->stream));
@@ -100,9 +110,79 @@ bool gemm(GpuModel* m, const bf16* x, const bf16* w, int64_t M, int64_t N, int64
   return true;
 }
 
+// A decode step of M <= kDecodeGemvMaxRows rows on the fused products: per layer QKV (+norm,
+// RoPE, cache append), attention, O (+residual), gate/up (+norm, SiLU), down (+residual).
+bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  const ModelConfig& c = m->c;
+  const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
+  const int32_t H = static_cast<int32_t>(c.num_heads), Hkv = static_cast<int32_t>(c.num_kv_heads),
+                D = static_cast<int32_t>(c.head_dim);
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  const int32_t rows = static_cast<int32_t>(M), slots = residual_sumsq_slots(E);
+  const StepIoView io{m->io_dev, rows};
+  cudaStream_t s = m->stream;
+  CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(rows) * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+  CUDA_TRY(launch_append_tags(io, m->tags, s));
+  CUDA_TRY(launch_embed_sumsq(m->embed, io, E, m->x, m->sumsq_a, slots, s));
+  auto normed = [&](const float* weight, const float* sumsq) {
+    GemvInput in;
+    in.residual = m->x;
+    in.norm_weight = weight;
+    in.sumsq = sumsq;
+    in.sumsq_slots = slots;
+    in.eps = eps;
+    return in;
+  };
+  auto plain = [](const bf16* x) {
+    GemvInput in;
+    in.x = x;
+    return in;
+  };
+  auto residual_add = [&](float* sumsq_out) {
+    GemvOutput out;
+    out.kind = GemvEpilogue::kAddResidual;
+    out.residual = m->x;
+    out.sumsq_out = sumsq_out;
+    return out;
+  };
+  for (const DeviceLayer& l : m->layers) {
+    GemvOutput rope;
+    rope.kind = GemvEpilogue::kRopeAppend;
+    rope.bias = l.bqkv;
+    rope.io = io;
+    rope.H = H, rope.Hkv = Hkv, rope.D = D, rope.theta = c.rope_theta;
+    rope.q = m->q, rope.k_cache = l.k, rope.v_cache = l.v;
+    CUDA_TRY(launch_decode_gemv(l.wqkv, qkv_width(c), E, rows, normed(l.in_norm, m->sumsq_a), rope, m->plan_qkv,
+                                m->scratch, s));
+    CUDA_TRY(launch_decode_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn_partial,
+                                     m->attention_counters, m->attn, s));
+    CUDA_TRY(launch_decode_gemv(l.wo, E, static_cast<int64_t>(H) * D, rows, plain(m->attn), residual_add(m->sumsq_b),
+                                m->plan_o, m->scratch, s));
+    GemvOutput silu;
+    silu.kind = GemvEpilogue::kSiluMul;
+    silu.act = m->act;
+    CUDA_TRY(launch_decode_gemv(l.wgu, 2 * I, E, rows, normed(l.post_norm, m->sumsq_b), silu, m->plan_gu, m->scratch, s));
+    CUDA_TRY(launch_decode_gemv(l.wd, E, I, rows, plain(m->act), residual_add(m->sumsq_a), m->plan_down, m->scratch, s));
+  }
+  if (head_rows > 0) {
+    GemvInput in = normed(m->final_norm, m->sumsq_a);
+    in.residual += (M - head_rows) * E;
+    in.sumsq += (M - head_rows) * slots;
+    GemvOutput logits;
+    logits.y = m->logits;
+    CUDA_TRY(launch_decode_gemv(m->lm_head, V, E, static_cast<int32_t>(head_rows), in, logits, m->plan_head,
+                                m->scratch, s));
+    CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_scratch, m->argmax_dev, s));
+    CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
+  }
+  (void)err;
+  return true;
+}
+
 // Every kernel of one forward of M rows whose inputs are already in io_host; head_rows as in
 // gpu_model_forward. Enqueued on m->stream only, so it can be captured into a graph.
 bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  if (m->fused && M <= kDecodeGemvMaxRows) return enqueue_decode_forward(m, M, head_rows, err);
   const ModelConfig& c = m->c;
   const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
   const int32_t H = static_cast<int32_t>(c.num_heads), Hkv = static_cast<int32_t>(c.num_kv_heads),
@@ -119,13 +199,15 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
     CUDA_TRY(launch_rms_norm(m->x, pending, l.in_norm, M, E, eps, m->h, s));
     if (!gemm(m, m->h, l.wqkv, M, qkv_width(c), E, m->qkv, err)) return false;
     CUDA_TRY(launch_qkv_rope_append(m->qkv, l.bqkv, io, H, Hkv, D, c.rope_theta, m->q, l.k, l.v, s));
-    CUDA_TRY(launch_cache_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D,
-                                    static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))),
-                                    M <= kGraphRows ? kDecodeSplits : 1, m->attn_partial, m->attn, s));
+    if (M <= kDecodeAttentionMaxRows)
+      CUDA_TRY(launch_decode_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn_partial,
+                                       m->attention_counters, m->attn, s));
+    else
+      CUDA_TRY(launch_cache_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn, s));
     if (!gemm(m, m->attn, l.wo, M, E, static_cast<int64_t>(H) * D, m->tmp, err)) return false;
     CUDA_TRY(launch_rms_norm(m->x, m->tmp, l.post_norm, M, E, eps, m->h, s));
     if (!gemm(m, m->h, l.wgu, M, 2 * I, E, m->gu, err)) return false;
-    CUDA_TRY(launch_silu_mul(m->gu, M, I, m->act, s));
+    CUDA_TRY(launch_silu_mul(m->gu, M, I, m->gate_up_group, m->act, s));
     if (!gemm(m, m->act, l.wd, M, E, I, m->tmp, err)) return false;
     pending = m->tmp;
   }
@@ -133,7 +215,7 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
   if (head_rows > 0) {
     const bf16* rows = m->h + (M - head_rows) * E;
     if (!gemm(m, rows, m->lm_head, head_rows, V, E, m->logits, err)) return false;
-    CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_dev, s));
+    CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_scratch, m->argmax_dev, s));
     CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
   }
   return true;
@@ -215,6 +297,20 @@ std::vector<uint16_t> to_bf16(const std::vector<const std::vector<float>*>& part
   return out;
 }
 
+// The fused gate/up matrix: [gate; up], or (group > 0, the fused decode path) rows in groups of
+// 2 * group, group gate rows then the up rows of the same features, so that one block of the
+// decode product holds both halves of each feature it writes.
+std::vector<float> fuse_gate_up(const std::vector<float>& gate, const std::vector<float>& up, int64_t E,
+                                int64_t group) {
+  const int64_t I = static_cast<int64_t>(gate.size()) / E, step = group > 0 ? group : I;
+  std::vector<float> out;
+  out.reserve(gate.size() + up.size());
+  for (int64_t g0 = 0; g0 < I; g0 += step)
+    for (const std::vector<float>* half : {&gate, &up})
+      out.insert(out.end(), half->begin() + g0 * E, half->begin() + std::min(g0 + step, I) * E);
+  return out;
+}
+
 template <typename T, typename H>
 bool upload(GpuModel* m, T** dst, const std::vector<H>& host, std::string* err) {
   if (!m->alloc(dst, static_cast<int64_t>(host.size()), err)) return false;
@@ -272,9 +368,34 @@ bool init_runtime(GpuModel* m, std::string* err) {
       !m->alloc(&m->logits, Mx * c.vocab_size, err) || !m->alloc(&m->h, Mx * E, err) ||
       !m->alloc(&m->q, Mx * c.num_heads * D, err) || !m->alloc(&m->attn, Mx * c.num_heads * D, err) ||
       !m->alloc(&m->act, Mx * I, err) ||
-      !m->alloc(&m->attn_partial, static_cast<int64_t>(kGraphRows) * c.num_heads * kDecodeSplits * (D + 2), err) || !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
+      !m->alloc(&m->attn_partial, static_cast<int64_t>(kDecodeAttentionMaxRows) * c.num_heads * kDecodeAttentionSplits * (D + 2), err) ||
+      !m->alloc(&m->attention_counters, c.num_heads, err) || !m->alloc(&m->argmax_scratch.value, Mx * kArgmaxBlocks, err) ||
+      !m->alloc(&m->argmax_scratch.index, Mx * kArgmaxBlocks, err) || !m->alloc(&m->argmax_scratch.counters, Mx, err) ||
+      !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
       !m->alloc(&m->argmax_dev, Mx, err) || !m->alloc(&m->sample_ids, 4096, err) || !m->alloc(&m->token_dev, 1, err))
     return false;
+  CUDA_TRY(cudaMemset(m->attention_counters, 0, c.num_heads * sizeof(int32_t)));
+  CUDA_TRY(cudaMemset(m->argmax_scratch.counters, 0, Mx * sizeof(int32_t)));
+  m->fused = m->opt.fused_decode && decode_gemv_supports(E, I, static_cast<int32_t>(D));
+  if (m->fused) {
+    m->gate_up_group = kGateUpGroup;
+    const int32_t sms = prop.multiProcessorCount;
+    m->plan_qkv = plan_decode_gemv(GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), sms);
+    m->plan_o = plan_decode_gemv(GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, sms);
+    m->plan_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms);
+    m->plan_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms);
+    m->plan_head = plan_decode_gemv(GemvEpilogue::kStore, c.vocab_size, E, 0, sms);
+    int64_t partial = 0, counters = 0;
+    for (const GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down, &m->plan_head}) {
+      partial = std::max(partial, p->partial_floats());
+      if (p->splits > 1) counters = std::max<int64_t>(counters, p->row_blocks);
+    }
+    const int64_t sumsq = static_cast<int64_t>(kDecodeGemvMaxRows) * residual_sumsq_slots(E);
+    if (!m->alloc(&m->scratch.partial, partial, err) || !m->alloc(&m->scratch.counters, counters, err) ||
+        !m->alloc(&m->sumsq_a, sumsq, err) || !m->alloc(&m->sumsq_b, sumsq, err))
+      return false;
+    CUDA_TRY(cudaMemset(m->scratch.counters, 0, std::max<int64_t>(counters, 1) * sizeof(int32_t)));
+  }
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->io_host), StepIoView::ints(Mx) * sizeof(int32_t)));
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->argmax_host), Mx * sizeof(int32_t)));
   return true;
@@ -282,7 +403,8 @@ bool init_runtime(GpuModel* m, std::string* err) {
 
 bool check_config(const ModelConfig& c, std::string* err) {
   if (!validate_model_config(c, err)) return false;
-  if (c.head_dim > 256 || c.hidden_size % 8 != 0 || c.intermediate_size % 8 != 0 || (c.num_heads * c.head_dim) % 8 != 0) {
+  if (c.head_dim > 256 || c.hidden_size % 8 != 0 || c.intermediate_size % 8 != 0 ||
+      (c.num_heads * c.head_dim) % 8 != 0) {
     *err = "GPU model needs head_dim <= 256 and hidden, intermediate and heads*head_dim sizes divisible by 8";
     return false;
   }
@@ -306,8 +428,9 @@ GpuModel* create_gpu_model(const Model& cpu, const GpuModelOptions& options, std
   for (size_t i = 0; ok && i < cpu.layers.size(); ++i) {
     const LayerWeights& w = cpu.layers[i];
     DeviceLayer& l = m->layers[i];
+    const std::vector<float> gate_up = fuse_gate_up(w.w_gate, w.w_up, cpu.config.hidden_size, m->gate_up_group);
     ok = upload(m, &l.wqkv, to_bf16({&w.wq, &w.wk, &w.wv}), err) && upload(m, &l.wo, to_bf16({&w.wo}), err) &&
-         upload(m, &l.wgu, to_bf16({&w.w_gate, &w.w_up}), err) && upload(m, &l.wd, to_bf16({&w.w_down}), err) &&
+         upload(m, &l.wgu, to_bf16({&gate_up}), err) && upload(m, &l.wd, to_bf16({&w.w_down}), err) &&
          upload(m, &l.in_norm, w.input_norm, err) && upload(m, &l.post_norm, w.post_norm, err);
     if (ok && cpu.config.attention_bias) {
       std::vector<float> b(w.bq);
@@ -379,6 +502,7 @@ const ModelConfig& gpu_model_config(const GpuModel& m) { return m.c; }
 std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
+  if (m.fused) s += ", fused tensor-core decode steps";
   s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
   return s;
 }
@@ -437,6 +561,40 @@ bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions
       m->length = start_length;  // entries past length are never read
       return false;
     }
+  }
+  return true;
+}
+
+bool gpu_model_forward_rows(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
+                            const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* out,
+                            std::string* err) {
+  for (int64_t k = 0; k < R; ++k) {
+    if (rows[k] < 0 || rows[k] >= T) {
+      *err = "logit row " + std::to_string(rows[k]) + " outside [0, " + std::to_string(T) + ")";
+      return false;
+    }
+  }
+  if (!gpu_model_acquire(m)) {
+    *err = "the GPU model is in a decoding run (one run at a time per model)";
+    return false;
+  }
+  struct Release {
+    GpuModel* m;
+    ~Release() {
+      gpu_model_clear(m);
+      gpu_model_release(m);
+    }
+  } release{m};
+  gpu_model_clear(m);
+  const int64_t V = m->c.vocab_size, chunk = m->opt.max_chunk;
+  for (int64_t off = 0; off < T; off += chunk) {
+    const int64_t M = std::min(chunk, T - off);
+    bool wanted = false;
+    for (int64_t k = 0; k < R && !wanted; ++k) wanted = rows[k] >= off && rows[k] < off + M;
+    if (!gpu_model_forward(m, ids + off, positions + off, group + off, branch + off, M, wanted ? M : 0, nullptr, err))
+      return false;
+    for (int64_t k = 0; wanted && k < R; ++k)
+      if (rows[k] >= off && rows[k] < off + M && !gpu_model_logits(m, rows[k] - off, out + k * V, err)) return false;
   }
   return true;
 }

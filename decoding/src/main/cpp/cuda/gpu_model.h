@@ -5,7 +5,8 @@
 // trip inside: step inputs (one small copy), embedding, per layer RMSNorm -> QKV GEMM ->
 // bias + RoPE + cache append -> cache attention under the tag rule -> O GEMM -> residual + RMSNorm
 // -> gate/up GEMM -> SiLU*up -> down GEMM, then final norm, LM head and the greedy argmax of every
-// row, copied back (M ints). GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
+// row, copied back (M ints). Decode steps (<= 16 rows) attend with decode_attention.h, and with
+// fused_decode run the fused products of decode_gemv.h (five kernels per layer). GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
 // kernel. Steps of up to kGraphRows rows are replayed from CUDA graphs, one per row count,
 // captured at the second step of that size (the first runs eagerly and loads every kernel).
 #pragma once
@@ -26,6 +27,10 @@ struct GpuModelOptions {
   int32_t max_chunk = 512;     // rows per forward; longer inputs are fed in chunks
   bool graphs = true;
   bool cublas = true;          // false, or no cuBLAS found: built-in GEMV kernel for every matrix product
+  // Steps of <= 16 rows on the fused tensor-core products of decode_gemv.h instead of cuBLAS and
+  // separate element-wise kernels. Off by default: slower than cuBLAS on an H200 so far (see
+  // decoding/README.md); an experiment to build on.
+  bool fused_decode = false;
 };
 
 struct GpuModel;
@@ -59,6 +64,14 @@ void gpu_model_release(GpuModel* m);
 // argmax [head_rows] gets the greedy token of each output row. On error the cache is unchanged.
 bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
                        const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err);
+
+// Logits of chosen rows of one sequence (the validator's packed and reference forwards, as
+// model_forward does on the CPU): the cache is emptied, the T tokens are fed in chunks of
+// max_chunk rows (every row's logits kept in a chunk that holds a requested row), and out [R, V]
+// gets row rows[k] at k. Takes the run lock; fails while a decoding run holds the model.
+bool gpu_model_forward_rows(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
+                            const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* out,
+                            std::string* err);
 
 // Output row r of the last forward: its logits (host [V]) or one draw under a restriction.
 bool gpu_model_logits(GpuModel* m, int64_t r, float* dst, std::string* err);

@@ -120,29 +120,23 @@ __global__ void append_tags_kernel(StepIoView io, EntryTags tags) {
 constexpr int kAttnWarps = 4;
 constexpr int kMaxDimsPerLane = 8;  // D <= 256
 
-// Grid (M, H, splits), 4 warps. Split s of a row's entries [0, n) is a contiguous range of
-// ceil(n / splits) entries rounded up to 32 (decode steps use several splits so that a handful of
-// rows still fill the GPU; long prefills use one). Lane j of a warp scores entry base + j (a
-// whole K row per lane, so one max/sum reduction per 32 entries); then the warp folds the 32 values
-// P V with lane l owning head dims l, l + 32, ... (V loads independent of the weights, so they
-// pipeline); chunks of 32 entries are dealt to the warps in turn. With one split the four warp
-// states are merged into `out`; with several each block writes its merged state (m, l, acc[D]) to
-// `partial` for merge_splits_kernel.
+// Grid (M, H), 4 warps. Lane j of a warp scores entry base + j (a whole K row per lane, so one
+// max/sum reduction per 32 entries); then the warp folds the 32 values P V with lane l owning head
+// dims l, l + 32, ... (V loads independent of the weights, so they pipeline); chunks of 32 entries
+// are dealt to the warps in turn, and the four warp states are merged into `out`.
 __global__ void __launch_bounds__(kAttnWarps * 32)
 cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
                        EntryTags tags, StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale_log2,
-                       bf16* __restrict__ out, float* __restrict__ partial) {
+                       bf16* __restrict__ out) {
   __shared__ float s_q[256];
   __shared__ float s_m[kAttnWarps], s_l[kAttnWarps];
   __shared__ float s_acc[kAttnWarps][kMaxDimsPerLane * 32];
-  const int r = blockIdx.x, h = blockIdx.y, split = blockIdx.z, splits = gridDim.z, kv_head = h / (H / Hkv);
+  const int r = blockIdx.x, h = blockIdx.y, kv_head = h / (H / Hkv);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   for (int d = threadIdx.x; d < D; d += blockDim.x) s_q[d] = __bfloat162float(q[(static_cast<int64_t>(r) * H + h) * D + d]);
   __syncthreads();
   const int32_t qp = io.position()[r], qg = io.group()[r], qb = io.branch()[r];
-  const int64_t n = io.length_before() + io.M;
-  const int64_t per = ((n + splits - 1) / splits + 31) / 32 * 32;
-  const int64_t begin = split * per, end = begin + per < n ? begin + per : n;
+  const int64_t begin = 0, end = io.length_before() + io.M;
   float m = -INFINITY, l = 0.f, acc[kMaxDimsPerLane];
   for (int t = 0; t < kMaxDimsPerLane; ++t) acc[t] = 0.f;
   for (int64_t base = begin + static_cast<int64_t>(warp) * 32; base < end; base += kAttnWarps * 32) {
@@ -192,7 +186,6 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
   __syncthreads();
   float m_all = -INFINITY;
   for (int w = 0; w < kAttnWarps; ++w) m_all = fmaxf(m_all, s_m[w]);
-  float* slot = partial == nullptr ? nullptr : partial + ((static_cast<int64_t>(r) * H + h) * splits + split) * (D + 2);
   for (int d = threadIdx.x; d < D; d += blockDim.x) {
     float num = 0.f, den = 0.f;
     if (m_all != -INFINITY) {
@@ -202,44 +195,17 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
         den += s_l[w] * f;
       }
     }
-    if (slot == nullptr) {
-      out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
-    } else {
-      slot[2 + d] = num;
-      if (d == 0) {
-        slot[0] = m_all;
-        slot[1] = den;
-      }
-    }
-  }
-}
-
-// Grid (M, H): out = sum_s acc_s 2^(m_s - m) / sum_s l_s 2^(m_s - m) over the splits' states.
-__global__ void merge_splits_kernel(const float* __restrict__ partial, int32_t H, int32_t D, int32_t splits,
-                                    bf16* __restrict__ out) {
-  const int r = blockIdx.x, h = blockIdx.y;
-  const float* base = partial + (static_cast<int64_t>(r) * H + h) * splits * (D + 2);
-  float m_all = -INFINITY;
-  for (int s = 0; s < splits; ++s) m_all = fmaxf(m_all, base[s * (D + 2)]);
-  for (int d = threadIdx.x; d < D; d += blockDim.x) {
-    float num = 0.f, den = 0.f;
-    if (m_all != -INFINITY) {
-      for (int s = 0; s < splits; ++s) {
-        const float* slot = base + s * (D + 2);
-        const float f = exp2f(slot[0] - m_all);  // 0 for a split that saw nothing
-        num += slot[2 + d] * f;
-        den += slot[1] * f;
-      }
-    }
     out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
   }
 }
 
-__global__ void silu_mul_kernel(const float* __restrict__ gu, int64_t M, int64_t I, bf16* __restrict__ out) {
+__global__ void silu_mul_kernel(const float* __restrict__ gu, int64_t M, int64_t I, int64_t group,
+                                bf16* __restrict__ out) {
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (idx >= M * I) return;
   const int64_t r = idx / I, i = idx % I;
-  const float g = gu[r * 2 * I + i], u = gu[r * 2 * I + I + i];
+  const int64_t col = group > 0 ? (i / group) * 2 * group + i % group : i, up = group > 0 ? group : I;
+  const float g = gu[r * 2 * I + col], u = gu[r * 2 * I + col + up];
   out[idx] = __float2bfloat16_rn(g / (1.f + expf(-g)) * u);
 }
 
@@ -318,11 +284,15 @@ __device__ void block_argmax(float* v, int32_t* i) {
   __syncthreads();
 }
 
-__global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, int32_t* __restrict__ out) {
-  const float* row = logits + blockIdx.x * V;
+__global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, ArgmaxScratch scratch,
+                              int32_t* __restrict__ out) {
+  __shared__ bool s_last;
+  const int r = blockIdx.y, b = blockIdx.x, blocks = gridDim.x;
+  const float* row = logits + static_cast<int64_t>(r) * V;
+  const int64_t per = (V + blocks - 1) / blocks, begin = b * per, end = begin + per < V ? begin + per : V;
   float best = -INFINITY;
   int32_t best_i = INT32_MAX;
-  for (int64_t i = threadIdx.x; i < V; i += blockDim.x) {
+  for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
     const float x = row[i];
     if (x > best || (x == best && i < best_i)) {  // NaN never wins
       best = x;
@@ -330,7 +300,26 @@ __global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, int32
     }
   }
   block_argmax(&best, &best_i);
-  if (threadIdx.x == 0) out[blockIdx.x] = best_i == INT32_MAX ? 0 : best_i;
+  if (threadIdx.x == 0) {
+    scratch.value[r * blocks + b] = best;
+    scratch.index[r * blocks + b] = best_i;
+    __threadfence();
+    s_last = atomicAdd(&scratch.counters[r], 1) == blocks - 1;
+  }
+  __syncthreads();
+  if (!s_last) return;
+  __threadfence();
+  best = -INFINITY;
+  best_i = INT32_MAX;
+  if (threadIdx.x < blocks) {
+    best = __ldcg(scratch.value + r * blocks + threadIdx.x);
+    best_i = __ldcg(scratch.index + r * blocks + threadIdx.x);
+  }
+  block_argmax(&best, &best_i);
+  if (threadIdx.x == 0) {
+    out[r] = best_i == INT32_MAX ? 0 : best_i;
+    scratch.counters[r] = 0;  // ready for the next launch
+  }
 }
 
 // Order-preserving map of a float to uint32 (bigger float -> bigger key); -inf is the smallest.
@@ -461,18 +450,17 @@ cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s) {
 }
 
 cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
-                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, int32_t splits,
-                                   float* partial, bf16* out, cudaStream_t s) {
-  if (D > 32 * kMaxDimsPerLane || Hkv <= 0 || H % Hkv != 0 || splits < 1 || (splits > 1 && partial == nullptr))
-    return cudaErrorInvalidValue;
-  cache_attention_kernel<<<dim3(io.M, H, splits), kAttnWarps * 32, 0, s>>>(
-      q, k_cache, v_cache, tags, io, H, Hkv, D, scale * kLog2e, out, splits > 1 ? partial : nullptr);
-  if (splits > 1) merge_splits_kernel<<<dim3(io.M, H), 128, 0, s>>>(partial, H, D, splits, out);
+                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
+                                   cudaStream_t s) {
+  if (D > 32 * kMaxDimsPerLane || Hkv <= 0 || H % Hkv != 0) return cudaErrorInvalidValue;
+  cache_attention_kernel<<<dim3(io.M, H), kAttnWarps * 32, 0, s>>>(q, k_cache, v_cache, tags, io, H, Hkv, D,
+                                                                    scale * kLog2e, out);
   return cudaGetLastError();
 }
 
-cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, bf16* out, cudaStream_t s) {
-  silu_mul_kernel<<<blocks_for(M * I, 256), 256, 0, s>>>(gu, M, I, out);
+cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, int64_t group, bf16* out, cudaStream_t s) {
+  if (group < 0 || (group > 0 && I % group != 0)) return cudaErrorInvalidValue;
+  silu_mul_kernel<<<blocks_for(M * I, 256), 256, 0, s>>>(gu, M, I, group, out);
   return cudaGetLastError();
 }
 
@@ -482,8 +470,10 @@ cudaError_t launch_gemv(const bf16* x, const bf16* w, int64_t M, int64_t N, int6
   return cudaGetLastError();
 }
 
-cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, int32_t* out, cudaStream_t s) {
-  argmax_kernel<<<static_cast<unsigned>(M), 1024, 0, s>>>(logits, V, out);
+cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, ArgmaxScratch scratch, int32_t* out,
+                          cudaStream_t s) {
+  if (M < 1 || M > 65535) return cudaErrorInvalidValue;
+  argmax_kernel<<<dim3(kArgmaxBlocks, static_cast<unsigned>(M)), 256, 0, s>>>(logits, V, scratch, out);
   return cudaGetLastError();
 }
 

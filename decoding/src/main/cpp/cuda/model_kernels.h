@@ -47,21 +47,36 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
 // Entry tags of the new rows (once per step, before the layers).
 cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
 
-// Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h).
-// out bf16 [M, H * D]. D <= 256. splits > 1 spreads each row's entries over that many blocks
-// (flash-decoding) and needs partial: fp32 [M, H, splits, D + 2] scratch.
+// Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h), one
+// block per (row, head): the prefill of chunks over 16 rows (decode steps: decode_attention.h).
+// out bf16 [M, H * D]. D <= 256.
 cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
-                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, int32_t splits,
-                                   float* partial, bf16* out, cudaStream_t s);
+                                   StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
+                                   cudaStream_t s);
 
-// gu fp32 [M, 2I] (gate | up) -> bf16 silu(gate) * up [M, I].
-cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, bf16* out, cudaStream_t s);
+// Rows of the fused gate/up weight for the fused decode products (decode_gemv.h): groups of
+// 2 * kGateUpGroup rows, kGateUpGroup gate rows then the up rows of the same features.
+constexpr int64_t kGateUpGroup = 16;
+
+// gu fp32 [M, 2I] -> bf16 silu(gate) * up [M, I]. group 0: columns [gate | up]; group G: gate and
+// up interleaved in groups of G (I % G == 0).
+cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, int64_t group, bf16* out, cudaStream_t s);
 
 // Fallback GEMM without cuBLAS: y fp32 [M, N] = x bf16 [M, K] . W bf16 [N, K]^T, K % 8 == 0.
 cudaError_t launch_gemv(const bf16* x, const bf16* w, int64_t M, int64_t N, int64_t K, float* y, cudaStream_t s);
 
-// out[r] = argmax of logits[r] (lowest index on ties), rows [M].
-cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, int32_t* out, cudaStream_t s);
+// out[r] = argmax of logits[r] (lowest index on ties), rows [M]. Each row is split over
+// kArgmaxBlocks blocks (one SM cannot stream a 150k-entry row fast); the last block of a row to
+// finish reduces the blocks' bests. Scratch: value/index [M * kArgmaxBlocks], counters [M] zero
+// before the first launch (every launch leaves them zero).
+constexpr int32_t kArgmaxBlocks = 32;
+struct ArgmaxScratch {
+  float* value;
+  int32_t* index;
+  int32_t* counters;
+};
+cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, ArgmaxScratch scratch, int32_t* out,
+                          cudaStream_t s);
 
 // One draw for one row of logits [V]: restriction (allow-only ids, else banned ids), then
 // temperature, top-k, top-p (thresholds found by bisection, ties kept as Hugging Face keeps them),

@@ -7,7 +7,7 @@ package org.aspd.decoding;
  * {@code cuda/gpu_model.*}. A missing CUDA library, driver, GPU or cuBLAS throws
  * {@link GpuUnavailableException}; every method throws {@link IllegalStateException} once closed.
  */
-public final class GpuModel implements AutoCloseable {
+public final class GpuModel implements LogitsModel, AutoCloseable {
   /**
    * @param device CUDA device index
    * @param cacheCapacity KV-cache entries (0 = the model's context); the engine's context is the
@@ -56,8 +56,27 @@ public final class GpuModel implements AutoCloseable {
   }
 
   /** The model's config, its context capped at the KV-cache capacity. */
+  @Override
   public ModelConfig config() {
     return config;
+  }
+
+  /** bf16 weights and activations, fp32 accumulation. */
+  @Override
+  public String computeDType() {
+    return "bf16";
+  }
+
+  /**
+   * Logits of chosen rows of one sequence, as {@link Model#forwardRows} (native
+   * {@code gpu_model_forward_rows}): the KV cache is emptied and the sequence fed in chunks.
+   * Waits for a decoding run on this model to finish (both hold the model's monitor).
+   */
+  @Override
+  public synchronized float[] forwardRows(int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
+    float[] out = new float[LogitsModel.logitsSize(config, ids, positions, groupIds, branchIds, rows)];
+    forwardRowsNative(nativeHandle(), ids, positions, groupIds, branchIds, rows, out);
+    return out;
   }
 
   /** Device, GEMM path and graph state, for reports. */
@@ -91,6 +110,9 @@ public final class GpuModel implements AutoCloseable {
 
   private static native long randomNative(String modelType, long[] sizes, double[] reals, boolean tie, boolean bias,
       long seed, int device, long capacity, boolean graphs, boolean cublas);
+
+  private static native void forwardRowsNative(long handle, int[] ids, int[] positions, int[] groupIds,
+      int[] branchIds, int[] rows, float[] logits);
 
   private static native void freeNative(long handle);
 

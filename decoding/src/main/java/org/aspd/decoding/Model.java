@@ -15,7 +15,7 @@ import java.util.List;
  * call: equal lengths, token ids in [0, V), positions in [0, maxPositions), labels consistent
  * (main = (-1, 0)). Every method throws {@link IllegalStateException} once the model is closed.
  */
-public final class Model implements AutoCloseable {
+public final class Model implements LogitsModel, AutoCloseable {
   static {
     NativeLibrary.load(NativeLibrary.CPU);
   }
@@ -68,11 +68,13 @@ public final class Model implements AutoCloseable {
         config.tieWordEmbeddings(), config.attentionBias(), seed, threads));
   }
 
+  @Override
   public ModelConfig config() {
     return config;
   }
 
   /** Compute type of this implementation (sets the comparison tolerance of §8: 1e-3 for fp32). */
+  @Override
   public String computeDType() {
     return "fp32";
   }
@@ -98,33 +100,10 @@ public final class Model implements AutoCloseable {
    * @param rows token indices in [0, T), any order, repeats allowed
    * @return logits [R, V] row-major, row r for token rows[r]
    */
+  @Override
   public float[] forwardRows(int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
     checkOpen();
-    int t = ids.length;
-    if (t == 0) throw new IllegalArgumentException("ids must not be empty");
-    if (positions.length != t || groupIds.length != t || branchIds.length != t) {
-      throw new IllegalArgumentException("arrays must have T = " + t + " entries: positions " + positions.length
-          + ", groupIds " + groupIds.length + ", branchIds " + branchIds.length);
-    }
-    for (int i = 0; i < t; i++) {
-      if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
-        throw new IllegalArgumentException("token " + i + ": id " + ids[i] + " outside [0, " + config.vocabSize() + ")");
-      }
-      if (positions[i] < 0 || positions[i] >= config.maxPositions()) {
-        throw new IllegalArgumentException("token " + i + ": position " + positions[i] + " outside [0, "
-            + config.maxPositions() + ")");
-      }
-    }
-    new TokenTags(positions, groupIds, branchIds); // label consistency
-    for (int r : rows) {
-      if (r < 0 || r >= t) throw new IllegalArgumentException("logit row " + r + " outside [0, " + t + ")");
-    }
-    long size = (long) rows.length * config.vocabSize();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(rows.length + " rows x vocab " + config.vocabSize()
-          + " logits do not fit one Java array; ask for fewer rows");
-    }
-    float[] out = new float[(int) size];
+    float[] out = new float[LogitsModel.logitsSize(config, ids, positions, groupIds, branchIds, rows)];
     forwardNative(handle, ids, positions, groupIds, branchIds, rows, out);
     return out;
   }

@@ -13,9 +13,12 @@ import java.util.Set;
  * and {@code branch_ids} (0 = main, running count over the response).
  *
  * <p>Static checks ({@link ValidationCheck#SHAPE} .. {@link ValidationCheck#POSITIONS}) need only
- * the special ids and the vocabulary; the numerical checks need a {@link Model} (any weights: the
- * properties hold for every model) and compare logits within a tolerance set by the model's
- * compute dtype (fp32: 1e-3, method §8):
+ * the special ids and the vocabulary; the numerical checks need a {@link LogitsModel} (the CPU
+ * {@link Model} or a {@link GpuModel}; any weights: the properties hold for every model). Method
+ * §8 sets what "equal logits" means by the model's compute dtype: in fp32, max |Δlogit| within the
+ * tolerance (1e-3); in bf16 (the GPU), the same argmax wherever the reference row's top-2 margin is
+ * at least {@link #BF16_ARGMAX_MARGIN}, with max and mean |Δ| reported ({@link #equalDeltas()}).
+ * "Different logits" is max |Δlogit| above the tolerance in both (bf16 default 0.05):
  *
  * <ul>
  *   <li>{@code branch_alone}: the packed forward (the row's own labels and positions) gives each
@@ -31,12 +34,15 @@ import java.util.Set;
  * borrows the model (the caller closes it) and owns a {@link SampleLayouter}.
  */
 public final class ShardValidator implements AutoCloseable {
+  /** bf16 equality (method §8): equal argmax wherever the reference's top-2 margin is at least this. */
+  public static final double BF16_ARGMAX_MARGIN = 0.5;
+
   /** Logit floats per forward call (64 MB); longer row lists are split into several calls. */
   private static final long LOGIT_BUDGET = 16L << 20;
 
   private final SpecialTokenIds special;
   private final int vocabSize;
-  private final Model model;
+  private final LogitsModel model;
   private final int[] prompt;
   private final Set<Integer> reserved;
   private final double tolerance;
@@ -44,6 +50,10 @@ public final class ShardValidator implements AutoCloseable {
   private final int rowsAfterGroup;
   private final EnumSet<ValidationCheck> checks;
   private final SampleLayouter layouter;
+  private final boolean argmaxRule;
+  private double deltaMax;
+  private double deltaSum;
+  private long deltaRows;
 
   private ShardValidator(Builder b) {
     this.special = b.special;
@@ -57,11 +67,12 @@ public final class ShardValidator implements AutoCloseable {
     this.rowsAfterGroup = b.rowsAfterGroup;
     this.checks = b.checks.clone();
     if (model == null) checks.removeIf(ValidationCheck::numerical);
+    this.argmaxRule = model != null && !model.computeDType().equals("fp32");
     this.layouter = new SampleLayouter(special, vocabSize);
   }
 
   /** Tolerance of the model's compute dtype (method §8: fp32 1e-3). */
-  static double defaultTolerance(Model model) {
+  static double defaultTolerance(LogitsModel model) {
     return model == null || model.computeDType().equals("fp32") ? 1e-3 : 0.05;
   }
 
@@ -75,6 +86,19 @@ public final class ShardValidator implements AutoCloseable {
 
   public Set<ValidationCheck> checks() {
     return EnumSet.copyOf(checks);
+  }
+
+  /** Whether equal logits are judged by the bf16 argmax rule (a model that does not compute in fp32). */
+  public boolean usesArgmaxRule() {
+    return argmaxRule;
+  }
+
+  /**
+   * {max |Δlogit|, mean over rows of the row's max |Δlogit|, rows} of the equality comparisons so
+   * far (branch_alone), for reports: with the bf16 argmax rule these are what method §8 asks to see.
+   */
+  public double[] equalDeltas() {
+    return new double[] {deltaMax, deltaRows == 0 ? 0 : deltaSum / deltaRows, deltaRows};
   }
 
   /** Runs the configured checks in order and returns the first failure, or pass. */
@@ -225,9 +249,13 @@ public final class ShardValidator implements AutoCloseable {
       int worst = firstOutside(ids, pos, gid, bid, packedRows, aIds, aPos, aG, aB, aloneRows, true);
       if (worst < 0) return ValidationResult.pass();
       int token = br[0] + worst;
-      return ValidationResult.fail(ValidationCheck.BRANCH_ALONE, token, "token " + token + ": logits in the packed "
-          + "forward differ from prefix + branch alone (group " + g.index() + ", branch at token " + br[0] + ") by more "
-          + "than " + tolerance + (g.index() == 0 ? " (reference: plain causal forward, default positions)" : ""));
+      String by = argmaxRule
+          ? ": the packed forward picks another top token than prefix + branch alone where that leads by >= "
+              + BF16_ARGMAX_MARGIN + " (bf16 rule)"
+          : ": logits in the packed forward differ from prefix + branch alone by more than " + tolerance;
+      return ValidationResult.fail(ValidationCheck.BRANCH_ALONE, token, "token " + token + by + " (group " + g.index()
+          + ", branch at token " + br[0] + ")"
+          + (g.index() == 0 ? " (reference: plain causal forward, default positions)" : ""));
     }
 
     /** Main rows right after the group must change when branch br is removed. */
@@ -270,12 +298,40 @@ public final class ShardValidator implements AutoCloseable {
         for (int r = 0; r < to - from; r++) {
           double d = 0;
           for (int v = 0; v < vocab; v++) d = Math.max(d, Math.abs((double) a[r * vocab + v] - b[r * vocab + v]));
-          boolean close = d <= tolerance; // NaN is never close
+          boolean close;
+          if (wantEqual) {
+            deltaMax = Math.max(deltaMax, d);
+            deltaSum += d;
+            deltaRows++;
+            close = argmaxRule ? sameArgmaxWhereClear(a, b, r * vocab, vocab) : d <= tolerance; // NaN never close
+          } else {
+            close = !(d > tolerance);
+          }
           if (close != wantEqual) return from + r;
         }
       }
       return -1;
     }
+  }
+
+  /**
+   * The bf16 rule: where the reference row b leads by at least the margin, a picks the same token
+   * (a NaN anywhere fails).
+   */
+  static boolean sameArgmaxWhereClear(float[] a, float[] b, int off, int vocab) {
+    int bestA = off, bestB = off;
+    float second = Float.NEGATIVE_INFINITY;
+    for (int v = off; v < off + vocab; v++) {
+      if (Float.isNaN(a[v]) || Float.isNaN(b[v])) return false;
+      if (a[v] > a[bestA]) bestA = v;
+      if (b[v] > b[bestB]) {
+        second = b[bestB];
+        bestB = v;
+      } else if (v != bestB && b[v] > second) {
+        second = b[v];
+      }
+    }
+    return (double) b[bestB] - second < BF16_ARGMAX_MARGIN || bestA == bestB;
   }
 
   /** Groups and branch spans (response indices) from recomputed labels. */
@@ -329,7 +385,7 @@ public final class ShardValidator implements AutoCloseable {
   public static final class Builder {
     private final SpecialTokenIds special;
     private final int vocabSize;
-    private Model model;
+    private LogitsModel model;
     private int[] prompt = new int[0];
     private int[] reservedIds = new int[0];
     private double tolerance;
@@ -345,8 +401,11 @@ public final class ShardValidator implements AutoCloseable {
       this.vocabSize = vocabSize;
     }
 
-    /** Enables the numerical checks; the model's vocabulary must cover the tokenizer's. */
-    public Builder model(Model model) {
+    /**
+     * Enables the numerical checks on a CPU {@link Model} or a {@link GpuModel}; the model's
+     * vocabulary must cover the tokenizer's.
+     */
+    public Builder model(LogitsModel model) {
       if (model != null && model.config().vocabSize() < vocabSize) {
         throw new IllegalArgumentException("model vocab " + model.config().vocabSize() + " < tokenizer vocab " + vocabSize);
       }

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
  * numerical checks alone (to show that they catch the corruption by themselves).
  */
 class ShardValidatorTest {
-  private static final SpecialTokenIds ST = new SpecialTokenIds(100, 101, 102, 103, 104, 105);
+  static final SpecialTokenIds ST = new SpecialTokenIds(100, 101, 102, 103, 104, 105);
   private static final int VOCAB = TinyModels.VOCAB;
   private static final int IM_END = 250; // a chat-template control id, reserved
-  private static final Set<ValidationCheck> NUMERICS_ONLY =
+  static final Set<ValidationCheck> NUMERICS_ONLY =
       EnumSet.of(ValidationCheck.BRANCH_ALONE, ValidationCheck.SEES_BRANCHES);
   private static Model model;
 
@@ -59,7 +59,7 @@ class ShardValidatorTest {
     }
   }
 
-  private static void assertFails(ValidationResult r, ValidationCheck check, int token) {
+  static void assertFails(ValidationResult r, ValidationCheck check, int token) {
     assertFalse(r.passed(), "expected " + check + " to fail");
     assertEquals(check, r.failedCheck(), r.toString());
     assertEquals(token, r.tokenIndex(), r.toString());
@@ -93,6 +93,57 @@ class ShardValidatorTest {
         assertTrue(r.passed(), "sample " + rep + ": " + r);
       }
     }
+  }
+
+  /** The CPU model reporting bf16, its logits rounded to bf16: the validator's bf16 rule without a GPU. */
+  private record Bf16Logits(Model cpu) implements LogitsModel {
+    @Override
+    public ModelConfig config() {
+      return cpu.config();
+    }
+
+    @Override
+    public String computeDType() {
+      return "bf16";
+    }
+
+    @Override
+    public float[] forwardRows(int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
+      float[] x = cpu.forwardRows(ids, positions, groupIds, branchIds, rows);
+      for (int i = 0; i < x.length; i++) x[i] = Float.intBitsToFloat((Float.floatToIntBits(x[i]) + 0x8000) & 0xffff0000);
+      return x;
+    }
+  }
+
+  @Test
+  void bf16ModelsJudgeEqualityByTheArgmaxRule() {
+    try (ShardValidator v = ShardValidator.builder(ST, VOCAB).model(new Bf16Logits(model)).reservedIds(IM_END).build()) {
+      assertTrue(v.usesArgmaxRule());
+      assertEquals(0.05, v.tolerance(), "bf16 default tolerance (for logits that must differ)");
+      assertTrue(v.validate(ids, pos, group, branch).passed());
+      double[] deltas = v.equalDeltas();
+      assertEquals(11.0, deltas[2], "rows compared by branch_alone: the two branches of the toy (6 + 5)");
+      assertTrue(deltas[0] < 0.05 && deltas[1] <= deltas[0], Arrays.toString(deltas));
+      group[23] = 0; // <|/para|> no longer sees branch 1: caught by sees_branches under the bf16 tolerance
+      branch[23] = 2;
+      assertFails(v.validate(ids, pos, group, branch), ValidationCheck.LABELS, 23);
+    }
+    try (ShardValidator v = ShardValidator.builder(ST, VOCAB).model(new Bf16Logits(model)).checks(NUMERICS_ONLY).build()) {
+      assertFails(v.validate(ids, pos, group, branch), ValidationCheck.SEES_BRANCHES, 23);
+    }
+    assertFalse(validator().build().usesArgmaxRule(), "fp32 keeps the 1e-3 tolerance");
+  }
+
+  @Test
+  void argmaxRuleLooksOnlyWhereTheReferenceLeadsClearly() {
+    float[] ref = {0f, 2f, 1.6f, -1f};  // leads by 0.4 < 0.5: no requirement
+    assertTrue(ShardValidator.sameArgmaxWhereClear(new float[] {0f, 1f, 3f, 0f}, ref, 0, 4));
+    float[] clear = {0f, 2f, 1.4f, -1f, /* second row */ 5f, 0f, 0f, 0f};  // leads by 0.6 (row 0), 5 (row 1)
+    assertFalse(ShardValidator.sameArgmaxWhereClear(new float[] {0f, 1f, 3f, 0f}, clear, 0, 4));
+    assertTrue(ShardValidator.sameArgmaxWhereClear(new float[] {0f, 9f, 1f, 0f}, clear, 0, 4));
+    float[] both = {0f, 0f, 0f, 0f, 4f, 1f, 0f, 0f};
+    assertTrue(ShardValidator.sameArgmaxWhereClear(both, clear, 4, 4), "rows are read at their offset");
+    assertFalse(ShardValidator.sameArgmaxWhereClear(new float[] {Float.NaN, 2f, 1f, 0f}, ref, 0, 4), "NaN fails");
   }
 
   @Test

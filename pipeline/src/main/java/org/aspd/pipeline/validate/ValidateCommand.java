@@ -9,9 +9,13 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
+import org.aspd.decoding.GpuModel;
+import org.aspd.decoding.GpuUnavailableException;
+import org.aspd.decoding.LogitsModel;
 import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelConfig;
 import org.aspd.decoding.ModelFormatException;
@@ -31,7 +35,10 @@ import picocli.CommandLine.Parameters;
  * {@link ShardValidator}: static checks (markup, labels and positions recomputed from the ids,
  * control ids, length) on every row, and the numerical branch-rule checks of method §8 on the
  * first {@code --sample} rows with a model (a checkpoint, or random weights: the properties hold
- * for any weights). Exit code 0 when every row passes, 1 when a row fails, 2 on usage errors.
+ * for any weights). The numerical checks run on the GPU ({@link GpuModel}, bf16) with
+ * {@code --device cuda}, or with {@code auto} where a GPU opens, else on the CPU forward (fp32).
+ * Exit code 0 when every row passes, 1 when a row fails, 2 on usage errors (and on
+ * {@code --device cuda} without a usable GPU).
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = "Validate shard rows: markup, labels, positions and the branch rule on a model.")
@@ -45,8 +52,15 @@ public final class ValidateCommand implements Callable<Integer> {
       description = "Checkpoint directory (config.json + model.safetensors). Default: random weights, hidden 64, 2 layers.")
   Path modelDir;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Where the numerical checks run: auto (the GPU when one opens, else the CPU) | cpu (fp32) | cuda"
+          + " (bf16; fails without a GPU) (default: ${DEFAULT-VALUE}).")
   Device device;
+
+  @Option(names = "--tolerance", paramLabel = "X",
+      description = "Largest |logit difference| that counts as equal (default: 1e-3 on the CPU's fp32, 0.05 on the"
+          + " GPU's bf16; raise it for checkpoints with large logits on the GPU).")
+  Double tolerance;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "100",
       description = "Numerical checks on the first N rows (static checks run on all rows; 0 = static only; default: ${DEFAULT-VALUE}).")
@@ -76,9 +90,8 @@ public final class ValidateCommand implements Callable<Integer> {
       err.println("aspd: --sample and --show must be >= 0");
       return 2;
     }
-    if (device == Device.cuda) {
-      err.println("aspd: validate runs its numerical checks on the CPU forward only (the GPU model serves the"
-          + " decoding engine: aspd bench --device cuda); use --device cpu");
+    if (tolerance != null && !(tolerance > 0)) {
+      err.println("aspd: --tolerance must be > 0");
       return 2;
     }
     Summary summary = new Summary();
@@ -87,8 +100,12 @@ public final class ValidateCommand implements Callable<Integer> {
         boolean numerics = summary.rows < sample;
         summary.add(row, validators.validate(row, numerics), numerics);
       });
+      summary.deltas = validators.deltaReport();
     } catch (IOException | ModelFormatException | IllegalArgumentException e) {
       err.println("aspd: cannot validate " + dir + ": " + e.getMessage());
+      return 2;
+    } catch (GpuUnavailableException e) {
+      err.println("aspd: --device cuda: " + e.getMessage() + " (use --device cpu or auto)");
       return 2;
     }
     summary.print(out, show);
@@ -100,6 +117,8 @@ public final class ValidateCommand implements Callable<Integer> {
     private final Map<String, ShardValidator> staticOnly = new HashMap<>();
     private final Map<String, ShardValidator> withModel = new HashMap<>();
     private Model model;
+    private GpuModel gpu;
+    private LogitsModel logits;
 
     ValidationResult validate(GenericRecord row, boolean numerics) throws IOException {
       String tokenizer = String.valueOf(row.get("tokenizer"));
@@ -116,15 +135,32 @@ public final class ValidateCommand implements Callable<Integer> {
       ShardValidator v = withModel.get(tokenizer);
       if (v != null) return v;
       AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer);
-      if (model == null) {
-        model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
-        err.println("aspd: validating with " + (modelDir != null ? modelDir : "random weights (seed " + seed + ")")
-            + " on cpu, " + model.config().modelType() + " hidden " + model.config().hiddenSize() + ", vocab "
-            + model.config().vocabSize());
-      }
-      v = builder(tokenizer).model(model).build();
+      if (logits == null) open(tok);
+      ShardValidator.Builder b = builder(tokenizer).model(logits);
+      if (tolerance != null) b.tolerance(tolerance);
+      v = b.build();
       withModel.put(tokenizer, v);
       return v;
+    }
+
+    /** The CPU model (a checkpoint or random weights), uploaded to the GPU unless --device cpu. */
+    private void open(AspdTokenizer tok) throws IOException {
+      model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
+      logits = model;
+      String where = "cpu (fp32)";
+      if (device != Device.cpu) {
+        try {
+          gpu = GpuModel.upload(model, GpuModel.Options.defaults());
+          logits = gpu;
+          where = "cuda (bf16; " + gpu.describe() + ")";
+        } catch (GpuUnavailableException e) {
+          if (device == Device.cuda) throw e;
+          where = "cpu (fp32; no GPU: " + e.getMessage() + ")";
+        }
+      }
+      err.println("aspd: validating with " + (modelDir != null ? modelDir : "random weights (seed " + seed + ")")
+          + " on " + where + ", " + model.config().modelType() + " hidden " + model.config().hiddenSize() + ", vocab "
+          + model.config().vocabSize());
     }
 
     private ShardValidator.Builder builder(String tokenizer) {
@@ -132,16 +168,37 @@ public final class ValidateCommand implements Callable<Integer> {
       return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(reservedIds);
     }
 
+    /** branch_alone's max and mean |Δlogit| over every numerically checked row (method §8 asks for them in bf16). */
+    String deltaReport() {
+      double max = 0, sum = 0, rows = 0;
+      boolean argmaxRule = false;
+      for (ShardValidator v : withModel.values()) {
+        double[] d = v.equalDeltas();
+        max = Math.max(max, d[0]);
+        sum += d[1] * d[2];
+        rows += d[2];
+        argmaxRule |= v.usesArgmaxRule();
+      }
+      if (rows == 0) return null;
+      return String.format(Locale.ROOT, "branch_alone |Δlogit| over %d token rows: max %.3g, mean %.3g (%s)",
+          (long) rows, max, sum / rows, argmaxRule
+              ? "bf16: equal means the same top token where the reference leads by >= "
+                  + ShardValidator.BF16_ARGMAX_MARGIN
+              : "equal means within " + withModel.values().iterator().next().tolerance());
+    }
+
     @Override
     public void close() {
       staticOnly.values().forEach(ShardValidator::close);
       withModel.values().forEach(ShardValidator::close);
+      if (gpu != null) gpu.close();
       if (model != null) model.close();
     }
   }
 
   /** Counts per check and the failing rows, in shard order. */
   private static final class Summary {
+    String deltas;
     long rows;
     long numerical;
     final Map<ValidationCheck, Long> perCheck = new EnumMap<>(ValidationCheck.class);
@@ -159,6 +216,7 @@ public final class ValidateCommand implements Callable<Integer> {
     void print(PrintStream out, int show) {
       out.println("aspd validate: " + rows + " rows (" + numerical + " with numerical checks), "
           + (rows - failed.size()) + " passed, " + failed.size() + " failed");
+      if (deltas != null) out.println("  " + deltas);
       for (ValidationCheck c : EnumSet.allOf(ValidationCheck.class)) {
         if (perCheck.containsKey(c)) out.println("  " + c.label() + ": " + perCheck.get(c) + " rows");
       }

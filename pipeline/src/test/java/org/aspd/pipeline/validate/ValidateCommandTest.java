@@ -2,6 +2,7 @@ package org.aspd.pipeline.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
@@ -20,6 +22,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.aspd.decoding.GpuAttention;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import org.aspd.pipeline.write.Schemas;
@@ -67,6 +70,7 @@ class ValidateCommandTest {
     Run r = validate(job.toString(), "--sample", "2");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains(rows.size() + " rows (2 with numerical checks), " + rows.size() + " passed, 0 failed"), r.out());
+    assertTrue(r.out().contains("branch_alone |Δlogit| over ") && r.out().contains("equal means within 0.001"), r.out());
     assertTrue(r.err().contains("random weights"), r.err());
   }
 
@@ -94,10 +98,23 @@ class ValidateCommandTest {
     assertTrue(r.out().contains("FAIL " + id + ": positions: token "), r.out());
   }
 
+  /** Without a GPU: --device cuda is a usage error that says why; auto runs on the CPU and says so. */
+  @Test
+  void deviceChoiceWithoutAGpu() {
+    Optional<String> noGpu = GpuAttention.unavailableReason();
+    assumeTrue(noGpu.isPresent(), "a GPU is present here");
+    Run cuda = validate(job.toString(), "--device", "cuda", "--sample", "1");
+    assertEquals(2, cuda.exit(), cuda.out() + cuda.err());
+    assertTrue(cuda.err().contains("--device cuda: ") && cuda.err().contains("--device cpu or auto"), cuda.err());
+    Run auto = validate(job.toString(), "--sample", "1");
+    assertEquals(0, auto.exit(), auto.out() + auto.err());
+    assertTrue(auto.err().contains("on cpu (fp32; no GPU: "), auto.err());
+  }
+
   @Test
   void usageErrors() {
     assertEquals(2, validate(tmp.resolve("nowhere").toString()).exit());
-    assertEquals(2, validate(job.toString(), "--device", "cuda").exit());
+    assertEquals(2, validate(job.toString(), "--tolerance", "0").exit());
     assertEquals(2, validate(job.toString(), "--model", tmp.resolve("no-model").toString(), "--sample", "1").exit());
   }
 

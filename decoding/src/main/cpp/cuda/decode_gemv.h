@@ -1,0 +1,99 @@
+// Matrix products of decode steps (M <= 16 rows) on tensor cores, with the layer's element-wise
+// work fused into them, so that one decode layer is 5 kernels instead of 10 or more:
+//   QKV  = RMSNorm prologue -> x W^T -> bias + RoPE + cache append epilogue
+//   attention (cache_attention + merge), then
+//   O    = x W^T -> residual add epilogue (also the partial sums of squares of the new residual)
+//   G/U  = RMSNorm prologue -> x W^T -> SiLU(gate) * up epilogue
+//   down = x W^T -> residual add epilogue
+// At batch 1 a step is a chain of small, latency-bound launches; cuBLAS adds its own kernels
+// (split-K reductions) and the element-wise kernels between them cost as much as the products.
+//
+// The product: y [M, N] = x [M, K] W^T, W bf16 [N, K] row-major (the checkpoint's layout). A block
+// owns R rows of W (16 to 128) and a range of K; a cp.async pipeline, 3-4 stages deep, copies
+// 128-wide k chunks of its W rows (contiguous 256-byte pieces) and of the step rows into shared
+// memory, and each warp runs mma.sync m16n8k16 with 16 W rows as the A operand (ldmatrix) and the
+// at most 16 step rows as B, so the weights are read once for all rows. Warps split the stage's k
+// steps inside a block, blocks split K across the grid when there are too few rows to fill the
+// GPU; the last block of a row range to finish sums the partials in a fixed order (deterministic).
+//
+// The RMSNorm prologue needs each row's sum of squares over the whole hidden vector. The kernel
+// that last wrote the residual stream (embedding, or a residual-add epilogue) leaves per-block
+// partial sums in `sumsq` [M, slots]; the consumer adds them in order: no extra kernel, no atomics.
+#pragma once
+
+#include <cstdint>
+
+#include "model_kernels.h"
+
+namespace aspd {
+
+constexpr int32_t kDecodeGemvMaxRows = 16;
+
+// Rows per block of the residual-add epilogue: the hidden vector's sum of squares arrives in
+// ceil(E / kResidualRowsPerBlock) partial slots per step row.
+constexpr int32_t kResidualRowsPerBlock = 64;
+inline int32_t residual_sumsq_slots(int64_t E) {
+  return static_cast<int32_t>((E + kResidualRowsPerBlock - 1) / kResidualRowsPerBlock);
+}
+
+struct GemvInput {
+  // bf16 rows [M, K] as they are, or (x == nullptr) the fp32 residual stream normalized on the fly:
+  // h = bf16(norm_weight * (residual * inv_rms)), inv_rms = 1 / sqrt(sum(sumsq slots) / K + eps).
+  const bf16* x = nullptr;
+  const float* residual = nullptr;
+  const float* norm_weight = nullptr;
+  const float* sumsq = nullptr;  // [M, sumsq_slots]
+  int32_t sumsq_slots = 0;
+  float eps = 0.f;
+};
+
+enum class GemvEpilogue {
+  kStore,        // y fp32 [M, N]
+  kAddResidual,  // residual fp32 [M, N] += product; sumsq_out [M, residual_sumsq_slots(N)] written
+  kSiluMul,      // act bf16 [M, N / 2] = silu(gate) * up; W rows interleaved by 16 (see gpu_model.cu)
+  kRopeAppend,   // + bias, RoPE, q bf16 [M, H, D], k/v appended to the cache (launch_qkv_rope_append)
+};
+
+struct GemvOutput {
+  GemvEpilogue kind = GemvEpilogue::kStore;
+  float* y = nullptr;
+  float* residual = nullptr;
+  float* sumsq_out = nullptr;
+  bf16* act = nullptr;
+  const float* bias = nullptr;
+  StepIoView io{nullptr, 0};
+  int32_t H = 0, Hkv = 0, D = 0;
+  double theta = 0;
+  bf16 *q = nullptr, *k_cache = nullptr, *v_cache = nullptr;
+};
+
+// Scratch of the cross-block K split: partial sums and one arrival counter per row range (zero
+// before the first launch; every launch leaves them zero).
+struct GemvScratch {
+  float* partial = nullptr;
+  int32_t* counters = nullptr;
+};
+
+struct GemvPlan {
+  int32_t rows_per_block;  // 16 * tiles
+  int32_t row_blocks;
+  int32_t splits;          // blocks along K per row range
+  int64_t partial_floats() const { return splits > 1 ? static_cast<int64_t>(row_blocks) * splits * rows_per_block * 16 : 0; }
+};
+
+// The launch shape for a product (the same for every M <= 16): D is the head dim for kRopeAppend.
+GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, int32_t sms);
+
+// Whether the fused path supports a model (head dim a multiple of 16 up to 128, hidden size a
+// multiple of 8, intermediate size of 16).
+bool decode_gemv_supports(int64_t E, int64_t I, int32_t D);
+
+cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
+                               const GemvOutput& out, const GemvPlan& plan, GemvScratch scratch, cudaStream_t s);
+
+// x[r] = embedding[ids[r]] (fp32) and the sums of squares for the first RMSNorm prologue
+// (slot 0 holds the row's sum, the other slots zero).
+cudaError_t launch_embed_sumsq(const bf16* table, StepIoView io, int64_t E, float* x, float* sumsq, int32_t slots,
+                               cudaStream_t s);
+
+}  // namespace aspd
