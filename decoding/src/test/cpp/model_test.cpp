@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
+#include <string>
 #include <unistd.h>
 
 #include "core/layout.h"
@@ -47,9 +50,20 @@ std::string safetensors_bytes(const std::vector<Entry>& entries) {
   return out;
 }
 
+// Files this test binary writes, removed when it exits (a run leaves nothing in the temp folder).
+struct TempFiles {
+  std::set<std::string> paths;
+  ~TempFiles() {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  }
+};
+
 std::string write_temp(const std::string& name, const std::string& bytes) {
-  const std::string path = "/tmp/aspd_model_test_" + std::to_string(::getpid()) + "_" + name;
+  static TempFiles files;
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("aspd_model_test_" + std::to_string(::getpid()) + "_" + name)).string();
   std::ofstream(path, std::ios::binary) << bytes;
+  files.paths.insert(path);
   return path;
 }
 
