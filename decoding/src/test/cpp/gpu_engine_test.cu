@@ -150,6 +150,29 @@ double compare_rows(const float* got, const float* want, int64_t rows, int64_t V
   return worst;
 }
 
+// A random sample (one to groups_max groups of up to branches_max branches) after a prompt of plain
+// tokens prompt_id(0 .. prompt_len - 1); eos is a plain token the sample does not use.
+struct PromptedSample {
+  SpecialTokens st;
+  GeneratedSample s;
+  int32_t eos;
+  std::vector<int32_t> prompt;
+};
+
+template <typename PromptId>
+PromptedSample prompted_sample(std::mt19937& rng, int64_t V, int groups_max, int branches_max, int prompt_len,
+                               PromptId prompt_id) {
+  PromptedSample x;
+  x.st = random_specials(rng, static_cast<int32_t>(V));
+  SampleSpec spec;
+  spec.groups_max = groups_max;
+  spec.branches_max = branches_max;
+  x.s = generate_sample(rng, x.st, static_cast<int32_t>(V), spec);
+  x.eos = plain_token(x.st, x.s.ids, 0);
+  for (int i = 0; i < prompt_len; ++i) x.prompt.push_back(plain_token(x.st, {x.eos}, prompt_id(i)));
+  return x;
+}
+
 }  // namespace
 
 TEST(gpu_replay_equals_packed_training_forward) {
@@ -491,15 +514,8 @@ TEST(gpu_forward_rows_equals_the_cpu_packed_forward) {
   small_chunks.max_chunk = 16;
   Twin twin(V, 41, small_chunks);
   std::mt19937 rng(9);
-  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
-  SampleSpec spec;
-  spec.groups_max = 3;
-  spec.branches_max = 6;
-  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
-  const int32_t eos = plain_token(st, s.ids, 0);
-  std::vector<int32_t> prompt;
-  for (int i = 0; i < 21; ++i) prompt.push_back(plain_token(st, {eos}, 5 + 3 * i));
-  const Packed p = pack(prompt, s, st, V);
+  const PromptedSample x = prompted_sample(rng, V, 3, 6, 21, [](int i) { return 5 + 3 * i; });
+  const Packed p = pack(x.prompt, x.s, x.st, V);
   const std::vector<float> all = cpu_forward(*twin.cpu, p);
   std::vector<int32_t> rows = {static_cast<int32_t>(p.T() - 1), 0, 17, 17};  // any order, repeats
   for (int32_t t = 30; t < p.T(); t += 7) rows.push_back(t);
@@ -556,21 +572,15 @@ TEST(gpu_long_prompt_with_kept_logits_is_fed_in_chunks) {
   const int64_t V = 300;
   Twin twin(V, 13);
   std::mt19937 rng(3);
-  const SpecialTokens st = random_specials(rng, static_cast<int32_t>(V));
-  SampleSpec spec;
-  spec.groups_max = 1;
-  spec.branches_max = 4;
-  const GeneratedSample s = generate_sample(rng, st, static_cast<int32_t>(V), spec);
-  const int32_t eos = plain_token(st, s.ids, 0);
-  std::vector<int32_t> prompt;
-  for (int i = 0; i < 700; ++i) prompt.push_back(plain_token(st, {eos}, 10 + (i * 7) % 250));
+  const PromptedSample x = prompted_sample(rng, V, 1, 4, 700, [](int i) { return 10 + (i * 7) % 250; });
   GrammarLimits limits;
   limits.group_max_branches = 16;
-  Engine* e = gpu_engine(twin.gpu, st, {eos}, {}, limits);
+  Engine* e = gpu_engine(twin.gpu, x.st, {x.eos}, {}, limits);
   DecodeRun run;
   std::string err;
-  CHECK_MSG(engine_replay(*e, prompt.data(), 700, s.ids.data(), static_cast<int64_t>(s.ids.size()), true, &run, &err), err);
-  const Packed p = pack(prompt, s, st, V);
+  CHECK_MSG(engine_replay(*e, x.prompt.data(), 700, x.s.ids.data(), static_cast<int64_t>(x.s.ids.size()), true, &run,
+                          &err), err);
+  const Packed p = pack(x.prompt, x.s, x.st, V);
   const std::vector<float> want = cpu_forward(*twin.cpu, p);
   compare_rows(run.logits.data(), want.data(), p.T(), V, "long prompt");
   free_engine(e);

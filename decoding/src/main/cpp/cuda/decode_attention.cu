@@ -4,22 +4,13 @@
 #include <cuda_bf16.h>
 
 #include "../core/visibility.h"
+#include "warp_reduce.cuh"
 
 namespace aspd {
 
 namespace {
 
 constexpr int kThreads = 256;
-
-__device__ __forceinline__ float warp_max(float x) {
-  for (int o = 16; o > 0; o >>= 1) x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, o));
-  return x;
-}
-
-__device__ __forceinline__ float warp_sum(float x) {
-  for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
-  return x;
-}
 
 __host__ __device__ constexpr int chunk_for(int D) { return D > 128 ? 32 : 64; }  // entries staged per pass
 

@@ -1,5 +1,6 @@
 // Fused tensor-core products of decode steps; see decode_gemv.h.
 #include "decode_gemv.h"
+#include "warp_reduce.cuh"
 
 #include <cuda_bf16.h>
 
@@ -242,7 +243,7 @@ __global__ void __launch_bounds__(kWarps * 32) decode_gemv_kernel(Params p) {
     for (int m = warp; m < p.M; m += kWarps) {
       float sum = 0.f;
       for (int r = lane; r < p.R; r += 32) sum += result[r * 16 + m];
-      for (int o2 = 16; o2 > 0; o2 >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o2);
+      sum = warp_sum(sum);
       if (lane == 0) o.sumsq_out[m * gridDim.x + blockIdx.x] = sum;
     }
   } else if (kEpi == GemvEpilogue::kSiluMul) {
@@ -298,7 +299,7 @@ __global__ void embed_sumsq_kernel(const bf16* __restrict__ table, StepIoView io
     x[r * E + e] = v;
     ss += v * v;
   }
-  for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+  ss = warp_sum(ss);
   if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = ss;
   __syncthreads();
   if (threadIdx.x == 0) {

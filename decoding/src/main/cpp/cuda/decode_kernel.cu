@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "attention_kernels.h"
+#include "warp_reduce.cuh"
 
 namespace aspd {
 
@@ -22,11 +23,6 @@ constexpr float kLog2e = 1.4426950408889634f;
 
 __device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
 __device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
-
-__device__ __forceinline__ float warp_sum(float x) {
-  for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
-  return x;
-}
 
 template <typename T>
 __global__ void __launch_bounds__(kThreads)

@@ -6,22 +6,13 @@
 #include <cstdint>
 
 #include "../core/visibility.h"
+#include "warp_reduce.cuh"
 
 namespace aspd {
 
 namespace {
 
 constexpr float kLog2e = 1.4426950408889634f;
-
-__device__ __forceinline__ float warp_sum(float x) {
-  for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
-  return x;
-}
-
-__device__ __forceinline__ float warp_max(float x) {
-  for (int o = 16; o > 0; o >>= 1) x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, o));
-  return x;
-}
 
 // Sum over a block of up to 1024 threads; every thread gets the result.
 __device__ float block_sum(float x) {

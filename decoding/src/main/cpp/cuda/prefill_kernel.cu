@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "attention_kernels.h"
+#include "warp_reduce.cuh"
 
 namespace aspd {
 
@@ -59,16 +60,6 @@ __host__ __device__ inline SmemLayout smem_layout(int D) {
 template <typename T> __device__ T from_float(float x);
 template <> __device__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 template <> __device__ __half from_float<__half>(float x) { return __float2half_rn(x); }
-
-__device__ __forceinline__ float warp_max(float x) {
-  for (int o = 16; o > 0; o >>= 1) x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, o));
-  return x;
-}
-
-__device__ __forceinline__ float warp_sum(float x) {
-  for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
-  return x;
-}
 
 // Copies rows [row0, row0 + 64) of head `head` from src [T, heads, D] into dst [64, ld]; rows past
 // T become zeros. 16-byte vector copies: D % 16 == 0 keeps every row start 32-byte aligned.

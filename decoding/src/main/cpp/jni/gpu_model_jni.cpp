@@ -70,21 +70,12 @@ JNIEXPORT void JNICALL Java_org_aspd_decoding_GpuModel_forwardRowsNative(JNIEnv*
                                                                           jintArray ids, jintArray positions,
                                                                           jintArray group, jintArray branch,
                                                                           jintArray rows, jfloatArray logits) {
-  using aspd::jni::Floats;
-  using aspd::jni::Ints;
-  const jsize T = env->GetArrayLength(ids), R = env->GetArrayLength(rows);
-  Ints i(env, ids, true), p(env, positions, true), g(env, group, true), b(env, branch, true), r(env, rows, true);
-  Floats out(env, logits, false);
-  if (!i.ok() || !p.ok() || !g.ok() || !b.ok() || !r.ok() || !out.ok()) return;
-  std::string err;
-  bool ok = false;
-  try {
-    ok = aspd::gpu_model_forward_rows(gpu(handle), i.data(), p.data(), g.data(), b.data(), T, r.data(), R, out.data(),
-                                      &err);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (!ok) aspd::jni::throw_native_failure(env, "GPU forward: " + err);
+  aspd::GpuModel* m = gpu(handle);
+  aspd::jni::forward_rows(env, ids, positions, group, branch, rows, logits, "GPU forward",
+                          [m](const jint* i, const jint* p, const jint* g, const jint* b, int64_t T, const jint* r,
+                              int64_t R, jfloat* out, std::string* err) {
+                            return aspd::gpu_model_forward_rows(m, i, p, g, b, T, r, R, out, err);
+                          });
 }
 
 JNIEXPORT void JNICALL Java_org_aspd_decoding_GpuModel_freeNative(JNIEnv*, jclass, jlong handle) {

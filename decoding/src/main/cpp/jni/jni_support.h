@@ -6,6 +6,7 @@
 #include <jni.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 namespace aspd::jni {
@@ -42,5 +43,26 @@ using Ints = ArrayElements<jintArray, jint>;
 using Floats = ArrayElements<jfloatArray, jfloat>;
 using Bytes = ArrayElements<jbyteArray, jbyte>;
 using Longs = ArrayElements<jlongArray, jlong>;
+
+// The body of a forwardRows native (CPU Model and GpuModel): the arrays pinned for the call,
+// forward(ids, positions, group, branch, T, rows, R, logits, &err) run, a false return or an
+// exception thrown as NativeFailureException("<what>: <err>"). Java has checked the arrays.
+template <typename Forward>
+void forward_rows(JNIEnv* env, jintArray ids, jintArray positions, jintArray group, jintArray branch, jintArray rows,
+                  jfloatArray logits, const char* what, Forward forward) {
+  const jsize T = env->GetArrayLength(ids), R = env->GetArrayLength(rows);
+  Ints i(env, ids, true), p(env, positions, true), g(env, group, true), b(env, branch, true), r(env, rows, true);
+  Floats out(env, logits, false);
+  if (!i.ok() || !p.ok() || !g.ok() || !b.ok() || !r.ok() || !out.ok()) return;
+  std::string err;
+  bool ok = false;
+  try {
+    ok = forward(i.data(), p.data(), g.data(), b.data(), static_cast<int64_t>(T), r.data(), static_cast<int64_t>(R),
+                 out.data(), &err);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  if (!ok) throw_native_failure(env, std::string(what) + ": " + err);
+}
 
 }  // namespace aspd::jni

@@ -87,19 +87,12 @@ JNIEXPORT jstring JNICALL Java_org_aspd_decoding_Model_configNative(
 JNIEXPORT void JNICALL Java_org_aspd_decoding_Model_forwardNative(
     JNIEnv* env, jclass, jlong handle, jintArray ids, jintArray positions, jintArray group,
     jintArray branch, jintArray rows, jfloatArray logits) {
-  const jsize T = env->GetArrayLength(ids);
-  const jsize R = env->GetArrayLength(rows);
-  Ints i(env, ids, true), p(env, positions, true), g(env, group, true), b(env, branch, true), r(env, rows, true);
-  Floats out(env, logits, false);
-  if (!i.ok() || !p.ok() || !g.ok() || !b.ok() || !r.ok() || !out.ok()) return;
-  std::string err;
-  bool ok = false;
-  try {
-    ok = aspd::model_forward(*model(handle), i.data(), p.data(), g.data(), b.data(), T, r.data(), R, out.data(), &err);
-  } catch (const std::exception& e) {
-    err = e.what();
-  }
-  if (!ok) aspd::jni::throw_native_failure(env, "forward: " + err);
+  const aspd::Model* m = model(handle);
+  aspd::jni::forward_rows(env, ids, positions, group, branch, rows, logits, "forward",
+                          [m](const jint* i, const jint* p, const jint* g, const jint* b, int64_t T, const jint* r,
+                              int64_t R, jfloat* out, std::string* err) {
+                            return aspd::model_forward(*m, i, p, g, b, T, r, R, out, err);
+                          });
 }
 
 JNIEXPORT jobjectArray JNICALL Java_org_aspd_decoding_Model_tensorNamesNative(JNIEnv* env, jclass, jlong handle) {
