@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,10 +13,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.decoding.GpuAttention;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
+import org.aspd.pipeline.CliRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code aspd bench} on the real job's shards: the token-rows export and the no-GPU contract. */
 class BenchCommandTest {
@@ -36,22 +33,18 @@ class BenchCommandTest {
     assertEquals(PipelineResult.State.DONE, AspdPipeline.run(options).waitUntilFinish());
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run bench(String... args) {
+  private static CliRun bench(String... args) {
     BenchCommand command = new BenchCommand();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int exit = new CommandLine(command).execute(args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.of(command, (out, err) -> {
+      command.out = out;
+      command.err = err;
+    }, args);
   }
 
   @Test
   void exportWritesEveryParallelRowWithTheTokenizersSpecialIds() throws IOException {
     Path file = tmp.resolve("rows.txt");
-    Run r = bench(job.toString(), "--export-rows", file.toString(), "--sample", "0");
+    CliRun r = bench(job.toString(), "--export-rows", file.toString(), "--sample", "0");
     assertEquals(0, r.exit(), r.out() + r.err());
     List<String> lines = Files.readAllLines(file);
     // o200k_base + the six aspd tokens at 200019..200024; ": " is two tokens.
@@ -70,7 +63,7 @@ class BenchCommandTest {
   @Test
   void benchWritesJsonPlotsAndOneCardSectionPerRun() throws IOException {
     for (int run = 0; run < 2; run++) {
-      Run r = bench(job.toString(), "--sample", "1");
+      CliRun r = bench(job.toString(), "--sample", "1");
       assertEquals(0, r.exit(), r.out() + r.err());
       assertTrue(r.out().contains("realized speed-up"), r.out());
     }
@@ -98,7 +91,7 @@ class BenchCommandTest {
   @Test
   void cudaWithoutAGpuIsAUsageErrorNotACrash() {
     assumeTrue(GpuAttention.unavailableReason().isPresent(), "a GPU is present");
-    Run r = bench(job.toString(), "--device", "cuda", "--sample", "1");
+    CliRun r = bench(job.toString(), "--device", "cuda", "--sample", "1");
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue(r.err().contains("cannot bench") && r.err().toLowerCase().contains("gpu"), r.err());
   }

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +22,12 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.aspd.decoding.GpuAttention;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
+import org.aspd.pipeline.CliRun;
 import org.aspd.pipeline.write.Schemas;
 import org.aspd.pipeline.write.ShardReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The real job on the bundled dataset writes shards; {@code aspd validate} passes them, and fails
@@ -53,21 +50,17 @@ class ValidateCommandTest {
     ShardReader.forEach(job.resolve("data").toFile(), r -> rows.add(r));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run validate(String... args) {
+  private static CliRun validate(String... args) {
     ValidateCommand command = new ValidateCommand();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int exit = new CommandLine(command).execute(args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.of(command, (out, err) -> {
+      command.out = out;
+      command.err = err;
+    }, args);
   }
 
   @Test
   void jobOutputPasses() {
-    Run r = validate(job.toString(), "--sample", "2");
+    CliRun r = validate(job.toString(), "--sample", "2");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains(rows.size() + " rows (2 with numerical checks), " + rows.size() + " passed, 0 failed"), r.out());
     assertTrue(r.out().contains("branch_alone |Δlogit| over ") && r.out().contains("equal means within 0.001"), r.out());
@@ -92,7 +85,7 @@ class ValidateCommandTest {
       copy.add(c);
     }
     writeShard(dir, copy);
-    Run r = validate(dir.toString(), "--sample", "0");
+    CliRun r = validate(dir.toString(), "--sample", "0");
     assertEquals(1, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("1 failed") && r.out().contains("positions: 1 rows"), r.out());
     assertTrue(r.out().contains("FAIL " + id + ": positions: token "), r.out());
@@ -103,10 +96,10 @@ class ValidateCommandTest {
   void deviceChoiceWithoutAGpu() {
     Optional<String> noGpu = GpuAttention.unavailableReason();
     assumeTrue(noGpu.isPresent(), "a GPU is present here");
-    Run cuda = validate(job.toString(), "--device", "cuda", "--sample", "1");
+    CliRun cuda = validate(job.toString(), "--device", "cuda", "--sample", "1");
     assertEquals(2, cuda.exit(), cuda.out() + cuda.err());
     assertTrue(cuda.err().contains("--device cuda: ") && cuda.err().contains("--device cpu or auto"), cuda.err());
-    Run auto = validate(job.toString(), "--sample", "1");
+    CliRun auto = validate(job.toString(), "--sample", "1");
     assertEquals(0, auto.exit(), auto.out() + auto.err());
     assertTrue(auto.err().contains("on cpu (fp32; no GPU: "), auto.err());
   }
