@@ -9,9 +9,11 @@
 #include "core/layout.h"
 #include "core/visibility.h"
 #include "engine/engine.h"
+#include "generate_checks.h"
 #include "mini_test.h"
 #include "model/model.h"
 #include "random_layouts.h"
+#include "tiny_models.h"
 
 using namespace aspd;
 using namespace aspd::testing;
@@ -20,21 +22,12 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+// The tiny Qwen2 shape at half width (hidden 32, intermediate 48, head dim 8), untied.
 ModelConfig engine_config(int64_t vocab) {
-  ModelConfig c;
-  c.model_type = "qwen2";
-  c.vocab_size = vocab;
+  ModelConfig c = tiny_qwen2_config(vocab, false);
   c.hidden_size = 32;
   c.intermediate_size = 48;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.num_kv_heads = 2;
   c.head_dim = 8;
-  c.max_positions = 4096;
-  c.rms_norm_eps = 1e-6;
-  c.rope_theta = 10000;
-  c.tie_word_embeddings = false;
-  c.attention_bias = true;
   return c;
 }
 
@@ -261,31 +254,12 @@ TEST(generate_outputs_parse_under_the_grammar) {
   std::string err;
   Engine* e = create_engine(*f.model, c, &err);
   CHECK_MSG(e != nullptr, err);
-  const std::vector<int32_t> prompt = {12, 13, 14};
-  int with_groups = 0, eos_stops = 0, budget_stops = 0;
-  const float temperatures[] = {0.f, 0.7f, 1.f, 3.f};
-  for (uint64_t seed = 0; seed < 40; ++seed) {
-    const SamplerConfig sampling{temperatures[seed % 4], seed % 3 == 0 ? 0 : 8, seed % 2 == 0 ? 1.f : 0.9f, seed};
-    DecodeRun run;
-    CHECK_MSG(engine_generate(*e, prompt.data(), 3, sampling, 60, &run, &err), err);
-    const std::vector<int32_t> response(run.ids.begin() + 3, run.ids.end());
-    SampleLayout lay;
-    LayoutError lerr;
-    CHECK_MSG(compute_layout(response.data(), response.size(), st, 24, &lay, &lerr), "seed " << seed << ": " << lerr.message);
-    for (size_t t = 0; t < response.size(); ++t) {
-      CHECK_EQ(run.position[3 + t], 3 + lay.positions[0][t]);
-      CHECK_EQ(run.group[3 + t], lay.group_id[t]);
-      CHECK_EQ(run.branch[3 + t], lay.branch_id[t]);
-    }
+  const GenerateTally n = check_generated_outputs_parse(*e, st, 24, [](const DecodeRun& run, const SampleLayout& lay) {
     for (const GroupSpan& g : lay.groups)  // header = <|branch|> title ": "
       for (const BranchSpan& b : g.branches) CHECK(b.length >= 3 && b.length <= 10);
     CHECK_EQ(run.dropped_titles, int64_t{0});
-    with_groups += lay.groups.empty() ? 0 : 1;
-    eos_stops += run.stop == StopReason::kEos;
-    budget_stops += run.stop == StopReason::kBudget;
-    CHECK(run.stop == StopReason::kEos || run.stop == StopReason::kBudget);
-  }
-  CHECK_MSG(with_groups >= 10 && eos_stops >= 3 && budget_stops >= 3,
-            "groups " << with_groups << ", EOS " << eos_stops << ", budget " << budget_stops);
+  });
+  CHECK_MSG(n.with_groups >= 10 && n.eos_stops >= 3 && n.budget_stops >= 3,
+            "groups " << n.with_groups << ", EOS " << n.eos_stops << ", budget " << n.budget_stops);
   free_engine(e);
 }

@@ -27,28 +27,6 @@ struct Shape {
   SampleSpec spec;
 };
 
-struct Labels {
-  std::vector<int32_t> group, branch;
-};
-
-// Labels straight from runs (length, branches): branches = 0 is main text, else a group of
-// `branches` branches of `length` tokens each.
-Labels labels_of(const std::vector<std::pair<int, int>>& runs) {
-  Labels out;
-  int32_t next_group = 0, next_branch = 0;
-  for (const auto& [len, branches] : runs) {
-    for (int b = 0; b < (branches == 0 ? 1 : branches); ++b) {
-      if (branches != 0) ++next_branch;
-      for (int i = 0; i < len; ++i) {
-        out.group.push_back(branches == 0 ? -1 : next_group);
-        out.branch.push_back(branches == 0 ? 0 : next_branch);
-      }
-    }
-    if (branches != 0) ++next_group;
-  }
-  return out;
-}
-
 // Labels of a random well-formed sample, through the real layout code.
 Labels sample_labels(std::mt19937& rng, const SampleSpec& spec) {
   const SpecialTokens st = random_specials(rng, 5000);

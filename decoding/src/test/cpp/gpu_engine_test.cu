@@ -19,6 +19,7 @@
 #include "cuda/gpu_backend.h"
 #include "cuda/gpu_model.h"
 #include "engine/engine.h"
+#include "generate_checks.h"
 #include "mini_test.h"
 #include "model/model.h"
 #include "random_layouts.h"
@@ -274,25 +275,7 @@ TEST(gpu_generate_outputs_parse_under_the_grammar) {
   limits.group_max_branches = 4;
   limits.group_max_steps = 10;
   Engine* e = gpu_engine(twin.gpu, st, {9}, {10, 11}, limits);
-  const std::vector<int32_t> prompt = {12, 13, 14};
-  int with_groups = 0;
-  const float temperatures[] = {0.f, 0.7f, 1.f, 3.f};
-  std::string err;
-  for (uint64_t seed = 0; seed < 40; ++seed) {
-    const SamplerConfig sampling{temperatures[seed % 4], seed % 3 == 0 ? 0 : 8, seed % 2 == 0 ? 1.f : 0.9f, seed};
-    DecodeRun run;
-    CHECK_MSG(engine_generate(*e, prompt.data(), 3, sampling, 60, &run, &err), err);
-    const std::vector<int32_t> response(run.ids.begin() + 3, run.ids.end());
-    SampleLayout lay;
-    LayoutError lerr;
-    CHECK_MSG(compute_layout(response.data(), response.size(), st, 24, &lay, &lerr), "seed " << seed << ": " << lerr.message);
-    for (size_t t = 0; t < response.size(); ++t) {
-      CHECK_EQ(run.position[3 + t], 3 + lay.positions[0][t]);
-      CHECK_EQ(run.group[3 + t], lay.group_id[t]);
-    }
-    CHECK(run.stop == StopReason::kEos || run.stop == StopReason::kBudget);
-    with_groups += lay.groups.empty() ? 0 : 1;
-  }
+  const int with_groups = check_generated_outputs_parse(*e, st, 24).with_groups;
   std::printf("  %d of 40 generated outputs hold a group\n", with_groups);
   CHECK_MSG(with_groups >= 5, "only " << with_groups << " outputs with a group");
   free_engine(e);

@@ -265,6 +265,8 @@ namespace {
 
 using namespace aspd;
 using namespace aspd::prefill_mma;
+using aspd::testing::Labels;
+using aspd::testing::labels_of;
 
 template <typename T, int D, int kWarps, int kM>
 void run_grid(const Params& p) {
@@ -290,28 +292,6 @@ template <typename T>
 uint16_t to_bits(float x) {
   if constexpr (std::is_same_v<T, __nv_bfloat16>) return __bfloat16_as_ushort(__float2bfloat16_rn(x));
   else return __half_as_ushort(__float2half_rn(x));
-}
-
-struct Labels {
-  std::vector<int32_t> group, branch;
-};
-
-// Labels straight from a list of runs: (count, branches) with branches = 0 for main text.
-Labels labels_of(const std::vector<std::pair<int, int>>& runs) {
-  Labels out;
-  int32_t next_group = 0, next_branch = 0;
-  for (const auto& [len, branches] : runs) {
-    if (branches == 0) {
-      for (int i = 0; i < len; ++i) { out.group.push_back(-1); out.branch.push_back(0); }
-      continue;
-    }
-    for (int b = 0; b < branches; ++b) {
-      ++next_branch;
-      for (int i = 0; i < len; ++i) { out.group.push_back(next_group); out.branch.push_back(next_branch); }
-    }
-    ++next_group;
-  }
-  return out;
 }
 
 struct Counts {

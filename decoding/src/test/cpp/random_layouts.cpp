@@ -104,4 +104,20 @@ int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, 
   return id;
 }
 
+Labels labels_of(const std::vector<std::pair<int, int>>& runs) {
+  Labels out;
+  int32_t next_group = 0, next_branch = 0;
+  for (const auto& [len, branches] : runs) {
+    for (int b = 0; b < (branches == 0 ? 1 : branches); ++b) {
+      if (branches != 0) ++next_branch;
+      for (int i = 0; i < len; ++i) {
+        out.group.push_back(branches == 0 ? -1 : next_group);
+        out.branch.push_back(branches == 0 ? 0 : next_branch);
+      }
+    }
+    if (branches != 0) ++next_group;
+  }
+  return out;
+}
+
 }  // namespace aspd::testing

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "core/layout.h"
@@ -35,6 +36,15 @@ GeneratedSample generate_sample(std::mt19937& rng, const SpecialTokens& st, int3
 // The first id >= from that is neither one of the six specials nor in `avoid` (EOS ids, prompt
 // tokens that must not collide with a sample's ids).
 int32_t plain_token(const SpecialTokens& st, const std::vector<int32_t>& avoid, int32_t from);
+
+// Per-token group and branch labels (group -1 / branch 0 = main text).
+struct Labels {
+  std::vector<int32_t> group, branch;
+};
+
+// Labels straight from runs (length, branches): branches = 0 is main text, else a group of
+// `branches` branches of `length` tokens each; groups and branches are numbered in order.
+Labels labels_of(const std::vector<std::pair<int, int>>& runs);
 
 // Random floats in [-1, 1] on a 1/64 grid: exactly representable in bf16 and fp16, so GPU and
 // CPU paths see identical inputs.

@@ -29,8 +29,6 @@ __global__ void __launch_bounds__(kThreads)
 decode_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
               TokenTags query, TokenTags entry, int64_t N, int H, int Hkv, int D, float scale_log2,
               float* __restrict__ out) {
-  __shared__ float s_m[kWarps], s_l[kWarps];
-  __shared__ float s_acc[kWarps][kMaxDimsPerLane * 32];
   const int64_t a = blockIdx.x;
   const int h = blockIdx.y, kv_head = h / (H / Hkv);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
@@ -62,25 +60,7 @@ decode_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restr
     }
     m = m_new;
   }
-  if (lane == 0) {
-    s_m[warp] = m;
-    s_l[warp] = l;
-  }
-  for (int t = 0; t < kMaxDimsPerLane; ++t) s_acc[warp][lane + 32 * t] = acc[t];
-  __syncthreads();
-  float m_all = -INFINITY;
-  for (int w = 0; w < kWarps; ++w) m_all = fmaxf(m_all, s_m[w]);
-  for (int d = threadIdx.x; d < D; d += kThreads) {
-    float num = 0.f, den = 0.f;
-    if (m_all != -INFINITY) {
-      for (int w = 0; w < kWarps; ++w) {
-        const float f = exp2f(s_m[w] - m_all);  // 0 for warps that saw nothing
-        num += s_acc[w][d] * f;
-        den += s_l[w] * f;
-      }
-    }
-    out[(a * H + h) * D + d] = den > 0.f ? num / den : 0.f;
-  }
+  merge_warp_softmax<kWarps>(m, l, acc, D, [&](int d, float value) { out[(a * H + h) * D + d] = value; });
 }
 
 template <typename T>

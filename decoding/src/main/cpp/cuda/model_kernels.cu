@@ -120,8 +120,6 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
                        EntryTags tags, StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale_log2,
                        bf16* __restrict__ out) {
   __shared__ float s_q[256];
-  __shared__ float s_m[kAttnWarps], s_l[kAttnWarps];
-  __shared__ float s_acc[kAttnWarps][kMaxDimsPerLane * 32];
   const int r = blockIdx.x, h = blockIdx.y, kv_head = h / (H / Hkv);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   for (int d = threadIdx.x; d < D; d += blockDim.x) s_q[d] = __bfloat162float(q[(static_cast<int64_t>(r) * H + h) * D + d]);
@@ -169,25 +167,9 @@ cache_attention_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_ca
     }
     m = m_new;
   }
-  if (lane == 0) {
-    s_m[warp] = m;
-    s_l[warp] = l;
-  }
-  for (int t = 0; t < kMaxDimsPerLane; ++t) s_acc[warp][lane + 32 * t] = acc[t];
-  __syncthreads();
-  float m_all = -INFINITY;
-  for (int w = 0; w < kAttnWarps; ++w) m_all = fmaxf(m_all, s_m[w]);
-  for (int d = threadIdx.x; d < D; d += blockDim.x) {
-    float num = 0.f, den = 0.f;
-    if (m_all != -INFINITY) {
-      for (int w = 0; w < kAttnWarps; ++w) {
-        const float f = exp2f(s_m[w] - m_all);
-        num += s_acc[w][d] * f;  // dim d of warp w sits at lane d % 32, slot d / 32
-        den += s_l[w] * f;
-      }
-    }
-    out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
-  }
+  merge_warp_softmax<kAttnWarps>(m, l, acc, D, [&](int d, float value) {
+    out[(static_cast<int64_t>(r) * H + h) * D + d] = __float2bfloat16_rn(value);
+  });
 }
 
 __global__ void silu_mul_kernel(const float* __restrict__ gu, int64_t M, int64_t I, int64_t group,

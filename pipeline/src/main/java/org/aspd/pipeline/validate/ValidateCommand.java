@@ -143,7 +143,7 @@ public final class ValidateCommand implements Callable<Integer> {
       return v;
     }
 
-    /** The CPU model (a checkpoint or random weights), uploaded to the GPU unless --device cpu. */
+    /** The model (a checkpoint or random weights): on the GPU unless --device cpu or none opens, else the CPU's. */
     private void open(AspdTokenizer tok) throws IOException {
       model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
       logits = model;
@@ -153,14 +153,16 @@ public final class ValidateCommand implements Callable<Integer> {
           gpu = GpuModel.upload(model, GpuModel.Options.defaults());
           logits = gpu;
           where = "cuda (bf16; " + gpu.describe() + ")";
+          model.close(); // the GPU holds its own copy; a checkpoint's fp32 weights need not stay in memory
+          model = null;
         } catch (GpuUnavailableException e) {
           if (device == Device.cuda) throw e;
           where = "cpu (fp32; no GPU: " + e.getMessage() + ")";
         }
       }
       err.println("aspd: validating with " + (modelDir != null ? modelDir : "random weights (seed " + seed + ")")
-          + " on " + where + ", " + model.config().modelType() + " hidden " + model.config().hiddenSize() + ", vocab "
-          + model.config().vocabSize());
+          + " on " + where + ", " + logits.config().modelType() + " hidden " + logits.config().hiddenSize() + ", vocab "
+          + logits.config().vocabSize());
     }
 
     private ShardValidator.Builder builder(String tokenizer) {
