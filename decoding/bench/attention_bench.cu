@@ -1,7 +1,8 @@
 // Prefill benchmark of the branch-aware CUDA kernels on the layout
 //   serial 512 + 128 | group 6 x 256 | serial 256 | group 4 x 384 | serial 128   (T = 4096)
 // with H = 16 query heads (Hkv = 16 unless --hkv N), D = 128, bf16 inputs, fp32 accumulation.
-// Per kernel (kMma, kMmaQRegs, kMma64, kTiled; style: no timing before the check passes):
+// Per kernel (kWgmma with its default tuning, then each of its tunings, where the GPU and build
+// have it; kMma, kMmaQRegs, kMma64, kTiled; style: no timing before the check passes):
 //   1) one run with the tile counters; max error vs the float64 CPU reference on a strided subset
 //      of rows (all heads); a kernel above tolerance is reported and not timed;
 //   2) timing with CUDA events after warm-up: --iters samples of --reps back-to-back launches
@@ -9,7 +10,8 @@
 //      summary kernel (launch_prefill).
 // TFLOP/s counts only allowed query-key pairs: 4 * D * H * pairs (QK^T and PV, 2 flops per MAC).
 //   usage: aspd_attention_bench [--hkv N] [--iters N] [--reps N] [--row-stride N] [--fp16]
-//                               [--kernel mma|mma-qregs|mma64|tiled|all] [--json FILE]
+//                               [--kernel wgmma|mma|mma-qregs|mma64|tiled|all] [--json FILE]
+//   (--kernel wgmma: the default tuning and every wgmma:<tuning>; --kernel wgmma:<tuning>: one)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -41,7 +43,7 @@ struct Options {
 };
 
 struct KernelResult {
-  const char* name;
+  std::string name;
   const char* tile_unit;
   double max_error = 0.0;
   bool ok = false;
@@ -120,7 +122,7 @@ void write_json(const std::string& path, const char* device, const Options& o, i
                  "    {\"name\": \"%s\", \"ok\": %s, \"max_error\": %.6e, \"ms_median\": %.6f, "
                  "\"ms_min\": %.6f, \"ms_max\": %.6f, \"tflops\": %.3f, \"tile_unit\": \"%s\", "
                  "\"tiles_skipped\": %llu, \"tiles_unmasked\": %llu, \"tiles_masked\": %llu}%s\n",
-                 r.name, r.ok ? "true" : "false", r.max_error, r.ms_median, r.ms_min, r.ms_max, r.tflops,
+                 r.name.c_str(), r.ok ? "true" : "false", r.max_error, r.ms_median, r.ms_min, r.ms_max, r.tflops,
                  r.tile_unit, r.skipped, r.unmasked, r.masked, i + 1 < results.size() ? "," : "");
   }
   std::fprintf(f, "  ]\n}\n");
@@ -195,15 +197,26 @@ int run(const Options& o) {
               static_cast<long long>(T * (T + 1) / 2), 100.0 * pairs / (T * (T + 1) / 2.0));
   std::printf("reference: %zu rows x %d heads; tolerance %.1e\n", rows.size(), H, tol);
 
-  struct Choice { PrefillKernel kernel; const char* name; const char* unit; };
-  const Choice choices[] = {{PrefillKernel::kMma, "mma", "32 rows x 64 keys"},
-                            {PrefillKernel::kMmaQRegs, "mma-qregs", "16 rows x 64 keys"},
-                            {PrefillKernel::kMma64, "mma64", "16 rows x 64 keys"},
-                            {PrefillKernel::kTiled, "tiled", "64 rows x 64 keys"}};
+  // kWgmma once per tuning (the default one is plain "wgmma"), then the other kernels.
+  struct Choice { PrefillKernel kernel; std::string name; const char* unit; int tuning; };
+  std::vector<Choice> choices;
+  choices.push_back({PrefillKernel::kWgmma, "wgmma", "64 rows x 64 keys", -1});
+  for (int t = 0; t < prefill_wgmma_tuning_count(); ++t)
+    choices.push_back({PrefillKernel::kWgmma, "wgmma:" + prefill_wgmma_tuning_name(t), "64 rows x 64 keys", t});
+  choices.push_back({PrefillKernel::kMma, "mma", "32 rows x 64 keys", -1});
+  choices.push_back({PrefillKernel::kMmaQRegs, "mma-qregs", "16 rows x 64 keys", -1});
+  choices.push_back({PrefillKernel::kMma64, "mma64", "16 rows x 64 keys", -1});
+  choices.push_back({PrefillKernel::kTiled, "tiled", "64 rows x 64 keys", -1});
   std::vector<KernelResult> results;
   bool all_ok = true;
   for (const Choice& c : choices) {
-    if (o.kernel != "all" && o.kernel != c.name) continue;
+    if (o.kernel != "all" && o.kernel != c.name && c.name.rfind(o.kernel + ":", 0) != 0) continue;
+    prefill_wgmma_set_tuning(c.tuning);
+    if (c.kernel == PrefillKernel::kWgmma && !prefill_wgmma_usable(dtype, D)) {
+      std::printf("[SKIP] %s: not usable on this device or build (needs sm_90a code on a CC 9.0 GPU)\n",
+                  c.name.c_str());
+      continue;
+    }
     KernelResult r;
     r.name = c.name;
     r.tile_unit = c.unit;
@@ -232,7 +245,7 @@ int run(const Options& o) {
         }
     r.ok = r.max_error <= tol;
     std::printf("[%s] %-9s max |error| %.3e; tiles (%s) skipped %llu, unmasked %llu, masked %llu\n",
-                r.ok ? " OK " : "FAIL", c.name, r.max_error, c.unit, r.skipped, r.unmasked, r.masked);
+                r.ok ? " OK " : "FAIL", c.name.c_str(), r.max_error, c.unit, r.skipped, r.unmasked, r.masked);
     all_ok &= r.ok;
     if (!r.ok) {
       std::printf("        error above tolerance: not timed\n");

@@ -1,6 +1,6 @@
 // CUDA kernels vs the float64 CPU reference on the same random shapes as the CPU tests, plus
 // hand-made layouts for the edges of the kMma prefill kernel; every prefill check runs all
-// prefill kernels (kMma, kMmaQRegs, kMma64, kTiled) on the same inputs.
+// prefill kernels (kWgmma where usable, kMma, kMmaQRegs, kMma64, kTiled) on the same inputs.
 // Exits 77 (ctest: skipped) with the CUDA error string when no usable GPU is present.
 // Inputs lie on a 1/64 grid, exact in bf16 and fp16, so the only rounding is the kernel's own
 // (P rounded to the input dtype before P V): tolerances are set for that.
@@ -43,6 +43,7 @@ const char* kernel_name(PrefillKernel kernel) {
     case PrefillKernel::kMmaQRegs: return "mma-qregs";
     case PrefillKernel::kMma64: return "mma64";
     case PrefillKernel::kTiled: return "tiled";
+    case PrefillKernel::kWgmma: return "wgmma";
   }
   return "?";
 }
@@ -62,9 +63,17 @@ int run_prefill(GpuContext* ctx, DType dtype, std::mt19937& rng, int32_t H, int3
                     want.data());
   const double atol = dtype == DType::kBf16 ? 2e-2 : 4e-3;
   int failed = 0;
-  for (PrefillKernel kernel :
-       {PrefillKernel::kMma, PrefillKernel::kMmaQRegs, PrefillKernel::kMma64, PrefillKernel::kTiled}) {
-    const std::string what = std::string(kernel_name(kernel)) + " " + (dtype == DType::kBf16 ? "bf16" : "fp16") +
+  // kWgmma once per tuning (it falls back to kMma where it cannot run: only its own runs count).
+  std::vector<std::pair<PrefillKernel, int>> runs;
+  for (int t = 0; t < prefill_wgmma_tuning_count(); ++t) runs.emplace_back(PrefillKernel::kWgmma, t);
+  for (PrefillKernel kernel : {PrefillKernel::kMma, PrefillKernel::kMmaQRegs, PrefillKernel::kMma64, PrefillKernel::kTiled})
+    runs.emplace_back(kernel, -1);
+  for (const auto& [kernel, tuning] : runs) {
+    prefill_wgmma_set_tuning(tuning);
+    if (kernel == PrefillKernel::kWgmma && !prefill_wgmma_usable(dtype, D)) continue;
+    const std::string name =
+        kernel == PrefillKernel::kWgmma ? "wgmma:" + prefill_wgmma_tuning_name(tuning) : kernel_name(kernel);
+    const std::string what = name + " " + (dtype == DType::kBf16 ? "bf16" : "fp16") +
                              " prefill T=" + std::to_string(dims.T) + " H=" + std::to_string(H) +
                              " Hkv=" + std::to_string(Hkv) + " D=" + std::to_string(D);
     try {
@@ -81,6 +90,7 @@ int run_prefill(GpuContext* ctx, DType dtype, std::mt19937& rng, int32_t H, int3
       std::printf("[ FAIL ] %s: %s\n", what.c_str(), e.what());
     }
   }
+  prefill_wgmma_set_tuning(-1);
   return failed;
 }
 

@@ -242,6 +242,12 @@ V shfl_any(V v, int mask, V (&slot)[32]) {
 inline float shfl_xor(float v, int mask) { return shfl_any(v, mask, warp_exchange().f); }
 inline int32_t shfl_xor(int32_t v, int mask) { return shfl_any(v, mask, warp_exchange().i); }
 
+inline bool warp_all(bool pred) {  // a butterfly AND over the 32 lanes
+  int32_t all = pred ? 1 : 0;
+  for (int mask = 16; mask > 0; mask >>= 1) all &= shfl_xor(all, mask);
+  return all != 0;
+}
+
 inline void block_sync() { tl_block->barrier.wait("__syncthreads"); }
 
 inline float fast_exp2(float x) { return std::exp2(x); }

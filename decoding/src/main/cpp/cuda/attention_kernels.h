@@ -9,6 +9,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <string>
 
 #include "../core/attention_dims.h"
 #include "../core/visibility.h"
@@ -29,11 +30,14 @@ enum class PrefillKernel : int32_t {
                   // any D % 16 == 0 up to 256.
   kMmaQRegs = 2,  // kMma's code with 8 warps x 16 rows and Q fragments held in registers.
   kMma64 = 3,     // kMma's code with 64-row blocks of 4 warps x 16 rows (more, smaller blocks).
+  kWgmma = 4,     // prefill_wgmma_kernel.cu: Hopper warpgroup MMA (sm_90a build on a CC 9.0 GPU),
+                  // 128-row blocks of 2 warpgroups x 64 rows, 128-key K/V tiles by TMA; D in {64, 128}.
+                  // Elsewhere (other GPU, build or D): kMma. Opt-in until the model runs on it.
 };
 
 // Optional device counters (each may be null) of how key tiles were handled, summed over heads.
 // Units: (query rows of one warp x 64 keys) per head for the kMma layouts (32 rows for kMma, 16
-// for the others), (64 x 64) for kTiled; tiles past the diagonal are not counted. kTiled masks
+// for the others), (64 x 64) for kTiled and kWgmma (64 rows = one warpgroup); tiles past the diagonal are not counted. kTiled masks
 // every tile it computes (unmasked stays 0).
 struct PrefillTileCounters {
   unsigned long long* skipped = nullptr;   // wholly invisible by labels: never computed
@@ -46,6 +50,16 @@ size_t prefill_smem_bytes(int32_t D);
 
 // True when the kMma kernel has an instantiation for head dim D.
 bool prefill_mma_supports(int32_t D);
+
+// True when kWgmma can run here: head dim 64 or 128, the current device is compute capability 9.0
+// and the driver picked the sm_90a machine code of the kernel (the build has it).
+bool prefill_wgmma_usable(DType dtype, int32_t D);
+
+// kWgmma's tunings (warpgroups per block, pipeline stages, softmax/P V overlap), for the bench:
+// it times each; set_tuning(-1) restores the default. Not for concurrent use with launches.
+int prefill_wgmma_tuning_count();
+std::string prefill_wgmma_tuning_name(int tuning);
+void prefill_wgmma_set_tuning(int tuning);
 
 // tiles [ceil(T / kPrefillTile)] = summarize_tile of each run of 64 tokens.
 cudaError_t launch_summarize_tiles(const int32_t* group, const int32_t* branch, int64_t T,
@@ -71,6 +85,10 @@ cudaError_t launch_prefill_mma(PrefillKernel variant, DType dtype, const void* q
                                const void* v, const int32_t* group, const int32_t* branch,
                                const TileLabels* tiles, const PrefillDims& dims, float scale, float* out,
                                const PrefillTileCounters& counters, cudaStream_t stream);
+cudaError_t launch_prefill_wgmma(DType dtype, const void* q, const void* k, const void* v,
+                                 const int32_t* group, const int32_t* branch, const TileLabels* tiles,
+                                 const PrefillDims& dims, float scale, float* out,
+                                 const PrefillTileCounters& counters, cudaStream_t stream);
 cudaError_t launch_prefill_tiled(DType dtype, const void* q, const void* k, const void* v,
                                  const int32_t* group, const int32_t* branch, const TileLabels* tiles,
                                  const PrefillDims& dims, float scale, float* out,
