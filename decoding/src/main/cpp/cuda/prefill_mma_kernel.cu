@@ -264,19 +264,8 @@ ASPD_MMA_DEV void prefill_block(const Params& p, int32_t block_linear, int tid, 
     const int32_t i = rows.first + lane % C::kWarpRows;  // kM = 1: lanes 16..31 repeat 0..15
     const bool inside = i < T_len;
     const int32_t gi = inside ? p.group[i] : 0, bi = inside ? p.branch[i] : 0;
-    int32_t v4[4] = {inside ? gi : INT32_MAX, inside ? gi : INT32_MIN, inside ? bi : INT32_MAX,
-                     inside ? bi : INT32_MIN};
-#pragma unroll
-    for (int mask = 16; mask > 0; mask >>= 1) {
-      int32_t other[4];
-#pragma unroll
-      for (int e = 0; e < 4; ++e) other[e] = shfl_xor(v4[e], mask);  // every lane shuffles all four
-      v4[0] = other[0] < v4[0] ? other[0] : v4[0];
-      v4[1] = other[1] > v4[1] ? other[1] : v4[1];
-      v4[2] = other[2] < v4[2] ? other[2] : v4[2];
-      v4[3] = other[3] > v4[3] ? other[3] : v4[3];
-    }
-    if (lane == 0) sWarpLabels[warp] = TileLabels{v4[0], v4[1], v4[2], v4[3]};
+    const TileLabels summary = warp_label_summary(inside, gi, bi);
+    if (lane == 0) sWarpLabels[warp] = summary;
   }
   block_sync();
 
@@ -296,13 +285,7 @@ ASPD_MMA_DEV void prefill_block(const Params& p, int32_t block_linear, int tid, 
     const int32_t k0 = kt * kBlockN;
     copy_rows_async<T, D, kBlockN, C::kThreads>(sK(stage), k, k0, T_len, p.Hkv, kv_head, tid);
     copy_rows_async<T, D, kBlockN, C::kThreads>(sV(stage), v, k0, T_len, p.Hkv, kv_head, tid);
-    // Key labels: group in [0, 64), branch in [64, 128) of the stage; past T zero (never read).
-    for (int idx = tid; idx < 2 * kBlockN; idx += C::kThreads) {
-      const int32_t j = k0 + idx % kBlockN;
-      const bool inside = j < T_len;
-      const int32_t* from = (idx < kBlockN ? p.group : p.branch) + (inside ? j : 0);
-      cp_async_4(sLabels + stage * 2 * kBlockN + idx, from, inside);
-    }
+    copy_key_labels_async<kBlockN, C::kThreads>(sLabels + stage * 2 * kBlockN, p.group, p.branch, k0, T_len, tid);
   };
 
   uint32_t qf[kM == 1 ? D / 16 : 1][4];  // kM = 1: Q fragments of the warp's 16 rows

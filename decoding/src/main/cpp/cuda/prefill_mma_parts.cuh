@@ -50,23 +50,18 @@ ASPD_MMA_DEV void ldmatrix_x4_trans(uint32_t (&r)[4], const void* row) {
 template <typename T>
 ASPD_MMA_DEV void mma_16816(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1);
 
-template <>
-ASPD_MMA_DEV void mma_16816<__nv_bfloat16>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};\n"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-template <>
-ASPD_MMA_DEV void mma_16816<__half>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};\n"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
+// The bf16 and fp16 instructions, from one text.
+#define ASPD_MMA_16816(T, TYPE)                                                                         \
+  template <>                                                                                           \
+  ASPD_MMA_DEV void mma_16816<T>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {     \
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." TYPE "." TYPE ".f32 {%0, %1, %2, %3}, "      \
+                 "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"                                     \
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])                                       \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));                       \
+  }
+ASPD_MMA_16816(__nv_bfloat16, "bf16")
+ASPD_MMA_16816(__half, "f16")
+#undef ASPD_MMA_16816
 
 // 16-byte (cg: L2 only) and 4-byte asynchronous global -> shared copies; !fill writes zeros and
 // reads nothing (src-size 0), the address must still be a valid one.
@@ -133,6 +128,24 @@ ASPD_MMA_DEV int classify_tile(const WarpRows& rows, const TileLabels& row_label
   return kMasked;
 }
 
+// Label ranges of the rows the lanes hold (inside = the row exists), by a butterfly over the warp;
+// every lane gets the answer. Rows that do not exist leave the ranges untouched.
+ASPD_MMA_DEV TileLabels warp_label_summary(bool inside, int32_t group, int32_t branch) {
+  int32_t v4[4] = {inside ? group : INT32_MAX, inside ? group : INT32_MIN, inside ? branch : INT32_MAX,
+                   inside ? branch : INT32_MIN};
+#pragma unroll
+  for (int mask = 16; mask > 0; mask >>= 1) {
+    int32_t other[4];
+#pragma unroll
+    for (int e = 0; e < 4; ++e) other[e] = shfl_xor(v4[e], mask);  // every lane shuffles all four
+    v4[0] = other[0] < v4[0] ? other[0] : v4[0];
+    v4[1] = other[1] > v4[1] ? other[1] : v4[1];
+    v4[2] = other[2] < v4[2] ? other[2] : v4[2];
+    v4[3] = other[3] > v4[3] ? other[3] : v4[3];
+  }
+  return TileLabels{v4[0], v4[1], v4[2], v4[3]};
+}
+
 template <typename T>
 ASPD_MMA_DEV uint32_t pack2(float lo, float hi);
 
@@ -172,6 +185,19 @@ ASPD_MMA_DEV void copy_rows_async(T* dst, const T* src, int32_t row0, int32_t T_
     const int32_t row = row0 + r0 + pass * kRowsPerPass;
     const bool inside = row < T_len;
     cp_async_16(to + pass * kRowsPerPass * kLd, from + (inside ? row : 0) * row_stride, inside);
+  }
+}
+
+// Labels of keys [k0, k0 + kKeys) into dst: group in [0, kKeys), branch in [kKeys, 2 kKeys), with
+// 4-byte cp.async; keys at or past T are zeros (never read: masked by the key index).
+template <int kKeys, int kThreads>
+ASPD_MMA_DEV void copy_key_labels_async(int32_t* dst, const int32_t* group, const int32_t* branch, int32_t k0,
+                                        int32_t T_len, int tid) {
+  for (int idx = tid; idx < 2 * kKeys; idx += kThreads) {
+    const int32_t j = k0 + idx % kKeys;
+    const bool inside = j < T_len;
+    const int32_t* from = (idx < kKeys ? group : branch) + (inside ? j : 0);
+    cp_async_4(dst + idx, from, inside);
   }
 }
 

@@ -369,19 +369,8 @@ __device__ __forceinline__ void prefill_block(const Params& p, unsigned char* sm
     const int32_t i = q0 + warp * 16 + lane % 16;
     const bool inside = i < T_len;
     const int32_t gi = inside ? p.group[i] : 0, bi = inside ? p.branch[i] : 0;
-    int32_t v4[4] = {inside ? gi : INT32_MAX, inside ? gi : INT32_MIN, inside ? bi : INT32_MAX,
-                     inside ? bi : INT32_MIN};
-#pragma unroll
-    for (int mask = 16; mask > 0; mask >>= 1) {
-      int32_t other[4];
-#pragma unroll
-      for (int e = 0; e < 4; ++e) other[e] = shfl_xor(v4[e], mask);
-      v4[0] = other[0] < v4[0] ? other[0] : v4[0];
-      v4[1] = other[1] > v4[1] ? other[1] : v4[1];
-      v4[2] = other[2] < v4[2] ? other[2] : v4[2];
-      v4[3] = other[3] > v4[3] ? other[3] : v4[3];
-    }
-    if (lane == 0) sWarpLabels[warp] = TileLabels{v4[0], v4[1], v4[2], v4[3]};
+    const TileLabels summary = warp_label_summary(inside, gi, bi);
+    if (lane == 0) sWarpLabels[warp] = summary;
   }
   const int32_t warp_row0 = q0 + warp * 16;  // row index of the warp's row 0
   uint32_t qf[D / 16][4];
@@ -440,12 +429,8 @@ __device__ __forceinline__ void prefill_block(const Params& p, unsigned char* sm
         copy_tile_core<T, D, kKeys, C::kThreads>(sK(load_stage), k, k0, T_len, p.Hkv, kv_head, tid);
         copy_tile_core<T, D, kKeys, C::kThreads>(sV(load_stage), v, k0, T_len, p.Hkv, kv_head, tid);
       }
-      for (int idx = tid; idx < 2 * kKeys; idx += C::kThreads) {
-        const int32_t j = k0 + idx % kKeys;
-        const bool inside = j < T_len;
-        const int32_t* from = (idx < kKeys ? p.group : p.branch) + (inside ? j : 0);
-        cp_async_4(sLabels + load_stage * 2 * kKeys + idx, from, inside);
-      }
+      copy_key_labels_async<kKeys, C::kThreads>(sLabels + load_stage * 2 * kKeys, p.group, p.branch, k0, T_len,
+                                               tid);
     }
     cp_async_commit();  // possibly empty: keeps group n = tile n
     load_stage = load_stage + 1 == kStages ? 0 : load_stage + 1;
