@@ -630,6 +630,8 @@ bool prefill_wgmma_usable(DType dtype, int32_t D) {
       cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) != cudaSuccess)
     return false;
   if (major != 9 || minor != 0) return false;
+  // A driver without the tensor-map encoder cannot run the TMA tunings: kMma runs instead.
+  if (prefill_wgmma::kTunings[g_tuning].tma && tensor_map_encoder() == nullptr) return false;
 #if defined(ASPD_BUILT_SM90A)
   // The sm_90a cubin is the one the driver picked (not the compute_90 PTX, where the body traps).
   cudaFuncAttributes attr{};
