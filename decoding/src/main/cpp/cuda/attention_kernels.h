@@ -55,7 +55,7 @@ bool prefill_mma_supports(int32_t D);
 // and the driver picked the sm_90a machine code of the kernel (the build has it).
 bool prefill_wgmma_usable(DType dtype, int32_t D);
 
-// kWgmma's tunings (warpgroups per block, pipeline stages, softmax/P V overlap), for the bench:
+// kWgmma's tunings (key tile, pipeline stages, TMA or cp.async loads), for the bench:
 // it times each; set_tuning(-1) restores the default. Not for concurrent use with launches.
 int prefill_wgmma_tuning_count();
 std::string prefill_wgmma_tuning_name(int tuning);
