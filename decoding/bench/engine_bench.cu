@@ -9,8 +9,10 @@
 // Token ids are folded into the shape's vocabulary (specials to its last six ids): the cost of a
 // step does not depend on token values. Medians of --reps repetitions; JSON with --json FILE.
 //   usage: aspd_engine_bench [--shape qwen2.5-0.5b|qwen2.5-7b] [--rows FILE] [--json FILE]
-//                            [--gemm cublas|gemv] [--fused] [--no-graphs] [--reps N] [--sample N]
+//                            [--gemm cublas|gemv] [--fused] [--mega] [--no-graphs]
+//                            [--reps N] [--sample N]
 //   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
+//   --mega: decode steps in the decode megakernel (decode_mega.h) instead of separate kernels
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -170,6 +172,7 @@ int main(int argc, char** argv) {
   opt.cublas = use_cublas;
   opt.graphs = !flag(argc, argv, "--no-graphs");
   opt.fused_decode = flag(argc, argv, "--fused");
+  opt.mega_decode = flag(argc, argv, "--mega");
   opt.cache_capacity = 8192;
   std::string err;
   const auto t_load = Clock::now();
@@ -241,6 +244,21 @@ int main(int argc, char** argv) {
       if (k == 1) base = ms;
       std::printf("  step with k=%2d rows: %.3f ms (x%.3f of k=1)\n", k, ms, ms / base);
       js << ",\"k" << k << "_ms\":" << ms;
+      double us[5];
+      std::string why;
+      if (gpu_model_mega_phase_us(model, us, &why)) {
+        std::printf("    megakernel, us per layer (phase + its grid barrier): qkv %.2f, attention %.2f, o %.2f, "
+                    "gate/up %.2f, down %.2f; layer %.2f\n",
+                    us[0], us[1], us[2], us[3], us[4], us[0] + us[1] + us[2] + us[3] + us[4]);
+        js << ",\"k" << k << "_mega_phase_us\":[" << us[0] << "," << us[1] << "," << us[2] << "," << us[3] << ","
+           << us[4] << "]";
+      }
+    }
+    double barrier_us = 0;
+    std::string why;
+    if (gpu_model_mega_barrier_us(model, &barrier_us, &why)) {
+      std::printf("  megakernel grid barrier alone: %.2f us\n", barrier_us);
+      js << ",\"mega_barrier_us\":" << barrier_us;
     }
     js << "}";
   }

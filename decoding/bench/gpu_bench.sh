@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of decoding/ in one run, for a GPU host (no JDK needed):
 #   GPU tests (attention kernels, GPU model + engine), the prefill attention bench, the per-kernel
-#   decode-step bench, the engine bench (Qwen2.5-0.5B and -7B shapes; default and fused decode
-#   products) and the PyTorch baselines on the same card.
+#   decode-step bench, the engine bench (Qwen2.5-0.5B and -7B shapes; default, fused decode
+#   products and decode megakernel) and the PyTorch baselines on the same card.
 # usage: decoding/bench/gpu_bench.sh BIN_DIR OUT_DIR [ROWS_FILE]
 #   BIN_DIR holds aspd_gpu_tests, aspd_gpu_engine_tests, aspd_attention_bench, aspd_engine_bench,
 #   aspd_decode_step_bench
@@ -49,5 +49,7 @@ step engine_bench_7b 240 "$bin/aspd_engine_bench" --shape qwen2.5-7b "${rows_arg
   --json "$out/engine_bench_7b.json"
 step engine_bench_0.5b_gemv 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --gemm gemv --reps 3 \
   --json "$out/engine_bench_0.5b_gemv.json"
+step engine_bench_0.5b_mega 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --mega --reps 3 \
+  --json "$out/engine_bench_0.5b_mega.json"
 step engine_bench_0.5b_fused 120 "$bin/aspd_engine_bench" --shape qwen2.5-0.5b --fused --reps 3 \
   --json "$out/engine_bench_0.5b_fused.json"

@@ -416,77 +416,146 @@ TEST(gpu_graphs_eager_and_gemm_paths_agree) {
   CHECK_MSG(gpu_model_describe(*graphed.gpu).find("graphs on") != std::string::npos, gpu_model_describe(*graphed.gpu));
 }
 
-// Two GPU models of one CPU model: the fused decode products and the cuBLAS/GEMV path.
-void check_fused_against_unfused(ModelConfig config, uint64_t seed) {
+enum class DecodePath { kFused, kMega };
+
+// Steps of 1..16 rows (one and two token tiles) after a prompt (the unfused path in both)
+// on two GPU models: `a` with the decode path under test, `b` on the cuBLAS/GEMV path. Returns the
+// largest |logit difference| over every output row; *scale gets the largest |logit|.
+double compare_decode_steps(GpuModel* a, GpuModel* b, int64_t V, uint64_t seed, int32_t prompt, double* scale) {
   std::string err;
-  Model* cpu = create_random_model(config, seed, 1, &err);
-  if (cpu == nullptr) throw mini::Failure(err);
-  GpuModelOptions fused_opt, plain_opt;
-  fused_opt.fused_decode = true;
-  if (!have_cublas()) fused_opt.cublas = plain_opt.cublas = false;
-  GpuModel* fused = create_gpu_model(*cpu, fused_opt, &err);
-  GpuModel* plain = fused == nullptr ? nullptr : create_gpu_model(*cpu, plain_opt, &err);
-  free_model(cpu);
-  if (plain == nullptr) {
-    free_gpu_model(fused);
-    throw mini::Failure(err);
-  }
-  const int64_t V = config.vocab_size;
   std::mt19937 rng(static_cast<uint32_t>(seed));
   std::vector<int32_t> ids, pos, group, branch;
-  auto add = [&](int32_t p, int32_t g, int32_t b) {
+  auto add = [&](int32_t p, int32_t g, int32_t br) {
     ids.push_back(static_cast<int32_t>(rng() % V));
     pos.push_back(p);
     group.push_back(g);
-    branch.push_back(b);
+    branch.push_back(br);
   };
-  for (int32_t t = 0; t < 40; ++t) add(t, -1, 0);  // a prompt over 16 rows: the unfused path in both
-  std::vector<int64_t> steps = {40};
+  for (int32_t t = 0; t < prompt; ++t) add(t, -1, 0);
+  std::vector<int64_t> steps = {prompt};
   for (int32_t rows : {1, 8, 9, 16, 3, 1}) {
-    for (int32_t b = 0; b < rows; ++b) add(40 + static_cast<int32_t>(steps.size()), rows == 1 ? -1 : 0, rows == 1 ? 0 : b + 1);
+    for (int32_t br = 0; br < rows; ++br) add(prompt + static_cast<int32_t>(steps.size()), rows == 1 ? -1 : 0, rows == 1 ? 0 : br + 1);
     steps.push_back(rows);
   }
-  double worst = 0, scale = 1;
+  double worst = 0;
+  *scale = 1;
   int64_t off = 0;
-  std::vector<float> a(V), b(V);
+  std::vector<float> la(V), lb(V);
   bool ok = true;
   for (int64_t rows : steps) {
-    const int64_t heads = rows > 16 ? 1 : rows;
+    const int64_t heads = rows > 16 ? 1 : rows;  // a long prompt: the last row's logits only
     std::vector<int32_t> out(rows);
-    for (GpuModel* m : {fused, plain})
+    for (GpuModel* m : {a, b})
       ok = ok && gpu_model_forward(m, ids.data() + off, pos.data() + off, group.data() + off, branch.data() + off,
                                    rows, heads, out.data(), &err);
     for (int64_t r = 0; ok && r < heads; ++r) {
-      ok = gpu_model_logits(fused, r, a.data(), &err) && gpu_model_logits(plain, r, b.data(), &err);
+      ok = gpu_model_logits(a, r, la.data(), &err) && gpu_model_logits(b, r, lb.data(), &err);
       for (int64_t v = 0; ok && v < V; ++v) {
-        worst = std::max(worst, std::fabs(double(a[v]) - b[v]));
-        scale = std::max(scale, std::fabs(double(b[v])));
+        worst = std::max(worst, std::fabs(double(la[v]) - lb[v]));
+        *scale = std::max(*scale, std::fabs(double(lb[v])));
       }
     }
     off += rows;
   }
-  const std::string described = gpu_model_describe(*fused);
-  free_gpu_model(fused);
+  if (!ok) throw mini::Failure(err);
+  return worst;
+}
+
+// Two GPU models of one CPU model: the decode path under test and the cuBLAS/GEMV path.
+void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path) {
+  std::string err;
+  Model* cpu = create_random_model(config, seed, 1, &err);
+  if (cpu == nullptr) throw mini::Failure(err);
+  GpuModelOptions test_opt, plain_opt;
+  test_opt.fused_decode = path == DecodePath::kFused;
+  test_opt.mega_decode = path == DecodePath::kMega;
+  plain_opt.mega_decode = false;
+  if (!have_cublas()) test_opt.cublas = plain_opt.cublas = false;
+  GpuModel* tested = create_gpu_model(*cpu, test_opt, &err);
+  GpuModel* plain = tested == nullptr ? nullptr : create_gpu_model(*cpu, plain_opt, &err);
+  free_model(cpu);
+  if (plain == nullptr) {
+    free_gpu_model(tested);
+    throw mini::Failure(err);
+  }
+  double scale = 1, worst = 0;
+  std::string failure;
+  try {
+    worst = compare_decode_steps(tested, plain, config.vocab_size, seed, 40, &scale);
+  } catch (const mini::Failure& f) {
+    failure = f.what();
+  }
+  const std::string described = gpu_model_describe(*tested);
+  free_gpu_model(tested);
   free_gpu_model(plain);
-  CHECK_MSG(ok, err);
-  CHECK_MSG(described.find("fused") != std::string::npos, described);
-  std::printf("  hidden %lld, head dim %lld: fused vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
-              static_cast<long long>(config.hidden_size), static_cast<long long>(config.head_dim), worst, scale);
+  CHECK_MSG(failure.empty(), failure);
+  const char* name = path == DecodePath::kFused ? "fused" : "decode megakernel";
+  CHECK_MSG(described.find(name) != std::string::npos, described);
+  std::printf("  hidden %lld, head dim %lld: %s vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
+              static_cast<long long>(config.hidden_size), static_cast<long long>(config.head_dim), name, worst, scale);
   // bf16 rounding of h and act may differ by an ulp (the norm's sum runs in another order).
-  CHECK_MSG(worst <= 0.02 * scale, "fused decode products differ from the unfused forward: " << worst);
+  CHECK_MSG(worst <= 0.02 * scale, name << " decode steps differ from the unfused forward: " << worst);
+}
+
+ModelConfig wide_config(int64_t vocab, int64_t hidden, int64_t inter, int64_t heads, int64_t kv_heads, int64_t head_dim) {
+  ModelConfig c = tiny_qwen2_config(vocab, false);
+  c.hidden_size = hidden;
+  c.intermediate_size = inter;
+  c.num_heads = heads;
+  c.num_kv_heads = kv_heads;
+  c.head_dim = head_dim;
+  return c;
 }
 
 TEST(gpu_fused_decode_steps_match_the_unfused_forward) {
-  // Steps of 1..16 rows (one and two token tiles); the tiny shape runs every product in one
-  // block column, the wider one splits K across blocks (hidden 512 -> 8 O-row ranges).
-  check_fused_against_unfused(tiny_qwen2_config(260, false), 31);
-  ModelConfig wide = tiny_qwen2_config(300, false);
-  wide.hidden_size = 512;
-  wide.intermediate_size = 1024;
-  wide.num_heads = 8;
-  wide.num_kv_heads = 2;
-  wide.head_dim = 64;
-  check_fused_against_unfused(wide, 32);
+  // The tiny shape runs every product in one block column, the wider one splits K across blocks
+  // (hidden 512 -> 8 O-row ranges).
+  check_decode_path_against_unfused(tiny_qwen2_config(260, false), 31, DecodePath::kFused);
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 32, DecodePath::kFused);
+}
+
+TEST(gpu_megakernel_decode_steps_match_the_unfused_forward) {
+  // Head dims 32, 64 and 128; GQA; the QKV bias of Qwen2.
+  check_decode_path_against_unfused(wide_config(300, 128, 256, 4, 2, 32), 33, DecodePath::kMega);
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 34, DecodePath::kMega);
+  check_decode_path_against_unfused(wide_config(500, 896, 4864, 7, 1, 128), 35, DecodePath::kMega);
+}
+
+TEST(gpu_megakernel_matches_the_unfused_forward_on_the_qwen2_5_0_5b_shape) {
+  // Random weights of the real shape (drawn on the device from one seed, so both models hold the
+  // same numbers), a 700-token prompt (9 attention splits per head) and the full-size products.
+  ModelConfig c = wide_config(151936, 896, 4864, 14, 2, 128);
+  c.num_layers = 24;
+  c.max_positions = 32768;
+  c.rope_theta = 1000000;
+  c.tie_word_embeddings = true;
+  GpuModelOptions mega_opt, plain_opt;
+  mega_opt.cache_capacity = plain_opt.cache_capacity = 2048;
+  mega_opt.mega_decode = true;  // opt-in
+  plain_opt.mega_decode = false;
+  if (!have_cublas()) mega_opt.cublas = plain_opt.cublas = false;
+  std::string err;
+  GpuModel* mega = create_random_gpu_model(c, 7, mega_opt, &err);
+  GpuModel* plain = mega == nullptr ? nullptr : create_random_gpu_model(c, 7, plain_opt, &err);
+  if (plain == nullptr) {
+    free_gpu_model(mega);
+    throw mini::Failure(err);
+  }
+  double scale = 1, worst = 0;
+  std::string failure;
+  try {
+    worst = compare_decode_steps(mega, plain, c.vocab_size, 36, 700, &scale);
+  } catch (const mini::Failure& f) {
+    failure = f.what();
+  }
+  const std::string described = gpu_model_describe(*mega);
+  free_gpu_model(mega);
+  free_gpu_model(plain);
+  CHECK_MSG(failure.empty(), failure);
+  CHECK_MSG(described.find("decode megakernel") != std::string::npos, described);
+  std::printf("  qwen2.5-0.5b shape: decode megakernel vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
+              worst, scale);
+  CHECK_MSG(worst <= 0.02 * scale, "decode megakernel differs from the unfused forward: " << worst);
 }
 
 TEST(gpu_forward_rows_equals_the_cpu_packed_forward) {

@@ -25,11 +25,12 @@ GpuContext* create_gpu_context(int device, std::string* err);
 void free_gpu_context(GpuContext* ctx);
 
 // Q [T, H, D], K/V [T, Hkv, D] host floats -> out [T, H, D]; skipped_tiles may be null (units:
-// PrefillTileCounters). kernel: kMma by default (kTiled where kMma has no instantiation for D).
+// PrefillTileCounters). kernel: kWgmma by default (kMma where it is not usable, kTiled where kMma
+// has no instantiation for D).
 bool gpu_prefill(GpuContext* ctx, DType dtype, const float* q, const float* k, const float* v,
                  const int32_t* group, const int32_t* branch, const PrefillDims& dims, float scale,
                  float* out, long long* skipped_tiles, std::string* err,
-                 PrefillKernel kernel = PrefillKernel::kMma);
+                 PrefillKernel kernel = PrefillKernel::kWgmma);
 
 // Q [A, H, D] with host tags [A] against K/V [N, Hkv, D] with host tags [N] -> out [A, H, D].
 bool gpu_decode(GpuContext* ctx, DType dtype, const float* q, const float* k, const float* v,

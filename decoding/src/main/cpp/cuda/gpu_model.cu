@@ -10,6 +10,7 @@
 #include "cublas_loader.h"
 #include "cuda_check.h"
 #include "decode_attention.h"
+#include "decode_mega.h"
 #include "decode_gemv.h"
 
 namespace aspd {
@@ -63,6 +64,17 @@ struct GpuModel {
   GemvScratch scratch{};
   int32_t* attention_counters = nullptr;  // decode_attention.h, [H]
   ArgmaxScratch argmax_scratch{};
+
+  // The decode megakernel (decode_mega.h), rows <= kMegaMaxRows.
+  bool mega = false;
+  std::string mega_note;  // why it does not run although asked for
+  MegaLayer* mega_layers = nullptr;  // device [L], filled once the weights are up
+  float* mega_partial = nullptr;
+  int32_t* mega_counters = nullptr;
+  uint32_t* mega_barrier = nullptr;
+  uint64_t* mega_timings = nullptr;  // [5 L + 1], see MegaArgs::timings
+  float* mega_rope = nullptr;        // [kMegaMaxRows, D / 2, 2]
+  bool mega_ran = false;
 
   ~GpuModel() {
     cudaSetDevice(opt.device);
@@ -179,9 +191,61 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
   return true;
 }
 
+MegaArgs mega_args(GpuModel* m, int64_t M) {
+  const ModelConfig& c = m->c;
+  MegaArgs a{};
+  a.layers = m->mega_layers;
+  a.L = static_cast<int32_t>(c.num_layers);
+  a.E = static_cast<int32_t>(c.hidden_size);
+  a.I = static_cast<int32_t>(c.intermediate_size);
+  a.H = static_cast<int32_t>(c.num_heads);
+  a.Hkv = static_cast<int32_t>(c.num_kv_heads);
+  a.D = static_cast<int32_t>(c.head_dim);
+  a.eps = static_cast<float>(c.rms_norm_eps);
+  a.theta = c.rope_theta;
+  a.scale_log2 = attention_scale(a.D) * 1.4426950408889634f;
+  a.final_norm = m->final_norm;
+  a.tags = m->tags;
+  a.io = StepIoView{m->io_dev, static_cast<int32_t>(M)};
+  a.x = m->x;
+  a.q = m->q;
+  a.attn = m->attn;
+  a.act = m->act;
+  a.h_out = m->h;
+  a.attn_partial = m->mega_partial;
+  a.attn_counters = m->mega_counters;
+  a.barrier = m->mega_barrier;
+  a.timings = m->mega_timings;
+  a.rope = m->mega_rope;
+  return a;
+}
+
+// A decode step of M <= kMegaMaxRows rows: embeddings, tags and RoPE table (one launch), the
+// megakernel (every layer and the final norm into h), then the LM head and argmax as in the
+// plain path.
+bool enqueue_mega_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  const ModelConfig& c = m->c;
+  const int64_t E = c.hidden_size;
+  cudaStream_t s = m->stream;
+  CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(static_cast<int32_t>(M)) * sizeof(int32_t),
+                           cudaMemcpyHostToDevice, s));
+  const MegaArgs a = mega_args(m, M);
+  CUDA_TRY(launch_mega_prologue(m->embed, a.io, E, m->x, m->tags, a.D, a.theta, m->mega_rope, s));
+  CUDA_TRY(launch_decode_mega(a, s));
+  m->mega_ran = true;
+  if (head_rows > 0) {
+    const bf16* rows = m->h + (M - head_rows) * E;
+    if (!gemm(m, rows, m->lm_head, head_rows, c.vocab_size, E, m->logits, err)) return false;
+    CUDA_TRY(launch_argmax(m->logits, head_rows, c.vocab_size, m->argmax_scratch, m->argmax_dev, s));
+    CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
+  }
+  return true;
+}
+
 // Every kernel of one forward of M rows whose inputs are already in io_host; head_rows as in
 // gpu_model_forward. Enqueued on m->stream only, so it can be captured into a graph.
 bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  if (m->mega && M <= kMegaMaxRows) return enqueue_mega_forward(m, M, head_rows, err);
   if (m->fused && M <= kDecodeGemvMaxRows) return enqueue_decode_forward(m, M, head_rows, err);
   const ModelConfig& c = m->c;
   const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
@@ -396,8 +460,34 @@ bool init_runtime(GpuModel* m, std::string* err) {
       return false;
     CUDA_TRY(cudaMemset(m->scratch.counters, 0, std::max<int64_t>(counters, 1) * sizeof(int32_t)));
   }
+  if (m->opt.mega_decode && !m->fused) {
+    std::string why;
+    m->mega = decode_mega_supported(static_cast<int32_t>(E), static_cast<int32_t>(I), static_cast<int32_t>(c.num_heads),
+                                    static_cast<int32_t>(Hkv), static_cast<int32_t>(D), m->opt.device, &why);
+    if (!m->mega) m->mega_note = " (decode megakernel off: " + why + ")";
+  }
+  if (m->mega) {
+    if (!m->alloc(&m->mega_partial, static_cast<int64_t>(kMegaMaxRows) * c.num_heads * kMegaMaxSplits * (D + 2), err) ||
+        !m->alloc(&m->mega_counters, c.num_heads, err) || !m->alloc(&m->mega_barrier, kMegaBarrierWords, err) ||
+        !m->alloc(&m->mega_timings, 5 * c.num_layers + 1, err) ||
+        !m->alloc(&m->mega_rope, static_cast<int64_t>(kMegaMaxRows) * D, err) ||
+        !m->alloc(reinterpret_cast<char**>(&m->mega_layers), c.num_layers * static_cast<int64_t>(sizeof(MegaLayer)), err))
+      return false;
+    CUDA_TRY(cudaMemset(m->mega_counters, 0, c.num_heads * sizeof(int32_t)));
+    CUDA_TRY(cudaMemset(m->mega_barrier, 0, kMegaBarrierWords * sizeof(uint32_t)));
+  }
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->io_host), StepIoView::ints(Mx) * sizeof(int32_t)));
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->argmax_host), Mx * sizeof(int32_t)));
+  return true;
+}
+
+// The megakernel's per-layer pointers, once every weight is on the device.
+bool upload_mega_layers(GpuModel* m, std::string* err) {
+  if (!m->mega) return true;
+  std::vector<MegaLayer> layers;
+  for (const DeviceLayer& l : m->layers)
+    layers.push_back(MegaLayer{l.wqkv, l.wo, l.wgu, l.wd, l.bqkv, l.in_norm, l.post_norm, l.k, l.v});
+  CUDA_TRY(cudaMemcpy(m->mega_layers, layers.data(), layers.size() * sizeof(MegaLayer), cudaMemcpyHostToDevice));
   return true;
 }
 
@@ -439,6 +529,7 @@ GpuModel* create_gpu_model(const Model& cpu, const GpuModelOptions& options, std
       ok = upload(m, &l.bqkv, b, err);
     }
   }
+  ok = ok && upload_mega_layers(m, err);
   if (!ok) {
     delete m;
     return nullptr;
@@ -481,6 +572,7 @@ GpuModel* create_random_gpu_model(const ModelConfig& config, uint64_t seed, cons
          matrix(&l.wgu, 2 * I, E, 0.f, inv_e) && matrix(&l.wd, E, I, 0.f, inv_i) && vec(&l.in_norm, E, 1.f, 0.1f) &&
          vec(&l.post_norm, E, 1.f, 0.1f) && (!config.attention_bias || vec(&l.bqkv, qkv_width(config), 0.f, 0.1f));
   }
+  ok = ok && upload_mega_layers(m, err);
   if (ok) {
     const cudaError_t e = cudaStreamSynchronize(m->stream);
     if (e != cudaSuccess) {
@@ -503,6 +595,8 @@ std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
   if (m.fused) s += ", fused tensor-core decode steps";
+  if (m.mega) s += ", decode megakernel";
+  else s += m.mega_note;
   s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
   return s;
 }
@@ -596,6 +690,40 @@ bool gpu_model_forward_rows(GpuModel* m, const int32_t* ids, const int32_t* posi
     for (int64_t k = 0; wanted && k < R; ++k)
       if (rows[k] >= off && rows[k] < off + M && !gpu_model_logits(m, rows[k] - off, out + k * V, err)) return false;
   }
+  return true;
+}
+
+bool gpu_model_mega_phase_us(GpuModel* m, double (&us)[5], std::string* err) {
+  if (!m->mega || !m->mega_ran) {
+    *err = "no decode step has run on the megakernel";
+    return false;
+  }
+  const int64_t L = m->c.num_layers;
+  std::vector<uint64_t> t(5 * L + 1);
+  CUDA_TRY(cudaSetDevice(m->opt.device));
+  CUDA_TRY(cudaMemcpy(t.data(), m->mega_timings, t.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
+  for (int p = 0; p < 5; ++p) {
+    double sum = 0;
+    for (int64_t l = 0; l < L; ++l) sum += static_cast<double>(t[5 * l + p + 1] - t[5 * l + p]);
+    us[p] = sum / static_cast<double>(L) / 1000.0;
+  }
+  return true;
+}
+
+bool gpu_model_mega_barrier_us(GpuModel* m, double* us, std::string* err) {
+  if (!m->mega || !m->mega_ran) {
+    *err = "no decode step has run on the megakernel";
+    return false;
+  }
+  CUDA_TRY(cudaSetDevice(m->opt.device));
+  MegaArgs a = mega_args(m, 1);
+  a.only_barriers = 1;
+  CUDA_TRY(launch_decode_mega(a, m->stream));
+  CUDA_TRY(cudaStreamSynchronize(m->stream));
+  const int64_t n = 5 * m->c.num_layers;
+  std::vector<uint64_t> t(n + 1);
+  CUDA_TRY(cudaMemcpy(t.data(), m->mega_timings, t.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
+  *us = static_cast<double>(t[n] - t[0]) / static_cast<double>(n) / 1000.0;
   return true;
 }
 

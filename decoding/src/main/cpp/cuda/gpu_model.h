@@ -6,7 +6,8 @@
 // bias + RoPE + cache append -> cache attention under the tag rule -> O GEMM -> residual + RMSNorm
 // -> gate/up GEMM -> SiLU*up -> down GEMM, then final norm, LM head and the greedy argmax of every
 // row, copied back (M ints). Decode steps (<= 16 rows) attend with decode_attention.h, and with
-// fused_decode run the fused products of decode_gemv.h (five kernels per layer). GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
+// fused_decode run the fused products of decode_gemv.h (five kernels per layer), with mega_decode
+// every layer in one persistent kernel (decode_mega.h); both opt-in. GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
 // kernel. Steps of up to kGraphRows rows are replayed from CUDA graphs, one per row count,
 // captured at the second step of that size (the first runs eagerly and loads every kernel).
 #pragma once
@@ -31,6 +32,11 @@ struct GpuModelOptions {
   // separate element-wise kernels. Off by default: slower than cuBLAS on an H200 so far (see
   // decoding/README.md); an experiment to build on.
   bool fused_decode = false;
+  // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
+  // the LM head stays a cuBLAS product. Ignored when fused_decode is set (its gate/up row layout).
+  // Off by default: correct, but no faster than the cuBLAS path on an H200 (1.173 against 1.170 ms
+  // per 0.5B step, slower at 7B and for steps of 4 or more rows; see decoding/README.md).
+  bool mega_decode = false;
 };
 
 struct GpuModel;
@@ -72,6 +78,15 @@ bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions
 bool gpu_model_forward_rows(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
                             const int32_t* branch, int64_t T, const int32_t* rows, int64_t R, float* out,
                             std::string* err);
+
+// Time of each megakernel phase in the last decode step that ran it, averaged over the layers:
+// QKV, attention, O, gate/up, down (each including its grid barrier), in microseconds. False when
+// no step has run on the megakernel.
+bool gpu_model_mega_phase_us(GpuModel* m, double (&us)[5], std::string* err);
+
+// The megakernel's grid barrier alone, microseconds per barrier (one launch of barriers only,
+// after a decode step has run on it).
+bool gpu_model_mega_barrier_us(GpuModel* m, double* us, std::string* err);
 
 // Output row r of the last forward: its logits (host [V]) or one draw under a restriction.
 bool gpu_model_logits(GpuModel* m, int64_t r, float* dst, std::string* err);

@@ -484,7 +484,7 @@ cudaError_t launch_prefill(DType dtype, const void* q, const void* k, const void
                            unsigned long long* skipped_tiles, cudaStream_t stream) {
   PrefillTileCounters counters;
   counters.skipped = skipped_tiles;
-  return launch_prefill(PrefillKernel::kMma, dtype, q, k, v, group, branch, tile_scratch, dims, scale,
+  return launch_prefill(PrefillKernel::kWgmma, dtype, q, k, v, group, branch, tile_scratch, dims, scale,
                         out, counters, stream);
 }
 

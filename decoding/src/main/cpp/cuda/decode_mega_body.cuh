@@ -1,0 +1,580 @@
+// The phases of the decode megakernel (decode_mega.h), written against a handful of primitives
+// that the including file supplies: decode_mega.cu (the GPU) or the CPU emulation test
+// (src/test/cpp/decode_mega_emulation_test.cpp), so that one text is what both run.
+//
+// Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor, block_sync, warp_sync, grid_sync,
+// mma_bf16 (m16n8k16, fp32 accumulate), global_ns (a nanosecond clock shared by the SMs),
+// ld_weight (16 bytes of data that no phase writes),
+// ld_weight_f4, ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's
+// L1 is not coherent with other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait_all,
+// atomic_add, fence (gpu-scope).
+//
+// The k permutation of the products. mma m16n8k16 takes A (16 rows x 16 k) as four registers,
+// (g, 2c..2c+1), (g+8, 2c..), (g, 2c+8..), (g+8, 2c+8..), and B (16 k x 8 columns) as two,
+// (2c.., n g), (2c+8.., n g), with g = lane / 4 and c = lane % 4. Any bijection of k applied to A
+// and B alike leaves the product unchanged; within a 32-wide k step, lane (g, c) loads the 8
+// contiguous values at 8c..8c+7 of its rows (16 bytes: registers r0..r3 hold pairs 0-1, 2-3, 4-5,
+// 6-7), and the first mma takes pairs r0, r1 (its k = 2c.. and 2c+8..), the second r2, r3.
+#pragma once
+
+#include <cuda_bf16.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "../core/visibility.h"
+#include "decode_mega.h"
+
+namespace aspd {
+namespace mega {
+
+
+constexpr int kMiscBytes = 512;  // small per-block values at the start of shared memory
+constexpr int kChunk = 32;       // cache entries per warp pass in attention
+constexpr int kSinglePassE = 1536;  // see Config::gemm_bytes
+
+template <int kWarps, int kDL>
+struct Config {
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kD = 32 * kDL;  // head dim: lane d owns dims d * kDL .. + kDL in attention
+  static constexpr int kAttnWarps = kWarps < 8 ? kWarps : 8;
+  static constexpr size_t kRedBytes = static_cast<size_t>(kWarps) * 2 * 256 * 4;  // [warp][tile][16][16]
+  // Hidden sizes up to kSinglePassE also stage the fp32 residual rows (one read of x per norm).
+  static size_t gemm_bytes(int E) {
+    return kRedBytes + static_cast<size_t>(kMegaMaxRows) * (E + 8) * 2 +
+           (E <= kSinglePassE ? static_cast<size_t>(kMegaMaxRows) * E * 4 : 0);
+  }
+  static constexpr size_t kAttnBytes = static_cast<size_t>(kMegaMaxRows) * kD * 2 +           // q rows
+                                       static_cast<size_t>(kAttnWarps) * 9 * 32 * 4 +         // p, rescales
+                                       static_cast<size_t>(kAttnWarps) * kChunk * kD * 2 +    // V chunks
+                                       static_cast<size_t>(kAttnWarps) * kChunk * (kD + 8) * 2 +  // K chunks
+                                       static_cast<size_t>(kAttnWarps) * kMegaMaxRows * (kD + 2) * 4;  // states
+  static size_t smem_bytes(int E) {
+    const size_t g = gemm_bytes(E);
+    return kMiscBytes + (g > kAttnBytes ? g : kAttnBytes);
+  }
+};
+
+enum class Epi { kQkvRope, kResidual, kSiluMul };
+
+ASPD_MEGA_DEV float warp_sum_f(float x) {
+  for (int o = 16; o > 0; o >>= 1) x += shfl_xor(x, o);
+  return x;
+}
+
+ASPD_MEGA_DEV float warp_max_f(float x) {
+  for (int o = 16; o > 0; o >>= 1) x = fmaxf(x, shfl_xor(x, o));
+  return x;
+}
+
+ASPD_MEGA_DEV uint32_t pack2(float lo, float hi) {
+  const __nv_bfloat162 p = __floats2bfloat162_rn(lo, hi);
+  uint32_t u;
+  memcpy(&u, &p, 4);
+  return u;
+}
+
+ASPD_MEGA_DEV float2 unpack2(uint32_t u) {
+  __nv_bfloat162 p;
+  memcpy(&p, &u, 4);
+  return __bfloat1622float2(p);
+}
+
+ASPD_MEGA_DEV float dot8(uint4 a, uint4 b) {
+  const float2 a0 = unpack2(a.x), a1 = unpack2(a.y), a2 = unpack2(a.z), a3 = unpack2(a.w);
+  const float2 b0 = unpack2(b.x), b1 = unpack2(b.y), b2 = unpack2(b.z), b3 = unpack2(b.w);
+  return a0.x * b0.x + a0.y * b0.y + a1.x * b1.x + a1.y * b1.y + a2.x * b2.x + a2.y * b2.y + a3.x * b3.x +
+         a3.y * b3.y;
+}
+
+// The output units of a block: a contiguous range of floor or ceil(units / nblocks), so that every
+// SM has work when there are at least as many units as blocks and no block has more than one unit
+// above the others.
+ASPD_MEGA_DEV void block_units(int units, int block, int nblocks, int* first, int* count) {
+  const int64_t b0 = static_cast<int64_t>(block) * units / nblocks, b1 = static_cast<int64_t>(block + 1) * units / nblocks;
+  *first = static_cast<int>(b0);
+  *count = static_cast<int>(b1 - b0);
+}
+
+// First weight row of tile t (16 rows) of unit u. QKV: the two tiles are the rotated halves of the
+// same head dims (i, i + D/2), so the epilogue applies RoPE; gate/up: a gate tile and the up tile
+// of the same features; residual products: one tile.
+template <Epi kEpi>
+ASPD_MEGA_DEV int64_t tile_row(const MegaArgs& a, int u, int t) {
+  if (kEpi == Epi::kQkvRope) {
+    const int per_head = a.D / 32;
+    return static_cast<int64_t>(u / per_head) * a.D + (u % per_head) * 16 + t * (a.D / 2);
+  }
+  if (kEpi == Epi::kSiluMul) return 16 * static_cast<int64_t>(u) + static_cast<int64_t>(t) * a.I;
+  return 16 * static_cast<int64_t>(u);
+}
+
+// h [16][K + 8] bf16 in shared memory = RMSNorm of the residual rows (rows >= M zero), with
+// rms_norm_kernel's expression. Where the rows fit (K <= kSinglePassE) they are read from L2 once
+// into shared memory; else twice (sums of squares, then h).
+template <int kWarps>
+ASPD_MEGA_DEV void stage_normed(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const float* norm_w, int K,
+                                bf16* hs) {
+  const int M = a.io.M, warp = cx.tid / 32, lane = cx.tid % 32, rows = M > 8 ? 16 : 8;
+  float* s_inv = reinterpret_cast<float*>(smem);
+  float* xs = reinterpret_cast<float*>(hs + kMegaMaxRows * (K + 8));  // [M][K] when single pass
+  const bool single = K <= kSinglePassE;
+  if (single) {
+    for (int i = cx.tid; i < M * K / 4; i += kWarps * 32)
+      reinterpret_cast<float4*>(xs)[i] = ld_cg_f4(a.x + 4 * static_cast<int64_t>(i));
+    block_sync();
+  }
+  for (int m = warp; m < M; m += kWarps) {
+    float ss = 0.f;
+    for (int k = 4 * lane; k < K; k += 128) {
+      const float4 v = single ? *reinterpret_cast<const float4*>(xs + m * K + k) : ld_cg_f4(a.x + static_cast<int64_t>(m) * K + k);
+      ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
+    }
+    ss = warp_sum_f(ss);
+    if (lane == 0) s_inv[m] = 1.f / sqrtf(ss / static_cast<float>(K) + a.eps);
+  }
+  block_sync();
+  const int per_row = K / 8;
+  for (int i = cx.tid; i < rows * per_row; i += kWarps * 32) {
+    const int n = i / per_row, k = (i % per_row) * 8;
+    uint4 out = make_uint4(0u, 0u, 0u, 0u);
+    if (n < M) {
+      const float inv = s_inv[n];
+      const float* xr = single ? xs + n * K + k : nullptr;
+      const float4 x0 = single ? *reinterpret_cast<const float4*>(xr) : ld_cg_f4(a.x + static_cast<int64_t>(n) * K + k);
+      const float4 x1 = single ? *reinterpret_cast<const float4*>(xr + 4) : ld_cg_f4(a.x + static_cast<int64_t>(n) * K + k + 4);
+      const float4 w0 = ld_weight_f4(norm_w + k), w1 = ld_weight_f4(norm_w + k + 4);
+      out.x = pack2(w0.x * (x0.x * inv), w0.y * (x0.y * inv));
+      out.y = pack2(w0.z * (x0.z * inv), w0.w * (x0.w * inv));
+      out.z = pack2(w1.x * (x1.x * inv), w1.y * (x1.y * inv));
+      out.w = pack2(w1.z * (x1.z * inv), w1.w * (x1.w * inv));
+    }
+    *reinterpret_cast<uint4*>(hs + n * (K + 8) + k) = out;
+  }
+  block_sync();
+}
+
+// y = X W^T over `units` output units, then the epilogue. X: the normalized residual (kNorm,
+// staged in shared memory) or bf16 rows xin [M, K] read from L2.
+template <int kWarps, Epi kEpi, bool kNorm, int kTiles>
+ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const MegaLayer& ly, const bf16* w,
+                              int K, int units, const float* norm_w, const bf16* xin) {
+  const int M = a.io.M, NT = M > 8 ? 2 : 1;
+  const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
+  int first = 0, count = 0;
+  block_units(units, cx.block, cx.nblocks, &first, &count);
+  if (count == 0) return;  // block-uniform
+  float* red = reinterpret_cast<float*>(smem + kMiscBytes);
+  bf16* hs = reinterpret_cast<bf16*>(smem + kMiscBytes + Config<kWarps, 1>::kRedBytes);
+  if (kNorm) stage_normed<kWarps>(cx, smem, a, norm_w, K, hs);
+  const int ksteps = K / 32;
+  // The residual values this thread adds to in the first round, read before the products so
+  // that the epilogue does not wait for them.
+  float x_early = 0.f;
+  if (kEpi == Epi::kResidual && cx.tid < (count < kWarps ? count : kWarps) * 16 * M) {
+    const int feat = (cx.tid % (16 * M)) / M, n = cx.tid % M;
+    x_early = ld_cg(a.x + static_cast<int64_t>(n) * a.E + 16 * (first + cx.tid / (16 * M)) + feat);
+  }
+  for (int r0 = 0; r0 < count; r0 += kWarps) {
+    const int in_round = count - r0 < kWarps ? count - r0 : kWarps;
+    const int S = kWarps / in_round;  // warps per unit; warps past in_round * S idle this round
+    const int slot = warp / S, part = warp % S;
+    const int k0 = part * ksteps / S, k1 = (part + 1) * ksteps / S;
+    const int u = first + r0 + slot;
+    float acc[kTiles][2][4];
+#pragma unroll
+    for (int t = 0; t < kTiles; ++t)
+#pragma unroll
+      for (int nt = 0; nt < 2; ++nt) acc[t][nt][0] = acc[t][nt][1] = acc[t][nt][2] = acc[t][nt][3] = 0.f;
+    if (slot < in_round) {
+      const bf16* lo[kTiles];
+      const bf16* hi[kTiles];
+#pragma unroll
+      for (int t = 0; t < kTiles; ++t) {
+        const int64_t row = tile_row<kEpi>(a, u, t);
+        lo[t] = w + (row + g) * K + 8 * c;
+        hi[t] = w + (row + g + 8) * K + 8 * c;
+      }
+      // k steps in flight per lane: 8 (one tile) or 12 (two) 16-byte weight loads per batch, plus
+      // the global X fragments of the plain products (the normalized X is read from shared memory
+      // just in time): within the phase's 128 registers, so nothing spills to local memory.
+      constexpr int kU = kTiles == 1 ? 4 : 3;
+      constexpr int kXU = kNorm ? 1 : kU;
+      for (int ks = k0; ks < k1; ks += kU) {
+        uint4 wa[kU][kTiles], wb[kU][kTiles], xg[kXU][2];
+#pragma unroll
+        for (int i = 0; i < kU; ++i) {
+          const bool in = ks + i < k1;
+          const int k = (ks + i) * 32;
+#pragma unroll
+          for (int t = 0; t < kTiles; ++t) {
+            wa[i][t] = in ? ld_weight(lo[t] + k) : make_uint4(0u, 0u, 0u, 0u);
+            wb[i][t] = in ? ld_weight(hi[t] + k) : make_uint4(0u, 0u, 0u, 0u);
+          }
+          if (!kNorm)
+#pragma unroll
+            for (int nt = 0; nt < 2; ++nt) {
+              const int n = 8 * nt + g;
+              xg[kNorm ? 0 : i][nt] = in && n < M ? ld_cg_u4(xin + static_cast<int64_t>(n) * K + k + 8 * c)
+                                                  : make_uint4(0u, 0u, 0u, 0u);
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < kU; ++i)
+#pragma unroll
+          for (int nt = 0; nt < 2; ++nt) {
+            if (nt >= NT) break;  // warp-uniform
+            const uint4 xb = kNorm ? (ks + i < k1 ? *reinterpret_cast<const uint4*>(hs + (8 * nt + g) * (K + 8) +
+                                                                                    (ks + i) * 32 + 8 * c)
+                                                  : make_uint4(0u, 0u, 0u, 0u))
+                                   : xg[kNorm ? 0 : i][nt];
+#pragma unroll
+            for (int t = 0; t < kTiles; ++t) {
+              const uint32_t a0[4] = {wa[i][t].x, wb[i][t].x, wa[i][t].y, wb[i][t].y};
+              const uint32_t a1[4] = {wa[i][t].z, wb[i][t].z, wa[i][t].w, wb[i][t].w};
+              mma_bf16(acc[t][nt], a0, xb.x, xb.y);
+              mma_bf16(acc[t][nt], a1, xb.z, xb.w);
+            }
+          }
+      }
+    }
+    // Partials [warp][tile][feature 16][row 16]; C fragment: (feature g, rows 2c, 2c+1), (g + 8, ...).
+#pragma unroll
+    for (int t = 0; t < kTiles; ++t)
+#pragma unroll
+      for (int nt = 0; nt < 2; ++nt) {
+        if (nt >= NT) break;
+        float* mine = red + (warp * kTiles + t) * 256;
+        const int n = 8 * nt + 2 * c;
+        mine[g * 16 + n] = acc[t][nt][0];
+        mine[g * 16 + n + 1] = acc[t][nt][1];
+        mine[(g + 8) * 16 + n] = acc[t][nt][2];
+        mine[(g + 8) * 16 + n + 1] = acc[t][nt][3];
+      }
+    block_sync();
+    for (int i = cx.tid; i < in_round * 16 * M; i += kWarps * 32) {
+      const int s_ = i / (16 * M), feat = (i % (16 * M)) / M, n = i % M;
+      const int uu = first + r0 + s_;
+      float res[kTiles];
+#pragma unroll
+      for (int t = 0; t < kTiles; ++t) {
+        res[t] = 0.f;
+        for (int q = 0; q < S; ++q) res[t] += red[((s_ * S + q) * kTiles + t) * 256 + feat * 16 + n];
+      }
+      if (kEpi == Epi::kResidual) {
+        float* xp = a.x + static_cast<int64_t>(n) * a.E + 16 * uu + feat;
+        *xp = (r0 == 0 && i == cx.tid ? x_early : ld_cg(xp)) + res[0];
+      } else if (kEpi == Epi::kSiluMul) {
+        const float gate = res[0], up = res[kTiles - 1];
+        a.act[static_cast<int64_t>(n) * a.I + 16 * uu + feat] = __float2bfloat16_rn(gate / (1.f + expf(-gate)) * up);
+      } else {
+        // qkv_rope_append_kernel's arithmetic: bias, then RoPE with the angle in double.
+        const int per_head = a.D / 32, head = uu / per_head, i_dim = (uu % per_head) * 16 + feat, half = a.D / 2;
+        const int64_t col = static_cast<int64_t>(head) * a.D;
+        float va = res[0], vb = res[kTiles - 1];
+        if (ly.bqkv != nullptr) {
+          va += ly.bqkv[col + i_dim];
+          vb += ly.bqkv[col + i_dim + half];
+        }
+        const int64_t entry = a.io.length_before() + n;
+        if (head < a.H + a.Hkv) {
+          // cos, sin of the row's angle for this dim pair (launch_mega_prologue, in double as the
+          // other paths compute them).
+          const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
+          const float cf = cs.x, sf = cs.y;
+          const float ra = va * cf - vb * sf, rb = vb * cf + va * sf;
+          bf16* dst = head < a.H ? a.q + (static_cast<int64_t>(n) * a.H + head) * a.D
+                                 : ly.k_cache + (entry * a.Hkv + (head - a.H)) * a.D;
+          dst[i_dim] = __float2bfloat16_rn(ra);
+          dst[i_dim + half] = __float2bfloat16_rn(rb);
+        } else {
+          bf16* dst = ly.v_cache + (entry * a.Hkv + (head - a.H - a.Hkv)) * a.D;
+          dst[i_dim] = __float2bfloat16_rn(va);
+          dst[i_dim + half] = __float2bfloat16_rn(vb);
+        }
+      }
+    }
+    block_sync();  // red is rewritten by the next round
+  }
+}
+
+// Splits of the cache entries per head: a block each, at least ~64 entries each.
+ASPD_MEGA_DEV int attention_splits(const MegaArgs& a, int nblocks) {
+  const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
+  int splits = nblocks / a.H;
+  const int64_t by_length = (n + 63) / 64;
+  if (splits > by_length) splits = static_cast<int>(by_length);
+  if (splits > kMegaMaxSplits) splits = kMegaMaxSplits;
+  return splits < 1 ? 1 : splits;
+}
+
+// The step rows against entries [0, length_before + M) of the cache under the tag rule.
+template <int kWarps, int kDL>
+ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const MegaLayer& ly) {
+  using C = Config<kWarps, kDL>;
+  constexpr int D = C::kD, AW = C::kAttnWarps;
+  const int M = a.io.M, H = a.H, warp = cx.tid / 32, lane = cx.tid % 32;
+  const int64_t n = static_cast<int64_t>(a.io.length_before()) + M;
+  const int splits = attention_splits(a, cx.nblocks), units = H * splits;
+  int32_t* s_qtag = reinterpret_cast<int32_t*>(smem);        // [3][16]
+  int32_t* s_last = reinterpret_cast<int32_t*>(smem + 256);
+  bf16* sQ = reinterpret_cast<bf16*>(smem + kMiscBytes);     // [16][D]
+  float* sP = reinterpret_cast<float*>(sQ + kMegaMaxRows * D);  // [AW][9][32]: p of 8 rows, their rescales
+  bf16* sV = reinterpret_cast<bf16*>(sP + AW * 9 * 32);      // [AW][32][D]
+  bf16* sK = sV + AW * kChunk * D;                                 // [AW][32][D + 8]: padded rows, so
+                                                                   // lanes reading their own rows do not collide
+  float* sState = reinterpret_cast<float*>(sK + AW * kChunk * (D + 8));  // [AW][16][D + 2]
+  for (int unit = cx.block; unit < units; unit += cx.nblocks) {
+    const int h = unit / splits, split = unit % splits, kvh = h / (H / a.Hkv);
+    const int64_t per = (n + splits - 1) / splits, b = split * per, e = b + per < n ? b + per : n;
+    for (int i = cx.tid; i < M * (D / 8); i += kWarps * 32) {
+      const int m = i / (D / 8), d = (i % (D / 8)) * 8;
+      *reinterpret_cast<uint4*>(sQ + m * D + d) = ld_cg_u4(a.q + (static_cast<int64_t>(m) * H + h) * D + d);
+    }
+    if (cx.tid < M) {
+      s_qtag[cx.tid] = a.io.position()[cx.tid];
+      s_qtag[16 + cx.tid] = a.io.group()[cx.tid];
+      s_qtag[32 + cx.tid] = a.io.branch()[cx.tid];
+    }
+    block_sync();
+    if (warp < AW) {
+      // The warp's online-softmax state per row lives in shared memory ([row][max, sum, acc[D]],
+      // the block merge reads it there), so registers hold only one chunk's scores.
+      bf16* myV = sV + warp * kChunk * D;
+      bf16* myK = sK + warp * kChunk * (D + 8);
+      float* myP = sP + warp * 9 * 32;
+      float* myState = sState + warp * kMegaMaxRows * (D + 2);
+      for (int m = 0; m < M; ++m) {
+        if (lane == 0) {
+          myState[m * (D + 2)] = -INFINITY;
+          myState[m * (D + 2) + 1] = 0.f;
+        }
+#pragma unroll
+        for (int d = 0; d < kDL; ++d) myState[m * (D + 2) + 2 + lane * kDL + d] = 0.f;
+      }
+      for (int64_t c0 = b + static_cast<int64_t>(kChunk) * warp; c0 < e; c0 += static_cast<int64_t>(kChunk) * AW) {
+        const int cn = e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk;
+        // K and V rows of the chunk, the entries' tags: one round trip for all of them.
+        for (int pc = lane; pc < kChunk * (D / 8); pc += 32) {
+          const int ent = pc / (D / 8), d = (pc % (D / 8)) * 8;
+          const bool valid = ent < cn;
+          const int64_t src = ((c0 + ent) * a.Hkv + kvh) * D + d;
+          cp_async_16(myK + ent * (D + 8) + d, valid ? ly.k_cache + src : ly.k_cache, valid);
+          cp_async_16(myV + ent * D + d, valid ? ly.v_cache + src : ly.v_cache, valid);
+        }
+        cp_async_commit();
+        const bool valid = lane < cn;  // lane = entry for the scores
+        const int64_t ent = c0 + lane;
+        int32_t tp = 0, tg = 0, tb = 0;
+        if (valid) {
+          tp = ld_cg(a.tags.position + ent);
+          tg = ld_cg(a.tags.group + ent);
+          tb = ld_cg(a.tags.branch + ent);
+        }
+        cp_async_wait_all();
+        warp_sync();
+        for (int r0 = 0; r0 < M; r0 += 8) {
+          const int rows = M - r0 < 8 ? M - r0 : 8;
+          float sc[8];
+#pragma unroll
+          for (int j = 0; j < 8; ++j) sc[j] = 0.f;
+          if (valid) {
+            const bf16* krow = myK + lane * (D + 8);
+#pragma unroll 4
+            for (int d = 0; d < D; d += 8) {
+              const uint4 kk = *reinterpret_cast<const uint4*>(krow + d);
+#pragma unroll
+              for (int j = 0; j < 8; ++j)
+                if (j < rows) sc[j] += dot8(*reinterpret_cast<const uint4*>(sQ + (r0 + j) * D + d), kk);
+            }
+          }
+#pragma unroll
+          for (int j = 0; j < 8; ++j) {
+            if (j >= rows) break;  // warp-uniform
+            const int qr = r0 + j;
+            float* st = myState + qr * (D + 2);
+            const bool vis = valid && tagged_visible(s_qtag[qr], s_qtag[16 + qr], s_qtag[32 + qr], tp, tg, tb);
+            const float sv = vis ? sc[j] * a.scale_log2 : -INFINITY;
+            const float m_old = st[0];
+            const float m_new = fmaxf(m_old, warp_max_f(sv));
+            const float p = sv == -INFINITY ? 0.f : exp2f(sv - m_new);
+            const float alpha = m_old == -INFINITY ? 0.f : exp2f(m_old - m_new);
+            const float l_new = st[1] * alpha + warp_sum_f(p);
+            myP[j * 32 + lane] = p;
+            warp_sync();  // every lane has read the old max and sum
+            if (lane == 0) {
+              st[0] = m_new;
+              st[1] = l_new;
+              myP[8 * 32 + j] = alpha;  // the row's rescale, for the P V pass below
+            }
+          }
+          warp_sync();
+          // P V: lane owns dims lane * kDL ..
+          for (int j = 0; j < rows; ++j) {
+            float* acc = myState + (r0 + j) * (D + 2) + 2 + lane * kDL;
+            const float alpha = myP[8 * 32 + j];
+            float o[kDL];
+#pragma unroll
+            for (int d = 0; d < kDL; ++d) o[d] = acc[d] * alpha;
+            for (int ei = 0; ei < cn; ++ei) {
+              const float p = myP[j * 32 + ei];
+              const bf16* vr = myV + ei * D + lane * kDL;
+#pragma unroll
+              for (int d = 0; d < kDL; ++d) o[d] += p * __bfloat162float(vr[d]);
+            }
+#pragma unroll
+            for (int d = 0; d < kDL; ++d) acc[d] = o[d];
+          }
+          warp_sync();  // myP is rewritten by the next row group
+        }
+      }
+    }
+    block_sync();
+    // Merge the warps (in warp order); one split: the output, else this split's state.
+    for (int i = cx.tid; i < M * D; i += kWarps * 32) {
+      const int m = i / D, d = i % D;
+      float mx = -INFINITY;
+      for (int w = 0; w < AW; ++w) mx = fmaxf(mx, sState[(w * kMegaMaxRows + m) * (D + 2)]);
+      float num = 0.f, den = 0.f;
+      if (mx != -INFINITY)
+        for (int w = 0; w < AW; ++w) {
+          const float* st = sState + (w * kMegaMaxRows + m) * (D + 2);
+          const float f = exp2f(st[0] - mx);  // 0 for a warp that saw nothing
+          num += st[2 + d] * f;
+          den += st[1] * f;
+        }
+      if (splits == 1) {
+        a.attn[(static_cast<int64_t>(m) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
+      } else {
+        float* slot = a.attn_partial + ((static_cast<int64_t>(m) * H + h) * kMegaMaxSplits + split) * (D + 2);
+        if (d == 0) {
+          slot[0] = mx;
+          slot[1] = den;
+        }
+        slot[2 + d] = num;
+      }
+    }
+    if (splits > 1) {
+      // The last block of the head to finish merges the splits, in split order.
+      fence();
+      block_sync();
+      if (cx.tid == 0) *s_last = atomic_add(a.attn_counters + h, 1) == splits - 1 ? 1 : 0;
+      block_sync();
+      if (*s_last) {
+        fence();
+        // Every split's (max, sum) of every row at once, then each output's splits in one batch
+        // of independent loads: a couple of L2 round trips, not one per split.
+        float* s_ml = sState;  // [16][kMegaMaxSplits][2]; the warps' states are merged already
+        block_sync();
+        for (int i = cx.tid; i < M * splits; i += kWarps * 32) {
+          const int m = i / splits, sp = i % splits;
+          const float* st = a.attn_partial + ((static_cast<int64_t>(m) * H + h) * kMegaMaxSplits + sp) * (D + 2);
+          s_ml[(m * kMegaMaxSplits + sp) * 2] = ld_cg(st);
+          s_ml[(m * kMegaMaxSplits + sp) * 2 + 1] = ld_cg(st + 1);
+        }
+        block_sync();
+        for (int i = cx.tid; i < M * D; i += kWarps * 32) {
+          const int m = i / D, d = i % D;
+          const float* base = a.attn_partial + (static_cast<int64_t>(m) * H + h) * kMegaMaxSplits * (D + 2);
+          const float* ml = s_ml + m * kMegaMaxSplits * 2;
+          float mx = -INFINITY;
+          for (int sp = 0; sp < splits; ++sp) mx = fmaxf(mx, ml[2 * sp]);
+          float num = 0.f, den = 0.f;
+          for (int sp0 = 0; sp0 < splits && mx != -INFINITY; sp0 += 8) {
+            float vals[8];
+#pragma unroll
+            for (int j = 0; j < 8; ++j) vals[j] = sp0 + j < splits ? ld_cg(base + (sp0 + j) * (D + 2) + 2 + d) : 0.f;
+#pragma unroll
+            for (int j = 0; j < 8; ++j) {
+              if (sp0 + j >= splits) break;
+              const float f = exp2f(ml[2 * (sp0 + j)] - mx);
+              num += vals[j] * f;
+              den += ml[2 * (sp0 + j) + 1] * f;
+            }
+          }
+          a.attn[(static_cast<int64_t>(m) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
+        }
+        if (cx.tid == 0) a.attn_counters[h] = 0;  // ready for the next layer
+      }
+    }
+    block_sync();  // shared memory is reused by the next unit
+  }
+}
+
+// h_out = RMSNorm(x, final_norm), one block per row.
+template <int kWarps>
+ASPD_MEGA_DEV void final_norm_phase(const Ctx& cx, unsigned char* smem, const MegaArgs& a) {
+  float* partial = reinterpret_cast<float*>(smem);  // [kWarps], then the inverse at [32]
+  const int warp = cx.tid / 32, lane = cx.tid % 32;
+  for (int m = cx.block; m < a.io.M; m += cx.nblocks) {
+    const float* xr = a.x + static_cast<int64_t>(m) * a.E;
+    float ss = 0.f;
+    for (int k = cx.tid; k < a.E; k += kWarps * 32) {
+      const float v = ld_cg(xr + k);
+      ss += v * v;
+    }
+    ss = warp_sum_f(ss);
+    if (lane == 0) partial[warp] = ss;
+    block_sync();
+    if (cx.tid == 0) {
+      float sum = 0.f;
+      for (int w = 0; w < kWarps; ++w) sum += partial[w];
+      partial[32] = 1.f / sqrtf(sum / static_cast<float>(a.E) + a.eps);
+    }
+    block_sync();
+    const float inv = partial[32];
+    for (int k = cx.tid; k < a.E; k += kWarps * 32)
+      a.h_out[static_cast<int64_t>(m) * a.E + k] = __float2bfloat16_rn(a.final_norm[k] * (ld_cg(xr + k) * inv));
+    block_sync();
+  }
+}
+
+// Phase boundaries for the bench (a.timings [5 L + 1]): block 0 stamps the time after each grid
+// barrier, when every block has finished the phase before it.
+ASPD_MEGA_DEV void stamp(const Ctx& cx, const MegaArgs& a, int index) {
+  if (a.timings != nullptr && cx.block == 0 && cx.tid == 0) a.timings[index] = global_ns();
+}
+
+// The whole step: every layer, then the final norm.
+template <int kWarps, int kDL>
+ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& a) {
+  stamp(cx, a, 0);
+  uint32_t barrier = cx.barrier_base;
+  if (a.only_barriers) {  // a bench's measure of the grid barrier alone
+    for (int i = 1; i <= 5 * a.L; ++i) {
+      grid_sync(cx, a, ++barrier);
+      stamp(cx, a, i);
+    }
+    if (cx.block == 0 && cx.tid == 0) a.barrier[0] = barrier;
+    return;
+  }
+  const int qkv_units = (a.H + 2 * a.Hkv) * (a.D / 32), e_units = a.E / 16, i_units = a.I / 16;
+  const int64_t HD = static_cast<int64_t>(a.H) * a.D;
+  for (int l = 0; l < a.L; ++l) {
+    // A reference into global memory, not a copy: the nine pointers are loaded where a phase
+    // uses them instead of holding 18 registers through every phase.
+    const MegaLayer& ly = a.layers[l];
+    gemm_phase<kWarps, Epi::kQkvRope, true, 2>(cx, smem, a, ly, ly.wqkv, a.E, qkv_units, ly.in_norm, nullptr);
+    grid_sync(cx, a, ++barrier);
+    stamp(cx, a, 5 * l + 1);
+    attention_phase<kWarps, kDL>(cx, smem, a, ly);
+    grid_sync(cx, a, ++barrier);
+    stamp(cx, a, 5 * l + 2);
+    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, a, ly, ly.wo, static_cast<int>(HD), e_units, nullptr, a.attn);
+    grid_sync(cx, a, ++barrier);
+    stamp(cx, a, 5 * l + 3);
+    gemm_phase<kWarps, Epi::kSiluMul, true, 2>(cx, smem, a, ly, ly.wgu, a.E, i_units, ly.post_norm, nullptr);
+    grid_sync(cx, a, ++barrier);
+    stamp(cx, a, 5 * l + 4);
+    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, a, ly, ly.wd, a.I, e_units, nullptr, a.act);
+    grid_sync(cx, a, ++barrier);
+    stamp(cx, a, 5 * l + 5);
+  }
+  final_norm_phase<kWarps>(cx, smem, a);
+  // Every block read the base before the first barrier, so the next launch may start from here.
+  if (cx.block == 0 && cx.tid == 0) a.barrier[0] = barrier;
+}
+
+}  // namespace mega
+}  // namespace aspd
