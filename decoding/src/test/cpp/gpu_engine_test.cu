@@ -461,6 +461,27 @@ double compare_decode_steps(GpuModel* a, GpuModel* b, int64_t V, uint64_t seed, 
   return worst;
 }
 
+// Decode steps on `tested` (whose description names `path`) against `plain`; frees both models.
+void check_models_agree(GpuModel* tested, GpuModel* plain, const char* path, const std::string& shape, int64_t V,
+                        uint64_t seed, int32_t prompt) {
+  double scale = 1, worst = 0;
+  std::string failure;
+  try {
+    worst = compare_decode_steps(tested, plain, V, seed, prompt, &scale);
+  } catch (const mini::Failure& f) {
+    failure = f.what();
+  }
+  const std::string described = gpu_model_describe(*tested);
+  free_gpu_model(tested);
+  free_gpu_model(plain);
+  CHECK_MSG(failure.empty(), failure);
+  CHECK_MSG(described.find(path) != std::string::npos, described);
+  std::printf("  %s: %s vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n", shape.c_str(), path, worst,
+              scale);
+  // bf16 rounding of h and act may differ by an ulp (the norm's sum runs in another order).
+  CHECK_MSG(worst <= 0.02 * scale, path << " decode steps differ from the unfused forward: " << worst);
+}
+
 // Two GPU models of one CPU model: the decode path under test and the cuBLAS/GEMV path.
 void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path) {
   std::string err;
@@ -478,23 +499,9 @@ void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, Decode
     free_gpu_model(tested);
     throw mini::Failure(err);
   }
-  double scale = 1, worst = 0;
-  std::string failure;
-  try {
-    worst = compare_decode_steps(tested, plain, config.vocab_size, seed, 40, &scale);
-  } catch (const mini::Failure& f) {
-    failure = f.what();
-  }
-  const std::string described = gpu_model_describe(*tested);
-  free_gpu_model(tested);
-  free_gpu_model(plain);
-  CHECK_MSG(failure.empty(), failure);
-  const char* name = path == DecodePath::kFused ? "fused" : "decode megakernel";
-  CHECK_MSG(described.find(name) != std::string::npos, described);
-  std::printf("  hidden %lld, head dim %lld: %s vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
-              static_cast<long long>(config.hidden_size), static_cast<long long>(config.head_dim), name, worst, scale);
-  // bf16 rounding of h and act may differ by an ulp (the norm's sum runs in another order).
-  CHECK_MSG(worst <= 0.02 * scale, name << " decode steps differ from the unfused forward: " << worst);
+  check_models_agree(tested, plain, path == DecodePath::kFused ? "fused" : "decode megakernel",
+                     "hidden " + std::to_string(config.hidden_size) + ", head dim " + std::to_string(config.head_dim),
+                     config.vocab_size, seed, 40);
 }
 
 ModelConfig wide_config(int64_t vocab, int64_t hidden, int64_t inter, int64_t heads, int64_t kv_heads, int64_t head_dim) {
@@ -541,21 +548,7 @@ TEST(gpu_megakernel_matches_the_unfused_forward_on_the_qwen2_5_0_5b_shape) {
     free_gpu_model(mega);
     throw mini::Failure(err);
   }
-  double scale = 1, worst = 0;
-  std::string failure;
-  try {
-    worst = compare_decode_steps(mega, plain, c.vocab_size, 36, 700, &scale);
-  } catch (const mini::Failure& f) {
-    failure = f.what();
-  }
-  const std::string described = gpu_model_describe(*mega);
-  free_gpu_model(mega);
-  free_gpu_model(plain);
-  CHECK_MSG(failure.empty(), failure);
-  CHECK_MSG(described.find("decode megakernel") != std::string::npos, described);
-  std::printf("  qwen2.5-0.5b shape: decode megakernel vs unfused decode steps max |diff| %.2e (max |logit| %.1f)\n",
-              worst, scale);
-  CHECK_MSG(worst <= 0.02 * scale, "decode megakernel differs from the unfused forward: " << worst);
+  check_models_agree(mega, plain, "decode megakernel", "qwen2.5-0.5b shape", c.vocab_size, 36, 700);
 }
 
 TEST(gpu_forward_rows_equals_the_cpu_packed_forward) {
