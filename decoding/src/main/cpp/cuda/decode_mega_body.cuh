@@ -2,12 +2,11 @@
 // that the including file supplies: decode_mega.cu (the GPU) or the CPU emulation test
 // (src/test/cpp/decode_mega_emulation_test.cpp), so that one text is what both run.
 //
-// Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor, block_sync, warp_sync, grid_sync,
-// mma_bf16 (m16n8k16, fp32 accumulate), global_ns (a nanosecond clock shared by the SMs),
-// ld_weight (16 bytes of data that no phase writes),
-// ld_weight_f4, ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's
-// L1 is not coherent with other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait_all,
-// atomic_add, fence (gpu-scope).
+// Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor,
+// block_sync, warp_sync, grid_sync, mma_bf16 (m16n8k16, fp32 accumulate), global_ns (a nanosecond
+// clock shared by the SMs), ld_weight / ld_weight_f4 (data that no phase writes), ld_cg_u4 /
+// ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not coherent with
+// other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait_all, atomic_add, fence.
 //
 // The k permutation of the products. mma m16n8k16 takes A (16 rows x 16 k) as four registers,
 // (g, 2c..2c+1), (g+8, 2c..), (g, 2c+8..), (g+8, 2c+8..), and B (16 k x 8 columns) as two,
