@@ -59,10 +59,6 @@ inline uint4 ld_cg_u4(const void* p) { return load_checked<uint4>(p, "ld_cg_u4")
 inline float4 ld_cg_f4(const float* p) { return load_checked<float4>(p, "ld_cg_f4"); }
 inline float ld_cg(const float* p) { return load_checked<float>(p, "ld_cg"); }
 inline int32_t ld_cg(const int32_t* p) { return load_checked<int32_t>(p, "ld_cg"); }
-inline void cp_async_wait_all() { cp_async_wait<0>(); }
-inline void mma_bf16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-  mma_16816<__nv_bfloat16>(c, a, b0, b1);
-}
 inline uint64_t global_ns() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now().time_since_epoch())
@@ -197,14 +193,10 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   a.attn_partial = partial.data();
   a.attn_counters = counters.data();
   a.barrier = barrier.data();
-  std::vector<float> rope(static_cast<size_t>(M) * D);
+  std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_mega_prologue's table
   for (int n = 0; n < M; ++n)
-    for (int i = 0; i < D / 2; ++i) {
-      const double angle = static_cast<double>(tp[lb + n]) * std::pow(theta, -2.0 * i / D);
-      rope[(static_cast<size_t>(n) * (D / 2) + i) * 2] = static_cast<float>(std::cos(angle));
-      rope[(static_cast<size_t>(n) * (D / 2) + i) * 2 + 1] = static_cast<float>(std::sin(angle));
-    }
-  a.rope = rope.data();
+    for (int i = 0; i < D / 2; ++i) rope[static_cast<size_t>(n) * (D / 2) + i] = rope_cos_sin(tp[lb + n], i, D, theta);
+  a.rope = reinterpret_cast<const float*>(rope.data());
   std::vector<uint64_t> timings(5 * L + 1, 0);
   a.timings = timings.data();
   using C = mega::Config<kWarps, kDL>;
@@ -250,8 +242,8 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
           if (bias) va += w.bqkv[f0], vb += w.bqkv[f1];
           const int64_t entry = lb + n;
           if (head < H + Hkv) {
-            const double angle = static_cast<double>(tp[lb + n]) * std::pow(theta, -2.0 * i / D);
-            const float cf = static_cast<float>(std::cos(angle)), sf = static_cast<float>(std::sin(angle));
+            const float2 cs = rope_cos_sin(tp[lb + n], i, D, theta);
+            const float cf = cs.x, sf = cs.y;
             const float ra = bfr(va * cf - vb * sf), rb = bfr(vb * cf + va * sf);
             float* dst = head < H ? &rq[(static_cast<size_t>(n) * H + head) * D] : &rk[l][(entry * Hkv + head - H) * D];
             dst[i] = ra, dst[i + D / 2] = rb;

@@ -269,11 +269,8 @@ __global__ void __launch_bounds__(kWarps * 32) decode_gemv_kernel(Params p) {
       }
       const int64_t entry = o.io.length_before() + m;
       if (head < o.H + o.Hkv) {
-        // Angle in double, as the CPU forward and qkv_rope_append_kernel compute it.
-        const double angle = static_cast<double>(o.io.position()[m]) * pow(o.theta, -2.0 * i / D);
-        double sn, cs;
-        sincos(angle, &sn, &cs);
-        const float cf = static_cast<float>(cs), sf = static_cast<float>(sn);
+        const float2 cs = rope_cos_sin(o.io.position()[m], i, D, o.theta);
+        const float cf = cs.x, sf = cs.y;
         const float ra = a * cf - b * sf, rb = b * cf + a * sf;
         bf16* dst = head < o.H ? o.q + (static_cast<int64_t>(m) * o.H + head) * D
                                : o.k_cache + (entry * o.Hkv + (head - o.H)) * D;

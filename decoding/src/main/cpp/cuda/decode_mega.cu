@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "prefill_mma_parts.cuh"
+
 #define ASPD_MEGA_DEV __device__ __forceinline__
 // Phases are calls, so each gets its own register allocation (inlined, values the compiler keeps
 // across phases pushed the attention phase into local-memory spills).
@@ -14,8 +16,13 @@
 namespace aspd {
 namespace mega {
 
-ASPD_MEGA_DEV float shfl_xor(float v, int mask) { return __shfl_xor_sync(0xffffffffu, v, mask); }
-ASPD_MEGA_DEV void block_sync() { __syncthreads(); }
+using prefill_mma::block_sync;
+using prefill_mma::cp_async_16;
+using prefill_mma::cp_async_commit;
+using prefill_mma::cp_async_wait;
+using prefill_mma::mma_16816;
+using prefill_mma::shfl_xor;
+
 ASPD_MEGA_DEV void warp_sync() { __syncwarp(); }
 ASPD_MEGA_DEV void fence() { __threadfence(); }
 ASPD_MEGA_DEV int atomic_add(int32_t* p, int32_t v) { return atomicAdd(p, v); }
@@ -32,20 +39,6 @@ ASPD_MEGA_DEV uint4 ld_cg_u4(const void* p) { return __ldcg(reinterpret_cast<con
 ASPD_MEGA_DEV float4 ld_cg_f4(const float* p) { return __ldcg(reinterpret_cast<const float4*>(p)); }
 ASPD_MEGA_DEV float ld_cg(const float* p) { return __ldcg(p); }
 ASPD_MEGA_DEV int32_t ld_cg(const int32_t* p) { return __ldcg(p); }
-
-ASPD_MEGA_DEV void cp_async_16(void* dst, const void* src, bool fill) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(static_cast<uint32_t>(__cvta_generic_to_shared(dst))),
-               "l"(src), "r"(fill ? 16 : 0));
-}
-ASPD_MEGA_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n"); }
-ASPD_MEGA_DEV void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
-
-ASPD_MEGA_DEV void mma_bf16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};\n"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
 
 ASPD_MEGA_DEV uint64_t global_ns() {
   uint64_t t;
@@ -161,14 +154,8 @@ __global__ void mega_prologue_kernel(const bf16* __restrict__ embed, StepIoView 
     tags.group[slot] = io.group()[r];
     tags.branch[slot] = io.branch()[r];
   }
-  for (int i = threadIdx.x; i < D / 2; i += blockDim.x) {
-    // qkv_rope_append_kernel's angle, so the two paths rotate by the same floats.
-    const double angle = static_cast<double>(io.position()[r]) * pow(theta, -2.0 * i / D);
-    double sn, cs;
-    sincos(angle, &sn, &cs);
-    rope[(static_cast<int64_t>(r) * (D / 2) + i) * 2] = static_cast<float>(cs);
-    rope[(static_cast<int64_t>(r) * (D / 2) + i) * 2 + 1] = static_cast<float>(sn);
-  }
+  for (int i = threadIdx.x; i < D / 2; i += blockDim.x)
+    reinterpret_cast<float2*>(rope)[static_cast<int64_t>(r) * (D / 2) + i] = rope_cos_sin(io.position()[r], i, D, theta);
 }
 
 }  // namespace

@@ -68,8 +68,7 @@ struct MegaArgs {
 };
 
 // Before the megakernel, one launch: the step rows' embeddings into x (fp32), their entry tags
-// appended, and the RoPE table (cos, sin per row and dim pair, angles in double as
-// qkv_rope_append_kernel computes them).
+// appended, and the RoPE table (rope_cos_sin of each row and dim pair).
 cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
                                  double theta, float* rope, cudaStream_t s);
 

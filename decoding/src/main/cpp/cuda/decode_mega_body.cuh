@@ -3,10 +3,11 @@
 // (src/test/cpp/decode_mega_emulation_test.cpp), so that one text is what both run.
 //
 // Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor,
-// block_sync, warp_sync, grid_sync, mma_bf16 (m16n8k16, fp32 accumulate), global_ns (a nanosecond
-// clock shared by the SMs), ld_weight / ld_weight_f4 (data that no phase writes), ld_cg_u4 /
-// ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not coherent with
-// other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait_all, atomic_add, fence.
+// block_sync, warp_sync, grid_sync, mma_16816<T> (m16n8k16, fp32 accumulate), global_ns (a
+// nanosecond clock shared by the SMs), ld_weight / ld_weight_f4 (data that no phase writes),
+// ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not
+// coherent with other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait<N>, atomic_add,
+// fence. The GPU takes the mma, cp.async, shuffle and barrier ones from prefill_mma_parts.cuh.
 //
 // The k permutation of the products. mma m16n8k16 takes A (16 rows x 16 k) as four registers,
 // (g, 2c..2c+1), (g+8, 2c..), (g, 2c+8..), (g+8, 2c+8..), and B (16 k x 8 columns) as two,
@@ -232,8 +233,8 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, const MegaAr
             for (int t = 0; t < kTiles; ++t) {
               const uint32_t a0[4] = {wa[i][t].x, wb[i][t].x, wa[i][t].y, wb[i][t].y};
               const uint32_t a1[4] = {wa[i][t].z, wb[i][t].z, wa[i][t].w, wb[i][t].w};
-              mma_bf16(acc[t][nt], a0, xb.x, xb.y);
-              mma_bf16(acc[t][nt], a1, xb.z, xb.w);
+              mma_16816<__nv_bfloat16>(acc[t][nt], a0, xb.x, xb.y);
+              mma_16816<__nv_bfloat16>(acc[t][nt], a1, xb.z, xb.w);
             }
           }
       }
@@ -278,8 +279,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, const MegaAr
         }
         const int64_t entry = a.io.length_before() + n;
         if (head < a.H + a.Hkv) {
-          // cos, sin of the row's angle for this dim pair (launch_mega_prologue, in double as the
-          // other paths compute them).
+          // rope_cos_sin of the row's position and this dim pair (launch_mega_prologue's table).
           const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
           const float cf = cs.x, sf = cs.y;
           const float ra = va * cf - vb * sf, rb = vb * cf + va * sf;
@@ -371,7 +371,7 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
           tg = ld_cg(a.tags.group + ent);
           tb = ld_cg(a.tags.branch + ent);
         }
-        cp_async_wait_all();
+        cp_async_wait<0>();
         warp_sync();
         for (int r0 = 0; r0 < M; r0 += 8) {
           const int rows = M - r0 < 8 ? M - r0 : 8;

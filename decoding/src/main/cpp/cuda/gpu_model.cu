@@ -191,6 +191,17 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
   return true;
 }
 
+// LM head on the last head_rows of the normalized rows h, their greedy argmax, copied back.
+bool enqueue_lm_head(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
+  if (head_rows == 0) return true;
+  const int64_t E = m->c.hidden_size, V = m->c.vocab_size;
+  if (!gemm(m, m->h + (M - head_rows) * E, m->lm_head, head_rows, V, E, m->logits, err)) return false;
+  CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_scratch, m->argmax_dev, m->stream));
+  CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost,
+                           m->stream));
+  return true;
+}
+
 MegaArgs mega_args(GpuModel* m, int64_t M) {
   const ModelConfig& c = m->c;
   MegaArgs a{};
@@ -233,13 +244,7 @@ bool enqueue_mega_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string
   CUDA_TRY(launch_mega_prologue(m->embed, a.io, E, m->x, m->tags, a.D, a.theta, m->mega_rope, s));
   CUDA_TRY(launch_decode_mega(a, s));
   m->mega_ran = true;
-  if (head_rows > 0) {
-    const bf16* rows = m->h + (M - head_rows) * E;
-    if (!gemm(m, rows, m->lm_head, head_rows, c.vocab_size, E, m->logits, err)) return false;
-    CUDA_TRY(launch_argmax(m->logits, head_rows, c.vocab_size, m->argmax_scratch, m->argmax_dev, s));
-    CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
-  }
-  return true;
+  return enqueue_lm_head(m, M, head_rows, err);
 }
 
 // Every kernel of one forward of M rows whose inputs are already in io_host; head_rows as in
@@ -248,7 +253,7 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
   if (m->mega && M <= kMegaMaxRows) return enqueue_mega_forward(m, M, head_rows, err);
   if (m->fused && M <= kDecodeGemvMaxRows) return enqueue_decode_forward(m, M, head_rows, err);
   const ModelConfig& c = m->c;
-  const int64_t E = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
+  const int64_t E = c.hidden_size, I = c.intermediate_size;
   const int32_t H = static_cast<int32_t>(c.num_heads), Hkv = static_cast<int32_t>(c.num_kv_heads),
                 D = static_cast<int32_t>(c.head_dim);
   const float eps = static_cast<float>(c.rms_norm_eps);
@@ -276,13 +281,7 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
     pending = m->tmp;
   }
   CUDA_TRY(launch_rms_norm(m->x, pending, m->final_norm, M, E, eps, m->h, s));
-  if (head_rows > 0) {
-    const bf16* rows = m->h + (M - head_rows) * E;
-    if (!gemm(m, rows, m->lm_head, head_rows, V, E, m->logits, err)) return false;
-    CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_scratch, m->argmax_dev, s));
-    CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
-  }
-  return true;
+  return enqueue_lm_head(m, M, head_rows, err);
 }
 
 // Graph of a decode step of M rows (all rows' logits): captured once, replayed after.

@@ -82,11 +82,8 @@ __global__ void qkv_rope_append_kernel(const float* __restrict__ qkv, const floa
   }
   const int64_t slot = io.length_before() + r;
   if (head < H + Hkv) {
-    // Angle in double, as the CPU forward computes it, so both paths rotate by the same floats.
-    const double angle = static_cast<double>(io.position()[r]) * pow(theta, -2.0 * i / D);
-    double s, c;
-    sincos(angle, &s, &c);
-    const float cf = static_cast<float>(c), sf = static_cast<float>(s);
+    const float2 cs = rope_cos_sin(io.position()[r], i, D, theta);
+    const float cf = cs.x, sf = cs.y;
     const float ra = a * cf - b * sf, rb = b * cf + a * sf;
     bf16* dst = head < H ? q + (static_cast<int64_t>(r) * H + head) * D
                          : k_cache + (slot * Hkv + (head - H)) * D;

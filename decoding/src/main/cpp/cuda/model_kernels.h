@@ -32,6 +32,16 @@ struct EntryTags {
   int32_t* branch;
 };
 
+// cos and sin of the RoPE angle of a position and dim pair i (rotate_half, angle = position *
+// theta^(-2i/D)), computed in double as the CPU forward computes it, then rounded to float: every
+// GPU path (qkv_rope_append, the fused products, the megakernel's table) rotates by these floats.
+__host__ __device__ inline float2 rope_cos_sin(int32_t position, int32_t i, int32_t D, double theta) {
+  const double angle = static_cast<double>(position) * pow(theta, -2.0 * i / D);
+  double s, c;
+  sincos(angle, &s, &c);
+  return make_float2(static_cast<float>(c), static_cast<float>(s));
+}
+
 // x[r] = embedding[ids[r]] (fp32).
 cudaError_t launch_embed(const bf16* table, StepIoView io, int64_t E, float* x, cudaStream_t s);
 

@@ -41,20 +41,6 @@ namespace prefill_mma {
 
 // ---- block body ---------------------------------------------------------------------------------
 
-struct Params {
-  const void* q;  // [T, H, D]
-  const void* k;  // [T, Hkv, D]
-  const void* v;  // [T, Hkv, D]
-  const int32_t* group;   // [T]
-  const int32_t* branch;  // [T]
-  const TileLabels* key_tiles;  // [ceil(T / kBlockN)]
-  int32_t T;  // < 2^31 - 128 (checked by the launcher): token indices fit in int32
-  int32_t H, Hkv;
-  float scale_log2;  // scale * log2(e): softmax in base 2
-  float* out;        // [T, H, D]
-  PrefillTileCounters counters;
-};
-
 // kWarps warps of kM m16 row tiles each: kM = 1 keeps the warp's Q fragments in registers;
 // kM = 2 reads them from shared memory per k step but shares every K/V fragment between two row
 // tiles, which cuts shared-memory traffic per flop by 3/8 (FlashAttention-2's layout).
@@ -242,13 +228,8 @@ ASPD_MMA_DEV void prefill_block(const Params& p, int32_t block_linear, int tid, 
   const T* k = static_cast<const T*>(p.k);
   const T* v = static_cast<const T*>(p.v);
 
-  // Query labels into shared memory (rows past T: main, never unmasked); the warp's label summary
-  // by a butterfly over its rows.
-  for (int r = tid; r < C::kBlockM; r += C::kThreads) {
-    const bool inside = q0 + r < T_len;
-    sQueryGroup[r] = inside ? p.group[q0 + r] : -1;
-    sQueryBranch[r] = inside ? p.branch[q0 + r] : 0;
-  }
+  // Query labels into shared memory; the warp's label summary by a butterfly over its rows.
+  copy_query_labels<C::kBlockM, C::kThreads>(sQueryGroup, sQueryBranch, p.group, p.branch, q0, T_len, tid);
   const WarpRows rows = warp_rows(q0, warp, C::kWarpRows, T_len);
   WarpState<D, kM> st;
 #pragma unroll

@@ -108,6 +108,21 @@ ASPD_MMA_DEV void counter_add(unsigned long long* counter, unsigned long long n)
 
 enum TileClass : int { kBeyond = 0, kSkipped = 1, kUnmasked = 2, kMasked = 3 };
 
+// The inputs of a prefill kernel launch (the wgmma kernel's Params extend them).
+struct Params {
+  const void* q;  // [T, H, D]
+  const void* k;  // [T, Hkv, D]
+  const void* v;  // [T, Hkv, D]
+  const int32_t* group;   // [T]
+  const int32_t* branch;  // [T]
+  const TileLabels* key_tiles;  // [ceil(T / kBlockN)]
+  int32_t T;  // < 2^31 - 128 (checked by the launcher): token indices fit in int32
+  int32_t H, Hkv;
+  float scale_log2;  // scale * log2(e): softmax in base 2
+  float* out;        // [T, H, D]
+  PrefillTileCounters counters;
+};
+
 // Query rows [first, last] of one warp (last clamped to T - 1).
 struct WarpRows {
   int32_t first, last;
@@ -198,6 +213,18 @@ ASPD_MMA_DEV void copy_key_labels_async(int32_t* dst, const int32_t* group, cons
     const bool inside = j < T_len;
     const int32_t* from = (idx < kKeys ? group : branch) + (inside ? j : 0);
     cp_async_4(dst + idx, from, inside);
+  }
+}
+
+// Labels of query rows [q0, q0 + kRows) into shared memory; rows at or past T are main text
+// (group -1, branch 0), never in a branch, so no tile is skipped or unmasked because of them.
+template <int kRows, int kThreads>
+ASPD_MMA_DEV void copy_query_labels(int32_t* s_group, int32_t* s_branch, const int32_t* group, const int32_t* branch,
+                                    int32_t q0, int32_t T_len, int tid) {
+  for (int r = tid; r < kRows; r += kThreads) {
+    const bool inside = q0 + r < T_len;
+    s_group[r] = inside ? group[q0 + r] : -1;
+    s_branch[r] = inside ? branch[q0 + r] : 0;
   }
 }
 

@@ -39,18 +39,7 @@ using namespace prefill_mma;
 
 constexpr int kGroupRows = 64;  // query rows per warpgroup
 
-struct Params {
-  const void* q;  // [T, H, D]
-  const void* k;  // [T, Hkv, D]
-  const void* v;  // [T, Hkv, D]
-  const int32_t* group;         // [T]
-  const int32_t* branch;        // [T]
-  const TileLabels* key_tiles;  // [ceil(T / 64)]
-  int32_t T;
-  int32_t H, Hkv;
-  float scale_log2;
-  float* out;  // [T, H, D]
-  PrefillTileCounters counters;
+struct Params : prefill_mma::Params {
   uint32_t k_lbo, k_sbo, v_lbo, v_sbo;  // descriptor offsets (see the top of the file)
   CUtensorMap tmap_k, tmap_v;  // kTma: [T rows, Hkv * D] views of k and v, boxes of 64 x kKeys, 128B swizzle
 };
@@ -336,11 +325,7 @@ __device__ __forceinline__ void prefill_block(const Params& p, unsigned char* sm
   const T* k = static_cast<const T*>(p.k);
   const T* v = static_cast<const T*>(p.v);
 
-  for (int r = tid; r < C::kBlockM; r += C::kThreads) {
-    const bool inside = q0 + r < T_len;
-    sQueryGroup[r] = inside ? p.group[q0 + r] : -1;
-    sQueryBranch[r] = inside ? p.branch[q0 + r] : 0;
-  }
+  copy_query_labels<C::kBlockM, C::kThreads>(sQueryGroup, sQueryBranch, p.group, p.branch, q0, T_len, tid);
   {  // label summary of the warp's 16 rows (lanes 16..31 repeat 0..15)
     const int32_t i = q0 + warp * 16 + lane % 16;
     const bool inside = i < T_len;
@@ -627,8 +612,8 @@ cudaError_t launch_prefill_wgmma(DType dtype, const void* q, const void* k, cons
     return cudaErrorInvalidValue;
   const uint32_t core_rows_bytes = static_cast<uint32_t>(dims.D) * 16;  // 8 rows of a key tile
   const int tuning = g_tuning;
-  prefill_wgmma::Params p{q,      k,        v,     group, branch, tiles, static_cast<int32_t>(dims.T),
-                          dims.H, dims.Hkv, scale * prefill_mma::kLog2e, out, counters,
+  prefill_wgmma::Params p{{q, k, v, group, branch, tiles, static_cast<int32_t>(dims.T), dims.H, dims.Hkv,
+                           scale * prefill_mma::kLog2e, out, counters},
                           /*k_lbo=*/128, /*k_sbo=*/core_rows_bytes, /*v_lbo=*/core_rows_bytes, /*v_sbo=*/128, {}, {}};
   const prefill_wgmma::Tuning& chosen = prefill_wgmma::kTunings[tuning];
   if (chosen.tma) {
