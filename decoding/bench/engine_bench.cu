@@ -9,10 +9,12 @@
 // Token ids are folded into the shape's vocabulary (specials to its last six ids): the cost of a
 // step does not depend on token values. Medians of --reps repetitions; JSON with --json FILE.
 //   usage: aspd_engine_bench [--shape qwen2.5-0.5b|qwen2.5-7b] [--rows FILE] [--json FILE]
-//                            [--gemm cublas|gemv] [--fused] [--mega] [--no-graphs]
+//                            [--gemm cublas|gemv] [--fused] [--mega] [--mega-parts N] [--no-graphs]
 //                            [--reps N] [--sample N]
 //   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
 //   --mega: decode steps in the decode megakernel (decode_mega.h) instead of separate kernels
+//   --mega-parts N: the megakernel splits every product's K into N parts across blocks (default:
+//     its cost model chooses per product)
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -173,6 +175,7 @@ int main(int argc, char** argv) {
   opt.graphs = !flag(argc, argv, "--no-graphs");
   opt.fused_decode = flag(argc, argv, "--fused");
   opt.mega_decode = flag(argc, argv, "--mega");
+  opt.mega_parts = std::max(0, std::atoi(arg(argc, argv, "--mega-parts", "0")));
   opt.cache_capacity = 8192;
   std::string err;
   const auto t_load = Clock::now();

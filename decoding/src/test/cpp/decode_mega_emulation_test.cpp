@@ -3,14 +3,17 @@
 // reference of the same step: the residual stream, the final-norm rows for the LM head and the
 // K/V entries the step appends, over several layer shapes, row counts (1 to 16, one or two 8-row
 // tiles), cache lengths (one and several attention splits and chunks per warp), with and without
-// the QKV bias. Every block of the grid is resident at once (one std::thread per CUDA thread), so
-// the grid barriers and the last-block merge of attention splits run as they do on the GPU.
+// the QKV bias, products whole or split across blocks (forced 2 to 4 parts), the weight ring apart
+// from or over attention's buffers, a plain product's input staged in one or two chunks. Every
+// block of the grid is resident at once (one std::thread per CUDA thread), so the grid barriers,
+// the last-block merges and the weight items issued before a barrier run as they do on the GPU;
+// cp.async destinations hold NaN until the issuing thread waits, so a slot read early or a ring
+// overwritten by another phase shows up in the results.
 //
-// Not in ctest by default (a few minutes on 2 cores); build and run from decoding/, one line:
+// In ctest wherever CMake finds CUDA (~15 s on 2 cores); by hand, with sanitizers, from decoding/:
 //   g++ -std=c++17 -O2 -pthread -fsanitize=address,undefined -Wno-unknown-pragmas
 //     -I src/main/cpp -I src/test/cpp -I /usr/local/cuda/include
 //     src/test/cpp/decode_mega_emulation_test.cpp -o /tmp/decode_mega_emulation && /tmp/decode_mega_emulation
-// or configure with -DASPD_KERNEL_EMULATION=ON (ctest runs it then).
 #include <cuda_bf16.h>
 
 #include <algorithm>
@@ -53,7 +56,6 @@ V load_checked(const void* p, const char* what) {
   std::memcpy(&v, p, sizeof(V));
   return v;
 }
-inline uint4 ld_weight(const void* p) { return load_checked<uint4>(p, "ld_weight"); }
 inline float4 ld_weight_f4(const float* p) { return load_checked<float4>(p, "ld_weight_f4"); }
 inline uint4 ld_cg_u4(const void* p) { return load_checked<uint4>(p, "ld_cg_u4"); }
 inline float4 ld_cg_f4(const float* p) { return load_checked<float4>(p, "ld_cg_f4"); }
@@ -124,7 +126,10 @@ double max_abs(const std::vector<double>& v) {
 }
 
 template <int kWarps, int kDL>
-bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, bool bias, std::mt19937& rng) {
+// parts: MegaArgs::product_parts (0: the cost model's split of K); ring_over_attention: the weight
+// ring placed over attention's buffers (the 7B layout), else where the launch puts it.
+bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, bool bias, int parts,
+           bool ring_over_attention, std::mt19937& rng) {
   const int L = s.L, E = s.E, I = s.I, H = s.H, Hkv = s.Hkv, D = s.D, QKV = (H + 2 * Hkv) * D, HD = H * D;
   const int cap = lb + M;
   const float eps = 1e-6f;
@@ -166,6 +171,8 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
       h_out(static_cast<size_t>(M) * E, __ushort_as_bfloat16(0xFFFFu));
   std::vector<float> partial(static_cast<size_t>(kMegaMaxRows) * H * kMegaMaxSplits * (D + 2));
   std::vector<int32_t> counters(H, 0);
+  std::vector<float> product_partial(static_cast<size_t>(kMegaProductPartialFloats));
+  std::vector<int32_t> product_counters(kMegaSplitUnits, 0);
   std::vector<uint32_t> barrier(kMegaBarrierWords, 0);
   std::vector<MegaLayer> layers(L);
   emu::g_readable.clear();
@@ -179,7 +186,8 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
     for (const auto* v : {&hl[l].wqkv, &hl[l].wo, &hl[l].wgu, &hl[l].wd, &kc[l], &vc[l]}) readable(*v);
     for (const auto* v : {&hl[l].in_norm, &hl[l].post_norm}) readable(*v);
   }
-  readable(x), readable(q), readable(attn), readable(act), readable(partial), readable(tp), readable(tg), readable(tb);
+  readable(x), readable(q), readable(attn), readable(act), readable(partial), readable(product_partial), readable(tp),
+      readable(tg), readable(tb);
   MegaArgs a{};
   a.layers = layers.data();
   a.L = L, a.E = E, a.I = I, a.H = H, a.Hkv = Hkv, a.D = D;
@@ -192,6 +200,9 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   a.x = x.data(), a.q = q.data(), a.attn = attn.data(), a.act = act.data(), a.h_out = h_out.data();
   a.attn_partial = partial.data();
   a.attn_counters = counters.data();
+  a.product_partial = product_partial.data();
+  a.product_counters = product_counters.data();
+  a.product_parts = parts;
   a.barrier = barrier.data();
   std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_mega_prologue's table
   for (int n = 0; n < M; ++n)
@@ -200,7 +211,16 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   std::vector<uint64_t> timings(5 * L + 1, 0);
   a.timings = timings.data();
   using C = mega::Config<kWarps, kDL>;
-  const size_t smem_bytes = C::smem_bytes(E);
+  size_t smem_bytes = C::smem_bytes(E);
+  a.ring_offset = static_cast<int32_t>(C::ring_offset(E));
+  a.ring_apart = C::ring_apart(E) ? 1 : 0;
+  if (ring_over_attention) {
+    a.ring_offset = static_cast<int32_t>(mega::kMiscBytes + C::gemm_bytes(E));
+    a.ring_apart = 0;
+    smem_bytes = std::max(mega::kMiscBytes + C::kAttnBytes, a.ring_offset + C::kRingBytes);
+    if (a.ring_offset + C::kRingBytes <= mega::kMiscBytes + C::kAttnBytes)
+      std::printf("  (the ring lies wholly inside attention's buffers)\n");
+  }
   {
     std::vector<std::vector<unsigned char>> smem(nblocks, std::vector<unsigned char>(smem_bytes, 0xFF));
     std::deque<emu::BlockEmu> blocks;
@@ -306,9 +326,9 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   // bf16 roundings of intermediates may land one unit apart: 1% of the scale; a layout or
   // indexing fault is of the order of the scale itself.
   const bool pass = worst_x <= 1e-2 * x_scale && worst_h <= 1e-2 * h_scale && worst_cache <= 1e-2 * cache_scale;
-  std::printf("[%s] %s: M=%d length %d, %d blocks x %d warps: max |dx| %.3g (|x| %.3g), |dh| %.3g (|h| %.3g), "
+  std::printf("[%s] %s: M=%d length %d, %d blocks x %d warps, K parts %s, ring %s: max |dx| %.3g (|x| %.3g), |dh| %.3g (|h| %.3g), "
               "|d cache| %.3g (|kv| %.3g)\n",
-              pass ? "ok" : "FAIL", name.c_str(), M, lb, nblocks, kWarps, worst_x, x_scale, worst_h, h_scale,
+              pass ? "ok" : "FAIL", name.c_str(), M, lb, nblocks, kWarps, parts == 0 ? "chosen" : std::to_string(parts).c_str(), a.ring_apart ? "apart" : "over attention", worst_x, x_scale, worst_h, h_scale,
               worst_cache, cache_scale);
   if (barrier[0] != static_cast<uint32_t>(5 * L)) {
     std::printf("  grid barrier count left at %u, not %d\n", barrier[0], 5 * L);
@@ -325,6 +345,11 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
       std::printf("  attention counter of head %d left at %d\n", h, counters[h]);
       ok = false;
     }
+  for (int g = 0; g < kMegaSplitUnits; ++g)
+    if (product_counters[g] != 0) {
+      std::printf("  product counter of group %d left at %d\n", g, product_counters[g]);
+      ok = false;
+    }
   return ok;
 }
 
@@ -337,22 +362,27 @@ int main() {
     ++total;
     if (!ok) ++failed;
   };
-  // D = 32: 4 heads over 2 KV heads; gate/up with two rounds of units per block (I = 256).
+  // D = 32: 4 heads over 2 KV heads; gate/up with several units per block (I = 256); K split
+  // across blocks in every product (2 or 3 parts, the last block of a group adding them).
   const Shape s32{2, 64, 256, 4, 2, 32};
-  run(check<4, 1>("D32 GQA", s32, 1, 40, 3, true, rng));
-  run(check<4, 1>("D32 GQA", s32, 5, 300, 3, false, rng));
-  run(check<4, 1>("D32 GQA", s32, 16, 150, 5, true, rng));
-  // D = 64, 2 heads, 5 blocks: several attention splits (last-block merge), 8 < M < 16.
-  const Shape s64{2, 128, 128, 2, 1, 64};
-  run(check<4, 2>("D64", s64, 11, 200, 5, true, rng));
-  run(check<4, 2>("D64", s64, 8, 90, 5, false, rng));
+  run(check<4, 1>("D32 GQA", s32, 1, 40, 3, true, 0, false, rng));
+  run(check<4, 1>("D32 GQA", s32, 5, 300, 3, false, 2, false, rng));
+  run(check<4, 1>("D32 GQA", s32, 16, 150, 5, true, 3, true, rng));
+  // D = 64, 2 heads, 5 blocks: several attention splits (last-block merge), 8 < M < 16; the
+  // down product's input staged in two chunks at M > 8.
+  const Shape s64{2, 128, 512, 2, 1, 64};
+  run(check<4, 2>("D64", s64, 11, 200, 5, true, 0, false, rng));
+  run(check<4, 2>("D64", s64, 8, 90, 5, false, 2, true, rng));
   // D = 128, one head: up to 5 splits, long chunks.
   const Shape s128{1, 128, 128, 1, 1, 128};
-  run(check<4, 4>("D128", s128, 3, 400, 5, true, rng));
-  run(check<4, 4>("D128", s128, 16, 33, 4, false, rng));
+  run(check<4, 4>("D128", s128, 3, 400, 5, true, 0, true, rng));
+  run(check<4, 4>("D128", s128, 16, 33, 4, false, 4, false, rng));
+  // The GPU's block of 16 warps on a serial step (the case the 1,500 tok/s target is about).
+  const Shape w16{1, 256, 768, 4, 2, 64};
+  run(check<16, 2>("16 warps", w16, 1, 120, 3, true, 0, false, rng));
   // A hidden size over kSinglePassE: the norm reads the residual rows twice instead of staging them.
   const Shape wide{1, 1600, 64, 2, 1, 32};
-  run(check<4, 1>("E1600", wide, 2, 70, 3, true, rng));
+  run(check<4, 1>("E1600", wide, 2, 70, 3, true, 0, false, rng));
   std::printf("%d of %d checks failed\n", failed, total);
   return failed == 0 ? 0 : 1;
 }

@@ -27,13 +27,6 @@ ASPD_MEGA_DEV void warp_sync() { __syncwarp(); }
 ASPD_MEGA_DEV void fence() { __threadfence(); }
 ASPD_MEGA_DEV int atomic_add(int32_t* p, int32_t v) { return atomicAdd(p, v); }
 
-ASPD_MEGA_DEV uint4 ld_weight(const void* p) {
-  uint4 r;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-               : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w)
-               : "l"(p));
-  return r;
-}
 ASPD_MEGA_DEV float4 ld_weight_f4(const float* p) { return __ldg(reinterpret_cast<const float4*>(p)); }
 ASPD_MEGA_DEV uint4 ld_cg_u4(const void* p) { return __ldcg(reinterpret_cast<const uint4*>(p)); }
 ASPD_MEGA_DEV float4 ld_cg_f4(const float* p) { return __ldcg(reinterpret_cast<const float4*>(p)); }
@@ -88,8 +81,11 @@ __global__ void __launch_bounds__(kWarps * 32, 1) decode_mega_kernel(MegaArgs a)
 }
 
 template <int kDL>
-cudaError_t launch_for(const MegaArgs& a, cudaStream_t s) {
-  const size_t smem = mega::Config<kWarps, kDL>::smem_bytes(a.E);
+cudaError_t launch_for(MegaArgs a, cudaStream_t s) {
+  using C = mega::Config<kWarps, kDL>;
+  const size_t smem = C::smem_bytes(a.E);
+  a.ring_offset = static_cast<int32_t>(C::ring_offset(a.E));
+  a.ring_apart = C::ring_apart(a.E) ? 1 : 0;
   auto kernel = decode_mega_kernel<kDL>;
   cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
   if (e != cudaSuccess) return e;
@@ -169,7 +165,8 @@ cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, fl
 
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s) {
   if (a.io.M < 1 || a.io.M > kMegaMaxRows || a.layers == nullptr || a.attn_partial == nullptr ||
-      a.attn_counters == nullptr || a.barrier == nullptr || a.E % 32 != 0 || a.I % 32 != 0 || a.Hkv <= 0 ||
+      a.attn_counters == nullptr || a.product_partial == nullptr || a.product_counters == nullptr ||
+      a.product_parts < 0 || a.barrier == nullptr || a.E % 32 != 0 || a.I % 32 != 0 || a.Hkv <= 0 ||
       a.H % a.Hkv != 0 || a.rope == nullptr)
     return cudaErrorInvalidValue;
   switch (a.D) {

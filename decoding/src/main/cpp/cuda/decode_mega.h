@@ -11,22 +11,28 @@
 //   down  = x += act W_d^T
 // and finally h = RMSNorm(x, final_norm) for the LM head (cuBLAS, outside).
 //
-// Products: mma.sync m16n8k16 with 16 weight rows as A, read straight from global memory 16 bytes
-// per lane (a k permutation inside each 32-wide k step, applied to A and B alike, makes the
-// fragments plain 16-byte loads), and the step rows as B (one or two 8-row tiles). A block owns
-// whole output tiles; its warps split K and sum in shared memory in a fixed order, so results are
-// deterministic and no partial sums leave the SM. Attention: a block per (head, split of the
-// cache), its warps over 32-entry chunks with online softmax, merged in the block and, across
+// Products: mma.sync m16n8k16 with 16 weight rows as A (a k permutation inside each 32-wide k step,
+// applied to A and B alike, makes each lane's fragment two 16-byte pieces) and the step rows as B
+// (one or two 8-row tiles). A product is cut into units (an output group and a range of its K);
+// a block takes a run of units, its warps take a unit's k steps in turn and sum in shared memory
+// in a fixed order; where a cost model splits K across blocks, the last block of a group adds the
+// parts in part order, so results are deterministic. Weights reach each warp through a ring of
+// four 1 KB items in shared memory, filled by cp.async four items ahead, and the first items of a
+// phase are issued at the end of the phase before: weights do not depend on activations, so they
+// load while the grid barrier and the input staging run. Attention: a block per (head, split of
+// the cache), its warps over 32-entry chunks with online softmax, merged in the block and, across
 // splits, by the last block of the head to finish (fixed order again).
 //
-// Status: correct (CPU emulation of this text, GPU tests against the separate-kernel path), but
-// not faster: 1.173 ms per Qwen2.5-0.5B step on an H200 against 1.170 ms for the cuBLAS path in
-// the same run (8.1 against 4.9 ms at 7B), so it is opt-in (GpuModelOptions::mega_decode). Each
-// phase is a chain of dependent round trips of ~1-2 us on that card (grid barrier 1.6-1.9 us, then
-// loads, then a reduction and an epilogue): ~45 us per 0.5B layer.
-// Measured and dropped: L2 prefetch of the next matrices, of each phase's own rows (per row or per
-// line) and of the next phase's rows before each barrier (all slower), an atomic-count barrier
-// (slower), relaxed polls (2.05 against 1.6 us). See decoding/README.md for the per-phase times.
+// Status: opt-in (GpuModelOptions::mega_decode). The first version (register loads of weights,
+// whole-K units) was correct and as fast as the cuBLAS path, not faster: 1.173 against 1.170 ms
+// per Qwen2.5-0.5B step on an H200 (8.1 against 4.9 ms at 7B). Each phase was a chain of dependent
+// round trips of ~1-2 us (grid barrier 1.6-1.9 us, weight loads, a reduction, an epilogue), ~45 us
+// per 0.5B layer, with only 36 to 56 of 132 SMs busy in the QKV, O and down products. The ring,
+// the weights issued ahead of each barrier and the split of K across blocks are the answer to
+// those measurements; they are checked by the CPU emulation and have not yet run on a GPU.
+// Measured and dropped in the first version: L2 prefetch of the next matrices, of each phase's
+// own rows (per row or per line) and of the next phase's rows before each barrier (all slower),
+// an atomic-count barrier (slower), relaxed polls (2.05 against 1.6 us). See decoding/README.md.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +46,10 @@ constexpr int32_t kMegaMaxRows = 16;
 constexpr int32_t kMegaMaxSplits = 16;  // attention splits per head
 constexpr int32_t kMegaMaxBlocks = 480;  // one per SM
 constexpr int32_t kMegaBarrierWords = 32 + kMegaMaxBlocks;  // [0] the count, [32 + b] block b's arrival
+// Units of a product whose K is split across blocks (MegaArgs::product_partial holds one partial
+// tile pair per unit; product_counters one count per output group).
+constexpr int32_t kMegaSplitUnits = 2048;
+constexpr int64_t kMegaProductPartialFloats = static_cast<int64_t>(kMegaSplitUnits) * 2 * 256;
 
 struct MegaLayer {
   const bf16 *wqkv, *wo, *wgu, *wd;  // [ (H + 2Hkv) D, E ], [E, H D], [2I, E] (gate rows, then up), [E, I]
@@ -61,6 +71,12 @@ struct MegaArgs {
   bf16* h_out;            // [M, E] = RMSNorm(x, final_norm), the LM head's input
   float* attn_partial;    // [kMegaMaxRows, H, kMegaMaxSplits, D + 2]
   int32_t* attn_counters;  // [H], zero before the first launch (every launch leaves them zero)
+  float* product_partial;     // [kMegaProductPartialFloats]
+  int32_t* product_counters;  // [kMegaSplitUnits], zero before the first launch (left zero)
+  int32_t product_parts;      // 0: each product's K split chosen by the cost model; n > 0: forced (tests)
+  // Where the weight ring lies in shared memory (set by launch_decode_mega): ring_apart = 1 when
+  // it is clear of attention's buffers (the O product's weights then load during attention).
+  int32_t ring_offset, ring_apart;
   uint32_t* barrier;       // [kMegaBarrierWords], zero before the first launch
   uint64_t* timings;       // null, or [5 L + 1] nanosecond stamps of the phase boundaries (benches)
   const float* rope;       // [M, D / 2, 2]: cos, sin of each row's RoPE angles (launch_mega_prologue)

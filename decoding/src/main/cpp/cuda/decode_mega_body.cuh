@@ -4,7 +4,7 @@
 //
 // Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor,
 // block_sync, warp_sync, grid_sync, mma_16816<T> (m16n8k16, fp32 accumulate), global_ns (a
-// nanosecond clock shared by the SMs), ld_weight / ld_weight_f4 (data that no phase writes),
+// nanosecond clock shared by the SMs), ld_weight_f4 (data that no phase writes),
 // ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not
 // coherent with other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait<N>, atomic_add,
 // fence. The GPU takes the mma, cp.async, shuffle and barrier ones from prefill_mma_parts.cuh.
@@ -14,7 +14,9 @@
 // (2c.., n g), (2c+8.., n g), with g = lane / 4 and c = lane % 4. Any bijection of k applied to A
 // and B alike leaves the product unchanged; within a 32-wide k step, lane (g, c) loads the 8
 // contiguous values at 8c..8c+7 of its rows (16 bytes: registers r0..r3 hold pairs 0-1, 2-3, 4-5,
-// 6-7), and the first mma takes pairs r0, r1 (its k = 2c.. and 2c+8..), the second r2, r3.
+// 6-7), and the first mma takes pairs r0, r1 (its k = 2c.. and 2c+8..), the second r2, r3. The
+// weight ring stores exactly these pieces: lane l's rows g, g + 8 at bytes 16 l and 512 + 16 l of
+// an item, so a lane reads back only what it copied.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -26,6 +28,13 @@
 #include "../core/visibility.h"
 #include "decode_mega.h"
 
+// Config's sizes serve the launch (host) and the phases (device).
+#if defined(__CUDACC__)
+#define ASPD_MEGA_HOST_DEV __host__ __device__
+#else
+#define ASPD_MEGA_HOST_DEV
+#endif
+
 namespace aspd {
 namespace mega {
 
@@ -33,6 +42,18 @@ namespace mega {
 constexpr int kMiscBytes = 512;  // small per-block values at the start of shared memory
 constexpr int kChunk = 32;       // cache entries per warp pass in attention
 constexpr int kSinglePassE = 1536;  // see Config::gemm_bytes
+// Weight items (16 rows x 32 k of one tile, 1 KB) each warp keeps in flight. Lane l copies, and
+// later reads, only its own two 16-byte pieces of an item, so the ring needs no warp or block
+// synchronization: 4 items per warp are 64 KB per block in flight, ~8 TB/s over an H200's SMs at
+// ~1 us of latency.
+constexpr int kRingSlots = 4;
+constexpr size_t kSmemBudget = 227 * 1024;  // opt-in shared memory per block on Hopper
+// The cost model that splits a product's K across blocks, in weight items (one is ~30 ns of an
+// SM's share of an H200's bandwidth): a unit's fixed cost (block barriers, the reduction over
+// warps, the epilogue) and the reduction of a split product across blocks (a partial store, an
+// atomic, the last block's loads). Estimates, not yet calibrated on a GPU.
+constexpr int kUnitCost = 8, kSplitCost = 32;
+constexpr int kMaxParts = 8;
 
 template <int kWarps, int kDL>
 struct Config {
@@ -40,19 +61,33 @@ struct Config {
   static constexpr int kD = 32 * kDL;  // head dim: lane d owns dims d * kDL .. + kDL in attention
   static constexpr int kAttnWarps = kWarps < 8 ? kWarps : 8;
   static constexpr size_t kRedBytes = static_cast<size_t>(kWarps) * 2 * 256 * 4;  // [warp][tile][16][16]
-  // Hidden sizes up to kSinglePassE also stage the fp32 residual rows (one read of x per norm).
-  static size_t gemm_bytes(int E) {
-    return kRedBytes + static_cast<size_t>(kMegaMaxRows) * (E + 8) * 2 +
-           (E <= kSinglePassE ? static_cast<size_t>(kMegaMaxRows) * E * 4 : 0);
+  static constexpr size_t kRingBytes = static_cast<size_t>(kWarps) * kRingSlots * 1024;
+  // After the reduction buffer, the staged X rows: the normalized residual [16][E + 8] bf16 and,
+  // for hidden sizes up to kSinglePassE, the fp32 residual rows (one read of x per norm), or a
+  // chunk of a plain product's input rows (at least one k step per warp).
+  static ASPD_MEGA_HOST_DEV size_t gemm_bytes(int E) {
+    const size_t staged = static_cast<size_t>(kMegaMaxRows) * (E + 8) * 2 +
+                          (E <= kSinglePassE ? static_cast<size_t>(kMegaMaxRows) * E * 4 : 0);
+    const size_t least = static_cast<size_t>(kMegaMaxRows) * (kWarps * 32 + 8) * 2;
+    return kRedBytes + (staged > least ? staged : least);
   }
   static constexpr size_t kAttnBytes = static_cast<size_t>(kMegaMaxRows) * kD * 2 +           // q rows
                                        static_cast<size_t>(kAttnWarps) * 9 * 32 * 4 +         // p, rescales
                                        static_cast<size_t>(kAttnWarps) * kChunk * kD * 2 +    // V chunks
                                        static_cast<size_t>(kAttnWarps) * kChunk * (kD + 8) * 2 +  // K chunks
                                        static_cast<size_t>(kAttnWarps) * kMegaMaxRows * (kD + 2) * 4;  // states
-  static size_t smem_bytes(int E) {
+  static ASPD_MEGA_HOST_DEV size_t base_bytes(int E) {
     const size_t g = gemm_bytes(E);
     return kMiscBytes + (g > kAttnBytes ? g : kAttnBytes);
+  }
+  // The weight ring sits after everything when that fits (then the O product's weights load
+  // during attention), else after the product buffers, over attention's (D = 128 at 7B). The
+  // launch passes the choice in MegaArgs::ring_offset / ring_apart.
+  static ASPD_MEGA_HOST_DEV bool ring_apart(int E) { return base_bytes(E) + kRingBytes <= kSmemBudget; }
+  static ASPD_MEGA_HOST_DEV size_t ring_offset(int E) { return ring_apart(E) ? base_bytes(E) : kMiscBytes + gemm_bytes(E); }
+  static ASPD_MEGA_HOST_DEV size_t smem_bytes(int E) {
+    const size_t end = ring_offset(E) + kRingBytes, base = base_bytes(E);
+    return end > base ? end : base;
   }
 };
 
@@ -95,19 +130,6 @@ ASPD_MEGA_DEV void block_units(int units, int block, int nblocks, int* first, in
   const int64_t b0 = static_cast<int64_t>(block) * units / nblocks, b1 = static_cast<int64_t>(block + 1) * units / nblocks;
   *first = static_cast<int>(b0);
   *count = static_cast<int>(b1 - b0);
-}
-
-// First weight row of tile t (16 rows) of unit u. QKV: the two tiles are the rotated halves of the
-// same head dims (i, i + D/2), so the epilogue applies RoPE; gate/up: a gate tile and the up tile
-// of the same features; residual products: one tile.
-template <Epi kEpi>
-ASPD_MEGA_DEV int64_t tile_row(const MegaArgs& a, int u, int t) {
-  if (kEpi == Epi::kQkvRope) {
-    const int per_head = a.D / 32;
-    return static_cast<int64_t>(u / per_head) * a.D + (u % per_head) * 16 + t * (a.D / 2);
-  }
-  if (kEpi == Epi::kSiluMul) return 16 * static_cast<int64_t>(u) + static_cast<int64_t>(t) * a.I;
-  return 16 * static_cast<int64_t>(u);
 }
 
 // h [16][K + 8] bf16 in shared memory = RMSNorm of the residual rows (rows >= M zero), with
@@ -155,90 +177,245 @@ ASPD_MEGA_DEV void stage_normed(const Ctx& cx, unsigned char* smem, const MegaAr
   block_sync();
 }
 
-// y = X W^T over `units` output units, then the epilogue. X: the normalized residual (kNorm,
-// staged in shared memory) or bf16 rows xin [M, K] read from L2.
-template <int kWarps, Epi kEpi, bool kNorm, int kTiles>
-ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const MegaLayer& ly, const bf16* w,
-                              int K, int units, const float* norm_w, const bf16* xin) {
-  const int M = a.io.M, NT = M > 8 ? 2 : 1;
-  const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
-  int first = 0, count = 0;
-  block_units(units, cx.block, cx.nblocks, &first, &count);
-  if (count == 0) return;  // block-uniform
-  float* red = reinterpret_cast<float*>(smem + kMiscBytes);
-  bf16* hs = reinterpret_cast<bf16*>(smem + kMiscBytes + Config<kWarps, 1>::kRedBytes);
-  if (kNorm) stage_normed<kWarps>(cx, smem, a, norm_w, K, hs);
-  const int ksteps = K / 32;
-  // The residual values this thread adds to in the first round, read before the products so
-  // that the epilogue does not wait for them.
-  float x_early = 0.f;
-  if (kEpi == Epi::kResidual && cx.tid < (count < kWarps ? count : kWarps) * 16 * M) {
-    const int feat = (cx.tid % (16 * M)) / M, n = cx.tid % M;
-    x_early = ld_cg(a.x + static_cast<int64_t>(n) * a.E + 16 * (first + cx.tid / (16 * M)) + feat);
+// ---- products ----------------------------------------------------------------------------------
+//
+// A product y = X W^T is cut into output groups (kTiles tiles of 16 weight rows: the two RoPE
+// halves of a head's dims, a gate tile and its up tile, or one tile) and each group's K into
+// `parts` k ranges; a unit is one (group, part), and each block takes a contiguous run of units
+// (block_units). Inside a unit the block's warps take its k steps in turn (warp w: kb + w, kb + w +
+// kWarps, ...). Weights reach a warp through its ring of kRingSlots items in shared memory, filled
+// by cp.async kRingSlots items ahead of use; the first kRingSlots items of a phase are issued at the
+// end of the phase before (prefetch_product), so they load during that phase's tail, its grid
+// barrier and this phase's input staging: weights do not depend on activations.
+
+enum class Rows { kQkv, kGateUp, kPlain };
+
+struct Product {
+  const bf16* w = nullptr;  // null: no product
+  int K = 0, groups = 0, tiles = 1, parts = 1;
+  Rows rows = Rows::kPlain;
+};
+
+struct Unit {
+  int group, kb, ke;  // k steps [kb, ke) of 32
+};
+
+ASPD_MEGA_DEV Unit unit_at(const Product& p, int u) {
+  const int ksteps = p.K / 32, part = u % p.parts;
+  return Unit{u / p.parts, part * ksteps / p.parts, (part + 1) * ksteps / p.parts};
+}
+
+// First weight row of tile t of a group.
+ASPD_MEGA_DEV int64_t product_row(const MegaArgs& a, const Product& p, int group, int t) {
+  if (p.rows == Rows::kQkv) {
+    const int per_head = a.D / 32;
+    return static_cast<int64_t>(group / per_head) * a.D + (group % per_head) * 16 + t * (a.D / 2);
   }
-  for (int r0 = 0; r0 < count; r0 += kWarps) {
-    const int in_round = count - r0 < kWarps ? count - r0 : kWarps;
-    const int S = kWarps / in_round;  // warps per unit; warps past in_round * S idle this round
-    const int slot = warp / S, part = warp % S;
-    const int k0 = part * ksteps / S, k1 = (part + 1) * ksteps / S;
-    const int u = first + r0 + slot;
+  if (p.rows == Rows::kGateUp) return 16 * static_cast<int64_t>(group) + static_cast<int64_t>(t) * a.I;
+  return 16 * static_cast<int64_t>(group);
+}
+
+// The split of K with the least modelled time of the busiest block (MegaArgs::product_parts forces it).
+ASPD_MEGA_DEV Product make_product(const MegaArgs& a, const bf16* w, int K, int groups, int tiles, Rows rows,
+                                   int nblocks) {
+  Product p;
+  p.w = w, p.K = K, p.groups = groups, p.tiles = tiles, p.rows = rows;
+  const int ksteps = K / 32;
+  int most = ksteps < kMaxParts ? ksteps : kMaxParts;
+  if (groups * most > kMegaSplitUnits) most = kMegaSplitUnits / groups;
+  if (a.product_parts > 0) {
+    p.parts = a.product_parts < most ? a.product_parts : most;
+  } else {
+    int64_t best = -1;
+    for (int parts = 1; parts <= most; ++parts) {
+      const int64_t per_block = (static_cast<int64_t>(groups) * parts + nblocks - 1) / nblocks;
+      const int64_t cost = per_block * ((ksteps + parts - 1) / parts * tiles + kUnitCost) + (parts > 1 ? kSplitCost : 0);
+      if (best < 0 || cost < best) best = cost, p.parts = parts;
+    }
+  }
+  if (p.parts < 1) p.parts = 1;
+  return p;
+}
+
+// A warp's walk over its weight items: units r of the block's run, k steps ks, tiles t.
+struct Items {
+  int first, count;  // the block's units
+  int r, ks, t;
+  Unit u;
+};
+
+// From unit it.r on, the first with a k step for this warp (it.r = count: none left).
+template <int kWarps>
+ASPD_MEGA_DEV void items_enter(const Product& p, int warp, Items& it) {
+  for (; it.r < it.count; ++it.r) {
+    it.u = unit_at(p, it.first + it.r);
+    it.ks = it.u.kb + warp;
+    if (it.ks < it.u.ke) return;
+  }
+}
+
+template <int kWarps>
+ASPD_MEGA_DEV Items items_begin(const Ctx& cx, const Product& p, int warp) {
+  Items it;
+  block_units(p.groups * p.parts, cx.block, cx.nblocks, &it.first, &it.count);
+  it.r = 0, it.ks = 0, it.t = 0;
+  items_enter<kWarps>(p, warp, it);
+  return it;
+}
+
+template <int kWarps>
+ASPD_MEGA_DEV void items_next(const Product& p, int warp, Items& it) {
+  if (it.r >= it.count) return;
+  if (++it.t < p.tiles) return;
+  it.t = 0;
+  it.ks += kWarps;
+  if (it.ks < it.u.ke) return;
+  ++it.r;
+  items_enter<kWarps>(p, warp, it);
+}
+
+// Lane's part of item `it` (rows g and g + 8 of the tile, k 8c .. 8c + 7 of the step) into the
+// slot, as one commit group (an empty one past the last item, so the waits count uniformly).
+ASPD_MEGA_DEV void issue_item(const MegaArgs& a, const Product& p, const Items& it, unsigned char* slot, int lane) {
+  if (it.r < it.count) {
+    const bf16* src = p.w + (product_row(a, p, it.u.group, it.t) + lane / 4) * p.K + 32 * it.ks + 8 * (lane % 4);
+    cp_async_16(slot + 16 * lane, src, true);
+    cp_async_16(slot + 512 + 16 * lane, src + 8 * static_cast<int64_t>(p.K), true);
+  }
+  cp_async_commit();
+}
+
+// The first kRingSlots items of this warp in product p, issued now (gemm_phase assumes they were).
+template <int kWarps>
+ASPD_MEGA_DEV void prefetch_product(const Ctx& cx, const MegaArgs& a, const Product& p, unsigned char* ring) {
+  if (p.w == nullptr) return;
+  const int warp = cx.tid / 32, lane = cx.tid % 32;
+  Items it = items_begin<kWarps>(cx, p, warp);
+  for (int s = 0; s < kRingSlots; ++s) {
+    issue_item(a, p, it, ring + (warp * kRingSlots + s) * 1024, lane);
+    items_next<kWarps>(p, warp, it);
+  }
+}
+
+// One output (feature f of group `group`, tile results res, row n) of a product.
+template <Epi kEpi, int kTiles>
+ASPD_MEGA_DEV void product_epilogue(const MegaArgs& a, const MegaLayer& ly, int group, int feat, int n,
+                                    const float (&res)[kTiles], float x_old) {
+  if (kEpi == Epi::kResidual) {
+    a.x[static_cast<int64_t>(n) * a.E + 16 * group + feat] = x_old + res[0];
+  } else if (kEpi == Epi::kSiluMul) {
+    const float gate = res[0], up = res[kTiles - 1];
+    a.act[static_cast<int64_t>(n) * a.I + 16 * group + feat] = __float2bfloat16_rn(gate / (1.f + expf(-gate)) * up);
+  } else {
+    // qkv_rope_append_kernel's arithmetic: bias, then RoPE with the angle in double.
+    const int per_head = a.D / 32, head = group / per_head, i_dim = (group % per_head) * 16 + feat, half = a.D / 2;
+    const int64_t col = static_cast<int64_t>(head) * a.D;
+    float va = res[0], vb = res[kTiles - 1];
+    if (ly.bqkv != nullptr) {
+      va += ly.bqkv[col + i_dim];
+      vb += ly.bqkv[col + i_dim + half];
+    }
+    const int64_t entry = a.io.length_before() + n;
+    if (head < a.H + a.Hkv) {
+      // rope_cos_sin of the row's position and this dim pair (launch_mega_prologue's table).
+      const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
+      const float cf = cs.x, sf = cs.y;
+      const float ra = va * cf - vb * sf, rb = vb * cf + va * sf;
+      bf16* dst = head < a.H ? a.q + (static_cast<int64_t>(n) * a.H + head) * a.D
+                             : ly.k_cache + (entry * a.Hkv + (head - a.H)) * a.D;
+      dst[i_dim] = __float2bfloat16_rn(ra);
+      dst[i_dim + half] = __float2bfloat16_rn(rb);
+    } else {
+      bf16* dst = ly.v_cache + (entry * a.Hkv + (head - a.H - a.Hkv)) * a.D;
+      dst[i_dim] = __float2bfloat16_rn(va);
+      dst[i_dim + half] = __float2bfloat16_rn(vb);
+    }
+  }
+}
+
+// Product p and its epilogue. X: the normalized residual (kNorm, staged once) or bf16 rows xin
+// [M, K] staged per unit in chunks. `next` is the product of the next phase that uses the ring:
+// each warp issues its first items once its own items here are done.
+template <int kWarps, Epi kEpi, bool kNorm, int kTiles>
+ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned char* ring, const MegaArgs& a,
+                                const MegaLayer& ly, const Product& product, const float* norm_w, const bf16* xin,
+                                const Product& next) {
+  using C = Config<kWarps, 1>;
+  const Product p = product;  // in registers: the caller's copy is in local memory
+  const int M = a.io.M, NT = M > 8 ? 2 : 1, rows = 8 * NT;
+  const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
+  Items ahead = items_begin<kWarps>(cx, p, warp);  // the producer: kRingSlots items ahead of use
+  const int first = ahead.first, count = ahead.count;
+  if (count == 0) {  // block-uniform
+    prefetch_product<kWarps>(cx, a, next, ring);
+    return;
+  }
+  for (int s = 0; s < kRingSlots; ++s) items_next<kWarps>(p, warp, ahead);  // issued by prefetch_product
+  unsigned char* my_ring = ring + warp * kRingSlots * 1024;
+  float* red = reinterpret_cast<float*>(smem + kMiscBytes);
+  bf16* hs = reinterpret_cast<bf16*>(smem + kMiscBytes + C::kRedBytes);
+  int32_t* s_last = reinterpret_cast<int32_t*>(smem + 384);
+  if (kNorm) stage_normed<kWarps>(cx, smem, a, norm_w, p.K, hs);
+  // k steps of xin per staged chunk ([rows][32 chunk + 8] bf16 in hs), a multiple of kWarps so
+  // that each chunk gives every warp its share.
+  const int hs_elems = static_cast<int>((C::gemm_bytes(a.E) - C::kRedBytes) / (2 * rows));
+  const int chunk = kNorm ? p.K / 32 : (hs_elems - 8) / 32 / kWarps * kWarps;
+  int slot = 0;
+  for (int r = 0; r < count; ++r) {
+    const Unit u = unit_at(p, first + r);
+    // The residual values this thread adds to first, read before the products so that the
+    // epilogue does not wait for them.
+    float x_early = 0.f;
+    if (kEpi == Epi::kResidual && p.parts == 1 && cx.tid < 16 * M)
+      x_early = ld_cg(a.x + static_cast<int64_t>(cx.tid % M) * a.E + 16 * u.group + cx.tid / M);
     float acc[kTiles][2][4];
 #pragma unroll
     for (int t = 0; t < kTiles; ++t)
 #pragma unroll
       for (int nt = 0; nt < 2; ++nt) acc[t][nt][0] = acc[t][nt][1] = acc[t][nt][2] = acc[t][nt][3] = 0.f;
-    if (slot < in_round) {
-      const bf16* lo[kTiles];
-      const bf16* hi[kTiles];
-#pragma unroll
-      for (int t = 0; t < kTiles; ++t) {
-        const int64_t row = tile_row<kEpi>(a, u, t);
-        lo[t] = w + (row + g) * K + 8 * c;
-        hi[t] = w + (row + g + 8) * K + 8 * c;
-      }
-      // k steps in flight per lane: 8 (one tile) or 12 (two) 16-byte weight loads per batch, plus
-      // the global X fragments of the plain products (the normalized X is read from shared memory
-      // just in time): within the phase's 128 registers, so nothing spills to local memory.
-      constexpr int kU = kTiles == 1 ? 4 : 3;
-      constexpr int kXU = kNorm ? 1 : kU;
-      for (int ks = k0; ks < k1; ks += kU) {
-        uint4 wa[kU][kTiles], wb[kU][kTiles], xg[kXU][2];
-#pragma unroll
-        for (int i = 0; i < kU; ++i) {
-          const bool in = ks + i < k1;
-          const int k = (ks + i) * 32;
-#pragma unroll
-          for (int t = 0; t < kTiles; ++t) {
-            wa[i][t] = in ? ld_weight(lo[t] + k) : make_uint4(0u, 0u, 0u, 0u);
-            wb[i][t] = in ? ld_weight(hi[t] + k) : make_uint4(0u, 0u, 0u, 0u);
-          }
-          if (!kNorm)
-#pragma unroll
-            for (int nt = 0; nt < 2; ++nt) {
-              const int n = 8 * nt + g;
-              xg[kNorm ? 0 : i][nt] = in && n < M ? ld_cg_u4(xin + static_cast<int64_t>(n) * K + k + 8 * c)
-                                                  : make_uint4(0u, 0u, 0u, 0u);
-            }
+    for (int c0 = u.kb; c0 < u.ke; c0 += chunk) {
+      const int c1 = u.ke - c0 < chunk ? u.ke : c0 + chunk;
+      int stride = p.K + 8, base = 0;  // element (n, k) of X at hs[n * stride + k - base]
+      if (!kNorm) {
+        stride = 32 * (c1 - c0) + 8, base = 32 * c0;
+        const int per_row = 4 * (c1 - c0);  // 16-byte pieces
+        block_sync();  // the previous chunk's readers are done
+        for (int i = cx.tid; i < rows * per_row; i += kWarps * 32) {
+          const int n = i / per_row, k = (i % per_row) * 8;
+          *reinterpret_cast<uint4*>(hs + n * stride + k) =
+              n < M ? ld_cg_u4(xin + static_cast<int64_t>(n) * p.K + base + k) : make_uint4(0u, 0u, 0u, 0u);
         }
+        block_sync();
+      }
+      for (int ks = c0 + warp; ks < c1; ks += kWarps) {
+        uint4 xb[2];
 #pragma unroll
-        for (int i = 0; i < kU; ++i)
+        for (int nt = 0; nt < 2; ++nt)
+          xb[nt] = nt < NT ? *reinterpret_cast<const uint4*>(hs + (8 * nt + g) * stride + 32 * ks - base + 8 * c)
+                           : make_uint4(0u, 0u, 0u, 0u);
+#pragma unroll
+        for (int t = 0; t < kTiles; ++t) {
+          cp_async_wait<kRingSlots - 1>();
+          unsigned char* sl = my_ring + slot * 1024;
+          const uint4 wa = *reinterpret_cast<const uint4*>(sl + 16 * lane);
+          const uint4 wb = *reinterpret_cast<const uint4*>(sl + 512 + 16 * lane);
+          const uint32_t a0[4] = {wa.x, wb.x, wa.y, wb.y};
+          const uint32_t a1[4] = {wa.z, wb.z, wa.w, wb.w};
 #pragma unroll
           for (int nt = 0; nt < 2; ++nt) {
             if (nt >= NT) break;  // warp-uniform
-            const uint4 xb = kNorm ? (ks + i < k1 ? *reinterpret_cast<const uint4*>(hs + (8 * nt + g) * (K + 8) +
-                                                                                    (ks + i) * 32 + 8 * c)
-                                                  : make_uint4(0u, 0u, 0u, 0u))
-                                   : xg[kNorm ? 0 : i][nt];
-#pragma unroll
-            for (int t = 0; t < kTiles; ++t) {
-              const uint32_t a0[4] = {wa[i][t].x, wb[i][t].x, wa[i][t].y, wb[i][t].y};
-              const uint32_t a1[4] = {wa[i][t].z, wb[i][t].z, wa[i][t].w, wb[i][t].w};
-              mma_16816<__nv_bfloat16>(acc[t][nt], a0, xb.x, xb.y);
-              mma_16816<__nv_bfloat16>(acc[t][nt], a1, xb.z, xb.w);
-            }
+            mma_16816<__nv_bfloat16>(acc[t][nt], a0, xb[nt].x, xb[nt].y);
+            mma_16816<__nv_bfloat16>(acc[t][nt], a1, xb[nt].z, xb[nt].w);
           }
+          // The slot's registers are consumed (by the mma above); refill it with the item
+          // kRingSlots ahead.
+          issue_item(a, p, ahead, sl, lane);
+          items_next<kWarps>(p, warp, ahead);
+          slot = slot + 1 == kRingSlots ? 0 : slot + 1;
+        }
       }
     }
+    if (r == count - 1) prefetch_product<kWarps>(cx, a, next, ring);  // this warp's items are done
     // Partials [warp][tile][feature 16][row 16]; C fragment: (feature g, rows 2c, 2c+1), (g + 8, ...).
 #pragma unroll
     for (int t = 0; t < kTiles; ++t)
@@ -253,48 +430,58 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, const MegaAr
         mine[(g + 8) * 16 + n + 1] = acc[t][nt][3];
       }
     block_sync();
-    for (int i = cx.tid; i < in_round * 16 * M; i += kWarps * 32) {
-      const int s_ = i / (16 * M), feat = (i % (16 * M)) / M, n = i % M;
-      const int uu = first + r0 + s_;
+    // The warps' sums in warp order; whole k: the epilogue, a part of k: this unit's partial.
+    float* ws = a.product_partial + static_cast<int64_t>(first + r) * kTiles * 256;
+    for (int i = cx.tid; i < 16 * M; i += kWarps * 32) {
+      const int feat = i / M, n = i % M;
       float res[kTiles];
 #pragma unroll
       for (int t = 0; t < kTiles; ++t) {
         res[t] = 0.f;
-        for (int q = 0; q < S; ++q) res[t] += red[((s_ * S + q) * kTiles + t) * 256 + feat * 16 + n];
+        for (int w = 0; w < kWarps; ++w) res[t] += red[(w * kTiles + t) * 256 + feat * 16 + n];
       }
-      if (kEpi == Epi::kResidual) {
-        float* xp = a.x + static_cast<int64_t>(n) * a.E + 16 * uu + feat;
-        *xp = (r0 == 0 && i == cx.tid ? x_early : ld_cg(xp)) + res[0];
-      } else if (kEpi == Epi::kSiluMul) {
-        const float gate = res[0], up = res[kTiles - 1];
-        a.act[static_cast<int64_t>(n) * a.I + 16 * uu + feat] = __float2bfloat16_rn(gate / (1.f + expf(-gate)) * up);
+      if (p.parts == 1) {
+        const float x_old = kEpi != Epi::kResidual ? 0.f
+                            : i == cx.tid        ? x_early
+                                                 : ld_cg(a.x + static_cast<int64_t>(n) * a.E + 16 * u.group + feat);
+        product_epilogue<kEpi, kTiles>(a, ly, u.group, feat, n, res, x_old);
       } else {
-        // qkv_rope_append_kernel's arithmetic: bias, then RoPE with the angle in double.
-        const int per_head = a.D / 32, head = uu / per_head, i_dim = (uu % per_head) * 16 + feat, half = a.D / 2;
-        const int64_t col = static_cast<int64_t>(head) * a.D;
-        float va = res[0], vb = res[kTiles - 1];
-        if (ly.bqkv != nullptr) {
-          va += ly.bqkv[col + i_dim];
-          vb += ly.bqkv[col + i_dim + half];
-        }
-        const int64_t entry = a.io.length_before() + n;
-        if (head < a.H + a.Hkv) {
-          // rope_cos_sin of the row's position and this dim pair (launch_mega_prologue's table).
-          const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
-          const float cf = cs.x, sf = cs.y;
-          const float ra = va * cf - vb * sf, rb = vb * cf + va * sf;
-          bf16* dst = head < a.H ? a.q + (static_cast<int64_t>(n) * a.H + head) * a.D
-                                 : ly.k_cache + (entry * a.Hkv + (head - a.H)) * a.D;
-          dst[i_dim] = __float2bfloat16_rn(ra);
-          dst[i_dim + half] = __float2bfloat16_rn(rb);
-        } else {
-          bf16* dst = ly.v_cache + (entry * a.Hkv + (head - a.H - a.Hkv)) * a.D;
-          dst[i_dim] = __float2bfloat16_rn(va);
-          dst[i_dim + half] = __float2bfloat16_rn(vb);
-        }
+#pragma unroll
+        for (int t = 0; t < kTiles; ++t) ws[t * 256 + feat * 16 + n] = res[t];
       }
     }
-    block_sync();  // red is rewritten by the next round
+    if (p.parts > 1) {
+      // The last block of the group to finish adds the parts, in part order, and runs the epilogue.
+      fence();
+      block_sync();
+      if (cx.tid == 0) *s_last = atomic_add(a.product_counters + u.group, 1) == p.parts - 1 ? 1 : 0;
+      block_sync();
+      if (*s_last) {
+        fence();
+        const float* parts0 = a.product_partial + static_cast<int64_t>(u.group) * p.parts * kTiles * 256;
+        for (int i = cx.tid; i < 16 * M; i += kWarps * 32) {
+          const int feat = i / M, n = i % M;
+          const float x_old = kEpi == Epi::kResidual ? ld_cg(a.x + static_cast<int64_t>(n) * a.E + 16 * u.group + feat) : 0.f;
+          float vals[kTiles][kMaxParts];
+#pragma unroll
+          for (int t = 0; t < kTiles; ++t)
+#pragma unroll
+            for (int q = 0; q < kMaxParts; ++q)
+              vals[t][q] = q < p.parts ? ld_cg(parts0 + (q * kTiles + t) * 256 + feat * 16 + n) : 0.f;
+          float res[kTiles];
+#pragma unroll
+          for (int t = 0; t < kTiles; ++t) {
+            res[t] = 0.f;
+#pragma unroll
+            for (int q = 0; q < kMaxParts; ++q)
+              if (q < p.parts) res[t] += vals[t][q];
+          }
+          product_epilogue<kEpi, kTiles>(a, ly, u.group, feat, n, res, x_old);
+        }
+        if (cx.tid == 0) a.product_counters[u.group] = 0;  // ready for the next product
+      }
+    }
+    block_sync();  // red and hs are rewritten by the next unit
   }
 }
 
@@ -548,29 +735,40 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
     if (cx.block == 0 && cx.tid == 0) a.barrier[0] = barrier;
     return;
   }
-  const int qkv_units = (a.H + 2 * a.Hkv) * (a.D / 32), e_units = a.E / 16, i_units = a.I / 16;
-  const int64_t HD = static_cast<int64_t>(a.H) * a.D;
+  const int qkv_groups = (a.H + 2 * a.Hkv) * (a.D / 32), e_groups = a.E / 16, i_groups = a.I / 16;
+  const int HD = a.H * a.D, nb = cx.nblocks;
+  unsigned char* ring = smem + a.ring_offset;
+  const bool ring_apart = a.ring_apart != 0;
+  const Product none;
+  prefetch_product<kWarps>(cx, a, make_product(a, a.layers[0].wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb), ring);
   for (int l = 0; l < a.L; ++l) {
     // A reference into global memory, not a copy: the nine pointers are loaded where a phase
     // uses them instead of holding 18 registers through every phase.
     const MegaLayer& ly = a.layers[l];
-    gemm_phase<kWarps, Epi::kQkvRope, true, 2>(cx, smem, a, ly, ly.wqkv, a.E, qkv_units, ly.in_norm, nullptr);
+    const Product qkv = make_product(a, ly.wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb);
+    const Product o = make_product(a, ly.wo, HD, e_groups, 1, Rows::kPlain, nb);
+    const Product gu = make_product(a, ly.wgu, a.E, i_groups, 2, Rows::kGateUp, nb);
+    const Product down = make_product(a, ly.wd, a.I, e_groups, 1, Rows::kPlain, nb);
+    const Product next_qkv = l + 1 < a.L ? make_product(a, a.layers[l + 1].wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb) : none;
+    gemm_phase<kWarps, Epi::kQkvRope, true, 2>(cx, smem, ring, a, ly, qkv, ly.in_norm, nullptr, ring_apart ? o : none);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 1);
     attention_phase<kWarps, kDL>(cx, smem, a, ly);
+    if (!ring_apart) prefetch_product<kWarps>(cx, a, o, ring);  // attention's buffers are free now
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 2);
-    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, a, ly, ly.wo, static_cast<int>(HD), e_units, nullptr, a.attn);
+    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, ring, a, ly, o, nullptr, a.attn, gu);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 3);
-    gemm_phase<kWarps, Epi::kSiluMul, true, 2>(cx, smem, a, ly, ly.wgu, a.E, i_units, ly.post_norm, nullptr);
+    gemm_phase<kWarps, Epi::kSiluMul, true, 2>(cx, smem, ring, a, ly, gu, ly.post_norm, nullptr, down);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 4);
-    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, a, ly, ly.wd, a.I, e_units, nullptr, a.act);
+    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, ring, a, ly, down, nullptr, a.act, next_qkv);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 5);
   }
   final_norm_phase<kWarps>(cx, smem, a);
+  cp_async_wait<0>();  // only empty commit groups are left; none outlives the launch
   // Every block read the base before the first barrier, so the next launch may start from here.
   if (cx.block == 0 && cx.tid == 0) a.barrier[0] = barrier;
 }

@@ -71,6 +71,8 @@ struct GpuModel {
   MegaLayer* mega_layers = nullptr;  // device [L], filled once the weights are up
   float* mega_partial = nullptr;
   int32_t* mega_counters = nullptr;
+  float* mega_product_partial = nullptr;      // [kMegaProductPartialFloats]
+  int32_t* mega_product_counters = nullptr;   // [kMegaSplitUnits]
   uint32_t* mega_barrier = nullptr;
   uint64_t* mega_timings = nullptr;  // [5 L + 1], see MegaArgs::timings
   float* mega_rope = nullptr;        // [kMegaMaxRows, D / 2, 2]
@@ -225,6 +227,9 @@ MegaArgs mega_args(GpuModel* m, int64_t M) {
   a.h_out = m->h;
   a.attn_partial = m->mega_partial;
   a.attn_counters = m->mega_counters;
+  a.product_partial = m->mega_product_partial;
+  a.product_counters = m->mega_product_counters;
+  a.product_parts = m->opt.mega_parts;
   a.barrier = m->mega_barrier;
   a.timings = m->mega_timings;
   a.rope = m->mega_rope;
@@ -468,11 +473,14 @@ bool init_runtime(GpuModel* m, std::string* err) {
   if (m->mega) {
     if (!m->alloc(&m->mega_partial, static_cast<int64_t>(kMegaMaxRows) * c.num_heads * kMegaMaxSplits * (D + 2), err) ||
         !m->alloc(&m->mega_counters, c.num_heads, err) || !m->alloc(&m->mega_barrier, kMegaBarrierWords, err) ||
+        !m->alloc(&m->mega_product_partial, kMegaProductPartialFloats, err) ||
+        !m->alloc(&m->mega_product_counters, kMegaSplitUnits, err) ||
         !m->alloc(&m->mega_timings, 5 * c.num_layers + 1, err) ||
         !m->alloc(&m->mega_rope, static_cast<int64_t>(kMegaMaxRows) * D, err) ||
         !m->alloc(reinterpret_cast<char**>(&m->mega_layers), c.num_layers * static_cast<int64_t>(sizeof(MegaLayer)), err))
       return false;
     CUDA_TRY(cudaMemset(m->mega_counters, 0, c.num_heads * sizeof(int32_t)));
+    CUDA_TRY(cudaMemset(m->mega_product_counters, 0, kMegaSplitUnits * sizeof(int32_t)));
     CUDA_TRY(cudaMemset(m->mega_barrier, 0, kMegaBarrierWords * sizeof(uint32_t)));
   }
   CUDA_TRY(cudaMallocHost(reinterpret_cast<void**>(&m->io_host), StepIoView::ints(Mx) * sizeof(int32_t)));
@@ -594,7 +602,8 @@ std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
   if (m.fused) s += ", fused tensor-core decode steps";
-  if (m.mega) s += ", decode megakernel";
+  if (m.mega) s += m.opt.mega_parts > 0 ? ", decode megakernel (K in " + std::to_string(m.opt.mega_parts) + " parts)"
+                                        : ", decode megakernel";
   else s += m.mega_note;
   s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
   return s;
