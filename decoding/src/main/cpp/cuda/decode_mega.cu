@@ -165,7 +165,7 @@ cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, fl
 
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s) {
   if (a.io.M < 1 || a.io.M > kMegaMaxRows || a.layers == nullptr || a.attn_partial == nullptr ||
-      a.attn_counters == nullptr || a.product_partial == nullptr || a.product_counters == nullptr ||
+      a.product_partial == nullptr || a.product_counters == nullptr ||
       a.product_parts < 0 || a.barrier == nullptr || a.E % 32 != 0 || a.I % 32 != 0 || a.Hkv <= 0 ||
       a.H % a.Hkv != 0 || a.rope == nullptr)
     return cudaErrorInvalidValue;

@@ -69,8 +69,7 @@ struct MegaArgs {
   float* x;               // fp32 [M, E]: the embeddings in, the residual stream out
   bf16 *q, *attn, *act;   // [M, H, D], [M, H D], [M, I]
   bf16* h_out;            // [M, E] = RMSNorm(x, final_norm), the LM head's input
-  float* attn_partial;    // [kMegaMaxRows, H, kMegaMaxSplits, D + 2]
-  int32_t* attn_counters;  // [H], zero before the first launch (every launch leaves them zero)
+  float* attn_partial;    // [kMegaMaxRows, H, kMegaMaxSplits, D + 2]: attention's split states
   float* product_partial;     // [kMegaProductPartialFloats]
   int32_t* product_counters;  // [kMegaSplitUnits], zero before the first launch (left zero)
   int32_t product_parts;      // 0: each product's K split chosen by the cost model; n > 0: forced (tests)

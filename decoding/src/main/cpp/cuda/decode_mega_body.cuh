@@ -92,6 +92,9 @@ struct Config {
 };
 
 enum class Epi { kQkvRope, kResidual, kSiluMul };
+// A product's X: the normalized residual, bf16 rows [M, K], or attention's output (merged from
+// its split states where a head has several).
+enum class Input { kNormed, kRows, kAttention };
 
 ASPD_MEGA_DEV float warp_sum_f(float x) {
   for (int o = 16; o > 0; o >>= 1) x += shfl_xor(x, o);
@@ -177,6 +180,26 @@ ASPD_MEGA_DEV void stage_normed(const Ctx& cx, unsigned char* smem, const MegaAr
   block_sync();
 }
 
+// Attention's per-split states in MegaArgs::attn_partial: the weighted sums [16][H][kMegaMaxSplits][D],
+// then the (max, sum) pairs [16][H][kMegaMaxSplits][2].
+ASPD_MEGA_DEV float* split_sums(const MegaArgs& a, int m, int h, int split) {
+  return a.attn_partial + ((static_cast<int64_t>(m) * a.H + h) * kMegaMaxSplits + split) * a.D;
+}
+ASPD_MEGA_DEV float* split_stats(const MegaArgs& a, int m, int h, int split) {
+  return a.attn_partial + static_cast<int64_t>(kMegaMaxRows) * a.H * kMegaMaxSplits * a.D +
+         ((static_cast<int64_t>(m) * a.H + h) * kMegaMaxSplits + split) * 2;
+}
+
+// Splits of the cache entries per head: a block each, at least ~64 entries each.
+ASPD_MEGA_DEV int attention_splits(const MegaArgs& a, int nblocks) {
+  const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
+  int splits = nblocks / a.H;
+  const int64_t by_length = (n + 63) / 64;
+  if (splits > by_length) splits = static_cast<int>(by_length);
+  if (splits > kMegaMaxSplits) splits = kMegaMaxSplits;
+  return splits < 1 ? 1 : splits;
+}
+
 // ---- products ----------------------------------------------------------------------------------
 //
 // A product y = X W^T is cut into output groups (kTiles tiles of 16 weight rows: the two RoPE
@@ -235,6 +258,19 @@ ASPD_MEGA_DEV Product make_product(const MegaArgs& a, const bf16* w, int K, int 
   }
   if (p.parts < 1) p.parts = 1;
   return p;
+}
+
+enum class Phase { kQkv, kO, kGateUp, kDown };
+
+// The product of a phase of layer l.
+ASPD_MEGA_DEV Product layer_product(const MegaArgs& a, int l, Phase phase, int nblocks) {
+  const MegaLayer& ly = a.layers[l];
+  switch (phase) {
+    case Phase::kQkv: return make_product(a, ly.wqkv, a.E, (a.H + 2 * a.Hkv) * (a.D / 32), 2, Rows::kQkv, nblocks);
+    case Phase::kO: return make_product(a, ly.wo, a.H * a.D, a.E / 16, 1, Rows::kPlain, nblocks);
+    case Phase::kGateUp: return make_product(a, ly.wgu, a.E, a.I / 16, 2, Rows::kGateUp, nblocks);
+    default: return make_product(a, ly.wd, a.I, a.E / 16, 1, Rows::kPlain, nblocks);
+  }
 }
 
 // A warp's walk over its weight items: units r of the block's run, k steps ks, tiles t.
@@ -333,14 +369,70 @@ ASPD_MEGA_DEV void product_epilogue(const MegaArgs& a, const MegaLayer& ly, int 
   }
 }
 
-// Product p and its epilogue. X: the normalized residual (kNorm, staged once) or bf16 rows xin
-// [M, K] staged per unit in chunks. `next` is the product of the next phase that uses the ring:
+// bf16 rows [rows][32 (c1 - c0)] of attention's output, k steps [c0, c1) of H D, into hs (row
+// stride `stride`) from the split states (several splits per head): each output is the splits'
+// sums weighted by 2^(max_s - max) over their weighted counts, added in split order. Rows >= M and
+// rows that saw nothing are zeros.
+template <int kWarps>
+ASPD_MEGA_DEV void stage_attention(const Ctx& cx, const MegaArgs& a, int splits, int c0, int c1, int rows, bf16* hs,
+                                   int stride) {
+  const int M = a.io.M, per_row = 4 * (c1 - c0);
+  for (int i = cx.tid; i < rows * per_row; i += kWarps * 32) {
+    const int n = i / per_row, k = 32 * c0 + (i % per_row) * 8, h = k / a.D, d = k % a.D;
+    float out[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+    if (n < M) {
+      float mx = -INFINITY;
+      {
+        float mx_s[kMegaMaxSplits];  // one batch of loads
+#pragma unroll
+        for (int sp = 0; sp < kMegaMaxSplits; ++sp) mx_s[sp] = sp < splits ? ld_cg(split_stats(a, n, h, sp)) : -INFINITY;
+#pragma unroll
+        for (int sp = 0; sp < kMegaMaxSplits; ++sp) mx = fmaxf(mx, mx_s[sp]);
+      }
+      float den = 0.f;
+      for (int sp0 = 0; sp0 < splits && mx != -INFINITY; sp0 += 4) {
+        float2 st[4];
+        float4 v[4][2];
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          const int sp = sp0 + j < splits ? sp0 + j : 0;
+          const float* stats = split_stats(a, n, h, sp);
+          const float* sums = split_sums(a, n, h, sp) + d;
+          st[j] = sp0 + j < splits ? make_float2(ld_cg(stats), ld_cg(stats + 1)) : make_float2(-INFINITY, 0.f);
+          v[j][0] = sp0 + j < splits ? ld_cg_f4(sums) : make_float4(0.f, 0.f, 0.f, 0.f);
+          v[j][1] = sp0 + j < splits ? ld_cg_f4(sums + 4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        }
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+          if (sp0 + j >= splits) break;
+          const float f = exp2f(st[j].x - mx);  // 0 for a split that saw nothing
+          den += st[j].y * f;
+          out[0] += v[j][0].x * f, out[1] += v[j][0].y * f, out[2] += v[j][0].z * f, out[3] += v[j][0].w * f;
+          out[4] += v[j][1].x * f, out[5] += v[j][1].y * f, out[6] += v[j][1].z * f, out[7] += v[j][1].w * f;
+        }
+      }
+      const float inv = den > 0.f ? 1.f / den : 0.f;
+#pragma unroll
+      for (int e = 0; e < 8; ++e) out[e] *= inv;
+    }
+    uint4 packed;
+    packed.x = pack2(out[0], out[1]);
+    packed.y = pack2(out[2], out[3]);
+    packed.z = pack2(out[4], out[5]);
+    packed.w = pack2(out[6], out[7]);
+    *reinterpret_cast<uint4*>(hs + n * stride + (k - 32 * c0)) = packed;
+  }
+}
+
+// Product p and its epilogue. X: the normalized residual (staged once), or bf16 rows xin [M, K]
+// or attention's output (merged from the split states) staged per unit in chunks. `next` is the product of the next phase that uses the ring:
 // each warp issues its first items once its own items here are done.
-template <int kWarps, Epi kEpi, bool kNorm, int kTiles>
+template <int kWarps, Epi kEpi, Input kIn, int kTiles>
 ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned char* ring, const MegaArgs& a,
                                 const MegaLayer& ly, const Product& product, const float* norm_w, const bf16* xin,
                                 const Product& next) {
   using C = Config<kWarps, 1>;
+  constexpr bool kNorm = kIn == Input::kNormed;
   const Product p = product;  // in registers: the caller's copy is in local memory
   const int M = a.io.M, NT = M > 8 ? 2 : 1, rows = 8 * NT;
   const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
@@ -360,6 +452,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   // that each chunk gives every warp its share.
   const int hs_elems = static_cast<int>((C::gemm_bytes(a.E) - C::kRedBytes) / (2 * rows));
   const int chunk = kNorm ? p.K / 32 : (hs_elems - 8) / 32 / kWarps * kWarps;
+  const int splits = kIn == Input::kAttention ? attention_splits(a, cx.nblocks) : 1;
   int slot = 0;
   for (int r = 0; r < count; ++r) {
     const Unit u = unit_at(p, first + r);
@@ -380,10 +473,14 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
         stride = 32 * (c1 - c0) + 8, base = 32 * c0;
         const int per_row = 4 * (c1 - c0);  // 16-byte pieces
         block_sync();  // the previous chunk's readers are done
-        for (int i = cx.tid; i < rows * per_row; i += kWarps * 32) {
-          const int n = i / per_row, k = (i % per_row) * 8;
-          *reinterpret_cast<uint4*>(hs + n * stride + k) =
-              n < M ? ld_cg_u4(xin + static_cast<int64_t>(n) * p.K + base + k) : make_uint4(0u, 0u, 0u, 0u);
+        if (kIn == Input::kAttention && splits > 1) {
+          stage_attention<kWarps>(cx, a, splits, c0, c1, rows, hs, stride);
+        } else {
+          for (int i = cx.tid; i < rows * per_row; i += kWarps * 32) {
+            const int n = i / per_row, k = (i % per_row) * 8;
+            *reinterpret_cast<uint4*>(hs + n * stride + k) =
+                n < M ? ld_cg_u4(xin + static_cast<int64_t>(n) * p.K + base + k) : make_uint4(0u, 0u, 0u, 0u);
+          }
         }
         block_sync();
       }
@@ -485,14 +582,72 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   }
 }
 
-// Splits of the cache entries per head: a block each, at least ~64 entries each.
-ASPD_MEGA_DEV int attention_splits(const MegaArgs& a, int nblocks) {
+// Which entries of a chunk issue_chunk copies: those cached before this step (they can load
+// before the grid barrier that ends the QKV phase), the rest (this step's entries, written by
+// the QKV phase, and zeros past the chunk's end), or all.
+enum class ChunkPart { kCached, kRest, kAll };
+
+// K and V rows of cache entries c0 .. c0 + cn - 1 of KV head kvh into a warp's chunk buffers
+// ([32][D + 8] and [32][D]), by cp.async; rows past cn are zeros. No commit.
+template <int D>
+ASPD_MEGA_DEV void issue_chunk(const MegaArgs& a, const MegaLayer& ly, int kvh, int64_t c0, int cn, bf16* myK,
+                               bf16* myV, int lane, ChunkPart part) {
+  const int64_t cached = a.io.length_before();
+  for (int pc = lane; pc < kChunk * (D / 8); pc += 32) {
+    const int ent = pc / (D / 8), d = (pc % (D / 8)) * 8;
+    const bool valid = ent < cn, is_cached = valid && c0 + ent < cached;
+    if (part == ChunkPart::kCached ? !is_cached : part == ChunkPart::kRest && is_cached) continue;
+    const int64_t src = ((c0 + ent) * a.Hkv + kvh) * D + d;
+    cp_async_16(myK + ent * (D + 8) + d, valid ? ly.k_cache + src : ly.k_cache, valid);
+    cp_async_16(myV + ent * D + d, valid ? ly.v_cache + src : ly.v_cache, valid);
+  }
+}
+
+// Attention's shared memory: sQ [16][D], then per attention warp p of 8 rows and their rescales
+// [AW][9][32] (fp32), V chunks [AW][32][D], K chunks [AW][32][D + 8] (padded rows, so lanes reading
+// their own rows do not collide), online-softmax states [AW][16][D + 2] (fp32).
+template <int kWarps, int kDL>
+struct AttnSmem {
+  static constexpr int D = Config<kWarps, kDL>::kD, AW = Config<kWarps, kDL>::kAttnWarps;
+  bf16* q;
+  float* p;
+  bf16 *v, *k;
+  float* state;
+  ASPD_MEGA_DEV explicit AttnSmem(unsigned char* smem) {
+    q = reinterpret_cast<bf16*>(smem + kMiscBytes);
+    p = reinterpret_cast<float*>(q + kMegaMaxRows * D);
+    v = reinterpret_cast<bf16*>(p + AW * 9 * 32);
+    k = v + AW * kChunk * D;
+    state = reinterpret_cast<float*>(k + AW * kChunk * (D + 8));
+  }
+};
+
+// Cache entries [b, e) of split `split` of head h for attention unit `unit`.
+ASPD_MEGA_DEV void attention_unit(const MegaArgs& a, int splits, int unit, int* h, int* split, int64_t* b, int64_t* e) {
   const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
-  int splits = nblocks / a.H;
-  const int64_t by_length = (n + 63) / 64;
-  if (splits > by_length) splits = static_cast<int>(by_length);
-  if (splits > kMegaMaxSplits) splits = kMegaMaxSplits;
-  return splits < 1 ? 1 : splits;
+  *h = unit / splits;
+  *split = unit % splits;
+  const int64_t per = (n + splits - 1) / splits;
+  *b = *split * per;
+  *e = *b + per < n ? *b + per : n;
+}
+
+// The cached entries of each attention warp's first chunk of this block's first unit, issued at
+// the end of the QKV phase (its buffers free), so they load during its grid barrier.
+template <int kWarps, int kDL>
+ASPD_MEGA_DEV void attention_prefetch(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const MegaLayer& ly) {
+  using S = AttnSmem<kWarps, kDL>;
+  const int warp = cx.tid / 32, lane = cx.tid % 32, splits = attention_splits(a, cx.nblocks);
+  if (cx.block >= a.H * splits || warp >= S::AW) return;
+  int h, split;
+  int64_t b, e;
+  attention_unit(a, splits, cx.block, &h, &split, &b, &e);
+  const int64_t c0 = b + static_cast<int64_t>(kChunk) * warp;
+  if (c0 >= e) return;
+  const S sm(smem);
+  issue_chunk<S::D>(a, ly, h / (a.H / a.Hkv), c0, e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk,
+                    sm.k + warp * kChunk * (S::D + 8), sm.v + warp * kChunk * S::D, lane, ChunkPart::kCached);
+  cp_async_commit();
 }
 
 // The step rows against entries [0, length_before + M) of the cache under the tag rule.
@@ -501,19 +656,25 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
   using C = Config<kWarps, kDL>;
   constexpr int D = C::kD, AW = C::kAttnWarps;
   const int M = a.io.M, H = a.H, warp = cx.tid / 32, lane = cx.tid % 32;
-  const int64_t n = static_cast<int64_t>(a.io.length_before()) + M;
   const int splits = attention_splits(a, cx.nblocks), units = H * splits;
-  int32_t* s_qtag = reinterpret_cast<int32_t*>(smem);        // [3][16]
-  int32_t* s_last = reinterpret_cast<int32_t*>(smem + 256);
-  bf16* sQ = reinterpret_cast<bf16*>(smem + kMiscBytes);     // [16][D]
-  float* sP = reinterpret_cast<float*>(sQ + kMegaMaxRows * D);  // [AW][9][32]: p of 8 rows, their rescales
-  bf16* sV = reinterpret_cast<bf16*>(sP + AW * 9 * 32);      // [AW][32][D]
-  bf16* sK = sV + AW * kChunk * D;                                 // [AW][32][D + 8]: padded rows, so
-                                                                   // lanes reading their own rows do not collide
-  float* sState = reinterpret_cast<float*>(sK + AW * kChunk * (D + 8));  // [AW][16][D + 2]
+  int32_t* s_qtag = reinterpret_cast<int32_t*>(smem);  // [3][16]
+  const AttnSmem<kWarps, kDL> sm(smem);
+  bf16 *sQ = sm.q, *sV = sm.v, *sK = sm.k;
+  float *sP = sm.p, *sState = sm.state;
   for (int unit = cx.block; unit < units; unit += cx.nblocks) {
-    const int h = unit / splits, split = unit % splits, kvh = h / (H / a.Hkv);
-    const int64_t per = (n + splits - 1) / splits, b = split * per, e = b + per < n ? b + per : n;
+    int h, split;
+    int64_t b, e;
+    attention_unit(a, splits, unit, &h, &split, &b, &e);
+    const int kvh = h / (H / a.Hkv);
+    // The warp's first chunk goes first, before the q rows: the two loads overlap. In the first
+    // unit its cached entries were issued before the grid barrier (attention_prefetch).
+    const int64_t c_first = b + static_cast<int64_t>(kChunk) * warp;
+    if (warp < AW && c_first < e) {
+      issue_chunk<D>(a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk,
+                     sK + warp * kChunk * (D + 8), sV + warp * kChunk * D, lane,
+                     unit == cx.block ? ChunkPart::kRest : ChunkPart::kAll);
+      cp_async_commit();
+    }
     for (int i = cx.tid; i < M * (D / 8); i += kWarps * 32) {
       const int m = i / (D / 8), d = (i % (D / 8)) * 8;
       *reinterpret_cast<uint4*>(sQ + m * D + d) = ld_cg_u4(a.q + (static_cast<int64_t>(m) * H + h) * D + d);
@@ -539,17 +700,14 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
 #pragma unroll
         for (int d = 0; d < kDL; ++d) myState[m * (D + 2) + 2 + lane * kDL + d] = 0.f;
       }
-      for (int64_t c0 = b + static_cast<int64_t>(kChunk) * warp; c0 < e; c0 += static_cast<int64_t>(kChunk) * AW) {
+      for (int64_t c0 = c_first; c0 < e; c0 += static_cast<int64_t>(kChunk) * AW) {
         const int cn = e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk;
-        // K and V rows of the chunk, the entries' tags: one round trip for all of them.
-        for (int pc = lane; pc < kChunk * (D / 8); pc += 32) {
-          const int ent = pc / (D / 8), d = (pc % (D / 8)) * 8;
-          const bool valid = ent < cn;
-          const int64_t src = ((c0 + ent) * a.Hkv + kvh) * D + d;
-          cp_async_16(myK + ent * (D + 8) + d, valid ? ly.k_cache + src : ly.k_cache, valid);
-          cp_async_16(myV + ent * D + d, valid ? ly.v_cache + src : ly.v_cache, valid);
+        // K and V rows of the chunk (the first was issued above), the entries' tags: one round
+        // trip for all of them.
+        if (c0 != c_first) {
+          issue_chunk<D>(a, ly, kvh, c0, cn, myK, myV, lane, ChunkPart::kAll);
+          cp_async_commit();
         }
-        cp_async_commit();
         const bool valid = lane < cn;  // lane = entry for the scores
         const int64_t ent = c0 + lane;
         int32_t tp = 0, tg = 0, tb = 0;
@@ -632,56 +790,13 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
         }
       if (splits == 1) {
         a.attn[(static_cast<int64_t>(m) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
-      } else {
-        float* slot = a.attn_partial + ((static_cast<int64_t>(m) * H + h) * kMegaMaxSplits + split) * (D + 2);
+      } else {  // merged by the O product as it stages its input (stage_attention)
         if (d == 0) {
-          slot[0] = mx;
-          slot[1] = den;
+          float* st = split_stats(a, m, h, split);
+          st[0] = mx;
+          st[1] = den;
         }
-        slot[2 + d] = num;
-      }
-    }
-    if (splits > 1) {
-      // The last block of the head to finish merges the splits, in split order.
-      fence();
-      block_sync();
-      if (cx.tid == 0) *s_last = atomic_add(a.attn_counters + h, 1) == splits - 1 ? 1 : 0;
-      block_sync();
-      if (*s_last) {
-        fence();
-        // Every split's (max, sum) of every row at once, then each output's splits in one batch
-        // of independent loads: a couple of L2 round trips, not one per split.
-        float* s_ml = sState;  // [16][kMegaMaxSplits][2]; the warps' states are merged already
-        block_sync();
-        for (int i = cx.tid; i < M * splits; i += kWarps * 32) {
-          const int m = i / splits, sp = i % splits;
-          const float* st = a.attn_partial + ((static_cast<int64_t>(m) * H + h) * kMegaMaxSplits + sp) * (D + 2);
-          s_ml[(m * kMegaMaxSplits + sp) * 2] = ld_cg(st);
-          s_ml[(m * kMegaMaxSplits + sp) * 2 + 1] = ld_cg(st + 1);
-        }
-        block_sync();
-        for (int i = cx.tid; i < M * D; i += kWarps * 32) {
-          const int m = i / D, d = i % D;
-          const float* base = a.attn_partial + (static_cast<int64_t>(m) * H + h) * kMegaMaxSplits * (D + 2);
-          const float* ml = s_ml + m * kMegaMaxSplits * 2;
-          float mx = -INFINITY;
-          for (int sp = 0; sp < splits; ++sp) mx = fmaxf(mx, ml[2 * sp]);
-          float num = 0.f, den = 0.f;
-          for (int sp0 = 0; sp0 < splits && mx != -INFINITY; sp0 += 8) {
-            float vals[8];
-#pragma unroll
-            for (int j = 0; j < 8; ++j) vals[j] = sp0 + j < splits ? ld_cg(base + (sp0 + j) * (D + 2) + 2 + d) : 0.f;
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-              if (sp0 + j >= splits) break;
-              const float f = exp2f(ml[2 * (sp0 + j)] - mx);
-              num += vals[j] * f;
-              den += ml[2 * (sp0 + j) + 1] * f;
-            }
-          }
-          a.attn[(static_cast<int64_t>(m) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
-        }
-        if (cx.tid == 0) a.attn_counters[h] = 0;  // ready for the next layer
+        split_sums(a, m, h, split)[d] = num;
       }
     }
     block_sync();  // shared memory is reused by the next unit
@@ -735,35 +850,37 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
     if (cx.block == 0 && cx.tid == 0) a.barrier[0] = barrier;
     return;
   }
-  const int qkv_groups = (a.H + 2 * a.Hkv) * (a.D / 32), e_groups = a.E / 16, i_groups = a.I / 16;
-  const int HD = a.H * a.D, nb = cx.nblocks;
   unsigned char* ring = smem + a.ring_offset;
   const bool ring_apart = a.ring_apart != 0;
   const Product none;
-  prefetch_product<kWarps>(cx, a, make_product(a, a.layers[0].wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb), ring);
+  // Each product is made just before the phase before it (which issues its first weights), so
+  // that few live across the phase calls.
+  Product qkv = layer_product(a, 0, Phase::kQkv, cx.nblocks);
+  prefetch_product<kWarps>(cx, a, qkv, ring);
   for (int l = 0; l < a.L; ++l) {
     // A reference into global memory, not a copy: the nine pointers are loaded where a phase
     // uses them instead of holding 18 registers through every phase.
     const MegaLayer& ly = a.layers[l];
-    const Product qkv = make_product(a, ly.wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb);
-    const Product o = make_product(a, ly.wo, HD, e_groups, 1, Rows::kPlain, nb);
-    const Product gu = make_product(a, ly.wgu, a.E, i_groups, 2, Rows::kGateUp, nb);
-    const Product down = make_product(a, ly.wd, a.I, e_groups, 1, Rows::kPlain, nb);
-    const Product next_qkv = l + 1 < a.L ? make_product(a, a.layers[l + 1].wqkv, a.E, qkv_groups, 2, Rows::kQkv, nb) : none;
-    gemm_phase<kWarps, Epi::kQkvRope, true, 2>(cx, smem, ring, a, ly, qkv, ly.in_norm, nullptr, ring_apart ? o : none);
+    const Product o = layer_product(a, l, Phase::kO, cx.nblocks);
+    gemm_phase<kWarps, Epi::kQkvRope, Input::kNormed, 2>(cx, smem, ring, a, ly, qkv, ly.in_norm, nullptr,
+                                                         ring_apart ? o : none);
+    attention_prefetch<kWarps, kDL>(cx, smem, a, ly);  // after the QKV phase's last block barrier
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 1);
     attention_phase<kWarps, kDL>(cx, smem, a, ly);
     if (!ring_apart) prefetch_product<kWarps>(cx, a, o, ring);  // attention's buffers are free now
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 2);
-    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, ring, a, ly, o, nullptr, a.attn, gu);
+    const Product gu = layer_product(a, l, Phase::kGateUp, cx.nblocks);
+    gemm_phase<kWarps, Epi::kResidual, Input::kAttention, 1>(cx, smem, ring, a, ly, o, nullptr, a.attn, gu);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 3);
-    gemm_phase<kWarps, Epi::kSiluMul, true, 2>(cx, smem, ring, a, ly, gu, ly.post_norm, nullptr, down);
+    const Product down = layer_product(a, l, Phase::kDown, cx.nblocks);
+    gemm_phase<kWarps, Epi::kSiluMul, Input::kNormed, 2>(cx, smem, ring, a, ly, gu, ly.post_norm, nullptr, down);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 4);
-    gemm_phase<kWarps, Epi::kResidual, false, 1>(cx, smem, ring, a, ly, down, nullptr, a.act, next_qkv);
+    qkv = l + 1 < a.L ? layer_product(a, l + 1, Phase::kQkv, cx.nblocks) : none;
+    gemm_phase<kWarps, Epi::kResidual, Input::kRows, 1>(cx, smem, ring, a, ly, down, nullptr, a.act, qkv);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 5);
   }

@@ -70,7 +70,6 @@ struct GpuModel {
   std::string mega_note;  // why it does not run although asked for
   MegaLayer* mega_layers = nullptr;  // device [L], filled once the weights are up
   float* mega_partial = nullptr;
-  int32_t* mega_counters = nullptr;
   float* mega_product_partial = nullptr;      // [kMegaProductPartialFloats]
   int32_t* mega_product_counters = nullptr;   // [kMegaSplitUnits]
   uint32_t* mega_barrier = nullptr;
@@ -226,7 +225,6 @@ MegaArgs mega_args(GpuModel* m, int64_t M) {
   a.act = m->act;
   a.h_out = m->h;
   a.attn_partial = m->mega_partial;
-  a.attn_counters = m->mega_counters;
   a.product_partial = m->mega_product_partial;
   a.product_counters = m->mega_product_counters;
   a.product_parts = m->opt.mega_parts;
@@ -472,14 +470,13 @@ bool init_runtime(GpuModel* m, std::string* err) {
   }
   if (m->mega) {
     if (!m->alloc(&m->mega_partial, static_cast<int64_t>(kMegaMaxRows) * c.num_heads * kMegaMaxSplits * (D + 2), err) ||
-        !m->alloc(&m->mega_counters, c.num_heads, err) || !m->alloc(&m->mega_barrier, kMegaBarrierWords, err) ||
+        !m->alloc(&m->mega_barrier, kMegaBarrierWords, err) ||
         !m->alloc(&m->mega_product_partial, kMegaProductPartialFloats, err) ||
         !m->alloc(&m->mega_product_counters, kMegaSplitUnits, err) ||
         !m->alloc(&m->mega_timings, 5 * c.num_layers + 1, err) ||
         !m->alloc(&m->mega_rope, static_cast<int64_t>(kMegaMaxRows) * D, err) ||
         !m->alloc(reinterpret_cast<char**>(&m->mega_layers), c.num_layers * static_cast<int64_t>(sizeof(MegaLayer)), err))
       return false;
-    CUDA_TRY(cudaMemset(m->mega_counters, 0, c.num_heads * sizeof(int32_t)));
     CUDA_TRY(cudaMemset(m->mega_product_counters, 0, kMegaSplitUnits * sizeof(int32_t)));
     CUDA_TRY(cudaMemset(m->mega_barrier, 0, kMegaBarrierWords * sizeof(uint32_t)));
   }
