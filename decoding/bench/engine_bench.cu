@@ -13,8 +13,8 @@
 //                            [--reps N] [--sample N]
 //   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
 //   --mega: decode steps in the decode megakernel (decode_mega.h) instead of separate kernels
-//   --mega-parts N: the megakernel splits every product's K into N parts across blocks (default:
-//     its cost model chooses per product)
+//   --mega-parts N or Q,O,G,D: the megakernel splits the K of every product (or of its QKV, O,
+//     gate/up and down products) into that many parts across blocks; 0 = its cost model chooses
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda/decode_mega.h"
 #include "cuda/gpu_backend.h"
 #include "cuda/gpu_model.h"
 #include "engine/engine.h"
@@ -175,7 +176,13 @@ int main(int argc, char** argv) {
   opt.graphs = !flag(argc, argv, "--no-graphs");
   opt.fused_decode = flag(argc, argv, "--fused");
   opt.mega_decode = flag(argc, argv, "--mega");
-  opt.mega_parts = std::max(0, std::atoi(arg(argc, argv, "--mega-parts", "0")));
+  {
+    const std::string parts = arg(argc, argv, "--mega-parts", "0");
+    int n[4] = {0, 0, 0, 0}, got = std::sscanf(parts.c_str(), "%d,%d,%d,%d", &n[0], &n[1], &n[2], &n[3]);
+    if (got == 1) n[1] = n[2] = n[3] = n[0];
+    else if (got != 4) die("--mega-parts takes N or Q,O,G,D");
+    for (int i = 0; i < 4; ++i) opt.mega_parts[i] = std::max(0, n[i]);
+  }
   opt.cache_capacity = 8192;
   std::string err;
   const auto t_load = Clock::now();
@@ -186,6 +193,17 @@ int main(int argc, char** argv) {
   std::ostringstream js;
   js << "{\"shape\":\"" << shape << "\",\"weight_bytes\":" << gpu_model_weight_bytes(*model) << ",\"setup\":\""
      << gpu_model_describe(*model) << "\",\"reps\":" << reps;
+  if (opt.mega_decode) {
+    int32_t parts[4];
+    std::string why;
+    if (decode_mega_parts(static_cast<int32_t>(config.hidden_size), static_cast<int32_t>(config.intermediate_size),
+                          static_cast<int32_t>(config.num_heads), static_cast<int32_t>(config.num_kv_heads),
+                          static_cast<int32_t>(config.head_dim), opt.device, opt.mega_parts, parts, &why)) {
+      std::printf("  megakernel K parts across blocks: qkv %d, o %d, gate/up %d, down %d\n", parts[0], parts[1], parts[2],
+                  parts[3]);
+      js << ",\"mega_parts\":[" << parts[0] << "," << parts[1] << "," << parts[2] << "," << parts[3] << "]";
+    }
+  }
 
   RowsFile rows;
   if (!rows_path.empty()) rows = read_rows(rows_path);

@@ -17,6 +17,7 @@
 #include <cuda_bf16.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <atomic>
 #include <cmath>
@@ -90,6 +91,12 @@ using bf16 = __nv_bfloat16;
 
 float bfr(float x) { return __bfloat162float(__float2bfloat16_rn(x)); }
 
+std::string parts_text(const std::array<int, 4>& parts) {
+  std::string s;
+  for (int p : parts) s += (s.empty() ? "" : ",") + (p == 0 ? std::string("chosen") : std::to_string(p));
+  return s;
+}
+
 struct Shape {
   int L, E, I, H, Hkv, D;
 };
@@ -138,9 +145,9 @@ double max_abs(const std::vector<double>& v) {
 }
 
 template <int kWarps, int kDL>
-// parts: MegaArgs::product_parts (0: the cost model's split of K); ring_over_attention: the weight
+// parts: MegaArgs::product_parts (0: the cost model's split of K; QKV, O, gate/up, down); ring_over_attention: the weight
 // ring placed over attention's buffers (the 7B layout), else where the launch puts it.
-bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, bool bias, int parts,
+bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, bool bias, std::array<int, 4> parts,
            bool ring_over_attention, std::mt19937& rng) {
   const int L = s.L, E = s.E, I = s.I, H = s.H, Hkv = s.Hkv, D = s.D, QKV = (H + 2 * Hkv) * D, HD = H * D;
   const int cap = lb + M;
@@ -212,7 +219,7 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   a.attn_partial = partial.data();
   a.product_partial = product_partial.data();
   a.product_counters = product_counters.data();
-  a.product_parts = parts;
+  for (int i = 0; i < 4; ++i) a.product_parts[i] = parts[i];
   a.barrier = barrier.data();
   std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_mega_prologue's table
   for (int n = 0; n < M; ++n)
@@ -340,7 +347,7 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   const bool pass = worst_x <= 1e-2 * x_scale && worst_h <= 1e-2 * h_scale && worst_cache <= 1e-2 * cache_scale;
   std::printf("[%s] %s: M=%d length %d, %d blocks x %d warps, K parts %s, ring %s: max |dx| %.3g (|x| %.3g), |dh| %.3g (|h| %.3g), "
               "|d cache| %.3g (|kv| %.3g)\n",
-              pass ? "ok" : "FAIL", name.c_str(), M, lb, nblocks, kWarps, parts == 0 ? "chosen" : std::to_string(parts).c_str(), a.ring_apart ? "apart" : "over attention", worst_x, x_scale, worst_h, h_scale,
+              pass ? "ok" : "FAIL", name.c_str(), M, lb, nblocks, kWarps, parts_text(parts).c_str(), a.ring_apart ? "apart" : "over attention", worst_x, x_scale, worst_h, h_scale,
               worst_cache, cache_scale);
   if (barrier[0] != static_cast<uint32_t>(5 * L)) {
     std::printf("  grid barrier count left at %u, not %d\n", barrier[0], 5 * L);
@@ -372,24 +379,24 @@ int main() {
   // D = 32: 4 heads over 2 KV heads; gate/up with several units per block (I = 256); K split
   // across blocks in every product (2 or 3 parts, the last block of a group adding them).
   const Shape s32{2, 64, 256, 4, 2, 32};
-  run(check<4, 1>("D32 GQA", s32, 1, 40, 3, true, 0, false, rng));
-  run(check<4, 1>("D32 GQA", s32, 5, 300, 3, false, 2, false, rng));
-  run(check<4, 1>("D32 GQA", s32, 16, 150, 5, true, 3, true, rng));
+  run(check<4, 1>("D32 GQA", s32, 1, 40, 3, true, {0, 0, 0, 0}, false, rng));
+  run(check<4, 1>("D32 GQA", s32, 5, 300, 3, false, {2, 2, 2, 2}, false, rng));
+  run(check<4, 1>("D32 GQA", s32, 16, 150, 5, true, {3, 3, 3, 3}, true, rng));
   // D = 64, 2 heads, 5 blocks: several attention splits (last-block merge), 8 < M < 16; the
   // down product's input staged in two chunks at M > 8.
   const Shape s64{2, 128, 512, 2, 1, 64};
-  run(check<4, 2>("D64", s64, 11, 200, 5, true, 0, false, rng));
-  run(check<4, 2>("D64", s64, 8, 90, 5, false, 2, true, rng));
+  run(check<4, 2>("D64", s64, 11, 200, 5, true, {0, 0, 0, 0}, false, rng));
+  run(check<4, 2>("D64", s64, 8, 90, 5, false, {2, 1, 3, 2}, true, rng));
   // D = 128, one head: up to 5 splits, long chunks.
   const Shape s128{1, 128, 128, 1, 1, 128};
-  run(check<4, 4>("D128", s128, 3, 400, 5, true, 0, true, rng));
-  run(check<4, 4>("D128", s128, 16, 33, 4, false, 4, false, rng));
+  run(check<4, 4>("D128", s128, 3, 400, 5, true, {0, 0, 0, 0}, true, rng));
+  run(check<4, 4>("D128", s128, 16, 33, 4, false, {4, 4, 4, 4}, false, rng));
   // The GPU's block of 16 warps on a serial step (the case the 1,500 tok/s target is about).
   const Shape w16{1, 256, 768, 4, 2, 64};
-  run(check<16, 2>("16 warps", w16, 1, 120, 3, true, 0, false, rng));
+  run(check<16, 2>("16 warps", w16, 1, 120, 3, true, {0, 0, 0, 0}, false, rng));
   // A hidden size over kSinglePassE: the norm reads the residual rows twice instead of staging them.
   const Shape wide{1, 1600, 64, 2, 1, 32};
-  run(check<4, 1>("E1600", wide, 2, 70, 3, true, 0, false, rng));
+  run(check<4, 1>("E1600", wide, 2, 70, 3, true, {0, 0, 0, 0}, false, rng));
   std::printf("%d of %d checks failed\n", failed, total);
   return failed == 0 ? 0 : 1;
 }

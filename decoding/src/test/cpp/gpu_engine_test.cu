@@ -9,6 +9,7 @@
 //   graphs vs eager and cuBLAS vs the built-in GEMV agree; bad input is an error, not a crash.
 // Exits 77 (ctest: skipped) without a usable GPU.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -482,14 +483,17 @@ void check_models_agree(GpuModel* tested, GpuModel* plain, const char* path, con
   CHECK_MSG(worst <= 0.02 * scale, path << " decode steps differ from the unfused forward: " << worst);
 }
 
-// Two GPU models of one CPU model: the decode path under test and the cuBLAS/GEMV path.
-void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path) {
+// Two GPU models of one CPU model: the decode path under test and the cuBLAS/GEMV path;
+// mega_parts as GpuModelOptions::mega_parts.
+void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path,
+                                       std::array<int32_t, 4> mega_parts = {0, 0, 0, 0}) {
   std::string err;
   Model* cpu = create_random_model(config, seed, 1, &err);
   if (cpu == nullptr) throw mini::Failure(err);
   GpuModelOptions test_opt, plain_opt;
   test_opt.fused_decode = path == DecodePath::kFused;
   test_opt.mega_decode = path == DecodePath::kMega;
+  for (int i = 0; i < 4; ++i) test_opt.mega_parts[i] = mega_parts[i];
   plain_opt.mega_decode = false;
   if (!have_cublas()) test_opt.cublas = plain_opt.cublas = false;
   GpuModel* tested = create_gpu_model(*cpu, test_opt, &err);
@@ -528,10 +532,15 @@ TEST(gpu_megakernel_decode_steps_match_the_unfused_forward) {
   check_decode_path_against_unfused(wide_config(500, 896, 4864, 7, 1, 128), 35, DecodePath::kMega);
 }
 
+TEST(gpu_megakernel_products_split_across_blocks_match_the_unfused_forward) {
+  // Every product's K in 2 or 3 parts, added by the last block of each output group.
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 37, DecodePath::kMega, {3, 2, 2, 3});
+}
+
 TEST(gpu_megakernel_matches_the_unfused_forward_on_the_qwen2_5_0_5b_shape) {
   // Random weights of the real shape (drawn on the device from one seed, so both models hold the
   // same numbers), a 700-token prompt (9 attention splits per head) and the full-size products.
-  ModelConfig c = wide_config(151936, 896, 4864, 14, 2, 128);
+  ModelConfig c = wide_config(151936, 896, 4864, 14, 2, 64);
   c.num_layers = 24;
   c.max_positions = 32768;
   c.rope_theta = 1000000;

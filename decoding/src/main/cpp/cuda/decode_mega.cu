@@ -135,6 +135,23 @@ bool decode_mega_supported(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t
   return true;
 }
 
+bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, int device, const int32_t (&forced)[4],
+                       int32_t (&parts)[4], std::string* why) {
+  if (!decode_mega_supported(E, I, H, Hkv, D, device, why)) return false;
+  int sms = 0;
+  if (cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess) {
+    cudaGetLastError();
+    *why = "device attributes unavailable";
+    return false;
+  }
+  using mega::Rows;
+  parts[0] = mega::make_product<kWarps>(nullptr, E, (H + 2 * Hkv) * (D / 32), 2, Rows::kQkv, sms, forced[0]).parts;
+  parts[1] = mega::make_product<kWarps>(nullptr, H * D, E / 16, 1, Rows::kPlain, sms, forced[1]).parts;
+  parts[2] = mega::make_product<kWarps>(nullptr, E, I / 16, 2, Rows::kGateUp, sms, forced[2]).parts;
+  parts[3] = mega::make_product<kWarps>(nullptr, I, E / 16, 1, Rows::kPlain, sms, forced[3]).parts;
+  return true;
+}
+
 namespace {
 
 // Grid M, 256 threads: block r copies row r's embedding; its first threads write the row's tags
@@ -166,7 +183,8 @@ cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, fl
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s) {
   if (a.io.M < 1 || a.io.M > kMegaMaxRows || a.layers == nullptr || a.attn_partial == nullptr ||
       a.product_partial == nullptr || a.product_counters == nullptr ||
-      a.product_parts < 0 || a.barrier == nullptr || a.E % 32 != 0 || a.I % 32 != 0 || a.Hkv <= 0 ||
+      a.product_parts[0] < 0 || a.product_parts[1] < 0 || a.product_parts[2] < 0 || a.product_parts[3] < 0 ||
+      a.barrier == nullptr || a.E % 32 != 0 || a.I % 32 != 0 || a.Hkv <= 0 ||
       a.H % a.Hkv != 0 || a.rope == nullptr)
     return cudaErrorInvalidValue;
   switch (a.D) {

@@ -72,7 +72,9 @@ struct MegaArgs {
   float* attn_partial;    // [kMegaMaxRows, H, kMegaMaxSplits, D + 2]: attention's split states
   float* product_partial;     // [kMegaProductPartialFloats]
   int32_t* product_counters;  // [kMegaSplitUnits], zero before the first launch (left zero)
-  int32_t product_parts;      // 0: each product's K split chosen by the cost model; n > 0: forced (tests)
+  // Split of K across blocks of the QKV, O, gate/up and down products: 0 = the cost model's
+  // choice, n > 0 = n parts (tests, and benchmarks that calibrate the model).
+  int32_t product_parts[4];
   // Where the weight ring lies in shared memory (set by launch_decode_mega): ring_apart = 1 when
   // it is clear of attention's buffers (the O product's weights then load during attention).
   int32_t ring_offset, ring_apart;
@@ -98,6 +100,11 @@ struct Ctx {
 // Whether the kernel handles a model on this device (D in {32, 64, 128}, E, I and H D multiples
 // of 32, GQA, shared memory); why not in *why.
 bool decode_mega_supported(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, int device, std::string* why);
+
+// The split of K (parts across blocks) the megakernel gives its QKV, O, gate/up and down products
+// on this device: forced[i] > 0 as asked, else its cost model's choice (benchmark reports).
+bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, int device, const int32_t (&forced)[4],
+                       int32_t (&parts)[4], std::string* why);
 
 // One decode step's layers; io.M <= kMegaMaxRows. Cooperative launch of one block per SM.
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s);

@@ -50,9 +50,11 @@ constexpr int kRingSlots = 4;
 constexpr size_t kSmemBudget = 227 * 1024;  // opt-in shared memory per block on Hopper
 // The cost model that splits a product's K across blocks, in weight items (one is ~30 ns of an
 // SM's share of an H200's bandwidth): a unit's fixed cost (block barriers, the reduction over
-// warps, the epilogue) and the reduction of a split product across blocks (a partial store, an
-// atomic, the last block's loads). Estimates, not yet calibrated on a GPU.
-constexpr int kUnitCost = 8, kSplitCost = 32;
+// warps, the epilogue), the items that load during the barrier before the phase (a block's ring,
+// counted at three quarters), and the reduction of a split product across blocks (a partial
+// store and fence, an atomic, the last block's loads: ~3 L2 round trips). Estimates, not yet
+// calibrated on a GPU; MegaArgs::product_parts overrides the choice per product.
+constexpr int kUnitCost = 8, kSplitCost = 64;
 constexpr int kMaxParts = 8;
 
 template <int kWarps, int kDL>
@@ -238,21 +240,23 @@ ASPD_MEGA_DEV int64_t product_row(const MegaArgs& a, const Product& p, int group
   return 16 * static_cast<int64_t>(group);
 }
 
-// The split of K with the least modelled time of the busiest block (MegaArgs::product_parts forces it).
-ASPD_MEGA_DEV Product make_product(const MegaArgs& a, const bf16* w, int K, int groups, int tiles, Rows rows,
-                                   int nblocks) {
+// The split of K with the least modelled time of the busiest block, or `forced` parts (> 0).
+template <int kWarps>
+ASPD_MEGA_HOST_DEV Product make_product(const bf16* w, int K, int groups, int tiles, Rows rows, int nblocks, int forced) {
   Product p;
   p.w = w, p.K = K, p.groups = groups, p.tiles = tiles, p.rows = rows;
   const int ksteps = K / 32;
   int most = ksteps < kMaxParts ? ksteps : kMaxParts;
   if (groups * most > kMegaSplitUnits) most = kMegaSplitUnits / groups;
-  if (a.product_parts > 0) {
-    p.parts = a.product_parts < most ? a.product_parts : most;
+  if (forced > 0) {
+    p.parts = forced < most ? forced : most;
   } else {
+    constexpr int64_t kEarly = 3 * kWarps * kRingSlots / 4;
     int64_t best = -1;
     for (int parts = 1; parts <= most; ++parts) {
-      const int64_t per_block = (static_cast<int64_t>(groups) * parts + nblocks - 1) / nblocks;
-      const int64_t cost = per_block * ((ksteps + parts - 1) / parts * tiles + kUnitCost) + (parts > 1 ? kSplitCost : 0);
+      const int64_t units = (static_cast<int64_t>(groups) * parts + nblocks - 1) / nblocks;
+      const int64_t items = units * ((ksteps + parts - 1) / parts) * tiles;
+      const int64_t cost = units * kUnitCost + (items > kEarly ? items - kEarly : 0) + (parts > 1 ? kSplitCost : 0);
       if (best < 0 || cost < best) best = cost, p.parts = parts;
     }
   }
@@ -263,13 +267,16 @@ ASPD_MEGA_DEV Product make_product(const MegaArgs& a, const bf16* w, int K, int 
 enum class Phase { kQkv, kO, kGateUp, kDown };
 
 // The product of a phase of layer l.
+template <int kWarps>
 ASPD_MEGA_DEV Product layer_product(const MegaArgs& a, int l, Phase phase, int nblocks) {
   const MegaLayer& ly = a.layers[l];
+  const int forced = a.product_parts[static_cast<int>(phase)];
   switch (phase) {
-    case Phase::kQkv: return make_product(a, ly.wqkv, a.E, (a.H + 2 * a.Hkv) * (a.D / 32), 2, Rows::kQkv, nblocks);
-    case Phase::kO: return make_product(a, ly.wo, a.H * a.D, a.E / 16, 1, Rows::kPlain, nblocks);
-    case Phase::kGateUp: return make_product(a, ly.wgu, a.E, a.I / 16, 2, Rows::kGateUp, nblocks);
-    default: return make_product(a, ly.wd, a.I, a.E / 16, 1, Rows::kPlain, nblocks);
+    case Phase::kQkv:
+      return make_product<kWarps>(ly.wqkv, a.E, (a.H + 2 * a.Hkv) * (a.D / 32), 2, Rows::kQkv, nblocks, forced);
+    case Phase::kO: return make_product<kWarps>(ly.wo, a.H * a.D, a.E / 16, 1, Rows::kPlain, nblocks, forced);
+    case Phase::kGateUp: return make_product<kWarps>(ly.wgu, a.E, a.I / 16, 2, Rows::kGateUp, nblocks, forced);
+    default: return make_product<kWarps>(ly.wd, a.I, a.E / 16, 1, Rows::kPlain, nblocks, forced);
   }
 }
 
@@ -855,13 +862,13 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
   const Product none;
   // Each product is made just before the phase before it (which issues its first weights), so
   // that few live across the phase calls.
-  Product qkv = layer_product(a, 0, Phase::kQkv, cx.nblocks);
+  Product qkv = layer_product<kWarps>(a, 0, Phase::kQkv, cx.nblocks);
   prefetch_product<kWarps>(cx, a, qkv, ring);
   for (int l = 0; l < a.L; ++l) {
     // A reference into global memory, not a copy: the nine pointers are loaded where a phase
     // uses them instead of holding 18 registers through every phase.
     const MegaLayer& ly = a.layers[l];
-    const Product o = layer_product(a, l, Phase::kO, cx.nblocks);
+    const Product o = layer_product<kWarps>(a, l, Phase::kO, cx.nblocks);
     gemm_phase<kWarps, Epi::kQkvRope, Input::kNormed, 2>(cx, smem, ring, a, ly, qkv, ly.in_norm, nullptr,
                                                          ring_apart ? o : none);
     attention_prefetch<kWarps, kDL>(cx, smem, a, ly);  // after the QKV phase's last block barrier
@@ -871,15 +878,15 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
     if (!ring_apart) prefetch_product<kWarps>(cx, a, o, ring);  // attention's buffers are free now
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 2);
-    const Product gu = layer_product(a, l, Phase::kGateUp, cx.nblocks);
+    const Product gu = layer_product<kWarps>(a, l, Phase::kGateUp, cx.nblocks);
     gemm_phase<kWarps, Epi::kResidual, Input::kAttention, 1>(cx, smem, ring, a, ly, o, nullptr, a.attn, gu);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 3);
-    const Product down = layer_product(a, l, Phase::kDown, cx.nblocks);
+    const Product down = layer_product<kWarps>(a, l, Phase::kDown, cx.nblocks);
     gemm_phase<kWarps, Epi::kSiluMul, Input::kNormed, 2>(cx, smem, ring, a, ly, gu, ly.post_norm, nullptr, down);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 4);
-    qkv = l + 1 < a.L ? layer_product(a, l + 1, Phase::kQkv, cx.nblocks) : none;
+    qkv = l + 1 < a.L ? layer_product<kWarps>(a, l + 1, Phase::kQkv, cx.nblocks) : none;
     gemm_phase<kWarps, Epi::kResidual, Input::kRows, 1>(cx, smem, ring, a, ly, down, nullptr, a.act, qkv);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 5);

@@ -227,7 +227,7 @@ MegaArgs mega_args(GpuModel* m, int64_t M) {
   a.attn_partial = m->mega_partial;
   a.product_partial = m->mega_product_partial;
   a.product_counters = m->mega_product_counters;
-  a.product_parts = m->opt.mega_parts;
+  for (int i = 0; i < 4; ++i) a.product_parts[i] = m->opt.mega_parts[i];
   a.barrier = m->mega_barrier;
   a.timings = m->mega_timings;
   a.rope = m->mega_rope;
@@ -599,8 +599,13 @@ std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
   if (m.fused) s += ", fused tensor-core decode steps";
-  if (m.mega) s += m.opt.mega_parts > 0 ? ", decode megakernel (K in " + std::to_string(m.opt.mega_parts) + " parts)"
-                                        : ", decode megakernel";
+  if (m.mega) {
+    s += ", decode megakernel";
+    const int32_t* p = m.opt.mega_parts;
+    if (p[0] > 0 || p[1] > 0 || p[2] > 0 || p[3] > 0)
+      s += " (K parts qkv " + std::to_string(p[0]) + ", o " + std::to_string(p[1]) + ", gate/up " + std::to_string(p[2]) +
+           ", down " + std::to_string(p[3]) + "; 0 = chosen)";
+  }
   else s += m.mega_note;
   s += m.opt.graphs ? (m.graphs_ok ? ", CUDA graphs on" : ", " + m.graph_note) : ", CUDA graphs off";
   return s;

@@ -37,9 +37,9 @@ struct GpuModelOptions {
   // Off by default: correct, but no faster than the cuBLAS path on an H200 (1.173 against 1.170 ms
   // per 0.5B step, slower at 7B and for steps of 4 or more rows; see decoding/README.md).
   bool mega_decode = false;
-  // The megakernel's split of each product's K across blocks: 0 = its cost model, n > 0 = n parts
-  // (benchmarks, to calibrate the model).
-  int32_t mega_parts = 0;
+  // The megakernel's split of the K of its QKV, O, gate/up and down products across blocks:
+  // 0 = its cost model, n > 0 = n parts (benchmarks, to calibrate the model).
+  int32_t mega_parts[4] = {0, 0, 0, 0};
 };
 
 struct GpuModel;
