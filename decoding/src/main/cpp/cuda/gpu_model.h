@@ -34,8 +34,10 @@ struct GpuModelOptions {
   bool fused_decode = false;
   // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
   // the LM head stays a cuBLAS product. Ignored when fused_decode is set (its gate/up row layout).
-  // Off by default: correct, but no faster than the cuBLAS path on an H200 (1.173 against 1.170 ms
-  // per 0.5B step, slower at 7B and for steps of 4 or more rows; see decoding/README.md).
+  // Off by default: its first version was correct but no faster than the cuBLAS path on an H200
+  // (1.173 against 1.170 ms per 0.5B step, slower at 7B and for steps of 4 or more rows); the
+  // current one (weight ring, weights issued before each barrier, split K) has not yet run on a
+  // GPU. See decoding/README.md.
   bool mega_decode = false;
   // The megakernel's split of the K of its QKV, O, gate/up and down products across blocks:
   // 0 = its cost model, n > 0 = n parts (benchmarks, to calibrate the model).
