@@ -288,7 +288,6 @@ struct Items {
 };
 
 // From unit it.r on, the first with a k step for this warp (it.r = count: none left).
-template <int kWarps>
 ASPD_MEGA_DEV void items_enter(const Product& p, int warp, Items& it) {
   for (; it.r < it.count; ++it.r) {
     it.u = unit_at(p, it.first + it.r);
@@ -297,12 +296,11 @@ ASPD_MEGA_DEV void items_enter(const Product& p, int warp, Items& it) {
   }
 }
 
-template <int kWarps>
 ASPD_MEGA_DEV Items items_begin(const Ctx& cx, const Product& p, int warp) {
   Items it;
   block_units(p.groups * p.parts, cx.block, cx.nblocks, &it.first, &it.count);
   it.r = 0, it.ks = 0, it.t = 0;
-  items_enter<kWarps>(p, warp, it);
+  items_enter(p, warp, it);
   return it;
 }
 
@@ -314,7 +312,7 @@ ASPD_MEGA_DEV void items_next(const Product& p, int warp, Items& it) {
   it.ks += kWarps;
   if (it.ks < it.u.ke) return;
   ++it.r;
-  items_enter<kWarps>(p, warp, it);
+  items_enter(p, warp, it);
 }
 
 // Lane's part of item `it` (rows g and g + 8 of the tile, k 8c .. 8c + 7 of the step) into the
@@ -333,7 +331,7 @@ template <int kWarps>
 ASPD_MEGA_DEV void prefetch_product(const Ctx& cx, const MegaArgs& a, const Product& p, unsigned char* ring) {
   if (p.w == nullptr) return;
   const int warp = cx.tid / 32, lane = cx.tid % 32;
-  Items it = items_begin<kWarps>(cx, p, warp);
+  Items it = items_begin(cx, p, warp);
   for (int s = 0; s < kRingSlots; ++s) {
     issue_item(a, p, it, ring + (warp * kRingSlots + s) * 1024, lane);
     items_next<kWarps>(p, warp, it);
@@ -443,7 +441,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   const Product p = product;  // in registers: the caller's copy is in local memory
   const int M = a.io.M, NT = M > 8 ? 2 : 1, rows = 8 * NT;
   const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
-  Items ahead = items_begin<kWarps>(cx, p, warp);  // the producer: kRingSlots items ahead of use
+  Items ahead = items_begin(cx, p, warp);  // the producer: kRingSlots items ahead of use
   const int first = ahead.first, count = ahead.count;
   if (count == 0) {  // block-uniform
     prefetch_product<kWarps>(cx, a, next, ring);
