@@ -26,6 +26,7 @@
 #include <cstring>
 
 #include "../core/visibility.h"
+#include "attend_keys.cuh"
 #include "decode_mega.h"
 
 // Config's sizes serve the launch (host) and the phases (device).
@@ -73,10 +74,9 @@ struct Config {
     const size_t least = static_cast<size_t>(kMegaMaxRows) * (kWarps * 32 + 8) * 2;
     return kRedBytes + (staged > least ? staged : least);
   }
-  static constexpr size_t kAttnBytes = static_cast<size_t>(kMegaMaxRows) * kD * 2 +           // q rows
-                                       static_cast<size_t>(kAttnWarps) * 9 * 32 * 4 +         // p, rescales
-                                       static_cast<size_t>(kAttnWarps) * kChunk * kD * 2 +    // V chunks
-                                       static_cast<size_t>(kAttnWarps) * kChunk * (kD + 8) * 2 +  // K chunks
+  static constexpr size_t kAttnBytes = static_cast<size_t>(kMegaMaxRows) * (kD + 8) * 2 +        // q rows
+                                       static_cast<size_t>(kAttnWarps) * 3 * kChunk * 4 +        // entry tags
+                                       static_cast<size_t>(kAttnWarps) * 2 * kChunk * (kD + 8) * 2 +  // K, V
                                        static_cast<size_t>(kAttnWarps) * kMegaMaxRows * (kD + 2) * 4;  // states
   static ASPD_MEGA_HOST_DEV size_t base_bytes(int E) {
     const size_t g = gemm_bytes(E);
@@ -593,7 +593,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
 enum class ChunkPart { kCached, kRest, kAll };
 
 // K and V rows of cache entries c0 .. c0 + cn - 1 of KV head kvh into a warp's chunk buffers
-// ([32][D + 8] and [32][D]), by cp.async; rows past cn are zeros. No commit.
+// ([32][D + 8] each), by cp.async; rows past cn are zeros (finite, for the products). No commit.
 template <int D>
 ASPD_MEGA_DEV void issue_chunk(const MegaArgs& a, const MegaLayer& ly, int kvh, int64_t c0, int cn, bf16* myK,
                                bf16* myV, int lane, ChunkPart part) {
@@ -604,26 +604,39 @@ ASPD_MEGA_DEV void issue_chunk(const MegaArgs& a, const MegaLayer& ly, int kvh, 
     if (part == ChunkPart::kCached ? !is_cached : part == ChunkPart::kRest && is_cached) continue;
     const int64_t src = ((c0 + ent) * a.Hkv + kvh) * D + d;
     cp_async_16(myK + ent * (D + 8) + d, valid ? ly.k_cache + src : ly.k_cache, valid);
-    cp_async_16(myV + ent * D + d, valid ? ly.v_cache + src : ly.v_cache, valid);
+    cp_async_16(myV + ent * (D + 8) + d, valid ? ly.v_cache + src : ly.v_cache, valid);
   }
 }
 
-// Attention's shared memory: sQ [16][D], then per attention warp p of 8 rows and their rescales
-// [AW][9][32] (fp32), V chunks [AW][32][D], K chunks [AW][32][D + 8] (padded rows, so lanes reading
-// their own rows do not collide), online-softmax states [AW][16][D + 2] (fp32).
+// Attention's shared memory: q rows [16][D + 8], then per attention warp the chunk's entry tags
+// [AW][3][32] (position, group, branch), K and V chunks [AW][32][D + 8] each (rows 16 bytes apart
+// modulo 128, so ldmatrix phases do not collide) and the warp's final softmax state [AW][16][D + 2]
+// (fp32 max, sum, weighted sums) for the block merge.
 template <int kWarps, int kDL>
 struct AttnSmem {
-  static constexpr int D = Config<kWarps, kDL>::kD, AW = Config<kWarps, kDL>::kAttnWarps;
+  static constexpr int D = Config<kWarps, kDL>::kD, AW = Config<kWarps, kDL>::kAttnWarps, kLd = D + 8;
   bf16* q;
-  float* p;
-  bf16 *v, *k;
+  int32_t* tags;
+  bf16 *k, *v;
   float* state;
   ASPD_MEGA_DEV explicit AttnSmem(unsigned char* smem) {
     q = reinterpret_cast<bf16*>(smem + kMiscBytes);
-    p = reinterpret_cast<float*>(q + kMegaMaxRows * D);
-    v = reinterpret_cast<bf16*>(p + AW * 9 * 32);
-    k = v + AW * kChunk * D;
-    state = reinterpret_cast<float*>(k + AW * kChunk * (D + 8));
+    tags = reinterpret_cast<int32_t*>(q + kMegaMaxRows * kLd);
+    k = reinterpret_cast<bf16*>(tags + AW * 3 * kChunk);
+    v = k + AW * kChunk * kLd;
+    state = reinterpret_cast<float*>(v + AW * kChunk * kLd);
+  }
+};
+
+// The tag rule for attend_keys: step row rr (of `rows`) sees entry c (of `keys` in the chunk).
+struct TagMask {
+  const int32_t* row_tags;    // [3][16]: position, group, branch of the step rows
+  const int32_t* entry_tags;  // [3][32]: the same of the chunk's entries
+  int rows, keys;
+  ASPD_MEGA_DEV bool operator()(int rr, int c) const {
+    return rr < rows && c < keys &&
+           tagged_visible(row_tags[rr], row_tags[16 + rr], row_tags[32 + rr], entry_tags[c], entry_tags[kChunk + c],
+                          entry_tags[2 * kChunk + c]);
   }
 };
 
@@ -651,7 +664,7 @@ ASPD_MEGA_DEV void attention_prefetch(const Ctx& cx, unsigned char* smem, const 
   if (c0 >= e) return;
   const S sm(smem);
   issue_chunk<S::D>(a, ly, h / (a.H / a.Hkv), c0, e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk,
-                    sm.k + warp * kChunk * (S::D + 8), sm.v + warp * kChunk * S::D, lane, ChunkPart::kCached);
+                    sm.k + warp * kChunk * S::kLd, sm.v + warp * kChunk * S::kLd, lane, ChunkPart::kCached);
   cp_async_commit();
 }
 
@@ -663,26 +676,29 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
   const int M = a.io.M, H = a.H, warp = cx.tid / 32, lane = cx.tid % 32;
   const int splits = attention_splits(a, cx.nblocks), units = H * splits;
   int32_t* s_qtag = reinterpret_cast<int32_t*>(smem);  // [3][16]
-  const AttnSmem<kWarps, kDL> sm(smem);
-  bf16 *sQ = sm.q, *sV = sm.v, *sK = sm.k;
-  float *sP = sm.p, *sState = sm.state;
+  using S = AttnSmem<kWarps, kDL>;
+  const S sm(smem);
+  constexpr int kLd = S::kLd;
+  float* sState = sm.state;
   for (int unit = cx.block; unit < units; unit += cx.nblocks) {
     int h, split;
     int64_t b, e;
     attention_unit(a, splits, unit, &h, &split, &b, &e);
     const int kvh = h / (H / a.Hkv);
+    bf16* myK = sm.k + warp * kChunk * kLd;
+    bf16* myV = sm.v + warp * kChunk * kLd;
+    int32_t* myTags = sm.tags + warp * 3 * kChunk;
     // The warp's first chunk goes first, before the q rows: the two loads overlap. In the first
     // unit its cached entries were issued before the grid barrier (attention_prefetch).
     const int64_t c_first = b + static_cast<int64_t>(kChunk) * warp;
     if (warp < AW && c_first < e) {
-      issue_chunk<D>(a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk,
-                     sK + warp * kChunk * (D + 8), sV + warp * kChunk * D, lane,
-                     unit == cx.block ? ChunkPart::kRest : ChunkPart::kAll);
+      issue_chunk<D>(a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk, myK, myV,
+                     lane, unit == cx.block ? ChunkPart::kRest : ChunkPart::kAll);
       cp_async_commit();
     }
     for (int i = cx.tid; i < M * (D / 8); i += kWarps * 32) {
       const int m = i / (D / 8), d = (i % (D / 8)) * 8;
-      *reinterpret_cast<uint4*>(sQ + m * D + d) = ld_cg_u4(a.q + (static_cast<int64_t>(m) * H + h) * D + d);
+      *reinterpret_cast<uint4*>(sm.q + m * kLd + d) = ld_cg_u4(a.q + (static_cast<int64_t>(m) * H + h) * D + d);
     }
     if (cx.tid < M) {
       s_qtag[cx.tid] = a.io.position()[cx.tid];
@@ -691,91 +707,58 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
     }
     block_sync();
     if (warp < AW) {
-      // The warp's online-softmax state per row lives in shared memory ([row][max, sum, acc[D]],
-      // the block merge reads it there), so registers hold only one chunk's scores.
-      bf16* myV = sV + warp * kChunk * D;
-      bf16* myK = sK + warp * kChunk * (D + 8);
-      float* myP = sP + warp * 9 * 32;
-      float* myState = sState + warp * kMegaMaxRows * (D + 2);
-      for (int m = 0; m < M; ++m) {
-        if (lane == 0) {
-          myState[m * (D + 2)] = -INFINITY;
-          myState[m * (D + 2) + 1] = 0.f;
-        }
+      // The step rows are one m16 tile (rows >= M masked): S = Q K^T, online softmax and O += P V
+      // on tensor cores, the state in registers across the warp's chunks (prefill_mma::attend_keys).
+      prefill_mma::WarpState<D, 1> st;
 #pragma unroll
-        for (int d = 0; d < kDL; ++d) myState[m * (D + 2) + 2 + lane * kDL + d] = 0.f;
+      for (int r = 0; r < 2; ++r) {
+        st.m[0][r] = -INFINITY;
+        st.l[0][r] = 0.f;
+#pragma unroll
+        for (int dn = 0; dn < D / 8; ++dn) st.o[0][dn][2 * r] = st.o[0][dn][2 * r + 1] = 0.f;
       }
       for (int64_t c0 = c_first; c0 < e; c0 += static_cast<int64_t>(kChunk) * AW) {
         const int cn = e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk;
         // K and V rows of the chunk (the first was issued above), the entries' tags: one round
         // trip for all of them.
         if (c0 != c_first) {
+          warp_sync();  // every lane is done with the previous chunk's rows
           issue_chunk<D>(a, ly, kvh, c0, cn, myK, myV, lane, ChunkPart::kAll);
           cp_async_commit();
         }
-        const bool valid = lane < cn;  // lane = entry for the scores
-        const int64_t ent = c0 + lane;
-        int32_t tp = 0, tg = 0, tb = 0;
-        if (valid) {
-          tp = ld_cg(a.tags.position + ent);
-          tg = ld_cg(a.tags.group + ent);
-          tb = ld_cg(a.tags.branch + ent);
+        if (lane < cn) {
+          myTags[lane] = ld_cg(a.tags.position + c0 + lane);
+          myTags[kChunk + lane] = ld_cg(a.tags.group + c0 + lane);
+          myTags[2 * kChunk + lane] = ld_cg(a.tags.branch + c0 + lane);
         }
         cp_async_wait<0>();
         warp_sync();
-        for (int r0 = 0; r0 < M; r0 += 8) {
-          const int rows = M - r0 < 8 ? M - r0 : 8;
-          float sc[8];
+        // Q fragments per chunk: live only through S, which keeps registers for O at D = 128.
+        uint32_t qf[D / 16][4];
 #pragma unroll
-          for (int j = 0; j < 8; ++j) sc[j] = 0.f;
-          if (valid) {
-            const bf16* krow = myK + lane * (D + 8);
-#pragma unroll 4
-            for (int d = 0; d < D; d += 8) {
-              const uint4 kk = *reinterpret_cast<const uint4*>(krow + d);
+        for (int kk = 0; kk < D / 16; ++kk) prefill_mma::load_a_fragment<bf16, kLd>(qf[kk], sm.q, kk * 16, lane);
+        prefill_mma::attend_keys<bf16, D, 1, kChunk, true>(qf, nullptr, myK, myV, TagMask{s_qtag, myTags, M, cn},
+                                                           a.scale_log2, lane, st);
+      }
+      // The warp's state per row for the block merge: rows g and g + 8, dims 8 dn + 2 t, + 1.
+      float* myState = sm.state + warp * kMegaMaxRows * (D + 2);
+      const int g = lane / 4, t = lane % 4;
 #pragma unroll
-              for (int j = 0; j < 8; ++j)
-                if (j < rows) sc[j] += dot8(*reinterpret_cast<const uint4*>(sQ + (r0 + j) * D + d), kk);
-            }
-          }
+      for (int r = 0; r < 2; ++r) {
+        float l = st.l[0][r];
+        l += shfl_xor(l, 1);
+        l += shfl_xor(l, 2);
+        const int row = 8 * r + g;
+        if (row >= M) continue;
+        float* out = myState + row * (D + 2);
+        if (t == 0) {
+          out[0] = st.m[0][r];
+          out[1] = l;
+        }
 #pragma unroll
-          for (int j = 0; j < 8; ++j) {
-            if (j >= rows) break;  // warp-uniform
-            const int qr = r0 + j;
-            float* st = myState + qr * (D + 2);
-            const bool vis = valid && tagged_visible(s_qtag[qr], s_qtag[16 + qr], s_qtag[32 + qr], tp, tg, tb);
-            const float sv = vis ? sc[j] * a.scale_log2 : -INFINITY;
-            const float m_old = st[0];
-            const float m_new = fmaxf(m_old, warp_max_f(sv));
-            const float p = sv == -INFINITY ? 0.f : exp2f(sv - m_new);
-            const float alpha = m_old == -INFINITY ? 0.f : exp2f(m_old - m_new);
-            const float l_new = st[1] * alpha + warp_sum_f(p);
-            myP[j * 32 + lane] = p;
-            warp_sync();  // every lane has read the old max and sum
-            if (lane == 0) {
-              st[0] = m_new;
-              st[1] = l_new;
-              myP[8 * 32 + j] = alpha;  // the row's rescale, for the P V pass below
-            }
-          }
-          warp_sync();
-          // P V: lane owns dims lane * kDL ..
-          for (int j = 0; j < rows; ++j) {
-            float* acc = myState + (r0 + j) * (D + 2) + 2 + lane * kDL;
-            const float alpha = myP[8 * 32 + j];
-            float o[kDL];
-#pragma unroll
-            for (int d = 0; d < kDL; ++d) o[d] = acc[d] * alpha;
-            for (int ei = 0; ei < cn; ++ei) {
-              const float p = myP[j * 32 + ei];
-              const bf16* vr = myV + ei * D + lane * kDL;
-#pragma unroll
-              for (int d = 0; d < kDL; ++d) o[d] += p * __bfloat162float(vr[d]);
-            }
-#pragma unroll
-            for (int d = 0; d < kDL; ++d) acc[d] = o[d];
-          }
-          warp_sync();  // myP is rewritten by the next row group
+        for (int dn = 0; dn < D / 8; ++dn) {
+          out[2 + 8 * dn + 2 * t] = st.o[0][dn][2 * r];
+          out[2 + 8 * dn + 2 * t + 1] = st.o[0][dn][2 * r + 1];
         }
       }
     }
