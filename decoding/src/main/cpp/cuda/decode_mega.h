@@ -20,16 +20,18 @@
 // four 1 KB items in shared memory, filled by cp.async four items ahead, and the first items of a
 // phase are issued at the end of the phase before: weights do not depend on activations, so they
 // load while the grid barrier and the input staging run. Attention: a block per (head, split of
-// the cache), its warps over 32-entry chunks with online softmax, merged in the block and, across
-// splits, by the last block of the head to finish (fixed order again).
+// the cache), its warps over 32-entry chunks, the step rows as one m16 tile on tensor cores
+// (prefill_mma::attend_keys with the tag rule), merged in the block; the O product's input staging
+// merges the splits (in split order again).
 //
 // Status: opt-in (GpuModelOptions::mega_decode). The first version (register loads of weights,
 // whole-K units) was correct and as fast as the cuBLAS path, not faster: 1.173 against 1.170 ms
 // per Qwen2.5-0.5B step on an H200 (8.1 against 4.9 ms at 7B). Each phase was a chain of dependent
 // round trips of ~1-2 us (grid barrier 1.6-1.9 us, weight loads, a reduction, an epilogue), ~45 us
 // per 0.5B layer, with only 36 to 56 of 132 SMs busy in the QKV, O and down products. The ring,
-// the weights issued ahead of each barrier and the split of K across blocks are the answer to
-// those measurements; they are checked by the CPU emulation and have not yet run on a GPU.
+// the weights issued ahead of each barrier, the split of K across blocks, the split merge moved
+// into the O product and tensor-core attention are the answer to those measurements; they are
+// checked by the CPU emulation and have not yet run on a GPU.
 // Measured and dropped in the first version: L2 prefetch of the next matrices, of each phase's
 // own rows (per row or per line) and of the next phase's rows before each barrier (all slower),
 // an atomic-count barrier (slower), relaxed polls (2.05 against 1.6 us). See decoding/README.md.
