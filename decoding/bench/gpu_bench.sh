@@ -12,24 +12,12 @@ set -uo pipefail
 bin=${1:?BIN_DIR}; out=${2:?OUT_DIR}; rows=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-# cuBLAS is opened at run time: put the toolkit's copy on the loader path when it is not there.
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
-  if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; fi
-done
+. "$here/bench_lib.sh"
 if [ -z "${ASPD_CUBLAS:-}" ] && ! ls /usr/local/cuda/lib64/libcublas.so* >/dev/null 2>&1; then
   ASPD_CUBLAS=$(find /usr /opt -name 'libcublas.so*' 2>/dev/null | grep -v Lt | sort | tail -n 1)
   export ASPD_CUBLAS
 fi
 echo "cuBLAS: LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} ASPD_CUBLAS=${ASPD_CUBLAS:-}"
-step() {  # name, timeout seconds, command...
-  local name=$1 limit=$2; shift 2
-  echo "=== $name"
-  local t0=$SECONDS
-  timeout "$limit" "$@" > "$out/$name.log" 2>&1
-  local rc=$?
-  tail -n 12 "$out/$name.log"
-  echo "=== $name rc=$rc ($((SECONDS - t0)) s)"
-}
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
 step gpu_tests 120 "$bin/aspd_gpu_tests"
 step gpu_engine_tests 180 "$bin/aspd_gpu_engine_tests"

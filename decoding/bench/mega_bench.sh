@@ -9,18 +9,7 @@
 set -uo pipefail
 bin=${1:?BIN_DIR}; out=${2:?OUT_DIR}
 mkdir -p "$out"
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
-  if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; fi
-done
-step() {  # name, timeout seconds, command...
-  local name=$1 limit=$2; shift 2
-  echo "=== $name"
-  local t0=$SECONDS
-  timeout "$limit" "$@" > "$out/$name.log" 2>&1
-  local rc=$?
-  grep -E "tok/s|ms/step|us per layer|barrier alone|K parts|FAIL|passed|failed|error" "$out/$name.log" | head -n 40
-  echo "=== $name rc=$rc ($((SECONDS - t0)) s)"
-}
+. "$(cd "$(dirname "$0")" && pwd)/bench_lib.sh"
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
 step gpu_engine_tests 120 "$bin/aspd_gpu_engine_tests"
 for shape in qwen2.5-0.5b qwen2.5-7b; do
