@@ -73,7 +73,7 @@ namespace {
 constexpr int kWarps = 16;
 
 template <int kDL>
-__global__ void __launch_bounds__(kWarps * 32, 1) decode_mega_kernel(MegaArgs a) {
+__global__ void __launch_bounds__(kWarps * 32, 1) decode_mega_kernel(const __grid_constant__ MegaArgs a) {
   extern __shared__ __align__(16) unsigned char smem[];
   const mega::Ctx cx{static_cast<int>(threadIdx.x), static_cast<int>(blockIdx.x), static_cast<int>(gridDim.x),
                      __ldcg(a.barrier)};

@@ -42,7 +42,6 @@ namespace mega {
 
 constexpr int kMiscBytes = 512;  // small per-block values at the start of shared memory
 constexpr int kChunk = 32;       // cache entries per warp pass in attention
-constexpr int kSinglePassE = 1536;  // see Config::gemm_bytes
 // Weight items (16 rows x 32 k of one tile, 1 KB) each warp keeps in flight. Lane l copies, and
 // later reads, only its own two 16-byte pieces of an item, so the ring needs no warp or block
 // synchronization: 4 items per warp are 64 KB per block in flight, ~8 TB/s over an H200's SMs at
@@ -65,12 +64,18 @@ struct Config {
   static constexpr int kAttnWarps = kWarps < 8 ? kWarps : 8;
   static constexpr size_t kRedBytes = static_cast<size_t>(kWarps) * 2 * 256 * 4;  // [warp][tile][16][16]
   static constexpr size_t kRingBytes = static_cast<size_t>(kWarps) * kRingSlots * 1024;
+  static constexpr ASPD_MEGA_HOST_DEV size_t normed_bytes(int E) { return static_cast<size_t>(kMegaMaxRows) * (E + 8) * 2; }
+  static constexpr ASPD_MEGA_HOST_DEV size_t residual_bytes(int E) { return static_cast<size_t>(kMegaMaxRows) * E * 4; }
+  // Whether the norm stages the fp32 residual rows too (one read of x per norm instead of two):
+  // where they fit beside the weight ring.
+  static ASPD_MEGA_HOST_DEV bool single_pass_norm(int E) {
+    return kMiscBytes + kRedBytes + normed_bytes(E) + residual_bytes(E) + kRingBytes <= kSmemBudget;
+  }
   // After the reduction buffer, the staged X rows: the normalized residual [16][E + 8] bf16 and,
-  // for hidden sizes up to kSinglePassE, the fp32 residual rows (one read of x per norm), or a
-  // chunk of a plain product's input rows (at least one k step per warp).
+  // with single_pass_norm, the fp32 residual rows [16][E]; or a chunk of a plain product's input
+  // rows (at least one k step per warp).
   static ASPD_MEGA_HOST_DEV size_t gemm_bytes(int E) {
-    const size_t staged = static_cast<size_t>(kMegaMaxRows) * (E + 8) * 2 +
-                          (E <= kSinglePassE ? static_cast<size_t>(kMegaMaxRows) * E * 4 : 0);
+    const size_t staged = normed_bytes(E) + (single_pass_norm(E) ? residual_bytes(E) : 0);
     const size_t least = static_cast<size_t>(kMegaMaxRows) * (kWarps * 32 + 8) * 2;
     return kRedBytes + (staged > least ? staged : least);
   }
@@ -138,7 +143,7 @@ ASPD_MEGA_DEV void block_units(int units, int block, int nblocks, int* first, in
 }
 
 // h [16][K + 8] bf16 in shared memory = RMSNorm of the residual rows (rows >= M zero), with
-// rms_norm_kernel's expression. Where the rows fit (K <= kSinglePassE) they are read from L2 once
+// rms_norm_kernel's expression. Where the rows fit (Config::single_pass_norm) they are read from L2 once
 // into shared memory; else twice (sums of squares, then h).
 template <int kWarps>
 ASPD_MEGA_DEV void stage_normed(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const float* norm_w, int K,
@@ -146,7 +151,7 @@ ASPD_MEGA_DEV void stage_normed(const Ctx& cx, unsigned char* smem, const MegaAr
   const int M = a.io.M, warp = cx.tid / 32, lane = cx.tid % 32, rows = M > 8 ? 16 : 8;
   float* s_inv = reinterpret_cast<float*>(smem);
   float* xs = reinterpret_cast<float*>(hs + kMegaMaxRows * (K + 8));  // [M][K] when single pass
-  const bool single = K <= kSinglePassE;
+  const bool single = Config<kWarps, 1>::single_pass_norm(K);
   if (single) {
     for (int i = cx.tid; i < M * K / 4; i += kWarps * 32)
       reinterpret_cast<float4*>(xs)[i] = ld_cg_f4(a.x + 4 * static_cast<int64_t>(i));
