@@ -17,6 +17,7 @@
 #include "core/layout.h"
 #include "cuda/cublas_loader.h"
 #include "cuda/cuda_check.h"
+#include "cuda/decode_mega.h"
 #include "cuda/gpu_backend.h"
 #include "cuda/gpu_model.h"
 #include "engine/engine.h"
@@ -530,6 +531,46 @@ TEST(gpu_megakernel_decode_steps_match_the_unfused_forward) {
   check_decode_path_against_unfused(wide_config(300, 128, 256, 4, 2, 32), 33, DecodePath::kMega);
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 34, DecodePath::kMega);
   check_decode_path_against_unfused(wide_config(500, 896, 4864, 7, 1, 128), 35, DecodePath::kMega);
+}
+
+TEST(gpu_megakernel_launches_reject_bad_arguments_before_running) {
+  // Every pointer the kernel needs set to a (never dereferenced) non-null value, then one field
+  // broken at a time: each launch must refuse with cudaErrorInvalidValue and run nothing.
+  static int32_t io[1 + 4 * 17];
+  static float dummy_f;
+  static uint32_t dummy_u;
+  static int32_t dummy_i;
+  static MegaLayer layer{};
+  MegaArgs good{};
+  good.layers = &layer;
+  good.L = 1, good.E = 64, good.I = 128, good.H = 2, good.Hkv = 1, good.D = 32;
+  good.io = StepIoView{io, 1};
+  good.attn_partial = &dummy_f;
+  good.product_partial = &dummy_f;
+  good.product_counters = &dummy_i;
+  good.barrier = &dummy_u;
+  good.rope = &dummy_f;
+  auto broken = [&](const char* what, auto&& mutate) {
+    MegaArgs a = good;
+    mutate(a);
+    const cudaError_t e = launch_decode_mega(a, nullptr);
+    CHECK_MSG(e == cudaErrorInvalidValue, what << ": " << cudaGetErrorString(e));
+  };
+  broken("no rows", [](MegaArgs& a) { a.io.M = 0; });
+  broken("17 rows", [](MegaArgs& a) { a.io.M = kMegaMaxRows + 1; });
+  broken("no layers", [](MegaArgs& a) { a.layers = nullptr; });
+  broken("no split workspace", [](MegaArgs& a) { a.product_partial = nullptr; });
+  broken("no split counters", [](MegaArgs& a) { a.product_counters = nullptr; });
+  broken("negative parts", [](MegaArgs& a) { a.product_parts[3] = -1; });
+  broken("head dim 48", [](MegaArgs& a) { a.D = 48; });
+  broken("hidden not a multiple of 32", [](MegaArgs& a) { a.E = 80; });
+  broken("heads not a multiple of KV heads", [](MegaArgs& a) { a.H = 3, a.Hkv = 2; });
+  broken("no RoPE table", [](MegaArgs& a) { a.rope = nullptr; });
+  CHECK(launch_mega_prologue(nullptr, StepIoView{io, 0}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr, nullptr) ==
+        cudaErrorInvalidValue);
+  CHECK(launch_mega_prologue(nullptr, StepIoView{io, kMegaMaxRows + 1}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr,
+                             nullptr) == cudaErrorInvalidValue);
+  CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error
 }
 
 TEST(gpu_megakernel_products_split_across_blocks_match_the_unfused_forward) {
