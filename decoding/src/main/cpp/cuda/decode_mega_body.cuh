@@ -687,15 +687,16 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
   float* sState = sm.state;
   for (int unit = cx.block; unit < units; unit += cx.nblocks) {
     int h, split;
-    int64_t b, e;
-    attention_unit(a, splits, unit, &h, &split, &b, &e);
+    int64_t b64, e64;
+    attention_unit(a, splits, unit, &h, &split, &b64, &e64);
+    const int b = static_cast<int>(b64), e = static_cast<int>(e64);  // entries < 2^31 (int32 capacity)
     const int kvh = h / (H / a.Hkv);
     bf16* myK = sm.k + warp * kChunk * kLd;
     bf16* myV = sm.v + warp * kChunk * kLd;
     int32_t* myTags = sm.tags + warp * 3 * kChunk;
     // The warp's first chunk goes first, before the q rows: the two loads overlap. In the first
     // unit its cached entries were issued before the grid barrier (attention_prefetch).
-    const int64_t c_first = b + static_cast<int64_t>(kChunk) * warp;
+    const int c_first = b + kChunk * warp;
     if (warp < AW && c_first < e) {
       issue_chunk<D>(a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk, myK, myV,
                      lane, unit == cx.block ? ChunkPart::kRest : ChunkPart::kAll);
@@ -722,8 +723,9 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
 #pragma unroll
         for (int dn = 0; dn < D / 8; ++dn) st.o[0][dn][2 * r] = st.o[0][dn][2 * r + 1] = 0.f;
       }
-      for (int64_t c0 = c_first; c0 < e; c0 += static_cast<int64_t>(kChunk) * AW) {
-        const int cn = e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk;
+#pragma unroll 1
+      for (int c0 = c_first; c0 < e; c0 += kChunk * AW) {
+        const int cn = e - c0 < kChunk ? e - c0 : kChunk;
         // K and V rows of the chunk (the first was issued above), the entries' tags: one round
         // trip for all of them.
         if (c0 != c_first) {
