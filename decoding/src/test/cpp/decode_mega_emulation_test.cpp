@@ -390,7 +390,7 @@ int main() {
   run(check<4, 1>("D32 GQA", s32, 1, 40, 3, true, {0, 0, 0, 0}, false, rng));
   run(check<4, 1>("D32 GQA", s32, 5, 300, 3, false, {2, 2, 2, 2}, false, rng));
   run(check<4, 1>("D32 GQA", s32, 16, 150, 5, true, {3, 3, 3, 3}, true, rng));
-  // D = 64, 2 heads, 5 blocks: several attention splits (last-block merge), 8 < M < 16; the
+  // D = 64, 2 heads, 5 blocks: several attention splits (merged by the O product), 8 < M < 16; the
   // down product's input staged in two chunks at M > 8.
   const Shape s64{2, 128, 512, 2, 1, 64};
   run(check<4, 2>("D64", s64, 11, 200, 5, true, {0, 0, 0, 0}, false, rng));
