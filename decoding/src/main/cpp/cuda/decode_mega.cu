@@ -144,11 +144,8 @@ bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, 
     *why = "device attributes unavailable";
     return false;
   }
-  using mega::Rows;
-  parts[0] = mega::make_product<kWarps>(nullptr, E, (H + 2 * Hkv) * (D / 32), 2, Rows::kQkv, sms, forced[0]).parts;
-  parts[1] = mega::make_product<kWarps>(nullptr, H * D, E / 16, 1, Rows::kPlain, sms, forced[1]).parts;
-  parts[2] = mega::make_product<kWarps>(nullptr, E, I / 16, 2, Rows::kGateUp, sms, forced[2]).parts;
-  parts[3] = mega::make_product<kWarps>(nullptr, I, E / 16, 1, Rows::kPlain, sms, forced[3]).parts;
+  for (int i = 0; i < 4; ++i)
+    parts[i] = mega::phase_product<kWarps>(static_cast<mega::Phase>(i), E, I, H, Hkv, D, nullptr, sms, forced[i]).parts;
   return true;
 }
 

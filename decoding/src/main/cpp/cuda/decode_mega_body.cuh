@@ -108,30 +108,7 @@ ASPD_MEGA_DEV float warp_sum_f(float x) {
   return x;
 }
 
-ASPD_MEGA_DEV float warp_max_f(float x) {
-  for (int o = 16; o > 0; o >>= 1) x = fmaxf(x, shfl_xor(x, o));
-  return x;
-}
-
-ASPD_MEGA_DEV uint32_t pack2(float lo, float hi) {
-  const __nv_bfloat162 p = __floats2bfloat162_rn(lo, hi);
-  uint32_t u;
-  memcpy(&u, &p, 4);
-  return u;
-}
-
-ASPD_MEGA_DEV float2 unpack2(uint32_t u) {
-  __nv_bfloat162 p;
-  memcpy(&p, &u, 4);
-  return __bfloat1622float2(p);
-}
-
-ASPD_MEGA_DEV float dot8(uint4 a, uint4 b) {
-  const float2 a0 = unpack2(a.x), a1 = unpack2(a.y), a2 = unpack2(a.z), a3 = unpack2(a.w);
-  const float2 b0 = unpack2(b.x), b1 = unpack2(b.y), b2 = unpack2(b.z), b3 = unpack2(b.w);
-  return a0.x * b0.x + a0.y * b0.y + a1.x * b1.x + a1.y * b1.y + a2.x * b2.x + a2.y * b2.y + a3.x * b3.x +
-         a3.y * b3.y;
-}
+ASPD_MEGA_DEV uint32_t pack2(float lo, float hi) { return prefill_mma::pack2<__nv_bfloat16>(lo, hi); }
 
 // The output units of a block: a contiguous range of floor or ceil(units / nblocks), so that every
 // SM has work when there are at least as many units as blocks and no block has more than one unit
@@ -271,18 +248,25 @@ ASPD_MEGA_HOST_DEV Product make_product(const bf16* w, int K, int groups, int ti
 
 enum class Phase { kQkv, kO, kGateUp, kDown };
 
+// The product of a phase for a model's shape, with the weights of layer ly (null: shape only, as
+// decode_mega_parts reports it on the host).
+template <int kWarps>
+ASPD_MEGA_HOST_DEV Product phase_product(Phase phase, int E, int I, int H, int Hkv, int D, const MegaLayer* ly,
+                                         int nblocks, int forced) {
+  switch (phase) {
+    case Phase::kQkv:
+      return make_product<kWarps>(ly ? ly->wqkv : nullptr, E, (H + 2 * Hkv) * (D / 32), 2, Rows::kQkv, nblocks, forced);
+    case Phase::kO: return make_product<kWarps>(ly ? ly->wo : nullptr, H * D, E / 16, 1, Rows::kPlain, nblocks, forced);
+    case Phase::kGateUp: return make_product<kWarps>(ly ? ly->wgu : nullptr, E, I / 16, 2, Rows::kGateUp, nblocks, forced);
+    default: return make_product<kWarps>(ly ? ly->wd : nullptr, I, E / 16, 1, Rows::kPlain, nblocks, forced);
+  }
+}
+
 // The product of a phase of layer l.
 template <int kWarps>
 ASPD_MEGA_DEV Product layer_product(const MegaArgs& a, int l, Phase phase, int nblocks) {
-  const MegaLayer& ly = a.layers[l];
-  const int forced = a.product_parts[static_cast<int>(phase)];
-  switch (phase) {
-    case Phase::kQkv:
-      return make_product<kWarps>(ly.wqkv, a.E, (a.H + 2 * a.Hkv) * (a.D / 32), 2, Rows::kQkv, nblocks, forced);
-    case Phase::kO: return make_product<kWarps>(ly.wo, a.H * a.D, a.E / 16, 1, Rows::kPlain, nblocks, forced);
-    case Phase::kGateUp: return make_product<kWarps>(ly.wgu, a.E, a.I / 16, 2, Rows::kGateUp, nblocks, forced);
-    default: return make_product<kWarps>(ly.wd, a.I, a.E / 16, 1, Rows::kPlain, nblocks, forced);
-  }
+  return phase_product<kWarps>(phase, a.E, a.I, a.H, a.Hkv, a.D, &a.layers[l], nblocks,
+                               a.product_parts[static_cast<int>(phase)]);
 }
 
 // A warp's walk over its weight items: units r of the block's run, k steps ks, tiles t.
