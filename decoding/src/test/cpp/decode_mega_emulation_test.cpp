@@ -41,6 +41,7 @@ inline float fast_exp2(float x) { return std::exp2(x); }
 
 #define ASPD_MEGA_DEV inline
 #define ASPD_MEGA_PHASE inline
+#define ASPD_MEGA_COLD inline
 
 namespace aspd::mega {
 
@@ -227,6 +228,7 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   a.product_partial = product_partial.data();
   a.product_counters = product_counters.data();
   for (int i = 0; i < 4; ++i) a.product_parts[i] = parts[i];
+  mega::resolve_parts<kWarps>(a, nblocks);  // as launch_decode_mega does
   a.barrier = barrier.data();
   std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_mega_prologue's table
   for (int n = 0; n < M; ++n)

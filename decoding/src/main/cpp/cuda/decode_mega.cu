@@ -12,6 +12,7 @@
 // Phases are calls, so each gets its own register allocation (inlined, values the compiler keeps
 // across phases pushed the attention phase into local-memory spills).
 #define ASPD_MEGA_PHASE __device__ __noinline__
+#define ASPD_MEGA_COLD __device__ __noinline__
 
 namespace aspd {
 namespace mega {
@@ -94,6 +95,7 @@ cudaError_t launch_for(MegaArgs a, cudaStream_t s) {
   if ((e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device)) != cudaSuccess) return e;
   if ((e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kWarps * 32, smem)) != cudaSuccess) return e;
   if (per_sm < 1 || sms > kMegaMaxBlocks) return cudaErrorCooperativeLaunchTooLarge;
+  mega::resolve_parts<kWarps>(a, sms);
   cudaLaunchConfig_t config{};
   config.gridDim = dim3(static_cast<unsigned>(sms));  // one block per SM: the barrier waits on every block
   config.blockDim = dim3(kWarps * 32);
@@ -145,7 +147,7 @@ bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, 
     return false;
   }
   for (int i = 0; i < 4; ++i)
-    parts[i] = mega::phase_product<kWarps>(static_cast<mega::Phase>(i), E, I, H, Hkv, D, nullptr, sms, forced[i]).parts;
+    parts[i] = mega::phase_parts<kWarps>(static_cast<mega::Phase>(i), E, I, H, Hkv, D, sms, forced[i]);
   return true;
 }
 

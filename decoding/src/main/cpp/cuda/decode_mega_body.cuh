@@ -8,6 +8,10 @@
 // ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not
 // coherent with other SMs' stores), cp_async_16 / cp_async_commit / cp_async_wait<N>, atomic_add,
 // fence. The GPU takes the mma, cp.async, shuffle and barrier ones from prefill_mma_parts.cuh.
+// ASPD_MEGA_COLD marks helpers that run once per unit or phase (index arithmetic with divisions):
+// calls on the GPU, so that their code is in the kernel once, not inlined at every use. The whole
+// inlined kernel was 308 KB of machine code, 172 KB of it run each layer, more than an SM's
+// instruction cache holds: ncu counted 20 % of all warp stall samples as "no instruction".
 //
 // The k permutation of the products. mma m16n8k16 takes A (16 rows x 16 k) as four registers,
 // (g, 2c..2c+1), (g+8, 2c..), (g, 2c+8..), (g+8, 2c+8..), and B (16 k x 8 columns) as two,
@@ -46,7 +50,10 @@ constexpr int kChunk = 32;       // cache entries per warp pass in attention
 // later reads, only its own two 16-byte pieces of an item, so the ring needs no warp or block
 // synchronization: 4 items per warp are 64 KB per block in flight, ~8 TB/s over an H200's SMs at
 // ~1 us of latency.
-constexpr int kRingSlots = 4;
+#ifndef ASPD_MEGA_RING_SLOTS
+#define ASPD_MEGA_RING_SLOTS 4
+#endif
+constexpr int kRingSlots = ASPD_MEGA_RING_SLOTS;
 constexpr size_t kSmemBudget = 227 * 1024;  // opt-in shared memory per block on Hopper
 // The cost model that splits a product's K across blocks, in weight items (one is ~30 ns of an
 // SM's share of an H200's bandwidth): a unit's fixed cost (block barriers, the reduction over
@@ -113,10 +120,13 @@ ASPD_MEGA_DEV uint32_t pack2(float lo, float hi) { return prefill_mma::pack2<__n
 // The output units of a block: a contiguous range of floor or ceil(units / nblocks), so that every
 // SM has work when there are at least as many units as blocks and no block has more than one unit
 // above the others.
-ASPD_MEGA_DEV void block_units(int units, int block, int nblocks, int* first, int* count) {
-  const int64_t b0 = static_cast<int64_t>(block) * units / nblocks, b1 = static_cast<int64_t>(block + 1) * units / nblocks;
-  *first = static_cast<int>(b0);
-  *count = static_cast<int>(b1 - b0);
+// 32-bit: units x blocks stays far below 2^31 (a product has at most I / 16 x kMaxParts units).
+struct Range {
+  int first, count;
+};
+ASPD_MEGA_COLD Range block_units(int units, int block, int nblocks) {
+  const int b0 = block * units / nblocks, b1 = (block + 1) * units / nblocks;
+  return Range{b0, b1 - b0};
 }
 
 // h [16][K + 8] bf16 in shared memory = RMSNorm of the residual rows (rows >= M zero), with
@@ -175,7 +185,7 @@ ASPD_MEGA_DEV float* split_stats(const MegaArgs& a, int m, int h, int split) {
 }
 
 // Splits of the cache entries per head: a block each, at least ~64 entries each.
-ASPD_MEGA_DEV int attention_splits(const MegaArgs& a, int nblocks) {
+ASPD_MEGA_COLD int attention_splits(const MegaArgs& a, int nblocks) {
   const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
   int splits = nblocks / a.H;
   const int64_t by_length = (n + 63) / 64;
@@ -201,15 +211,16 @@ struct Product {
   const bf16* w = nullptr;  // null: no product
   int K = 0, groups = 0, tiles = 1, parts = 1;
   Rows rows = Rows::kPlain;
+  int64_t tile_stride = 0;  // weight elements from tile t of a group to tile t + 1
 };
 
 struct Unit {
   int group, kb, ke;  // k steps [kb, ke) of 32
 };
 
-ASPD_MEGA_DEV Unit unit_at(const Product& p, int u) {
-  const int ksteps = p.K / 32, part = u % p.parts;
-  return Unit{u / p.parts, part * ksteps / p.parts, (part + 1) * ksteps / p.parts};
+ASPD_MEGA_COLD Unit unit_at(int ksteps, int parts, int u) {
+  const int part = u % parts;
+  return Unit{u / parts, part * ksteps / parts, (part + 1) * ksteps / parts};
 }
 
 // First weight row of tile t of a group.
@@ -222,93 +233,121 @@ ASPD_MEGA_DEV int64_t product_row(const MegaArgs& a, const Product& p, int group
   return 16 * static_cast<int64_t>(group);
 }
 
-// The split of K with the least modelled time of the busiest block, or `forced` parts (> 0).
+// The split of K with the least modelled time of the busiest block, or `forced` parts (> 0). The
+// launch resolves MegaArgs::product_parts with it on the host (resolve_parts), so the kernel only
+// reads the result.
 template <int kWarps>
-ASPD_MEGA_HOST_DEV Product make_product(const bf16* w, int K, int groups, int tiles, Rows rows, int nblocks, int forced) {
-  Product p;
-  p.w = w, p.K = K, p.groups = groups, p.tiles = tiles, p.rows = rows;
+ASPD_MEGA_HOST_DEV int choose_parts(int K, int groups, int tiles, int nblocks, int forced) {
   const int ksteps = K / 32;
   int most = ksteps < kMaxParts ? ksteps : kMaxParts;
   if (groups * most > kMegaSplitUnits) most = kMegaSplitUnits / groups;
-  if (forced > 0) {
-    p.parts = forced < most ? forced : most;
-  } else {
-    constexpr int64_t kEarly = 3 * kWarps * kRingSlots / 4;
-    int64_t best = -1;
-    for (int parts = 1; parts <= most; ++parts) {
-      const int64_t units = (static_cast<int64_t>(groups) * parts + nblocks - 1) / nblocks;
-      const int64_t items = units * ((ksteps + parts - 1) / parts) * tiles;
-      const int64_t cost = units * kUnitCost + (items > kEarly ? items - kEarly : 0) + (parts > 1 ? kSplitCost : 0);
-      if (best < 0 || cost < best) best = cost, p.parts = parts;
-    }
+  if (most < 1) most = 1;
+  if (forced > 0) return forced < most ? forced : most;
+  constexpr int64_t kEarly = 3 * kWarps * kRingSlots / 4;
+  int64_t best = -1;
+  int chosen = 1;
+  for (int parts = 1; parts <= most; ++parts) {
+    const int64_t units = (static_cast<int64_t>(groups) * parts + nblocks - 1) / nblocks;
+    const int64_t items = units * ((ksteps + parts - 1) / parts) * tiles;
+    const int64_t cost = units * kUnitCost + (items > kEarly ? items - kEarly : 0) + (parts > 1 ? kSplitCost : 0);
+    if (best < 0 || cost < best) best = cost, chosen = parts;
   }
-  if (p.parts < 1) p.parts = 1;
-  return p;
+  return chosen;
 }
 
 enum class Phase { kQkv, kO, kGateUp, kDown };
 
-// The product of a phase for a model's shape, with the weights of layer ly (null: shape only, as
-// decode_mega_parts reports it on the host).
-template <int kWarps>
-ASPD_MEGA_HOST_DEV Product phase_product(Phase phase, int E, int I, int H, int Hkv, int D, const MegaLayer* ly,
-                                         int nblocks, int forced) {
-  switch (phase) {
-    case Phase::kQkv:
-      return make_product<kWarps>(ly ? ly->wqkv : nullptr, E, (H + 2 * Hkv) * (D / 32), 2, Rows::kQkv, nblocks, forced);
-    case Phase::kO: return make_product<kWarps>(ly ? ly->wo : nullptr, H * D, E / 16, 1, Rows::kPlain, nblocks, forced);
-    case Phase::kGateUp: return make_product<kWarps>(ly ? ly->wgu : nullptr, E, I / 16, 2, Rows::kGateUp, nblocks, forced);
-    default: return make_product<kWarps>(ly ? ly->wd : nullptr, I, E / 16, 1, Rows::kPlain, nblocks, forced);
-  }
-}
-
-// The product of a phase of layer l.
-template <int kWarps>
-ASPD_MEGA_DEV Product layer_product(const MegaArgs& a, int l, Phase phase, int nblocks) {
-  return phase_product<kWarps>(phase, a.E, a.I, a.H, a.Hkv, a.D, &a.layers[l], nblocks,
-                               a.product_parts[static_cast<int>(phase)]);
-}
-
-// A warp's walk over its weight items: units r of the block's run, k steps ks, tiles t.
-struct Items {
-  int first, count;  // the block's units
-  int r, ks, t;
-  Unit u;
+// A phase's product shape: K, output groups, tiles per group, which weight rows.
+struct PhaseShape {
+  int K, groups, tiles;
+  Rows rows;
 };
 
-// From unit it.r on, the first with a k step for this warp (it.r = count: none left).
-ASPD_MEGA_DEV void items_enter(const Product& p, int warp, Items& it) {
-  for (; it.r < it.count; ++it.r) {
-    it.u = unit_at(p, it.first + it.r);
-    it.ks = it.u.kb + warp;
-    if (it.ks < it.u.ke) return;
+ASPD_MEGA_HOST_DEV PhaseShape phase_shape(Phase phase, int E, int I, int H, int Hkv, int D) {
+  switch (phase) {
+    case Phase::kQkv: return PhaseShape{E, (H + 2 * Hkv) * (D / 32), 2, Rows::kQkv};
+    case Phase::kO: return PhaseShape{H * D, E / 16, 1, Rows::kPlain};
+    case Phase::kGateUp: return PhaseShape{E, I / 16, 2, Rows::kGateUp};
+    default: return PhaseShape{I, E / 16, 1, Rows::kPlain};
   }
 }
 
-ASPD_MEGA_DEV Items items_begin(const Ctx& cx, const Product& p, int warp) {
+// The K split of each phase for a model's shape: `forced` > 0 as given (capped), 0 = chosen.
+template <int kWarps>
+ASPD_MEGA_HOST_DEV int phase_parts(Phase phase, int E, int I, int H, int Hkv, int D, int nblocks, int forced) {
+  const PhaseShape sh = phase_shape(phase, E, I, H, Hkv, D);
+  return choose_parts<kWarps>(sh.K, sh.groups, sh.tiles, nblocks, forced);
+}
+
+// MegaArgs::product_parts as the kernel reads them: every entry the resolved count (>= 1).
+template <int kWarps>
+void resolve_parts(MegaArgs& a, int nblocks) {
+  for (int i = 0; i < 4; ++i)
+    a.product_parts[i] = phase_parts<kWarps>(static_cast<Phase>(i), a.E, a.I, a.H, a.Hkv, a.D, nblocks, a.product_parts[i]);
+}
+
+// The product of a phase of layer l, with the resolved K split.
+ASPD_MEGA_COLD Product layer_product(const MegaArgs& a, int l, Phase phase) {
+  const MegaLayer& ly = a.layers[l];
+  const PhaseShape sh = phase_shape(phase, a.E, a.I, a.H, a.Hkv, a.D);
+  Product p;
+  p.w = phase == Phase::kQkv ? ly.wqkv : phase == Phase::kO ? ly.wo : phase == Phase::kGateUp ? ly.wgu : ly.wd;
+  p.K = sh.K, p.groups = sh.groups, p.tiles = sh.tiles, p.rows = sh.rows;
+  p.parts = a.product_parts[static_cast<int>(phase)];
+  const int64_t tile_rows = sh.rows == Rows::kQkv ? a.D / 2 : sh.rows == Rows::kGateUp ? a.I : 0;
+  p.tile_stride = tile_rows * sh.K;
+  return p;
+}
+
+// A warp's walk over its weight items: units r of the block's run, k steps ks, tiles t. Held in
+// registers in the loops; the helpers that move it to the next unit take and return values (a
+// reference would put it in local memory, and every item would load it from there).
+struct Items {
+  int first, count;  // the block's units
+  int r, ks, ke, t;  // unit r of the run (r = count: none left), its k steps ks < ke, tile t
+  const bf16* src;   // the lane's first weight (row g of tile 0, k 8c) of unit r's group
+};
+
+struct ItemsAt {
+  int r, ks, ke;
+  const bf16* src;
+};
+
+// From unit r on, the first with a k step for this warp (r = count: none left).
+ASPD_MEGA_COLD ItemsAt items_from(const MegaArgs& a, Product p, int first, int count, int r, int warp, int lane) {
+  for (; r < count; ++r) {
+    const Unit u = unit_at(p.K / 32, p.parts, first + r);
+    if (u.kb + warp < u.ke)
+      return ItemsAt{r, u.kb + warp, u.ke, p.w + (product_row(a, p, u.group, 0) + lane / 4) * p.K + 8 * (lane % 4)};
+  }
+  return ItemsAt{count, 0, 0, nullptr};
+}
+
+ASPD_MEGA_DEV void items_at(Items& it, const ItemsAt& at) { it.r = at.r, it.ks = at.ks, it.ke = at.ke, it.src = at.src; }
+
+ASPD_MEGA_DEV Items items_begin(const Ctx& cx, const MegaArgs& a, const Product& p) {
+  const Range run = block_units(p.groups * p.parts, cx.block, cx.nblocks);
   Items it;
-  block_units(p.groups * p.parts, cx.block, cx.nblocks, &it.first, &it.count);
-  it.r = 0, it.ks = 0, it.t = 0;
-  items_enter(p, warp, it);
+  it.first = run.first, it.count = run.count, it.t = 0;
+  items_at(it, items_from(a, p, run.first, run.count, 0, cx.tid / 32, cx.tid % 32));
   return it;
 }
 
 template <int kWarps>
-ASPD_MEGA_DEV void items_next(const Product& p, int warp, Items& it) {
+ASPD_MEGA_DEV void items_next(const MegaArgs& a, const Product& p, int warp, int lane, Items& it) {
   if (it.r >= it.count) return;
   if (++it.t < p.tiles) return;
   it.t = 0;
   it.ks += kWarps;
-  if (it.ks < it.u.ke) return;
-  ++it.r;
-  items_enter(p, warp, it);
+  if (it.ks < it.ke) return;
+  items_at(it, items_from(a, p, it.first, it.count, it.r + 1, warp, lane));
 }
 
 // Lane's part of item `it` (rows g and g + 8 of the tile, k 8c .. 8c + 7 of the step) into the
 // slot, as one commit group (an empty one past the last item, so the waits count uniformly).
-ASPD_MEGA_DEV void issue_item(const MegaArgs& a, const Product& p, const Items& it, unsigned char* slot, int lane) {
+ASPD_MEGA_DEV void issue_item(const Product& p, const Items& it, unsigned char* slot, int lane) {
   if (it.r < it.count) {
-    const bf16* src = p.w + (product_row(a, p, it.u.group, it.t) + lane / 4) * p.K + 32 * it.ks + 8 * (lane % 4);
+    const bf16* src = it.src + it.t * p.tile_stride + 32 * it.ks;
     cp_async_16(slot + 16 * lane, src, true);
     cp_async_16(slot + 512 + 16 * lane, src + 8 * static_cast<int64_t>(p.K), true);
   }
@@ -317,13 +356,13 @@ ASPD_MEGA_DEV void issue_item(const MegaArgs& a, const Product& p, const Items& 
 
 // The first kRingSlots items of this warp in product p, issued now (gemm_phase assumes they were).
 template <int kWarps>
-ASPD_MEGA_DEV void prefetch_product(const Ctx& cx, const MegaArgs& a, const Product& p, unsigned char* ring) {
+ASPD_MEGA_COLD void prefetch_product(const Ctx& cx, const MegaArgs& a, const Product& p, unsigned char* ring) {
   if (p.w == nullptr) return;
   const int warp = cx.tid / 32, lane = cx.tid % 32;
-  Items it = items_begin(cx, p, warp);
+  Items it = items_begin(cx, a, p);
   for (int s = 0; s < kRingSlots; ++s) {
-    issue_item(a, p, it, ring + (warp * kRingSlots + s) * 1024, lane);
-    items_next<kWarps>(p, warp, it);
+    issue_item(p, it, ring + (warp * kRingSlots + s) * 1024, lane);
+    items_next<kWarps>(a, p, warp, lane, it);
   }
 }
 
@@ -430,13 +469,13 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   const Product p = product;  // in registers: the caller's copy is in local memory
   const int M = a.io.M, NT = M > 8 ? 2 : 1, rows = 8 * NT;
   const int warp = cx.tid / 32, lane = cx.tid % 32, g = lane / 4, c = lane % 4;
-  Items ahead = items_begin(cx, p, warp);  // the producer: kRingSlots items ahead of use
+  Items ahead = items_begin(cx, a, p);  // the producer: kRingSlots items ahead of use
   const int first = ahead.first, count = ahead.count;
   if (count == 0) {  // block-uniform
     prefetch_product<kWarps>(cx, a, next, ring);
     return;
   }
-  for (int s = 0; s < kRingSlots; ++s) items_next<kWarps>(p, warp, ahead);  // issued by prefetch_product
+  for (int s = 0; s < kRingSlots; ++s) items_next<kWarps>(a, p, warp, lane, ahead);  // issued by prefetch_product
   unsigned char* my_ring = ring + warp * kRingSlots * 1024;
   float* red = reinterpret_cast<float*>(smem + kMiscBytes);
   bf16* hs = reinterpret_cast<bf16*>(smem + kMiscBytes + C::kRedBytes);
@@ -449,7 +488,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   const int splits = kIn == Input::kAttention ? attention_splits(a, cx.nblocks) : 1;
   int slot = 0;
   for (int r = 0; r < count; ++r) {
-    const Unit u = unit_at(p, first + r);
+    const Unit u = unit_at(p.K / 32, p.parts, first + r);
     // The residual values this thread adds to first, read before the products so that the
     // epilogue does not wait for them.
     float x_early = 0.f;
@@ -500,8 +539,8 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
           }
           // The slot's registers are consumed (by the mma above); refill it with the item
           // kRingSlots ahead.
-          issue_item(a, p, ahead, sl, lane);
-          items_next<kWarps>(p, warp, ahead);
+          issue_item(p, ahead, sl, lane);
+          items_next<kWarps>(a, p, warp, lane, ahead);
           slot = slot + 1 == kRingSlots ? 0 : slot + 1;
         }
       }
@@ -630,7 +669,7 @@ struct TagMask {
 };
 
 // Cache entries [b, e) of split `split` of head h for attention unit `unit`.
-ASPD_MEGA_DEV void attention_unit(const MegaArgs& a, int splits, int unit, int* h, int* split, int64_t* b, int64_t* e) {
+ASPD_MEGA_COLD void attention_unit(const MegaArgs& a, int splits, int unit, int* h, int* split, int64_t* b, int64_t* e) {
   const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
   *h = unit / splits;
   *split = unit % splits;
@@ -834,13 +873,13 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
   const Product none;
   // Each product is made just before the phase before it (which issues its first weights), so
   // that few live across the phase calls.
-  Product qkv = layer_product<kWarps>(a, 0, Phase::kQkv, cx.nblocks);
+  Product qkv = layer_product(a, 0, Phase::kQkv);
   prefetch_product<kWarps>(cx, a, qkv, ring);
   for (int l = 0; l < a.L; ++l) {
     // A reference into global memory, not a copy: the nine pointers are loaded where a phase
     // uses them instead of holding 18 registers through every phase.
     const MegaLayer& ly = a.layers[l];
-    const Product o = layer_product<kWarps>(a, l, Phase::kO, cx.nblocks);
+    const Product o = layer_product(a, l, Phase::kO);
     gemm_phase<kWarps, Epi::kQkvRope, Input::kNormed, 2>(cx, smem, ring, a, ly, qkv, ly.in_norm, nullptr,
                                                          ring_apart ? o : none);
     attention_prefetch<kWarps, kDL>(cx, smem, a, ly);  // after the QKV phase's last block barrier
@@ -850,15 +889,15 @@ ASPD_MEGA_DEV void run_step(const Ctx& cx, unsigned char* smem, const MegaArgs& 
     if (!ring_apart) prefetch_product<kWarps>(cx, a, o, ring);  // attention's buffers are free now
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 2);
-    const Product gu = layer_product<kWarps>(a, l, Phase::kGateUp, cx.nblocks);
+    const Product gu = layer_product(a, l, Phase::kGateUp);
     gemm_phase<kWarps, Epi::kResidual, Input::kAttention, 1>(cx, smem, ring, a, ly, o, nullptr, a.attn, gu);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 3);
-    const Product down = layer_product<kWarps>(a, l, Phase::kDown, cx.nblocks);
+    const Product down = layer_product(a, l, Phase::kDown);
     gemm_phase<kWarps, Epi::kSiluMul, Input::kNormed, 2>(cx, smem, ring, a, ly, gu, ly.post_norm, nullptr, down);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 4);
-    qkv = l + 1 < a.L ? layer_product<kWarps>(a, l + 1, Phase::kQkv, cx.nblocks) : none;
+    qkv = l + 1 < a.L ? layer_product(a, l + 1, Phase::kQkv) : none;
     gemm_phase<kWarps, Epi::kResidual, Input::kRows, 1>(cx, smem, ring, a, ly, down, nullptr, a.act, qkv);
     grid_sync(cx, a, ++barrier);
     stamp(cx, a, 5 * l + 5);
