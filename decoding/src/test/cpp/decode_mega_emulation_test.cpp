@@ -259,7 +259,8 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
         threads.emplace_back([&, b, tid] {
           emu::tl_block = &blocks[b];
           emu::tl_tid = tid;
-          const mega::Ctx cx{tid, b, nblocks, barrier[0]};
+          const mega::Ctx cx{tid, b, nblocks, barrier[0], a.io.length_before(),
+                             mega::attention_splits(a, nblocks, a.io.length_before())};
           mega::lag_one_block(cx, 0);
           mega::run_step<kWarps, kDL>(cx, smem[b].data(), a);
           if (!emu::tl_uncommitted.empty() || !emu::tl_groups.empty()) emu::emu_fail("cp.async still in flight at exit");

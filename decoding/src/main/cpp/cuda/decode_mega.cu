@@ -76,8 +76,9 @@ constexpr int kWarps = 16;
 template <int kDL>
 __global__ void __launch_bounds__(kWarps * 32, 1) decode_mega_kernel(const __grid_constant__ MegaArgs a) {
   extern __shared__ __align__(16) unsigned char smem[];
+  const int32_t length_before = a.io.length_before();
   const mega::Ctx cx{static_cast<int>(threadIdx.x), static_cast<int>(blockIdx.x), static_cast<int>(gridDim.x),
-                     __ldcg(a.barrier)};
+                     __ldcg(a.barrier), length_before, mega::attention_splits(a, static_cast<int>(gridDim.x), length_before)};
   mega::run_step<kWarps, kDL>(cx, smem, a);
 }
 

@@ -96,6 +96,9 @@ namespace mega {
 struct Ctx {
   int tid, block, nblocks;
   uint32_t barrier_base;  // the grid barrier's count at launch (MegaArgs::barrier[0])
+  // Read or derived once at launch, so that no phase waits on a global load for them: the cache
+  // entries before this step (io.length_before()) and attention's splits per head.
+  int32_t length_before, splits;
 };
 }  // namespace mega
 

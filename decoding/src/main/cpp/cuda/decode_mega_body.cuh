@@ -185,8 +185,9 @@ ASPD_MEGA_DEV float* split_stats(const MegaArgs& a, int m, int h, int split) {
 }
 
 // Splits of the cache entries per head: a block each, at least ~64 entries each.
-ASPD_MEGA_COLD int attention_splits(const MegaArgs& a, int nblocks) {
-  const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
+// (The kernel computes it once, into Ctx::splits.)
+ASPD_MEGA_HOST_DEV int attention_splits(const MegaArgs& a, int nblocks, int length_before) {
+  const int64_t n = static_cast<int64_t>(length_before) + a.io.M;
   int splits = nblocks / a.H;
   const int64_t by_length = (n + 63) / 64;
   if (splits > by_length) splits = static_cast<int>(by_length);
@@ -368,7 +369,7 @@ ASPD_MEGA_COLD void prefetch_product(const Ctx& cx, const MegaArgs& a, const Pro
 
 // One output (feature f of group `group`, tile results res, row n) of a product.
 template <Epi kEpi, int kTiles>
-ASPD_MEGA_DEV void product_epilogue(const MegaArgs& a, const MegaLayer& ly, int group, int feat, int n,
+ASPD_MEGA_DEV void product_epilogue(const Ctx& cx, const MegaArgs& a, const MegaLayer& ly, int group, int feat, int n,
                                     const float (&res)[kTiles], float x_old) {
   if (kEpi == Epi::kResidual) {
     a.x[static_cast<int64_t>(n) * a.E + 16 * group + feat] = x_old + res[0];
@@ -384,7 +385,7 @@ ASPD_MEGA_DEV void product_epilogue(const MegaArgs& a, const MegaLayer& ly, int 
       va += ly.bqkv[col + i_dim];
       vb += ly.bqkv[col + i_dim + half];
     }
-    const int64_t entry = a.io.length_before() + n;
+    const int64_t entry = static_cast<int64_t>(cx.length_before) + n;
     if (head < a.H + a.Hkv) {
       // rope_cos_sin of the row's position and this dim pair (launch_mega_prologue's table).
       const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
@@ -485,7 +486,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
   // that each chunk gives every warp its share.
   const int hs_elems = static_cast<int>((C::gemm_bytes(a.E) - C::kRedBytes) / (2 * rows));
   const int chunk = kNorm ? p.K / 32 : (hs_elems - 8) / 32 / kWarps * kWarps;
-  const int splits = kIn == Input::kAttention ? attention_splits(a, cx.nblocks) : 1;
+  const int splits = kIn == Input::kAttention ? cx.splits : 1;
   int slot = 0;
   for (int r = 0; r < count; ++r) {
     const Unit u = unit_at(p.K / 32, p.parts, first + r);
@@ -574,7 +575,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
         const float x_old = kEpi != Epi::kResidual ? 0.f
                             : i == cx.tid        ? x_early
                                                  : ld_cg(a.x + static_cast<int64_t>(n) * a.E + 16 * u.group + feat);
-        product_epilogue<kEpi, kTiles>(a, ly, u.group, feat, n, res, x_old);
+        product_epilogue<kEpi, kTiles>(cx, a, ly, u.group, feat, n, res, x_old);
       } else {
 #pragma unroll
         for (int t = 0; t < kTiles; ++t) ws[t * 256 + feat * 16 + n] = res[t];
@@ -606,7 +607,7 @@ ASPD_MEGA_PHASE void gemm_phase(const Ctx& cx, unsigned char* smem, unsigned cha
             for (int q = 0; q < kMaxParts; ++q)
               if (q < p.parts) res[t] += vals[t][q];
           }
-          product_epilogue<kEpi, kTiles>(a, ly, u.group, feat, n, res, x_old);
+          product_epilogue<kEpi, kTiles>(cx, a, ly, u.group, feat, n, res, x_old);
         }
         if (cx.tid == 0) a.product_counters[u.group] = 0;  // ready for the next product
       }
@@ -623,9 +624,9 @@ enum class ChunkPart { kCached, kRest, kAll };
 // K and V rows of cache entries c0 .. c0 + cn - 1 of KV head kvh into a warp's chunk buffers
 // ([32][D + 8] each), by cp.async; rows past cn are zeros (finite, for the products). No commit.
 template <int D>
-ASPD_MEGA_DEV void issue_chunk(const MegaArgs& a, const MegaLayer& ly, int kvh, int64_t c0, int cn, bf16* myK,
-                               bf16* myV, int lane, ChunkPart part) {
-  const int64_t cached = a.io.length_before();
+ASPD_MEGA_DEV void issue_chunk(const Ctx& cx, const MegaArgs& a, const MegaLayer& ly, int kvh, int64_t c0, int cn,
+                               bf16* myK, bf16* myV, int lane, ChunkPart part) {
+  const int64_t cached = cx.length_before;
   for (int pc = lane; pc < kChunk * (D / 8); pc += 32) {
     const int ent = pc / (D / 8), d = (pc % (D / 8)) * 8;
     const bool valid = ent < cn, is_cached = valid && c0 + ent < cached;
@@ -668,14 +669,20 @@ struct TagMask {
   }
 };
 
-// Cache entries [b, e) of split `split` of head h for attention unit `unit`.
-ASPD_MEGA_COLD void attention_unit(const MegaArgs& a, int splits, int unit, int* h, int* split, int64_t* b, int64_t* e) {
-  const int64_t n = static_cast<int64_t>(a.io.length_before()) + a.io.M;
-  *h = unit / splits;
-  *split = unit % splits;
-  const int64_t per = (n + splits - 1) / splits;
-  *b = *split * per;
-  *e = *b + per < n ? *b + per : n;
+// Cache entries [b, e) of split `split` of head h for attention unit `unit` (entries < 2^31: the
+// cache capacity is int32).
+struct AttnUnit {
+  int h, split, b, e;
+};
+ASPD_MEGA_COLD AttnUnit attention_unit(const Ctx& cx, const MegaArgs& a, int unit) {
+  const int n = cx.length_before + a.io.M, splits = cx.splits;
+  AttnUnit u;
+  u.h = unit / splits;
+  u.split = unit % splits;
+  const int per = (n + splits - 1) / splits;
+  u.b = u.split * per;
+  u.e = u.b + per < n ? u.b + per : n;
+  return u;
 }
 
 // The cached entries of each attention warp's first chunk of this block's first unit, issued at
@@ -683,15 +690,13 @@ ASPD_MEGA_COLD void attention_unit(const MegaArgs& a, int splits, int unit, int*
 template <int kWarps, int kDL>
 ASPD_MEGA_DEV void attention_prefetch(const Ctx& cx, unsigned char* smem, const MegaArgs& a, const MegaLayer& ly) {
   using S = AttnSmem<kWarps, kDL>;
-  const int warp = cx.tid / 32, lane = cx.tid % 32, splits = attention_splits(a, cx.nblocks);
-  if (cx.block >= a.H * splits || warp >= S::AW) return;
-  int h, split;
-  int64_t b, e;
-  attention_unit(a, splits, cx.block, &h, &split, &b, &e);
-  const int64_t c0 = b + static_cast<int64_t>(kChunk) * warp;
-  if (c0 >= e) return;
+  const int warp = cx.tid / 32, lane = cx.tid % 32;
+  if (cx.block >= a.H * cx.splits || warp >= S::AW) return;
+  const AttnUnit u = attention_unit(cx, a, cx.block);
+  const int c0 = u.b + kChunk * warp;
+  if (c0 >= u.e) return;
   const S sm(smem);
-  issue_chunk<S::D>(a, ly, h / (a.H / a.Hkv), c0, e - c0 < kChunk ? static_cast<int>(e - c0) : kChunk,
+  issue_chunk<S::D>(cx, a, ly, u.h / (a.H / a.Hkv), c0, u.e - c0 < kChunk ? u.e - c0 : kChunk,
                     sm.k + warp * kChunk * S::kLd, sm.v + warp * kChunk * S::kLd, lane, ChunkPart::kCached);
   cp_async_commit();
 }
@@ -702,17 +707,15 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
   using C = Config<kWarps, kDL>;
   constexpr int D = C::kD, AW = C::kAttnWarps;
   const int M = a.io.M, H = a.H, warp = cx.tid / 32, lane = cx.tid % 32;
-  const int splits = attention_splits(a, cx.nblocks), units = H * splits;
+  const int units = H * cx.splits;
   int32_t* s_qtag = reinterpret_cast<int32_t*>(smem);  // [3][16]
   using S = AttnSmem<kWarps, kDL>;
   const S sm(smem);
   constexpr int kLd = S::kLd;
   float* sState = sm.state;
   for (int unit = cx.block; unit < units; unit += cx.nblocks) {
-    int h, split;
-    int64_t b64, e64;
-    attention_unit(a, splits, unit, &h, &split, &b64, &e64);
-    const int b = static_cast<int>(b64), e = static_cast<int>(e64);  // entries < 2^31 (int32 capacity)
+    const AttnUnit au = attention_unit(cx, a, unit);
+    const int h = au.h, split = au.split, b = au.b, e = au.e;
     const int kvh = h / (H / a.Hkv);
     bf16* myK = sm.k + warp * kChunk * kLd;
     bf16* myV = sm.v + warp * kChunk * kLd;
@@ -721,7 +724,7 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
     // unit its cached entries were issued before the grid barrier (attention_prefetch).
     const int c_first = b + kChunk * warp;
     if (warp < AW && c_first < e) {
-      issue_chunk<D>(a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk, myK, myV,
+      issue_chunk<D>(cx, a, ly, kvh, c_first, e - c_first < kChunk ? static_cast<int>(e - c_first) : kChunk, myK, myV,
                      lane, unit == cx.block ? ChunkPart::kRest : ChunkPart::kAll);
       cp_async_commit();
     }
@@ -753,7 +756,7 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
         // trip for all of them.
         if (c0 != c_first) {
           warp_sync();  // every lane is done with the previous chunk's rows
-          issue_chunk<D>(a, ly, kvh, c0, cn, myK, myV, lane, ChunkPart::kAll);
+          issue_chunk<D>(cx, a, ly, kvh, c0, cn, myK, myV, lane, ChunkPart::kAll);
           cp_async_commit();
         }
         if (lane < cn) {
@@ -806,7 +809,7 @@ ASPD_MEGA_PHASE void attention_phase(const Ctx& cx, unsigned char* smem, const M
           num += st[2 + d] * f;
           den += st[1] * f;
         }
-      if (splits == 1) {
+      if (cx.splits == 1) {
         a.attn[(static_cast<int64_t>(m) * H + h) * D + d] = __float2bfloat16_rn(den > 0.f ? num / den : 0.f);
       } else {  // merged by the O product as it stages its input (stage_attention)
         if (d == 0) {
