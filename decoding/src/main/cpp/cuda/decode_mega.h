@@ -30,8 +30,10 @@
 // round trips of ~1-2 us (grid barrier 1.6-1.9 us, weight loads, a reduction, an epilogue), ~45 us
 // per 0.5B layer, with only 36 to 56 of 132 SMs busy in the QKV, O and down products. The ring,
 // the weights issued ahead of each barrier, the split of K across blocks, the split merge moved
-// into the O product and tensor-core attention are the answer to those measurements; they are
-// checked by the CPU emulation and have not yet run on a GPU.
+// into the O product and tensor-core attention are the answer to those measurements. Measured on
+// an H200 (2026-11-26) they first ran at 93 us per 0.5B layer; with the helpers as calls, the
+// item walk in registers and the launch constants read once, 64 us: still slower than the first
+// version and the separate-kernel path (decoding/README.md).
 // Measured and dropped in the first version: L2 prefetch of the next matrices, of each phase's
 // own rows (per row or per line) and of the next phase's rows before each barrier (all slower),
 // an atomic-count barrier (slower), relaxed polls (2.05 against 1.6 us). See decoding/README.md.
@@ -75,7 +77,8 @@ struct MegaArgs {
   float* product_partial;     // [kMegaProductPartialFloats]
   int32_t* product_counters;  // [kMegaSplitUnits], zero before the first launch (left zero)
   // Split of K across blocks of the QKV, O, gate/up and down products: 0 = the cost model's
-  // choice, n > 0 = n parts (tests, and benchmarks that calibrate the model).
+  // choice, n > 0 = n parts (tests, and benchmarks that calibrate the model). The launch resolves
+  // them on the host (resolve_parts): the kernel reads counts >= 1.
   int32_t product_parts[4];
   // Where the weight ring lies in shared memory (set by launch_decode_mega): ring_apart = 1 when
   // it is clear of attention's buffers (the O product's weights then load during attention).

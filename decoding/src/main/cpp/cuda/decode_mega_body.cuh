@@ -2,7 +2,8 @@
 // that the including file supplies: decode_mega.cu (the GPU) or the CPU emulation test
 // (src/test/cpp/decode_mega_emulation_test.cpp), so that one text is what both run.
 //
-// Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions), shfl_xor,
+// Primitives, in namespace aspd::mega: ASPD_MEGA_DEV, ASPD_MEGA_PHASE (phase functions),
+// ASPD_MEGA_COLD (helpers run once per unit or phase; see below), shfl_xor,
 // block_sync, warp_sync, grid_sync, mma_16816<T> (m16n8k16, fp32 accumulate), global_ns (a
 // nanosecond clock shared by the SMs), ld_weight_f4 (data that no phase writes),
 // ld_cg_u4 / ld_cg_f4 / ld_cg (L2-coherent loads of data this launch writes: an SM's L1 is not
@@ -60,8 +61,9 @@ constexpr size_t kSmemBudget = 227 * 1024;  // opt-in shared memory per block on
 // SM's share of an H200's bandwidth): a unit's fixed cost (block barriers, the reduction over
 // warps, the epilogue), the items that load during the barrier before the phase (a block's ring,
 // counted at three quarters), and the reduction of a split product across blocks (a partial
-// store and fence, an atomic, the last block's loads: ~3 L2 round trips). Estimates, not yet
-// calibrated on a GPU; MegaArgs::product_parts overrides the choice per product.
+// store and fence, an atomic, the last block's loads: ~3 L2 round trips). Estimates; on an H200
+// (2026-11-26) its 0.5B choice (down in 2 parts) ran as fast as whole K everywhere, and 2 parts
+// everywhere 14 % slower. MegaArgs::product_parts overrides the choice per product.
 constexpr int kUnitCost = 8, kSplitCost = 64;
 constexpr int kMaxParts = 8;
 
@@ -121,7 +123,8 @@ ASPD_MEGA_DEV uint32_t pack2(float lo, float hi) { return prefill_mma::pack2<__n
 // The output units of a block: a contiguous range of floor or ceil(units / nblocks), so that every
 // SM has work when there are at least as many units as blocks and no block has more than one unit
 // above the others.
-// 32-bit: units x blocks stays far below 2^31 (a product has at most I / 16 x kMaxParts units).
+// 32-bit: units x blocks stays far below 2^31 (a product has at most max(groups,
+// kMegaSplitUnits) units: choose_parts).
 struct Range {
   int first, count;
 };
@@ -225,13 +228,13 @@ ASPD_MEGA_COLD Unit unit_at(int ksteps, int parts, int u) {
   return Unit{u / parts, part * ksteps / parts, (part + 1) * ksteps / parts};
 }
 
-// First weight row of tile t of a group.
-ASPD_MEGA_DEV int64_t product_row(const MegaArgs& a, const Product& p, int group, int t) {
+// First weight row of a group's tile 0 (its other tiles are Product::tile_stride apart: the
+// second RoPE half of a head's dims, D / 2 rows on; the up rows, I rows on).
+ASPD_MEGA_DEV int64_t product_row(const MegaArgs& a, const Product& p, int group) {
   if (p.rows == Rows::kQkv) {
     const int per_head = a.D / 32;
-    return static_cast<int64_t>(group / per_head) * a.D + (group % per_head) * 16 + t * (a.D / 2);
+    return static_cast<int64_t>(group / per_head) * a.D + (group % per_head) * 16;
   }
-  if (p.rows == Rows::kGateUp) return 16 * static_cast<int64_t>(group) + static_cast<int64_t>(t) * a.I;
   return 16 * static_cast<int64_t>(group);
 }
 
@@ -320,7 +323,7 @@ ASPD_MEGA_COLD ItemsAt items_from(const MegaArgs& a, Product p, int first, int c
   for (; r < count; ++r) {
     const Unit u = unit_at(p.K / 32, p.parts, first + r);
     if (u.kb + warp < u.ke)
-      return ItemsAt{r, u.kb + warp, u.ke, p.w + (product_row(a, p, u.group, 0) + lane / 4) * p.K + 8 * (lane % 4)};
+      return ItemsAt{r, u.kb + warp, u.ke, p.w + (product_row(a, p, u.group) + lane / 4) * p.K + 8 * (lane % 4)};
   }
   return ItemsAt{count, 0, 0, nullptr};
 }
