@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
     CUDA_CHECK(launch_fill_normal_bf16(w, n, ++seed, 0.f, 1.f / std::sqrt(static_cast<float>(fan)), s));
   float *x = device<float>(Mmax * E), *tmp = device<float>(Mmax * E), *y = device<float>(Mmax * std::max(V, 2 * I)),
         *y2 = device<float>(Mmax * V), *norm_w = device<float>(E), *bias = device<float>(QKV),
-        *sumsq = device<float>(Mmax * residual_sumsq_slots(E)), *partial_attn = device<float>(Mmax * sh.H * kDecodeAttentionSplits * (sh.D + 2));
-  int32_t* attn_counters = device<int32_t>(sh.H);
+        *sumsq = device<float>(Mmax * residual_sumsq_slots(E)),
+        *rope_table = device<float>(Mmax * sh.D);
   const ArgmaxScratch argmax_scratch{device<float>(Mmax * kArgmaxBlocks), device<int32_t>(Mmax * kArgmaxBlocks),
                                      device<int32_t>(Mmax)};
   bf16 *h = device<bf16>(Mmax * std::max(E, I)), *q = device<bf16>(Mmax * QD), *attn = device<bf16>(Mmax * QD),
@@ -162,6 +162,8 @@ int main(int argc, char** argv) {
     const StepIoView io{io_dev, M};
     // Sums of squares for the norm prologue, as the embedding would leave them.
     CUDA_CHECK(launch_embed_sumsq(head, io, E, x, sumsq, residual_sumsq_slots(E), s));
+    // The step's RoPE table (and tags) as a decode step's prologue leaves them (x goes to a scratch row).
+    CUDA_CHECK(launch_decode_prologue(head, io, E, tmp, tags, sh.D, 1e6, rope_table, s));
     GemvInput normed;
     normed.residual = x, normed.norm_weight = norm_w, normed.sumsq = sumsq,
     normed.sumsq_slots = residual_sumsq_slots(E), normed.eps = 1e-6f;
@@ -178,6 +180,10 @@ int main(int argc, char** argv) {
     GemvOutput store;
     store.y = y;
     const float scale = 1.f / std::sqrt(static_cast<float>(sh.D));
+    DecodeQkv cached_q;  // q and the new entries already in place (the fused path)
+    cached_q.q = q;
+    DecodeQkv fresh;     // from the QKV product (the default path: bias, RoPE and append inside)
+    fresh.qkv = y, fresh.bias = bias, fresh.rope = rope_table;
 
     int32_t* am = device<int32_t>(Mmax);
     struct Op {
@@ -188,9 +194,9 @@ int main(int argc, char** argv) {
     std::vector<Op> unfused = {
         {"rms_norm x2", [&] { launch_rms_norm(x, nullptr, norm_w, M, E, 1e-6f, h, s); launch_rms_norm(x, nullptr, norm_w, M, E, 1e-6f, h, s); }, true},
         {"gemm qkv", [&] { gemm(h, wqkv, M, QKV, E, y); }, true},
-        {"qkv_rope_append", [&] { launch_qkv_rope_append(y, bias, io, sh.H, sh.Hkv, sh.D, 1e6, q, kc, vc, s); }, true},
+        {"qkv_rope_append (prefill only)", [&] { launch_qkv_rope_append(y, bias, io, sh.H, sh.Hkv, sh.D, 1e6, q, kc, vc, s); }, false},
         {"attention (one block per row, head)", [&] { launch_cache_attention(q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s); }, false},
-        {"decode attention", [&] { launch_decode_attention(q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, partial_attn, attn_counters, attn, s); }, true},
+        {"decode attention (+bias, RoPE, append)", [&] { launch_decode_attention(fresh, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s); }, true},
         {"gemm o", [&] { gemm(attn, wo, M, E, QD, tmp); }, true},
         {"gemm gate_up", [&] { gemm(h, wgu, M, 2 * I, E, y); }, true},
         {"silu_mul", [&] { launch_silu_mul(y, M, I, 0, act, s); }, true},
@@ -201,7 +207,7 @@ int main(int argc, char** argv) {
     if (blas == nullptr) unfused.clear();
     std::vector<Op> fused = {
         {"fused qkv (norm, rope, append)", [&] { launch_decode_gemv(wqkv, QKV, E, M, normed, rope, p_qkv, scratch, s); }, true},
-        {"decode attention", [&] { launch_decode_attention(q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, partial_attn, attn_counters, attn, s); }, true},
+        {"decode attention", [&] { launch_decode_attention(cached_q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s); }, true},
         {"fused o (+residual)", [&] { launch_decode_gemv(wo, E, QD, M, plain_attn, resid, p_o, scratch, s); }, true},
         {"fused gate_up (norm, silu)", [&] { launch_decode_gemv(wgu, 2 * I, E, M, normed, silu, p_gu, scratch, s); }, true},
         {"fused down (+residual)", [&] { launch_decode_gemv(wd, E, I, M, plain_act, resid, p_down, scratch, s); }, true},
@@ -222,12 +228,17 @@ int main(int argc, char** argv) {
       std::printf("  => layer %.1f us, step estimate %.3f ms (%lld layers + head)\n", layer,
                   (layer * static_cast<double>(sh.L) + once) / 1000.0, static_cast<long long>(sh.L));
     }
-    // Check: the decode attention against the one-block-per-row kernel on the same cache.
-    {
+    // Checks: the decode attention against the one-block-per-row kernel on the same cache, with q
+    // and the new entries in place, and built from a QKV product (bias + RoPE + append kernel first
+    // for the reference).
+    CUDA_CHECK(launch_fill_normal_f32(y, M * QKV, ++seed, 0.f, 1.f, s));
+    CUDA_CHECK(launch_fill_normal_f32(bias, QKV, ++seed, 0.f, 0.1f, s));
+    for (const DecodeQkv& in : {cached_q, fresh}) {
       std::vector<uint16_t> a(M * QD), b(M * QD);
+      CUDA_CHECK(launch_qkv_rope_append(y, bias, io, sh.H, sh.Hkv, sh.D, 1e6, q, kc, vc, s));
       CUDA_CHECK(launch_cache_attention(q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s));
       CUDA_CHECK(cudaMemcpyAsync(a.data(), attn, a.size() * 2, cudaMemcpyDeviceToHost, s));
-      CUDA_CHECK(launch_decode_attention(q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, partial_attn, attn_counters, attn, s));
+      CUDA_CHECK(launch_decode_attention(in, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s));
       CUDA_CHECK(cudaMemcpyAsync(b.data(), attn, b.size() * 2, cudaMemcpyDeviceToHost, s));
       CUDA_CHECK(cudaStreamSynchronize(s));
       auto f = [](uint16_t bits) {
@@ -238,7 +249,8 @@ int main(int argc, char** argv) {
       };
       double d = 0, mag = 0;
       for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::fabs(double(f(a[i])) - f(b[i]))), mag = std::max(mag, std::fabs(double(f(a[i]))));
-      std::printf("  check decode attention vs per-row kernel: max |diff| %.2e (max |out| %.2f)\n", d, mag);
+      std::printf("  check decode attention (%s) vs per-row kernel: max |diff| %.2e (max |out| %.2f)\n",
+                  in.qkv != nullptr ? "from the QKV product" : "q in place", d, mag);
       if (d > 2e-2 * std::max(1.0, mag)) {
         std::printf("FAILED: decode attention disagrees\n");
         return 1;

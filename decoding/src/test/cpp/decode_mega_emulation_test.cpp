@@ -230,7 +230,7 @@ bool check(const std::string& name, const Shape& s, int M, int lb, int nblocks, 
   for (int i = 0; i < 4; ++i) a.product_parts[i] = parts[i];
   mega::resolve_parts<kWarps>(a, nblocks);  // as launch_decode_mega does
   a.barrier = barrier.data();
-  std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_mega_prologue's table
+  std::vector<float2> rope(static_cast<size_t>(M) * (D / 2));  // launch_decode_prologue's table
   for (int n = 0; n < M; ++n)
     for (int i = 0; i < D / 2; ++i) rope[static_cast<size_t>(n) * (D / 2) + i] = rope_cos_sin(tp[lb + n], i, D, theta);
   a.rope = reinterpret_cast<const float*>(rope.data());

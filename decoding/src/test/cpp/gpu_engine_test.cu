@@ -504,7 +504,7 @@ void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, Decode
     free_gpu_model(tested);
     throw mini::Failure(err);
   }
-  check_models_agree(tested, plain, path == DecodePath::kFused ? "fused" : "decode megakernel",
+  check_models_agree(tested, plain, path == DecodePath::kFused ? "programmatic dependent launch" : "decode megakernel",
                      "hidden " + std::to_string(config.hidden_size) + ", head dim " + std::to_string(config.head_dim),
                      config.vocab_size, seed, 40);
 }
@@ -566,9 +566,9 @@ TEST(gpu_megakernel_launches_reject_bad_arguments_before_running) {
   broken("hidden not a multiple of 32", [](MegaArgs& a) { a.E = 80; });
   broken("heads not a multiple of KV heads", [](MegaArgs& a) { a.H = 3, a.Hkv = 2; });
   broken("no RoPE table", [](MegaArgs& a) { a.rope = nullptr; });
-  CHECK(launch_mega_prologue(nullptr, StepIoView{io, 0}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr, nullptr) ==
+  CHECK(launch_decode_prologue(nullptr, StepIoView{io, 0}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr, nullptr) ==
         cudaErrorInvalidValue);
-  CHECK(launch_mega_prologue(nullptr, StepIoView{io, kMegaMaxRows + 1}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr,
+  CHECK(launch_decode_prologue(nullptr, StepIoView{io, kDecodePrologueMaxRows + 1}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr,
                              nullptr) == cudaErrorInvalidValue);
   CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error
 }

@@ -1,11 +1,19 @@
 // Attention of a decode step (M <= 16 new rows) against the KV cache under the tag rule.
 //
-// One block per (query head, split of the cache entries), covering every step row: the block
-// stages its entries' K and V rows in shared memory with coalesced 16-byte loads, once for all
-// rows, scores them, and keeps an online-softmax state per row. The last split block of a head to
-// finish merges the splits' states in split order (deterministic) and writes the output, so a step
-// costs one launch per layer. The split count is fixed (it is baked into captured CUDA graphs); each
-// split's range follows the cache length read on the device.
+// One block per (query head, split of the cache entries), covering every step row; the
+// kDecodeAttentionSplits blocks of a head form a thread-block cluster (Hopper). Each block copies
+// its entries' K and V rows into shared memory once for all rows (cp.async), scores them on tensor
+// cores (the step rows as one m16 tile: 8 rows cost what 1 does), keeps an online-softmax state per
+// row in its shared memory (P.V in fp32); after a cluster barrier every block of the
+// head reads all the splits' states through distributed shared memory and writes its share of the
+// output, summing the splits in split order (deterministic). No global scratch, no atomics, one
+// launch per layer. Each split's range follows the cache length read on the device, so one
+// captured CUDA graph serves every length.
+//
+// The step rows' q, k and v come either from the cache and a q buffer (the fused products leave
+// them there), or straight from the QKV product (DecodeQkv::qkv): then each block adds the bias and
+// rotates (RoPE) what it needs itself, and the first query head of each KV group appends the new
+// entries to the cache: the separate bias + RoPE + append kernel is not needed.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +22,23 @@
 
 namespace aspd {
 
-constexpr int32_t kDecodeAttentionSplits = 16;
+constexpr int32_t kDecodeAttentionSplits = 8;  // the cluster size (8: portable on every Hopper part)
 constexpr int32_t kDecodeAttentionMaxRows = 16;
 
-// partial: fp32 [M, H, kDecodeAttentionSplits, D + 2] scratch; counters: int32 [H], zero before the
-// first launch (every launch leaves them zero). out bf16 [M, H * D]. D % 8 == 0, D <= 256.
-cudaError_t launch_decode_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
-                                    StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, float* partial,
-                                    int32_t* counters, bf16* out, cudaStream_t s);
+struct DecodeQkv {
+  // bf16 [M, H, D], the new entries already in the cache (when qkv == nullptr).
+  const bf16* q = nullptr;
+  // Or the fp32 QKV product [M, (H + 2 Hkv) D] (+ bias [(H + 2 Hkv) D] when not null), rotated as
+  // qkv_rope_append does by the step's RoPE table rope [M, D / 2] of float2 (cos, sin)
+  // (launch_decode_prologue), the new k and v appended to the cache.
+  const float* qkv = nullptr;
+  const float* bias = nullptr;
+  const float* rope = nullptr;
+};
+
+// out bf16 [M, H * D]. D % 8 == 0, D <= 256. pdl: programmatic dependent launch (pdl.cuh).
+cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, EntryTags tags, StepIoView io,
+                                    int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out, cudaStream_t s,
+                                    bool pdl = false);
 
 }  // namespace aspd

@@ -78,6 +78,9 @@ struct GemvPlan {
   int32_t rows_per_block;  // 16 * tiles
   int32_t row_blocks;
   int32_t splits;          // blocks along K per row range
+  // Programmatic dependent launch (pdl.cuh): the kernel starts while the one before it runs and
+  // copies its first stages' weights before it waits for it.
+  bool pdl = false;
   int64_t partial_floats() const { return splits > 1 ? static_cast<int64_t>(row_blocks) * splits * rows_per_block * 16 : 0; }
 };
 

@@ -154,31 +154,7 @@ bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, 
 
 namespace {
 
-// Grid M, 256 threads: block r copies row r's embedding; its first threads write the row's tags
-// and RoPE table.
-__global__ void mega_prologue_kernel(const bf16* __restrict__ embed, StepIoView io, int64_t E, float* __restrict__ x,
-                                     EntryTags tags, int32_t D, double theta, float* __restrict__ rope) {
-  const int r = blockIdx.x;
-  const bf16* row = embed + static_cast<int64_t>(io.ids()[r]) * E;
-  for (int64_t e = threadIdx.x; e < E; e += blockDim.x) x[r * E + e] = __bfloat162float(row[e]);
-  if (threadIdx.x == 0) {
-    const int64_t slot = io.length_before() + r;
-    tags.position[slot] = io.position()[r];
-    tags.group[slot] = io.group()[r];
-    tags.branch[slot] = io.branch()[r];
-  }
-  for (int i = threadIdx.x; i < D / 2; i += blockDim.x)
-    reinterpret_cast<float2*>(rope)[static_cast<int64_t>(r) * (D / 2) + i] = rope_cos_sin(io.position()[r], i, D, theta);
-}
-
 }  // namespace
-
-cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
-                                 double theta, float* rope, cudaStream_t s) {
-  if (io.M < 1 || io.M > kMegaMaxRows || D % 2 != 0) return cudaErrorInvalidValue;
-  mega_prologue_kernel<<<io.M, 256, 0, s>>>(embed, io, E, x, tags, D, theta, rope);
-  return cudaGetLastError();
-}
 
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s) {
   if (a.io.M < 1 || a.io.M > kMegaMaxRows || a.layers == nullptr || a.attn_partial == nullptr ||

@@ -85,14 +85,11 @@ struct MegaArgs {
   int32_t ring_offset, ring_apart;
   uint32_t* barrier;       // [kMegaBarrierWords], zero before the first launch
   uint64_t* timings;       // null, or [5 L + 1] nanosecond stamps of the phase boundaries (benches)
-  const float* rope;       // [M, D / 2, 2]: cos, sin of each row's RoPE angles (launch_mega_prologue)
+  const float* rope;       // [M, D / 2, 2]: cos, sin of each row's RoPE angles (launch_decode_prologue)
   int32_t only_barriers;   // 1: run the grid barriers alone (a bench's measure of their cost)
 };
 
-// Before the megakernel, one launch: the step rows' embeddings into x (fp32), their entry tags
-// appended, and the RoPE table (rope_cos_sin of each row and dim pair).
-cudaError_t launch_mega_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
-                                 double theta, float* rope, cudaStream_t s);
+// Before the megakernel: launch_decode_prologue (model_kernels.h) fills x, the tags and `rope`.
 
 namespace mega {
 // Where a thread of the megakernel is (decode_mega_body.cuh).

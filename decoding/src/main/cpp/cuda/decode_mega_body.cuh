@@ -391,7 +391,7 @@ ASPD_MEGA_DEV void product_epilogue(const Ctx& cx, const MegaArgs& a, const Mega
     }
     const int64_t entry = static_cast<int64_t>(cx.length_before) + n;
     if (head < a.H + a.Hkv) {
-      // rope_cos_sin of the row's position and this dim pair (launch_mega_prologue's table).
+      // rope_cos_sin of the row's position and this dim pair (launch_decode_prologue's table).
       const float2 cs = *reinterpret_cast<const float2*>(a.rope + (static_cast<int64_t>(n) * half + i_dim) * 2);
       const float cf = cs.x, sf = cs.y;
       const float ra = va * cf - vb * sf, rb = vb * cf + va * sf;

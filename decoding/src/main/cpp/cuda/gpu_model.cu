@@ -43,7 +43,8 @@ struct GpuModel {
   EntryTags tags{};
   int64_t capacity = 0, length = 0;
 
-  float *x = nullptr, *tmp = nullptr, *qkv = nullptr, *gu = nullptr, *logits = nullptr, *attn_partial = nullptr;
+  float *x = nullptr, *tmp = nullptr, *qkv = nullptr, *gu = nullptr, *logits = nullptr;
+  float* rope_table = nullptr;  // [kDecodePrologueMaxRows, D / 2] float2, launch_decode_prologue
   bf16 *h = nullptr, *q = nullptr, *attn = nullptr, *act = nullptr;
   int32_t *io_dev = nullptr, *io_host = nullptr, *argmax_dev = nullptr, *argmax_host = nullptr;
   int32_t *sample_ids = nullptr, *token_dev = nullptr;
@@ -62,7 +63,6 @@ struct GpuModel {
   GemvPlan plan_qkv{}, plan_o{}, plan_gu{}, plan_down{}, plan_head{};
   float *sumsq_a = nullptr, *sumsq_b = nullptr;  // after the embedding / down product; after the O product
   GemvScratch scratch{};
-  int32_t* attention_counters = nullptr;  // decode_attention.h, [H]
   ArgmaxScratch argmax_scratch{};
 
   // The decode megakernel (decode_mega.h), rows <= kMegaMaxRows.
@@ -74,7 +74,6 @@ struct GpuModel {
   int32_t* mega_product_counters = nullptr;   // [kMegaSplitUnits]
   uint32_t* mega_barrier = nullptr;
   uint64_t* mega_timings = nullptr;  // [5 L + 1], see MegaArgs::timings
-  float* mega_rope = nullptr;        // [kMegaMaxRows, D / 2, 2]
   bool mega_ran = false;
 
   ~GpuModel() {
@@ -123,6 +122,8 @@ bool gemm(GpuModel* m, const bf16* x, const bf16* w, int64_t M, int64_t N, int64
   return true;
 }
 
+bool enqueue_lm_head(GpuModel* m, int64_t M, int64_t head_rows, std::string* err);
+
 // A decode step of M <= kDecodeGemvMaxRows rows on the fused products: per layer QKV (+norm,
 // RoPE, cache append), attention, O (+residual), gate/up (+norm, SiLU), down (+residual).
 bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err) {
@@ -167,8 +168,10 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
     rope.q = m->q, rope.k_cache = l.k, rope.v_cache = l.v;
     CUDA_TRY(launch_decode_gemv(l.wqkv, qkv_width(c), E, rows, normed(l.in_norm, m->sumsq_a), rope, m->plan_qkv,
                                 m->scratch, s));
-    CUDA_TRY(launch_decode_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn_partial,
-                                     m->attention_counters, m->attn, s));
+    DecodeQkv from_cache;  // the QKV product's epilogue left q and the new entries there
+    from_cache.q = m->q;
+    CUDA_TRY(launch_decode_attention(from_cache, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn, s,
+                                     /*pdl=*/true));
     CUDA_TRY(launch_decode_gemv(l.wo, E, static_cast<int64_t>(H) * D, rows, plain(m->attn), residual_add(m->sumsq_b),
                                 m->plan_o, m->scratch, s));
     GemvOutput silu;
@@ -176,6 +179,12 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
     silu.act = m->act;
     CUDA_TRY(launch_decode_gemv(l.wgu, 2 * I, E, rows, normed(l.post_norm, m->sumsq_b), silu, m->plan_gu, m->scratch, s));
     CUDA_TRY(launch_decode_gemv(l.wd, E, I, rows, plain(m->act), residual_add(m->sumsq_a), m->plan_down, m->scratch, s));
+  }
+  if (head_rows > 0 && m->blas != nullptr) {
+    // cuBLAS streams the LM head's weights faster than the fused product (66 vs 114 us at 0.5B on
+    // an H200, each alone in aspd_decode_step_bench), so the fused path stops at the final norm.
+    CUDA_TRY(launch_rms_norm(m->x, nullptr, m->final_norm, M, E, eps, m->h, s));
+    return enqueue_lm_head(m, M, head_rows, err);
   }
   if (head_rows > 0) {
     GemvInput in = normed(m->final_norm, m->sumsq_a);
@@ -230,7 +239,7 @@ MegaArgs mega_args(GpuModel* m, int64_t M) {
   for (int i = 0; i < 4; ++i) a.product_parts[i] = m->opt.mega_parts[i];
   a.barrier = m->mega_barrier;
   a.timings = m->mega_timings;
-  a.rope = m->mega_rope;
+  a.rope = m->rope_table;
   return a;
 }
 
@@ -244,7 +253,7 @@ bool enqueue_mega_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string
   CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(static_cast<int32_t>(M)) * sizeof(int32_t),
                            cudaMemcpyHostToDevice, s));
   const MegaArgs a = mega_args(m, M);
-  CUDA_TRY(launch_mega_prologue(m->embed, a.io, E, m->x, m->tags, a.D, a.theta, m->mega_rope, s));
+  CUDA_TRY(launch_decode_prologue(m->embed, a.io, E, m->x, m->tags, a.D, a.theta, m->rope_table, s));
   CUDA_TRY(launch_decode_mega(a, s));
   m->mega_ran = true;
   return enqueue_lm_head(m, M, head_rows, err);
@@ -264,18 +273,27 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
   cudaStream_t s = m->stream;
   CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(static_cast<int32_t>(M)) * sizeof(int32_t),
                            cudaMemcpyHostToDevice, s));
-  CUDA_TRY(launch_append_tags(io, m->tags, s));
-  CUDA_TRY(launch_embed(m->embed, io, E, m->x, s));
+  const bool decode = M <= kDecodeAttentionMaxRows;  // decode attention; bias + RoPE + append inside it
+  if (decode) {
+    CUDA_TRY(launch_decode_prologue(m->embed, io, E, m->x, m->tags, D, c.rope_theta, m->rope_table, s));
+  } else {
+    CUDA_TRY(launch_append_tags(io, m->tags, s));
+    CUDA_TRY(launch_embed(m->embed, io, E, m->x, s));
+  }
   const float* pending = nullptr;  // the previous layer's MLP output, added to x by the next norm
   for (const DeviceLayer& l : m->layers) {
     CUDA_TRY(launch_rms_norm(m->x, pending, l.in_norm, M, E, eps, m->h, s));
     if (!gemm(m, m->h, l.wqkv, M, qkv_width(c), E, m->qkv, err)) return false;
-    CUDA_TRY(launch_qkv_rope_append(m->qkv, l.bqkv, io, H, Hkv, D, c.rope_theta, m->q, l.k, l.v, s));
-    if (M <= kDecodeAttentionMaxRows)
-      CUDA_TRY(launch_decode_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn_partial,
-                                       m->attention_counters, m->attn, s));
-    else
+    if (decode) {
+      DecodeQkv fresh;
+      fresh.qkv = m->qkv;
+      fresh.bias = l.bqkv;
+      fresh.rope = m->rope_table;
+      CUDA_TRY(launch_decode_attention(fresh, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn, s));
+    } else {
+      CUDA_TRY(launch_qkv_rope_append(m->qkv, l.bqkv, io, H, Hkv, D, c.rope_theta, m->q, l.k, l.v, s));
       CUDA_TRY(launch_cache_attention(m->q, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn, s));
+    }
     if (!gemm(m, m->attn, l.wo, M, E, static_cast<int64_t>(H) * D, m->tmp, err)) return false;
     CUDA_TRY(launch_rms_norm(m->x, m->tmp, l.post_norm, M, E, eps, m->h, s));
     if (!gemm(m, m->h, l.wgu, M, 2 * I, E, m->gu, err)) return false;
@@ -433,14 +451,12 @@ bool init_runtime(GpuModel* m, std::string* err) {
       !m->alloc(&m->qkv, Mx * qkv_width(c), err) || !m->alloc(&m->gu, Mx * 2 * I, err) ||
       !m->alloc(&m->logits, Mx * c.vocab_size, err) || !m->alloc(&m->h, Mx * E, err) ||
       !m->alloc(&m->q, Mx * c.num_heads * D, err) || !m->alloc(&m->attn, Mx * c.num_heads * D, err) ||
-      !m->alloc(&m->act, Mx * I, err) ||
-      !m->alloc(&m->attn_partial, static_cast<int64_t>(kDecodeAttentionMaxRows) * c.num_heads * kDecodeAttentionSplits * (D + 2), err) ||
-      !m->alloc(&m->attention_counters, c.num_heads, err) || !m->alloc(&m->argmax_scratch.value, Mx * kArgmaxBlocks, err) ||
+      !m->alloc(&m->act, Mx * I, err) || !m->alloc(&m->argmax_scratch.value, Mx * kArgmaxBlocks, err) ||
+      !m->alloc(&m->rope_table, static_cast<int64_t>(kDecodePrologueMaxRows) * D, err) ||
       !m->alloc(&m->argmax_scratch.index, Mx * kArgmaxBlocks, err) || !m->alloc(&m->argmax_scratch.counters, Mx, err) ||
       !m->alloc(&m->io_dev, static_cast<int64_t>(StepIoView::ints(Mx)), err) ||
       !m->alloc(&m->argmax_dev, Mx, err) || !m->alloc(&m->sample_ids, 4096, err) || !m->alloc(&m->token_dev, 1, err))
     return false;
-  CUDA_TRY(cudaMemset(m->attention_counters, 0, c.num_heads * sizeof(int32_t)));
   CUDA_TRY(cudaMemset(m->argmax_scratch.counters, 0, Mx * sizeof(int32_t)));
   m->fused = m->opt.fused_decode && decode_gemv_supports(E, I, static_cast<int32_t>(D));
   if (m->fused) {
@@ -451,6 +467,7 @@ bool init_runtime(GpuModel* m, std::string* err) {
     m->plan_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms);
     m->plan_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms);
     m->plan_head = plan_decode_gemv(GemvEpilogue::kStore, c.vocab_size, E, 0, sms);
+    for (GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down}) p->pdl = true;
     int64_t partial = 0, counters = 0;
     for (const GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down, &m->plan_head}) {
       partial = std::max(partial, p->partial_floats());
@@ -474,7 +491,6 @@ bool init_runtime(GpuModel* m, std::string* err) {
         !m->alloc(&m->mega_product_partial, kMegaProductPartialFloats, err) ||
         !m->alloc(&m->mega_product_counters, kMegaSplitUnits, err) ||
         !m->alloc(&m->mega_timings, 5 * c.num_layers + 1, err) ||
-        !m->alloc(&m->mega_rope, static_cast<int64_t>(kMegaMaxRows) * D, err) ||
         !m->alloc(reinterpret_cast<char**>(&m->mega_layers), c.num_layers * static_cast<int64_t>(sizeof(MegaLayer)), err))
       return false;
     CUDA_TRY(cudaMemset(m->mega_product_counters, 0, kMegaSplitUnits * sizeof(int32_t)));
@@ -599,6 +615,7 @@ std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
   if (m.fused) s += ", fused tensor-core decode steps";
+  if (m.fused) s += " (programmatic dependent launch)";
   if (m.mega) {
     s += ", decode megakernel";
     const int32_t* p = m.opt.mega_parts;

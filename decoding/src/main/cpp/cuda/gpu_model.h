@@ -31,13 +31,16 @@ struct GpuModelOptions {
   // Steps of <= 16 rows on the fused tensor-core products of decode_gemv.h instead of cuBLAS and
   // separate element-wise kernels. Off by default: slower than cuBLAS on an H200 so far (see
   // decoding/README.md); an experiment to build on.
+  // Its kernels are launched with programmatic dependent launch (pdl.cuh): each starts while the
+  // one before runs and copies its first weights before waiting for it (1.403 vs 1.538 ms per
+  // 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run).
   bool fused_decode = false;
   // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
   // the LM head stays a cuBLAS product. Ignored when fused_decode is set (its gate/up row layout).
   // Off by default: its first version was correct but no faster than the cuBLAS path on an H200
   // (1.173 against 1.170 ms per 0.5B step, slower at 7B and for steps of 4 or more rows); the
-  // current one (weight ring, weights issued before each barrier, split K) has not yet run on a
-  // GPU. See decoding/README.md.
+  // current one (weight ring, weights issued before each barrier, split K) is slower (1.620 against
+  // 1.161 ms). See decoding/README.md.
   bool mega_decode = false;
   // The megakernel's split of the K of its QKV, O, gate/up and down products across blocks:
   // 0 = its cost model, n > 0 = n parts (benchmarks, to calibrate the model).

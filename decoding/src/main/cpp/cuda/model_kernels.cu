@@ -96,6 +96,23 @@ __global__ void qkv_rope_append_kernel(const float* __restrict__ qkv, const floa
   }
 }
 
+// Grid M, 256 threads: block r copies row r's embedding; its first threads write the row's tags
+// and RoPE table.
+__global__ void decode_prologue_kernel(const bf16* __restrict__ embed, StepIoView io, int64_t E, float* __restrict__ x,
+                                       EntryTags tags, int32_t D, double theta, float* __restrict__ rope) {
+  const int r = blockIdx.x;
+  const bf16* row = embed + static_cast<int64_t>(io.ids()[r]) * E;
+  for (int64_t e = threadIdx.x; e < E; e += blockDim.x) x[r * E + e] = __bfloat162float(row[e]);
+  if (threadIdx.x == 0) {
+    const int64_t slot = io.length_before() + r;
+    tags.position[slot] = io.position()[r];
+    tags.group[slot] = io.group()[r];
+    tags.branch[slot] = io.branch()[r];
+  }
+  for (int i = threadIdx.x; i < D / 2; i += blockDim.x)
+    reinterpret_cast<float2*>(rope)[static_cast<int64_t>(r) * (D / 2) + i] = rope_cos_sin(io.position()[r], i, D, theta);
+}
+
 __global__ void append_tags_kernel(StepIoView io, EntryTags tags) {
   for (int r = threadIdx.x; r < io.M; r += blockDim.x) {
     const int64_t slot = io.length_before() + r;
@@ -411,6 +428,14 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
                                    int32_t D, double theta, bf16* q, bf16* k_cache, bf16* v_cache, cudaStream_t s) {
   if (D % 2 != 0 || D > 2048) return cudaErrorInvalidValue;
   qkv_rope_append_kernel<<<dim3(io.M, H + 2 * Hkv), D / 2, 0, s>>>(qkv, bias, io, H, Hkv, D, theta, q, k_cache, v_cache);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
+                                   double theta, float* rope, cudaStream_t s) {
+  if (io.M < 1 || io.M > kDecodePrologueMaxRows || D % 2 != 0 || embed == nullptr || x == nullptr || rope == nullptr)
+    return cudaErrorInvalidValue;
+  decode_prologue_kernel<<<io.M, 256, 0, s>>>(embed, io, E, x, tags, D, theta, rope);
   return cudaGetLastError();
 }
 

@@ -58,6 +58,13 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
 // Entry tags of the new rows (once per step, before the layers).
 cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
 
+// A decode step's first launch (M <= kDecodePrologueMaxRows): the rows' embeddings into x (fp32),
+// their entry tags appended, and the RoPE table rope [M, D / 2] of float2 (cos, sin) =
+// rope_cos_sin(position, i, D, theta), so that later kernels rotate without double-precision math.
+constexpr int32_t kDecodePrologueMaxRows = 16;
+cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
+                                   double theta, float* rope, cudaStream_t s);
+
 // Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h), one
 // block per (row, head): the prefill of chunks over 16 rows (decode steps: decode_attention.h).
 // out bf16 [M, H * D]. D <= 256.
