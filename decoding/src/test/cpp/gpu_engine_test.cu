@@ -17,6 +17,7 @@
 #include "core/layout.h"
 #include "cuda/cublas_loader.h"
 #include "cuda/cuda_check.h"
+#include "cuda/decode_attention.h"
 #include "cuda/decode_mega.h"
 #include "cuda/gpu_backend.h"
 #include "cuda/gpu_model.h"
@@ -570,6 +571,34 @@ TEST(gpu_megakernel_launches_reject_bad_arguments_before_running) {
         cudaErrorInvalidValue);
   CHECK(launch_decode_prologue(nullptr, StepIoView{io, kDecodePrologueMaxRows + 1}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr,
                              nullptr) == cudaErrorInvalidValue);
+  CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error
+}
+
+TEST(gpu_decode_attention_rejects_bad_arguments_before_running) {
+  // A head dim its tensor-core steps cannot cover (8, 24) or over 256, a bad row count, GQA that does not
+  // divide, no q nor QKV product, a QKV product without its RoPE table: refused, nothing launched.
+  static int32_t io[1 + 4 * 17];
+  static bf16 cache[16];
+  static float qkv[16];
+  DecodeQkv from_cache;
+  from_cache.q = cache;
+  auto refused = [&](const char* what, DecodeQkv in, int32_t M, int32_t H, int32_t Hkv, int32_t D) {
+    const cudaError_t e = launch_decode_attention(in, cache, cache, EntryTags{}, StepIoView{io, M}, H, Hkv, D, 0.125f,
+                                                  cache, nullptr);
+    CHECK_MSG(e == cudaErrorInvalidValue, what << ": " << cudaGetErrorString(e));
+  };
+  refused("head dim 8", from_cache, 1, 2, 1, 8);
+  refused("head dim 24", from_cache, 1, 2, 1, 24);
+  refused("head dim 272", from_cache, 1, 2, 1, 272);
+  refused("no rows", from_cache, 0, 2, 1, 64);
+  refused("17 rows", from_cache, kDecodeAttentionMaxRows + 1, 2, 1, 64);
+  refused("3 heads over 2 KV heads", from_cache, 1, 3, 2, 64);
+  refused("no inputs", DecodeQkv{}, 1, 2, 1, 64);
+  DecodeQkv no_table;
+  no_table.qkv = qkv;
+  refused("QKV product without a RoPE table", no_table, 1, 2, 1, 64);
+  CHECK(decode_attention_supports(64) && decode_attention_supports(80) && decode_attention_supports(128));
+  CHECK(!decode_attention_supports(72) && !decode_attention_supports(0) && !decode_attention_supports(272));
   CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error
 }
 

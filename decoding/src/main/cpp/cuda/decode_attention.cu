@@ -285,7 +285,7 @@ decode_attention_kernel(DecodeQkv in, bf16* __restrict__ k_cache, bf16* __restri
 cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, EntryTags tags, StepIoView io,
                                     int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out, cudaStream_t s,
                                     bool pdl) {
-  if (io.M < 1 || io.M > kDecodeAttentionMaxRows || D < 8 || D % 8 != 0 || D > 256 || Hkv <= 0 || H % Hkv != 0 ||
+  if (io.M < 1 || io.M > kDecodeAttentionMaxRows || !decode_attention_supports(D) || Hkv <= 0 || H % Hkv != 0 ||
       (in.q == nullptr && (in.qkv == nullptr || in.rope == nullptr)) || k_cache == nullptr || v_cache == nullptr || out == nullptr)
     return cudaErrorInvalidValue;
   constexpr float kLog2e = 1.4426950408889634f;

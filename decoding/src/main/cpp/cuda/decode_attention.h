@@ -36,7 +36,10 @@ struct DecodeQkv {
   const float* rope = nullptr;
 };
 
-// out bf16 [M, H * D]. D % 8 == 0, D <= 256. pdl: programmatic dependent launch (pdl.cuh).
+// Head dims the kernel takes: multiples of 16 (the k of its tensor-core steps) up to 256.
+inline bool decode_attention_supports(int32_t D) { return D >= 16 && D % 16 == 0 && D <= 256; }
+
+// out bf16 [M, H * D]; decode_attention_supports(D). pdl: programmatic dependent launch (pdl.cuh).
 cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, EntryTags tags, StepIoView io,
                                     int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out, cudaStream_t s,
                                     bool pdl = false);

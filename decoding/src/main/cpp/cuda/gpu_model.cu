@@ -273,7 +273,8 @@ bool enqueue_forward(GpuModel* m, int64_t M, int64_t head_rows, std::string* err
   cudaStream_t s = m->stream;
   CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(static_cast<int32_t>(M)) * sizeof(int32_t),
                            cudaMemcpyHostToDevice, s));
-  const bool decode = M <= kDecodeAttentionMaxRows;  // decode attention; bias + RoPE + append inside it
+  // Decode attention, with bias + RoPE + append inside it; other head dims take the per-row kernel.
+  const bool decode = M <= kDecodeAttentionMaxRows && decode_attention_supports(D);
   if (decode) {
     CUDA_TRY(launch_decode_prologue(m->embed, io, E, m->x, m->tags, D, c.rope_theta, m->rope_table, s));
   } else {
