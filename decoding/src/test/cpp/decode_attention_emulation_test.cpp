@@ -5,15 +5,19 @@
 // once (one std::thread per CUDA thread); the cluster barrier is emulated, distributed shared memory
 // reads go to the other block's shared memory, and one block arrives late at each cluster barrier,
 // so that a state read before its block wrote it shows up (shared memory starts as NaN, and
-// cp.async destinations hold NaN until the issuing thread waits).
+// cp.async destinations hold NaN until the issuing thread waits). Clusters (heads) run one after
+// another, last head first: the head that appends a KV group's new entries runs after the heads
+// that share them, whose reads of those entries from the cache (a race on the GPU) would find the
+// NaN the cache holds there before the append. Also the launch's argument rules
+// (decode_attention_args_ok), which refuse what the kernel cannot run on.
 //
-// Cases: head dims 16, 64, 128 and 256 (128, 128, 64 and 32 entries per chunk), 1 to 16 rows, GQA
-// groups of 1, 2 and 4 heads, cache lengths with empty splits, one and several chunks per split,
+// Cases: head dims 16, 64, 80, 128 and 256 (80: row groups that split warps), 1 to 16 rows, GQA
+// groups of 1, 2 and 4 heads, an empty cache, empty splits, one and several chunks per split,
 // new entries across a split boundary and across a chunk boundary, branch rows of one group
 // (siblings invisible to each other, their earlier entries in the cache), q and the new entries in
 // place (the fused path) or built from the QKV product (the default path).
 //
-// In ctest wherever CMake finds CUDA (seconds on 2 cores); by hand, with sanitizers, from decoding/:
+// In ctest wherever CMake finds CUDA (~20 s on 2 cores); by hand, with sanitizers, from decoding/:
 //   g++ -std=c++17 -O2 -pthread -fsanitize=address,undefined -Wno-unknown-pragmas
 //     -I src/main/cpp -I src/test/cpp -I /usr/local/cuda/include
 //     src/test/cpp/decode_attention_emulation_test.cpp -o /tmp/decode_attention_emulation
@@ -160,13 +164,13 @@ bool run_case(const Case& c, uint32_t seed) {
     return false;
   }
 
-  // Cache (old entries random; new entries random too in the in-place mode, else NaN-free zeros
-  // that the kernel must overwrite), q or the QKV product, bias, RoPE table.
+  // Cache (old entries random; new entries random too in the in-place mode, else NaN, which the
+  // kernel must overwrite and never read), q or the QKV product, bias, RoPE table.
   std::vector<bf16> kc(static_cast<size_t>(n) * Hkv * D), vc(kc.size()), q(static_cast<size_t>(M) * H * D);
   for (size_t i = 0; i < kc.size(); ++i) {
     const bool is_new = static_cast<int64_t>(i / (Hkv * D)) >= before;
-    kc[i] = __float2bfloat16_rn(c.fresh && is_new ? 0.f : normal(rng));
-    vc[i] = __float2bfloat16_rn(c.fresh && is_new ? 0.f : normal(rng));
+    kc[i] = __float2bfloat16_rn(c.fresh && is_new ? NAN : normal(rng));
+    vc[i] = __float2bfloat16_rn(c.fresh && is_new ? NAN : normal(rng));
   }
   for (bf16& v : q) v = __float2bfloat16_rn(normal(rng));
   std::vector<float> qkv(static_cast<size_t>(M) * width), bias(width), rope(static_cast<size_t>(M) * D);
@@ -218,7 +222,7 @@ bool run_case(const Case& c, uint32_t seed) {
                      {reinterpret_cast<const unsigned char*>(kc.data()), kc.size() * 2},
                      {reinterpret_cast<const unsigned char*>(vc.data()), vc.size() * 2}};
   const decode_attn::Smem lay{D, decode_attn::chunk_for(D)};
-  for (int h = 0; h < H; ++h) {
+  for (int h = H - 1; h >= 0; --h) {
     std::vector<std::vector<unsigned char>> smem(decode_attn::kSplits, std::vector<unsigned char>(lay.bytes(), 0xFF));
     std::vector<decode_attn::Statics> statics(decode_attn::kSplits);
     std::memset(statics.data(), 0xFF, statics.size() * sizeof(decode_attn::Statics));
@@ -296,6 +300,55 @@ bool run_case(const Case& c, uint32_t seed) {
   return ok;
 }
 
+// decode_attention_args_ok: good arguments pass; each broken one fails.
+bool check_argument_rules() {
+  alignas(16) static bf16 cache[64], q[64], out[64];
+  alignas(16) static float qkv[64], rope[64];
+  static int32_t io[1 + 4 * 17], tag[64];
+  const EntryTags tags{tag, tag, tag};
+  DecodeQkv from_cache, fresh;
+  from_cache.q = q;
+  fresh.qkv = qkv, fresh.rope = rope;
+  auto ok = [&](const DecodeQkv& in, int M, int H, int Hkv, int D) {
+    return decode_attention_args_ok(in, cache, cache, tags, StepIoView{io, M}, H, Hkv, D, out);
+  };
+  int bad = 0;
+  auto expect = [&](bool got, bool want, const char* what) {
+    if (got != want) {
+      std::printf("  argument rule: %s: %s, expected %s\n", what, got ? "accepted" : "refused", want ? "accepted" : "refused");
+      ++bad;
+    }
+  };
+  expect(ok(from_cache, 1, 14, 2, 64), true, "q in place");
+  expect(ok(fresh, 16, 28, 4, 128), true, "QKV product");
+  expect(ok(from_cache, 3, 4, 4, 80), true, "head dim 80");
+  expect(ok(from_cache, 1, 2, 1, 8), false, "head dim 8");
+  expect(ok(from_cache, 1, 2, 1, 24), false, "head dim 24");
+  expect(ok(from_cache, 1, 2, 1, 272), false, "head dim 272");
+  expect(ok(from_cache, 0, 2, 1, 64), false, "no rows");
+  expect(ok(from_cache, kDecodeAttentionMaxRows + 1, 2, 1, 64), false, "17 rows");
+  expect(ok(from_cache, 1, 3, 2, 64), false, "3 heads over 2 KV heads");
+  expect(ok(from_cache, 1, 0, 1, 64), false, "no heads");
+  expect(ok(DecodeQkv{}, 1, 2, 1, 64), false, "no inputs");
+  DecodeQkv both = fresh;
+  both.rope = nullptr;
+  both.q = q;
+  expect(ok(both, 1, 2, 1, 64), false, "q and a QKV product without its RoPE table");
+  DecodeQkv odd_q;
+  odd_q.q = q + 1;
+  expect(ok(odd_q, 1, 2, 1, 64), false, "q not 16-byte aligned");
+  expect(decode_attention_args_ok(from_cache, cache + 4, cache, tags, StepIoView{io, 1}, 2, 1, 64, out), false,
+         "cache not 16-byte aligned");
+  expect(decode_attention_args_ok(from_cache, cache, cache, EntryTags{tag, nullptr, tag}, StepIoView{io, 1}, 2, 1, 64, out),
+         false, "no group tags");
+  expect(decode_attention_args_ok(from_cache, cache, cache, tags, StepIoView{nullptr, 1}, 2, 1, 64, out), false,
+         "no step inputs");
+  expect(decode_attention_args_ok(from_cache, cache, cache, tags, StepIoView{io, 1}, 2, 1, 64, nullptr), false,
+         "no output");
+  std::printf("[%s] argument rules: %d of 17 wrong\n", bad == 0 ? "ok" : "FAIL", bad);
+  return bad == 0;
+}
+
 }  // namespace
 
 int main() {
@@ -308,10 +361,12 @@ int main() {
       {"3 branches, head dim 16", 2, 1, 16, 3, 61, false, true},
       {"5 branches, head dim 256", 2, 1, 256, 5, 300, true, true},
       {"2 branches, several chunks", 2, 2, 128, 2, 1100, false, true},
+      {"4 branches, head dim 80", 4, 2, 80, 4, 200, true, true},
+      {"serial, empty cache (head dim 48)", 2, 1, 48, 1, 0, true, false},
   };
-  int failed = 0;
+  int failed = check_argument_rules() ? 0 : 1;
   uint32_t seed = 11;
   for (const Case& c : cases) failed += run_case(c, seed++) ? 0 : 1;
-  std::printf("%d of %zu checks failed\n", failed, sizeof(cases) / sizeof(cases[0]));
+  std::printf("%d of %zu checks failed\n", failed, sizeof(cases) / sizeof(cases[0]) + 1);
   return failed == 0 ? 0 : 1;
 }

@@ -575,16 +575,24 @@ TEST(gpu_megakernel_launches_reject_bad_arguments_before_running) {
 }
 
 TEST(gpu_decode_attention_rejects_bad_arguments_before_running) {
-  // A head dim its tensor-core steps cannot cover (8, 24) or over 256, a bad row count, GQA that does not
-  // divide, no q nor QKV product, a QKV product without its RoPE table: refused, nothing launched.
-  static int32_t io[1 + 4 * 17];
-  static bf16 cache[16];
-  static float qkv[16];
+  // A head dim its tensor-core steps cannot cover (8, 24) or over 256, a bad row count, no heads,
+  // GQA that does not divide, no q nor QKV product, a QKV product without its RoPE table (q set or
+  // not), no tags: refused, nothing launched. The same call with each fault mended is accepted by
+  // the rule the launch applies (decode_attention_args_ok), so each refusal is for its own fault.
+  alignas(16) static int32_t io[1 + 4 * 17], tag[16];
+  alignas(16) static bf16 cache[16];
+  alignas(16) static float qkv[16], rope[16];
+  const EntryTags tags{tag, tag, tag};
   DecodeQkv from_cache;
   from_cache.q = cache;
+  DecodeQkv fresh;
+  fresh.qkv = qkv, fresh.rope = rope;
+  CHECK(decode_attention_args_ok(from_cache, cache, cache, tags, StepIoView{io, 1}, 2, 1, 64, cache));
+  CHECK(decode_attention_args_ok(fresh, cache, cache, tags, StepIoView{io, 16}, 2, 1, 64, cache));
+  EntryTags t = tags;  // the tags the next refusal passes
   auto refused = [&](const char* what, DecodeQkv in, int32_t M, int32_t H, int32_t Hkv, int32_t D) {
-    const cudaError_t e = launch_decode_attention(in, cache, cache, EntryTags{}, StepIoView{io, M}, H, Hkv, D, 0.125f,
-                                                  cache, nullptr);
+    const cudaError_t e =
+        launch_decode_attention(in, cache, cache, t, StepIoView{io, M}, H, Hkv, D, 0.125f, cache, nullptr);
     CHECK_MSG(e == cudaErrorInvalidValue, what << ": " << cudaGetErrorString(e));
   };
   refused("head dim 8", from_cache, 1, 2, 1, 8);
@@ -592,11 +600,16 @@ TEST(gpu_decode_attention_rejects_bad_arguments_before_running) {
   refused("head dim 272", from_cache, 1, 2, 1, 272);
   refused("no rows", from_cache, 0, 2, 1, 64);
   refused("17 rows", from_cache, kDecodeAttentionMaxRows + 1, 2, 1, 64);
+  refused("no heads", from_cache, 1, 0, 1, 64);
   refused("3 heads over 2 KV heads", from_cache, 1, 3, 2, 64);
   refused("no inputs", DecodeQkv{}, 1, 2, 1, 64);
-  DecodeQkv no_table;
-  no_table.qkv = qkv;
+  DecodeQkv no_table = fresh;
+  no_table.rope = nullptr;
   refused("QKV product without a RoPE table", no_table, 1, 2, 1, 64);
+  no_table.q = cache;  // the QKV product's mode wins: q does not stand in for the table
+  refused("q and a QKV product without its RoPE table", no_table, 1, 2, 1, 64);
+  t = EntryTags{tag, tag, nullptr};
+  refused("no branch tags", from_cache, 1, 2, 1, 64);
   CHECK(decode_attention_supports(64) && decode_attention_supports(80) && decode_attention_supports(128));
   CHECK(!decode_attention_supports(72) && !decode_attention_supports(0) && !decode_attention_supports(272));
   CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error

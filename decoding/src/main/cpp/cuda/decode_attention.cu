@@ -6,6 +6,8 @@
 #include <cooperative_groups.h>
 #include <cuda_bf16.h>
 
+#include <algorithm>
+
 #include "pdl.cuh"
 #include "prefill_mma_parts.cuh"
 #include "warp_reduce.cuh"
@@ -70,15 +72,18 @@ decode_attention_kernel(DecodeQkv in, bf16* __restrict__ k_cache, bf16* __restri
 cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, EntryTags tags, StepIoView io,
                                     int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out, cudaStream_t s,
                                     bool pdl) {
-  if (io.M < 1 || io.M > kDecodeAttentionMaxRows || !decode_attention_supports(D) || Hkv <= 0 || H % Hkv != 0 ||
-      (in.q == nullptr && (in.qkv == nullptr || in.rope == nullptr)) || k_cache == nullptr || v_cache == nullptr || out == nullptr)
-    return cudaErrorInvalidValue;
+  if (!decode_attention_args_ok(in, k_cache, v_cache, tags, io, H, Hkv, D, out)) return cudaErrorInvalidValue;
   constexpr float kLog2e = 1.4426950408889634f;
   const Smem lay{D, chunk_for(D)};
   // Over 48 KB of dynamic shared memory needs an opt-in (not a stream operation: fine while a graph
-  // is being captured).
-  const cudaError_t e = cudaFuncSetAttribute(decode_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                             static_cast<int>(lay.bytes()));
+  // is being captured). Always the largest size any head dim needs, so that models of different
+  // head dims in one process never lower it under a captured graph's launch.
+  static const int most = [] {
+    size_t bytes = 0;
+    for (int d = 16; d <= 256; d += 16) bytes = std::max(bytes, Smem{d, chunk_for(d)}.bytes());
+    return static_cast<int>(bytes);
+  }();
+  const cudaError_t e = cudaFuncSetAttribute(decode_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, most);
   if (e != cudaSuccess) return e;
   return launch_maybe_pdl(decode_attention_kernel, dim3(H, kSplits), dim3(kThreads), lay.bytes(), s, pdl, in, k_cache,
                           v_cache, tags, io, H, Hkv, D, scale * kLog2e, out);

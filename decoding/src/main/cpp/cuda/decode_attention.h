@@ -39,7 +39,26 @@ struct DecodeQkv {
 // Head dims the kernel takes: multiples of 16 (the k of its tensor-core steps) up to 256.
 inline bool decode_attention_supports(int32_t D) { return D >= 16 && D % 16 == 0 && D <= 256; }
 
-// out bf16 [M, H * D]; decode_attention_supports(D). pdl: programmatic dependent launch (pdl.cuh).
+// Whether a launch's arguments are ones the kernel can run on; launch_decode_attention refuses
+// others with cudaErrorInvalidValue before anything runs: 1 to 16 rows, a supported head dim, H a
+// positive multiple of Hkv, the step inputs and tags present, 16-byte aligned caches, and either
+// the QKV product (whose mode wins when both are set) with its RoPE table, or a 16-byte aligned q.
+inline bool decode_attention_args_ok(const DecodeQkv& in, const bf16* k_cache, const bf16* v_cache,
+                                     const EntryTags& tags, const StepIoView& io, int32_t H, int32_t Hkv, int32_t D,
+                                     const bf16* out) {
+  auto aligned = [](const void* p, uintptr_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; };
+  if (io.base == nullptr || io.M < 1 || io.M > kDecodeAttentionMaxRows || !decode_attention_supports(D)) return false;
+  if (H <= 0 || Hkv <= 0 || H % Hkv != 0) return false;
+  if (tags.position == nullptr || tags.group == nullptr || tags.branch == nullptr) return false;
+  if (k_cache == nullptr || v_cache == nullptr || out == nullptr || !aligned(k_cache, 16) || !aligned(v_cache, 16) ||
+      !aligned(out, 2))
+    return false;
+  if (in.qkv != nullptr)
+    return in.rope != nullptr && aligned(in.rope, 8) && aligned(in.qkv, 4) && (in.bias == nullptr || aligned(in.bias, 4));
+  return in.q != nullptr && aligned(in.q, 16);
+}
+
+// out bf16 [M, H * D]; decode_attention_args_ok. pdl: programmatic dependent launch (pdl.cuh).
 cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, EntryTags tags, StepIoView io,
                                     int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out, cudaStream_t s,
                                     bool pdl = false);

@@ -206,7 +206,7 @@ ASPD_ATTN_DEV void attention_block(DecodeQkv in, bf16* __restrict__ k_cache, bf1
     if (owner) {
 #pragma unroll
       for (int j = 0; j < kRows; ++j) {
-        if (j >= my_rows) break;  // warp-uniform: a warp's threads share rg for D >= 64
+        if (j >= my_rows) break;  // no warp collectives below, so a warp may split here (D not a multiple of 64)
         const int m = rg + j * groups;
         acc[j][0] *= s_alpha[m];
         acc[j][1] *= s_alpha[m];

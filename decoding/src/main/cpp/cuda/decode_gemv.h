@@ -1,7 +1,7 @@
 // Matrix products of decode steps (M <= 16 rows) on tensor cores, with the layer's element-wise
 // work fused into them, so that one decode layer is 5 kernels instead of 10 or more:
 //   QKV  = RMSNorm prologue -> x W^T -> bias + RoPE + cache append epilogue
-//   attention (cache_attention + merge), then
+//   attention (decode_attention.h, q and the new entries read where the QKV epilogue left them), then
 //   O    = x W^T -> residual add epilogue (also the partial sums of squares of the new residual)
 //   G/U  = RMSNorm prologue -> x W^T -> SiLU(gate) * up epilogue
 //   down = x W^T -> residual add epilogue

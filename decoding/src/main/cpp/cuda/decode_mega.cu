@@ -152,10 +152,6 @@ bool decode_mega_parts(int32_t E, int32_t I, int32_t H, int32_t Hkv, int32_t D, 
   return true;
 }
 
-namespace {
-
-}  // namespace
-
 cudaError_t launch_decode_mega(const MegaArgs& a, cudaStream_t s) {
   if (a.io.M < 1 || a.io.M > kMegaMaxRows || a.layers == nullptr || a.attn_partial == nullptr ||
       a.product_partial == nullptr || a.product_counters == nullptr ||

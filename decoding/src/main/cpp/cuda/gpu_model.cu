@@ -96,6 +96,10 @@ struct GpuModel {
   }
 };
 
+// The decode prologue's RoPE table (rope_table) serves every decode path's rows.
+static_assert(kDecodeAttentionMaxRows <= kDecodePrologueMaxRows && kMegaMaxRows <= kDecodePrologueMaxRows,
+              "a decode step has more rows than the prologue's RoPE table");
+
 namespace {
 
 int64_t qkv_width(const ModelConfig& c) { return (c.num_heads + 2 * c.num_kv_heads) * c.head_dim; }

@@ -5,7 +5,9 @@
 // trip inside: step inputs (one small copy), embedding, per layer RMSNorm -> QKV GEMM ->
 // bias + RoPE + cache append -> cache attention under the tag rule -> O GEMM -> residual + RMSNorm
 // -> gate/up GEMM -> SiLU*up -> down GEMM, then final norm, LM head and the greedy argmax of every
-// row, copied back (M ints). Decode steps (<= 16 rows) attend with decode_attention.h, and with
+// row, copied back (M ints). Decode steps (<= 16 rows) start with one prologue kernel (embeddings,
+// tags, RoPE table) and, where decode_attention_supports(head dim), do bias + RoPE + cache append
+// inside the attention of decode_attention.h instead of a kernel of their own; with
 // fused_decode run the fused products of decode_gemv.h (five kernels per layer), with mega_decode
 // every layer in one persistent kernel (decode_mega.h); both opt-in. GEMMs are cuBLAS (opened at run time) or, without it, a built-in GEMV
 // kernel. Steps of up to kGraphRows rows are replayed from CUDA graphs, one per row count,
@@ -31,9 +33,10 @@ struct GpuModelOptions {
   // Steps of <= 16 rows on the fused tensor-core products of decode_gemv.h instead of cuBLAS and
   // separate element-wise kernels. Off by default: slower than cuBLAS on an H200 so far (see
   // decoding/README.md); an experiment to build on.
-  // Its kernels are launched with programmatic dependent launch (pdl.cuh): each starts while the
-  // one before runs and copies its first weights before waiting for it (1.403 vs 1.538 ms per
-  // 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run).
+  // Its products and attention are launched with programmatic dependent launch (pdl.cuh): each
+  // starts while the one before runs (a product copies its first weights before it waits); 1.403
+  // vs 1.538 ms per 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run. The LM
+  // head is a cuBLAS product when cuBLAS is there.
   bool fused_decode = false;
   // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
   // the LM head stays a cuBLAS product. Ignored when fused_decode is set (its gate/up row layout).

@@ -433,7 +433,8 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
 
 cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
                                    double theta, float* rope, cudaStream_t s) {
-  if (io.M < 1 || io.M > kDecodePrologueMaxRows || D % 2 != 0 || embed == nullptr || x == nullptr || rope == nullptr)
+  if (io.base == nullptr || io.M < 1 || io.M > kDecodePrologueMaxRows || D % 2 != 0 || embed == nullptr ||
+      x == nullptr || rope == nullptr || tags.position == nullptr || tags.group == nullptr || tags.branch == nullptr)
     return cudaErrorInvalidValue;
   decode_prologue_kernel<<<io.M, 256, 0, s>>>(embed, io, E, x, tags, D, theta, rope);
   return cudaGetLastError();

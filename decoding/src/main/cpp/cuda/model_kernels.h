@@ -35,7 +35,8 @@ struct EntryTags {
 
 // cos and sin of the RoPE angle of a position and dim pair i (rotate_half, angle = position *
 // theta^(-2i/D)), computed in double as the CPU forward computes it, then rounded to float: every
-// GPU path (qkv_rope_append, the fused products, the megakernel's table) rotates by these floats.
+// GPU path (qkv_rope_append, the fused products, the decode prologue's table that the decode
+// attention and the megakernel read) rotates by these floats.
 __host__ __device__ inline float2 rope_cos_sin(int32_t position, int32_t i, int32_t D, double theta) {
   const double angle = static_cast<double>(position) * pow(theta, -2.0 * i / D);
   double s, c;
@@ -61,12 +62,13 @@ cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
 // A decode step's first launch (M <= kDecodePrologueMaxRows): the rows' embeddings into x (fp32),
 // their entry tags appended, and the RoPE table rope [M, D / 2] of float2 (cos, sin) =
 // rope_cos_sin(position, i, D, theta), so that later kernels rotate without double-precision math.
-constexpr int32_t kDecodePrologueMaxRows = 16;
+constexpr int32_t kDecodePrologueMaxRows = 16;  // as many rows as a decode step has (static_asserts in gpu_model.cu)
 cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
                                    double theta, float* rope, cudaStream_t s);
 
 // Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h), one
-// block per (row, head): the prefill of chunks over 16 rows (decode steps: decode_attention.h).
+// block per (row, head): the prefill of chunks over 16 rows, and decode steps of head dims that
+// decode_attention.h does not take.
 // out bf16 [M, H * D]. D <= 256.
 cudaError_t launch_cache_attention(const bf16* q, const bf16* k_cache, const bf16* v_cache, EntryTags tags,
                                    StepIoView io, int32_t H, int32_t Hkv, int32_t D, float scale, bf16* out,
