@@ -21,6 +21,7 @@
 // partial sums in `sumsq` [M, slots]; the consumer adds them in order: no extra kernel, no atomics.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "model_kernels.h"
@@ -28,6 +29,7 @@
 namespace aspd {
 
 constexpr int32_t kDecodeGemvMaxRows = 16;
+constexpr int32_t kDecodeGemvChunk = 128;  // k per pipeline stage
 
 // Rows per block of the residual-add epilogue: the hidden vector's sum of squares arrives in
 // ceil(E / kResidualRowsPerBlock) partial slots per step row.
@@ -85,7 +87,21 @@ struct GemvPlan {
 };
 
 // The launch shape for a product (the same for every M <= 16): D is the head dim for kRopeAppend.
-GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, int32_t sms);
+inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, int32_t sms) {
+  GemvPlan plan{};
+  plan.rows_per_block = kind == GemvEpilogue::kRopeAppend ? D
+                        : kind == GemvEpilogue::kSiluMul  ? 32
+                                                          : kResidualRowsPerBlock;
+  plan.row_blocks = static_cast<int32_t>((N + plan.rows_per_block - 1) / plan.rows_per_block);
+  // Two blocks per SM at least, each with one k chunk or more.
+  const int64_t chunks = (K + kDecodeGemvChunk - 1) / kDecodeGemvChunk;
+  const int64_t want = (2 * static_cast<int64_t>(std::max(sms, 1)) + plan.row_blocks - 1) / plan.row_blocks;
+  const int64_t most = std::max<int64_t>(1, chunks);
+  plan.splits = static_cast<int32_t>(std::max<int64_t>(1, std::min(want, most)));
+  // The residual epilogue's sums of squares are per block of kResidualRowsPerBlock rows, which the
+  // consumer counts as residual_sumsq_slots(N): the grid must be exactly that.
+  return plan;
+}
 
 // Whether the fused path supports a model (head dim a multiple of 16 up to 128, hidden size a
 // multiple of 8, intermediate size of 16).
