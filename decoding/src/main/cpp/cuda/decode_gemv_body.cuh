@@ -201,10 +201,11 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
 
   if (p.splits > 1) {
     // Partials of this block out; the last block of the row range to arrive sums them in split
-    // order (the same order whichever block is last) and runs the epilogue.
+    // order (the same order whichever block is last) and runs the epilogue. Only the M step-row
+    // columns of [R][16] travel (the epilogues read no other): at M = 1, 1/16 of the traffic.
     float* mine = p.scratch.partial + (static_cast<int64_t>(bx) * p.splits + split) * p.R * 16;
     block_sync();
-    for (int i = tid; i < p.R * 16; i += nthreads) mine[i] = result[i];
+    for (int i = tid; i < p.R * p.M; i += nthreads) mine[(i / p.M) * 16 + i % p.M] = result[(i / p.M) * 16 + i % p.M];
     fence();
     block_sync();
     if (tid == 0) s_last = atomic_add(&p.scratch.counters[bx], 1) == p.splits - 1;
@@ -212,10 +213,11 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
     if (!s_last) return;
     fence();
     const float* all = p.scratch.partial + static_cast<int64_t>(bx) * p.splits * p.R * 16;
-    for (int i = tid; i < p.R * 16; i += nthreads) {
+    for (int i = tid; i < p.R * p.M; i += nthreads) {
+      const int at = (i / p.M) * 16 + i % p.M;
       float sum = 0.f;
-      for (int sp = 0; sp < p.splits; ++sp) sum += ld_cg(all + static_cast<int64_t>(sp) * p.R * 16 + i);
-      result[i] = sum;
+      for (int sp = 0; sp < p.splits; ++sp) sum += ld_cg(all + static_cast<int64_t>(sp) * p.R * 16 + at);
+      result[at] = sum;
     }
     if (tid == 0) p.scratch.counters[bx] = 0;  // ready for the next launch
   }
