@@ -74,16 +74,10 @@ inline void cp_async_commit_wait_all() {
 }
 inline void cp_async_wait_all() { cp_async_commit_wait_all(); }  // waits for uncommitted copies too
 
-inline float warp_max(float x) {
-  for (int mask = 16; mask > 0; mask >>= 1) x = std::fmax(x, emu::shfl_xor(x, mask));
-  return x;
-}
-inline float warp_sum(float x) {
-  for (int mask = 16; mask > 0; mask >>= 1) x += emu::shfl_xor(x, mask);
-  return x;
-}
-inline void pdl_wait() {}
-inline void pdl_launch_dependents() {}
+using emu::pdl_launch_dependents;
+using emu::pdl_wait;
+using emu::warp_max;
+using emu::warp_sum;
 
 }  // namespace aspd::decode_attn
 

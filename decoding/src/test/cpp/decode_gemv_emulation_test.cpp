@@ -45,10 +45,6 @@ inline void cp_async16(void* dst, const void* src, bool valid) { emu::cp_async_1
 inline void mma_bf16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
   emu::mma_16816<__nv_bfloat16>(c, a, b0, b1);
 }
-inline float warp_sum(float x) {
-  for (int mask = 16; mask > 0; mask >>= 1) x += emu::shfl_xor(x, mask);
-  return x;
-}
 inline void fence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
 inline int atomic_add(int32_t* p, int32_t v) {
   std::lock_guard<std::mutex> lock(emu::g_atomic_mu);
@@ -60,8 +56,9 @@ inline float ld_cg(const float* p) {
   fence();
   return *p;
 }
-inline void pdl_wait() {}
-inline void pdl_launch_dependents() {}
+using emu::pdl_launch_dependents;
+using emu::pdl_wait;
+using emu::warp_sum;
 
 }  // namespace aspd::gemv
 

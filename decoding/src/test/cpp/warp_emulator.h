@@ -13,6 +13,7 @@
 #include <cuda_fp16.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -226,5 +227,19 @@ inline bool warp_all(bool pred) {  // a butterfly AND over the 32 lanes
 }
 
 inline void block_sync() { tl_block->barrier.wait("__syncthreads"); }
+
+// Butterfly reductions over the 32 lanes (warp_reduce.cuh's, from the emulated shuffle).
+inline float warp_sum(float x) {
+  for (int mask = 16; mask > 0; mask >>= 1) x += shfl_xor(x, mask);
+  return x;
+}
+inline float warp_max(float x) {
+  for (int mask = 16; mask > 0; mask >>= 1) x = std::fmax(x, shfl_xor(x, mask));
+  return x;
+}
+
+// Programmatic dependent launch (pdl.cuh) has nothing to wait for on the emulation: one launch.
+inline void pdl_wait() {}
+inline void pdl_launch_dependents() {}
 
 }  // namespace aspd::emu
