@@ -80,7 +80,8 @@ cudaError_t launch_decode_attention(DecodeQkv in, bf16* k_cache, bf16* v_cache, 
   // head dims in one process never lower it under a captured graph's launch.
   static const int most = [] {
     size_t bytes = 0;
-    for (int d = 16; d <= 256; d += 16) bytes = std::max(bytes, Smem{d, chunk_for(d)}.bytes());
+    for (int d = 1; d <= 256; ++d)
+      if (decode_attention_supports(d)) bytes = std::max(bytes, Smem{d, chunk_for(d)}.bytes());
     return static_cast<int>(bytes);
   }();
   const cudaError_t e = cudaFuncSetAttribute(decode_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, most);

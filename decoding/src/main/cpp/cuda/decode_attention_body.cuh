@@ -50,8 +50,8 @@ struct Statics {
 // The pair (i, i + D/2) of the head at column col of step row r of the QKV product, + bias, rotated
 // (RoPE) when asked: qkv_rope_append_kernel's expressions and angles (the table holds
 // rope_cos_sin's floats), so both paths store the same bf16.
-ASPD_ATTN_DEV void fresh_pair(const DecodeQkv& in, int64_t width, int64_t col, int r, int i, int D,
-                                           bool rotate, bf16* dst) {
+ASPD_ATTN_DEV void fresh_pair(const DecodeQkv& in, int64_t width, int64_t col, int r, int i, int D, bool rotate,
+                              bf16* dst) {
   const int half = D / 2;
   float a = in.qkv[r * width + col + i], b = in.qkv[r * width + col + i + half];
   if (in.bias != nullptr) {

@@ -59,7 +59,6 @@ namespace aspd {
 
 namespace {
 
-using gemv::kChunk;
 using gemv::kWarps;
 using gemv::Layout;
 using gemv::Params;

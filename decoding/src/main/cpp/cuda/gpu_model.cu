@@ -619,8 +619,7 @@ const ModelConfig& gpu_model_config(const GpuModel& m) { return m.c; }
 std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
-  if (m.fused) s += ", fused tensor-core decode steps";
-  if (m.fused) s += " (programmatic dependent launch)";
+  if (m.fused) s += ", fused tensor-core decode steps (programmatic dependent launch)";
   if (m.mega) {
     s += ", decode megakernel";
     const int32_t* p = m.opt.mega_parts;
