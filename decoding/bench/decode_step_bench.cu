@@ -130,13 +130,9 @@ int main(int argc, char** argv) {
                  p_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms),
                  p_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms),
                  p_head = plan_decode_gemv(GemvEpilogue::kStore, V, E, 0, sms);
-  int64_t partial = 0, counters = 0;
-  for (const GemvPlan* p : {&p_qkv, &p_o, &p_gu, &p_down, &p_head}) {
-    partial = std::max(partial, p->partial_floats());
-    counters = std::max<int64_t>(counters, p->row_blocks);
-    std::printf("plan: rows/block %d, row blocks %d, splits %d\n", p->rows_per_block, p->row_blocks, p->splits);
-  }
-  GemvScratch scratch{device<float>(partial), device<int32_t>(counters)};
+  for (const GemvPlan* p : {&p_qkv, &p_o, &p_gu, &p_down, &p_head})
+    std::printf("plan: rows/block %d, row blocks %d, splits %d, %s (%d chunk slots)\n", p->rows_per_block,
+                p->row_blocks, p->splits, p->resident ? "resident" : "pipelined", p->stages);
   std::printf("%s on %s (%d SMs); weights per layer %.1f MB, LM head %.1f MB\n", sh.name, prop.name, sms,
               2.0 * (QKV * E + E * QD + 2 * I * E + E * I) / 1e6, 2.0 * V * E / 1e6);
 
@@ -206,12 +202,12 @@ int main(int argc, char** argv) {
     };
     if (blas == nullptr) unfused.clear();
     std::vector<Op> fused = {
-        {"fused qkv (norm, rope, append)", [&] { launch_decode_gemv(wqkv, QKV, E, M, normed, rope, p_qkv, scratch, s); }, true},
+        {"fused qkv (norm, rope, append)", [&] { launch_decode_gemv(wqkv, QKV, E, M, normed, rope, p_qkv, s); }, true},
         {"decode attention", [&] { launch_decode_attention(cached_q, kc, vc, tags, io, sh.H, sh.Hkv, sh.D, scale, attn, s); }, true},
-        {"fused o (+residual)", [&] { launch_decode_gemv(wo, E, QD, M, plain_attn, resid, p_o, scratch, s); }, true},
-        {"fused gate_up (norm, silu)", [&] { launch_decode_gemv(wgu, 2 * I, E, M, normed, silu, p_gu, scratch, s); }, true},
-        {"fused down (+residual)", [&] { launch_decode_gemv(wd, E, I, M, plain_act, resid, p_down, scratch, s); }, true},
-        {"fused lm_head (norm)", [&] { store.y = y; launch_decode_gemv(head, V, E, M, normed, store, p_head, scratch, s); }, false},
+        {"fused o (+residual)", [&] { launch_decode_gemv(wo, E, QD, M, plain_attn, resid, p_o, s); }, true},
+        {"fused gate_up (norm, silu)", [&] { launch_decode_gemv(wgu, 2 * I, E, M, normed, silu, p_gu, s); }, true},
+        {"fused down (+residual)", [&] { launch_decode_gemv(wd, E, I, M, plain_act, resid, p_down, s); }, true},
+        {"fused lm_head (norm)", [&] { store.y = y; launch_decode_gemv(head, V, E, M, normed, store, p_head, s); }, false},
         {"argmax", [&] { launch_argmax(y, M, V, argmax_scratch, am, s); }, false},
     };
     for (auto [label, ops] : {std::pair{"unfused", &unfused}, std::pair{"fused", &fused}}) {
@@ -261,13 +257,13 @@ int main(int argc, char** argv) {
       GemvInput plain_h;
       plain_h.x = h;
       store.y = y2;
-      CUDA_CHECK(launch_decode_gemv(head, V, E, M, plain_h, store, p_head, scratch, s));
+      CUDA_CHECK(launch_decode_gemv(head, V, E, M, plain_h, store, p_head, s));
       gemm(h, head, M, V, E, y);
       CUDA_CHECK(launch_fill_normal_bf16(act, Mmax * I, ++seed, 0.f, 1.f, s));
       GemvOutput st2;
       st2.y = tmp;
       CUDA_CHECK(launch_decode_gemv(wd, E, I, M, plain_act, st2, plan_decode_gemv(GemvEpilogue::kStore, E, I, 0, sms),
-                                    scratch, s));
+                                    s));
       gemm(act, wd, M, E, I, x);
       CUDA_CHECK(cudaStreamSynchronize(s));
       auto max_diff = [&](const float* a, const float* b, int64_t n) {

@@ -10,8 +10,11 @@
 // step does not depend on token values. Medians of --reps repetitions; JSON with --json FILE.
 //   usage: aspd_engine_bench [--shape qwen2.5-0.5b|qwen2.5-7b] [--rows FILE] [--json FILE]
 //                            [--gemm cublas|gemv] [--fused] [--mega] [--mega-parts N] [--no-graphs]
-//                            [--reps N] [--sample N]
+//                            [--reps N] [--sample N] [--fused-max-splits N] [--fused-pipelined] [--timeline]
 //   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
+//   --fused-max-splits N: at most N blocks (a cluster) along a fused product's K (1-8)
+//   --fused-pipelined: fused products stream their weights through the pipeline even where they fit
+//   --timeline: where the fused products' time goes in a serial decode step (gpu_model_fused_timeline)
 //   --mega: decode steps in the decode megakernel (decode_mega.h) instead of separate kernels
 //   --mega-parts N or Q,O,G,D: the megakernel splits the K of every product (or of its QKV, O,
 //     gate/up and down products) into that many parts across blocks; 0 = its cost model chooses
@@ -175,6 +178,9 @@ int main(int argc, char** argv) {
   opt.cublas = use_cublas;
   opt.graphs = !flag(argc, argv, "--no-graphs");
   opt.fused_decode = flag(argc, argv, "--fused");
+  opt.fused_max_splits = std::atoi(arg(argc, argv, "--fused-max-splits", "0"));
+  opt.fused_resident = !flag(argc, argv, "--fused-pipelined");
+  opt.fused_timeline = flag(argc, argv, "--timeline");
   opt.mega_decode = flag(argc, argv, "--mega");
   {
     const std::string parts = arg(argc, argv, "--mega-parts", "0");
@@ -236,6 +242,21 @@ int main(int argc, char** argv) {
   js << ",\"serial_decode\":{\"prompt\":512,\"new_tokens\":256,\"tokens_per_s\":" << serial_tps
      << ",\"ms_per_step\":" << 1e3 * median(serial_s) / 256 << ",\"generate_tokens_per_s\":" << gen_tps
      << ",\"generate_forwards\":" << median(generate_tokens) << "}";
+  if (opt.fused_timeline) {
+    // The last forward of the reps above was a one-row generate step.
+    FusedTimeline tl;
+    if (!gpu_model_fused_timeline(model, &tl, &err)) die(err);
+    const char* names[4] = {"qkv", "o (after attention)", "gate/up", "down"};
+    std::printf("  fused products of a serial step, us per layer (layers 1..L-1): layer %.2f\n", tl.layer_us);
+    js << ",\"fused_timeline_us\":{\"layer\":" << tl.layer_us;
+    for (int p = 0; p < 4; ++p) {
+      std::printf("    %-20s start %+.2f after the one before ended, wait %.2f, after the wait %.2f; share %.2f\n",
+                  names[p], tl.start_us[p], tl.wait_us[p], tl.after_wait_us[p], tl.share_us[p]);
+      js << ",\"p" << p << "\":[" << tl.start_us[p] << "," << tl.wait_us[p] << "," << tl.after_wait_us[p] << ","
+         << tl.share_us[p] << "]";
+    }
+    js << "}";
+  }
 
   // 2) cost of a step by active-branch count at a 1024-entry context.
   {

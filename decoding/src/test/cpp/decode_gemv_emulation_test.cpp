@@ -4,10 +4,14 @@
 // residual rows normalized on the fly (RMSNorm from the producer's partial sums of squares), then
 // store, residual add (+ the new residual's partial sums of squares), SiLU(gate) * up over the
 // 16-row interleaved gate/up layout, or bias + RoPE + q and cache append. Every block of the grid is
-// resident at once (one std::thread per CUDA thread), so the split-K partials, the arrival counter
-// and the last block's sum run as on the GPU; cp.async destinations hold NaN until the issuing
-// thread waits. Cases: 1 to 16 rows (one and two 8-row token tiles), K whole or split across 2-4
-// blocks, a K that ends inside a 128-wide chunk, 3- and 4-stage pipelines (R 64 and 128).
+// resident at once (one std::thread per CUDA thread). The K splits of a row range form a cluster:
+// its barrier is emulated, distributed shared memory reads go to the other block's shared memory,
+// and one block arrives late at each cluster barrier, so that a partial read before its block
+// wrote it, or after its block left, shows up (shared memory starts as NaN and turns NaN again
+// when its block exits; cp.async destinations hold NaN until the issuing thread waits).
+// Cases: 1 to 16 rows (one and two 8-row token tiles), K whole or split across 2-8 blocks, a K that
+// ends inside a 128-wide chunk, weights resident (all copied before the wait) and streamed through
+// 3- and 4-stage pipelines (R 64 and 128), and the bench's timeline stamps.
 //
 // In ctest wherever CMake finds CUDA (seconds on 2 cores); by hand, with sanitizers, from decoding/:
 //   g++ -std=c++17 -O2 -pthread -fsanitize=address,undefined -Wno-unknown-pragmas
@@ -16,7 +20,7 @@
 #include <cuda_bf16.h>
 
 #include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -45,16 +49,40 @@ inline void cp_async16(void* dst, const void* src, bool valid) { emu::cp_async_1
 inline void mma_bf16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
   emu::mma_16816<__nv_bfloat16>(c, a, b0, b1);
 }
-inline void fence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
-inline int atomic_add(int32_t* p, int32_t v) {
-  std::lock_guard<std::mutex> lock(emu::g_atomic_mu);
-  const int old = *p;
-  *p += v;
-  return old;
+
+// The cluster of the running thread's block: its barrier, each rank's shared memory, and the rank
+// that arrives late at every cluster barrier.
+struct ClusterEmu {
+  explicit ClusterEmu(int threads) : barrier(threads) {}
+  emu::Barrier barrier;
+  std::vector<unsigned char*> smem;
+  int late_rank = 0;
+};
+inline thread_local ClusterEmu* tl_cluster = nullptr;
+inline thread_local int tl_rank = 0;
+
+inline void cluster_barrier() {
+  if (tl_rank == tl_cluster->late_rank) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  tl_cluster->barrier.wait("cluster barrier");
 }
-inline float ld_cg(const float* p) {
-  fence();
-  return *p;
+inline void cluster_sync() { cluster_barrier(); }
+inline void cluster_sync_relaxed() { cluster_barrier(); }
+template <typename T>
+const T* cluster_peer(T* p, int rank) {
+  const auto offset = reinterpret_cast<unsigned char*>(p) - emu::tl_block->smem;
+  if (offset < 0 || static_cast<size_t>(offset) >= emu::tl_block->smem_bytes)
+    emu::emu_fail("cluster_peer: not a dynamic shared memory address");
+  if (rank < 0 || rank >= static_cast<int>(tl_cluster->smem.size())) emu::emu_fail("cluster_peer: no such rank");
+  return reinterpret_cast<const T*>(tl_cluster->smem[rank] + offset);
+}
+
+inline uint64_t now_ns() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+inline void stamp_max(uint64_t* p, uint64_t t) {
+  std::lock_guard<std::mutex> lock(emu::g_atomic_mu);
+  *p = std::max(*p, t);
 }
 using emu::pdl_launch_dependents;
 using emu::pdl_wait;
@@ -80,17 +108,24 @@ struct Case {
   int sms;  // plan_decode_gemv's SM count: fewer SMs, fewer K splits
   int H = 0, Hkv = 0, D = 0;
   int want_splits = 0;  // the split the case is for (checked, so that a plan change cannot drop it)
+  bool resident = true;  // the plan may keep the weights resident (and the case checks that it does)
+  bool stamps = false;   // run with the bench's timeline stamps
 };
 
 template <bool kNorm, int kTT, GemvEpilogue kEpi>
 void run_grid(const gemv::Params& p, const GemvPlan& plan) {
-  using L = gemv::Layout<kNorm, kTT>;
-  const L lay{p.R, gemv::stages_for(p.R, kTT)};
+  const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
+  const size_t bytes = static_cast<size_t>(lay.bytes());
   const int blocks = plan.row_blocks * plan.splits, threads = gemv::kWarps * 32;
-  std::vector<std::vector<unsigned char>> smem(blocks, std::vector<unsigned char>(lay.bytes(), 0xFF));
+  std::vector<std::vector<unsigned char>> smem(blocks, std::vector<unsigned char>(bytes, 0xFF));
   std::deque<emu::BlockEmu> emus;
-  for (int b = 0; b < blocks; ++b) emus.emplace_back(threads, smem[b].data(), lay.bytes());
-  std::deque<bool> last(blocks, false);
+  for (int b = 0; b < blocks; ++b) emus.emplace_back(threads, smem[b].data(), bytes);
+  std::deque<gemv::ClusterEmu> clusters;  // one per row range: its K splits
+  for (int bx = 0; bx < plan.row_blocks; ++bx) {
+    clusters.emplace_back(plan.splits * threads);
+    for (int by = 0; by < plan.splits; ++by) clusters.back().smem.push_back(smem[by * plan.row_blocks + bx].data());
+    clusters.back().late_rank = bx % plan.splits;  // split 0 late in some clusters, a peer in others
+  }
   std::vector<std::thread> pool;
   for (int b = 0; b < blocks; ++b)
     for (int tid = 0; tid < threads; ++tid)
@@ -98,9 +133,14 @@ void run_grid(const gemv::Params& p, const GemvPlan& plan) {
         emu::tl_block = &emus[b];
         emu::tl_tid = tid;
         const unsigned bx = static_cast<unsigned>(b % plan.row_blocks), by = static_cast<unsigned>(b / plan.row_blocks);
-        gemv::gemv_block<kNorm, kTT, kEpi>(p, smem[b].data(), last[b], bx, by, static_cast<unsigned>(plan.row_blocks),
+        gemv::tl_cluster = &clusters[bx];
+        gemv::tl_rank = static_cast<int>(by);
+        gemv::gemv_block<kNorm, kTT, kEpi>(p, smem[b].data(), bx, by, static_cast<unsigned>(plan.row_blocks),
                                            static_cast<unsigned>(tid), static_cast<unsigned>(threads));
         if (!emu::tl_uncommitted.empty() || !emu::tl_groups.empty()) emu::emu_fail("cp.async still in flight at exit");
+        // The block has left: its shared memory is gone (NaN to any peer that still reads it).
+        emu::block_sync();
+        if (tid == 0) std::memset(smem[b].data(), 0xFF, bytes);
       });
   for (std::thread& t : pool) t.join();
 }
@@ -126,9 +166,10 @@ bool run_case(const Case& c, uint32_t seed) {
   std::normal_distribution<float> normal(0.f, 1.f);
   const int M = c.M;
   const int64_t N = c.N, K = c.K;
-  const GemvPlan plan = plan_decode_gemv(c.kind, N, K, c.D, c.sms);
-  if (c.want_splits != 0 && plan.splits != c.want_splits) {
-    std::printf("[FAIL] %s: the plan splits K in %d, the case is for %d\n", c.what, plan.splits, c.want_splits);
+  const GemvPlan plan = plan_decode_gemv(c.kind, N, K, c.D, c.sms, kDecodeGemvMaxSplits, c.resident);
+  if ((c.want_splits != 0 && plan.splits != c.want_splits) || plan.resident != c.resident) {
+    std::printf("[FAIL] %s: the plan splits K in %d (%s), the case is for %d (%s)\n", c.what, plan.splits,
+                plan.resident ? "resident" : "pipelined", c.want_splits, c.resident ? "resident" : "pipelined");
     return false;
   }
 
@@ -193,10 +234,10 @@ bool run_case(const Case& c, uint32_t seed) {
   out.io = StepIoView{io.data(), M};
   out.H = c.H, out.Hkv = c.Hkv, out.D = c.D, out.theta = 10000.0;
   out.q = q.data(), out.k_cache = kc.data(), out.v_cache = vc.data();
-  std::vector<float> partial(std::max<int64_t>(plan.partial_floats(), 1), NAN);
-  std::vector<int32_t> counters(std::max(plan.row_blocks, 1), 0);
-  const gemv::Params p{w.data(), N, K, M, in, out, plan.rows_per_block, plan.splits,
-                       GemvScratch{partial.data(), counters.data()}};
+  std::vector<uint64_t> stamps(3, 0);
+  const gemv::Params p{w.data(), N, K, M, in, out, plan.rows_per_block, plan.splits, plan.stages,
+                       c.stamps ? stamps.data() : nullptr};
+  const uint64_t launched = gemv::now_ns();
   emu::g_readable = {{reinterpret_cast<const unsigned char*>(w.data()), w.size() * 2},
                      {reinterpret_cast<const unsigned char*>(xb.data()), xb.size() * 2},
                      {reinterpret_cast<const unsigned char*>(residual.data()), residual.size() * 4},
@@ -219,7 +260,9 @@ bool run_case(const Case& c, uint32_t seed) {
     if (!close(got, want, scale, rel) && bad++ < 3)
       std::printf("  %s row %d col %lld: got %.6f, reference %.6f\n", what, m, static_cast<long long>(n), got, want);
   };
-  bool counters_back = std::all_of(counters.begin(), counters.end(), [](int32_t v) { return v == 0; });
+  // Stamps: block (0, 0)'s start, its wait's end, then the last block's end, in order, all after
+  // the launch.
+  const bool stamps_ok = !c.stamps || (stamps[0] >= launched && stamps[1] >= stamps[0] && stamps[2] >= stamps[1]);
   if (c.kind == GemvEpilogue::kStore) {
     for (int m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) check(out_y[m * N + n], y[m * N + n], 1e-4, "y", m, n);
@@ -262,11 +305,13 @@ bool run_case(const Case& c, uint32_t seed) {
           check(bf(dst[i + half]), rb, 8e-3, "rotated", m, col + i + half);
         }
   }
-  const bool ok = bad == 0 && counters_back;
-  if (!counters_back) std::printf("  the split counters were not left at zero\n");
-  std::printf("[%s] %s: %d rows, N %lld, K %lld, %d x %d blocks (R %d), %s: max |diff| %.2e (|y| <= %.2f)\n",
+  const bool ok = bad == 0 && stamps_ok;
+  if (!stamps_ok) std::printf("  the timeline stamps are missing or out of order\n");
+  std::printf("[%s] %s: %d rows, N %lld, K %lld, %d x %d blocks (R %d, %s, %d slots), %s: max |diff| %.2e "
+              "(|y| <= %.2f)\n",
               ok ? "ok" : "FAIL", c.what, M, static_cast<long long>(N), static_cast<long long>(K), plan.row_blocks,
-              plan.splits, plan.rows_per_block, c.norm ? "normed residual" : "bf16 rows", worst, scale);
+              plan.splits, plan.rows_per_block, plan.resident ? "resident" : "pipelined", plan.stages,
+              c.norm ? "normed residual" : "bf16 rows", worst, scale);
   return ok;
 }
 
@@ -280,13 +325,25 @@ int main() {
       {"residual add, whole K", GemvEpilogue::kAddResidual, false, 3, 192, 256, 1},
       {"SiLU * up, normed", GemvEpilogue::kSiluMul, true, 5, 192, 256, 4},
       {"bias + RoPE + append, normed, 16 rows", GemvEpilogue::kRopeAppend, true, 16, 256, 256, 2},
-      {"bias + RoPE + append, head dim 128 (3 stages)", GemvEpilogue::kRopeAppend, false, 2, 512, 384, 1},
+      {"bias + RoPE + append, head dim 128, 3-stage pipeline", GemvEpilogue::kRopeAppend, false, 2, 512, 640, 1},
+      {"store, K split in 8 (the largest cluster), K ends inside a chunk", GemvEpilogue::kStore, false, 2, 64, 1000, 8},
+      {"residual add, 4-stage pipeline, whole K", GemvEpilogue::kAddResidual, false, 9, 128, 1024, 1},
+      {"residual add, 16 rows, pipelines in a cluster of 4", GemvEpilogue::kAddResidual, false, 16, 64, 3072, 2},
   };
   cases[0].want_splits = 4;
+  cases[0].stamps = true;
   cases[2].want_splits = 2;
   cases[3].want_splits = 1;
+  cases[4].want_splits = 2;
   cases[5].H = 2, cases[5].Hkv = 1, cases[5].D = 64;
   cases[6].H = 2, cases[6].Hkv = 1, cases[6].D = 128;
+  cases[6].resident = false;
+  cases[7].want_splits = 8;
+  cases[7].stamps = true;
+  cases[8].want_splits = 1;
+  cases[8].resident = false;
+  cases[9].want_splits = 4;
+  cases[9].resident = false;
   int failed = 0;
   uint32_t seed = 5;
   for (const Case& c : cases) failed += run_case(c, seed++) ? 0 : 1;

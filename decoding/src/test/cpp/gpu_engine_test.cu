@@ -488,7 +488,8 @@ void check_models_agree(GpuModel* tested, GpuModel* plain, const char* path, con
 // Two GPU models of one CPU model: the decode path under test and the cuBLAS/GEMV path;
 // mega_parts as GpuModelOptions::mega_parts.
 void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path,
-                                       std::array<int32_t, 4> mega_parts = {0, 0, 0, 0}) {
+                                       std::array<int32_t, 4> mega_parts = {0, 0, 0, 0}, int32_t fused_max_splits = 0,
+                                       bool fused_resident = true) {
   std::string err;
   Model* cpu = create_random_model(config, seed, 1, &err);
   if (cpu == nullptr) throw mini::Failure(err);
@@ -496,6 +497,8 @@ void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, Decode
   test_opt.fused_decode = path == DecodePath::kFused;
   test_opt.mega_decode = path == DecodePath::kMega;
   for (int i = 0; i < 4; ++i) test_opt.mega_parts[i] = mega_parts[i];
+  test_opt.fused_max_splits = fused_max_splits;
+  test_opt.fused_resident = fused_resident;
   plain_opt.mega_decode = false;
   if (!have_cublas()) test_opt.cublas = plain_opt.cublas = false;
   GpuModel* tested = create_gpu_model(*cpu, test_opt, &err);
@@ -525,6 +528,35 @@ TEST(gpu_fused_decode_steps_match_the_unfused_forward) {
   // (hidden 512 -> 8 O-row ranges).
   check_decode_path_against_unfused(tiny_qwen2_config(260, false), 31, DecodePath::kFused);
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 32, DecodePath::kFused);
+  // K splits of at most 2 blocks (clusters of 2), and none with the weights streamed through the
+  // pipeline (the down product's 8 chunks in one block, past its 4 stages).
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 36, DecodePath::kFused, {0, 0, 0, 0}, 2);
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 37, DecodePath::kFused, {0, 0, 0, 0}, 1,
+                                    false);
+}
+
+TEST(gpu_fused_timeline_stamps_a_decode_step) {
+  GpuModelOptions opt;
+  opt.fused_decode = opt.fused_timeline = true;
+  if (!have_cublas()) opt.cublas = false;
+  std::string err;
+  FusedTimeline tl;
+  const ModelConfig c = wide_config(300, 512, 1024, 8, 2, 64);
+  GpuModel* m = create_random_gpu_model(c, 38, opt, &err);
+  CHECK_MSG(m != nullptr, err);
+  CHECK(!gpu_model_fused_timeline(m, &tl, &err));  // no step has run yet
+  int32_t ids[2] = {5, 6}, pos[2] = {0, 1}, group[2] = {-1, -1}, branch[2] = {0, 0}, am[2];
+  for (int i = 0; i < 2; ++i)  // one-row steps: the fused path
+    CHECK_MSG(gpu_model_forward(m, ids + i, pos + i, group + i, branch + i, 1, 1, am, &err), err);
+  CHECK_MSG(gpu_model_fused_timeline(m, &tl, &err), err);
+  // The stamps come in order (a product's start, the end of its wait, its last block's end) and
+  // each product ends after the one before it (its wait covers that one's completion).
+  for (int p = 0; p < 4; ++p)
+    CHECK_MSG(tl.wait_us[p] >= 0 && tl.after_wait_us[p] >= 0 && tl.share_us[p] >= 0,
+              "product " << p << ": start " << tl.start_us[p] << ", wait " << tl.wait_us[p] << ", after "
+                         << tl.after_wait_us[p] << ", share " << tl.share_us[p]);
+  CHECK_MSG(tl.layer_us > 0 && tl.layer_us < 1e5, "a layer took " << tl.layer_us << " us");
+  free_gpu_model(m);
 }
 
 TEST(gpu_megakernel_decode_steps_match_the_unfused_forward) {

@@ -5,11 +5,14 @@
 #include "pdl.cuh"
 #include "warp_reduce.cuh"
 
+#include <cooperative_groups.h>
 #include <cuda_bf16.h>
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+
+namespace cg = cooperative_groups;
 
 namespace aspd {
 
@@ -45,9 +48,24 @@ __device__ __forceinline__ void mma_bf16(float (&c)[4], const uint32_t (&a)[4], 
 }
 
 __device__ __forceinline__ void block_sync() { __syncthreads(); }
-__device__ __forceinline__ void fence() { __threadfence(); }
-__device__ __forceinline__ int atomic_add(int32_t* p, int32_t v) { return atomicAdd(p, v); }
-__device__ __forceinline__ float ld_cg(const float* p) { return __ldcg(p); }
+__device__ __forceinline__ void cluster_sync() { cg::this_cluster().sync(); }
+// Relaxed arrival: for the end of the split reduction, where every remote read's value is used.
+__device__ __forceinline__ void cluster_sync_relaxed() {
+  asm volatile("barrier.cluster.arrive.relaxed.aligned;\nbarrier.cluster.wait.aligned;\n" ::: "memory");
+}
+template <typename T>
+__device__ __forceinline__ const T* cluster_peer(T* p, int rank) {
+  return cg::this_cluster().map_shared_rank(p, rank);
+}
+
+__device__ __forceinline__ uint64_t now_ns() {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+__device__ __forceinline__ void stamp_max(uint64_t* p, uint64_t t) {
+  atomicMax(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(t));
+}
 
 }  // namespace gemv
 
@@ -60,16 +78,12 @@ namespace aspd {
 namespace {
 
 using gemv::kWarps;
-using gemv::Layout;
 using gemv::Params;
-using gemv::stages_for;
 
 template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
 __global__ void __launch_bounds__(kWarps * 32) decode_gemv_kernel(Params p) {
   extern __shared__ __align__(16) unsigned char smem[];
-  __shared__ bool s_last;
-  gemv::gemv_block<kNorm, kTokenTiles, kEpi>(p, smem, s_last, blockIdx.x, blockIdx.y, gridDim.x, threadIdx.x,
-                                              blockDim.x);
+  gemv::gemv_block<kNorm, kTokenTiles, kEpi>(p, smem, blockIdx.x, blockIdx.y, gridDim.x, threadIdx.x, blockDim.x);
 }
 
 __global__ void embed_sumsq_kernel(const bf16* __restrict__ table, StepIoView io, int64_t E, float* __restrict__ x,
@@ -96,14 +110,16 @@ __global__ void embed_sumsq_kernel(const bf16* __restrict__ table, StepIoView io
 
 template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
 cudaError_t launch_kernel(const Params& p, dim3 grid, bool pdl, cudaStream_t s) {
-  const Layout<kNorm, kTokenTiles> lay{p.R, stages_for(p.R, kTokenTiles)};
-  const size_t smem = lay.bytes();
+  const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
   auto kernel = decode_gemv_kernel<kNorm, kTokenTiles, kEpi>;
-  // Over 48 KB of dynamic shared memory needs an opt-in (once per kernel and size; not a stream
-  // operation, so it is also fine while a graph is being captured).
-  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
+  // Over 48 KB of dynamic shared memory needs an opt-in. It is set to what the kernel needs at its
+  // most rows, the same for every launch of a kernel and plan: graphs captured at fewer rows keep
+  // running after one at more rows was captured (not a stream operation, so fine while capturing).
+  const GemvSmem most{p.R, p.stages, 8 * kTokenTiles, kNorm, p.in.sumsq_slots};
+  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(most.bytes()));
   if (e != cudaSuccess) return e;
-  return launch_maybe_pdl(kernel, grid, dim3(kWarps * 32), smem, s, pdl, p);
+  return launch_clustered_maybe_pdl(kernel, grid, dim3(kWarps * 32), dim3(1, grid.y, 1), static_cast<size_t>(lay.bytes()),
+                                    s, pdl, p);
 }
 
 template <bool kNorm, int kTokenTiles>
@@ -129,16 +145,21 @@ bool decode_gemv_supports(int64_t E, int64_t I, int32_t D) {
 }
 
 cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
-                               const GemvOutput& out, const GemvPlan& plan, GemvScratch scratch, cudaStream_t s) {
+                               const GemvOutput& out, const GemvPlan& plan, cudaStream_t s, uint64_t* stamps) {
   const bool norm = in.x == nullptr;
-  if (M < 1 || M > kDecodeGemvMaxRows || K % 8 != 0 || plan.rows_per_block % 16 != 0 || plan.rows_per_block > 128 ||
-      (norm && (in.residual == nullptr || in.norm_weight == nullptr || in.sumsq == nullptr)) ||
-      (plan.splits > 1 && (scratch.partial == nullptr || scratch.counters == nullptr)) ||
+  const int64_t chunks = (K + kDecodeGemvChunk - 1) / kDecodeGemvChunk;
+  if (w == nullptr || N < 1 || K < 8 || M < 1 || M > kDecodeGemvMaxRows || K % 8 != 0 ||
+      plan.rows_per_block < 16 || plan.rows_per_block % 16 != 0 || plan.rows_per_block > 128 ||
+      plan.row_blocks != (N + plan.rows_per_block - 1) / plan.rows_per_block || plan.splits < 1 ||
+      plan.splits > kDecodeGemvMaxSplits || plan.splits > chunks ||
+      (plan.resident ? plan.stages < (chunks + plan.splits - 1) / plan.splits
+                     : plan.stages != decode_gemv_pipeline_stages(plan.rows_per_block)) ||
+      (norm && (in.residual == nullptr || in.norm_weight == nullptr || in.sumsq == nullptr || in.sumsq_slots < 1)) ||
       (out.kind == GemvEpilogue::kSiluMul && (plan.rows_per_block % 32 != 0 || N % 32 != 0)) ||
       (out.kind == GemvEpilogue::kRopeAppend && (plan.rows_per_block != out.D || N % out.D != 0)) ||
       (out.kind == GemvEpilogue::kAddResidual && plan.rows_per_block != kResidualRowsPerBlock))
     return cudaErrorInvalidValue;
-  Params p{w, N, K, M, in, out, plan.rows_per_block, plan.splits, scratch};
+  const Params p{w, N, K, M, in, out, plan.rows_per_block, plan.splits, plan.stages, stamps};
   if (M <= 8) return norm ? launch_for<true, 1>(p, plan, s) : launch_for<false, 1>(p, plan, s);
   return norm ? launch_for<true, 2>(p, plan, s) : launch_for<false, 2>(p, plan, s);
 }

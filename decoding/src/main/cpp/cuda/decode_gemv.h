@@ -9,12 +9,21 @@
 // (split-K reductions) and the element-wise kernels between them cost as much as the products.
 //
 // The product: y [M, N] = x [M, K] W^T, W bf16 [N, K] row-major (the checkpoint's layout). A block
-// owns R rows of W (16 to 128) and a range of K; a cp.async pipeline, 3-4 stages deep, copies
-// 128-wide k chunks of its W rows (contiguous 256-byte pieces) and of the step rows into shared
-// memory, and each warp runs mma.sync m16n8k16 with 16 W rows as the A operand (ldmatrix) and the
-// at most 16 step rows as B, so the weights are read once for all rows. Warps split the stage's k
-// steps inside a block, blocks split K across the grid when there are too few rows to fill the
-// GPU; the last block of a row range to finish sums the partials in a fixed order (deterministic).
+// owns R rows of W (16 to 128) and a range of K. It copies 128-wide k chunks of its W rows
+// (contiguous 256-byte pieces) and of the step rows into shared memory with cp.async, and each warp
+// runs mma.sync m16n8k16 with 16 W rows as the A operand (ldmatrix) and the at most 16 step rows as
+// B, so the weights are read once for all rows. Warps split the chunk's k steps inside a block.
+//
+// Where the block's whole K range fits in shared memory (every product of a 0.5B-sized layer), all
+// its weights are copied before the kernel waits for the one before it (pdl.cuh), so what is left
+// after the wait is one round of loads (the step rows, the norm's sums, the residual slice), the
+// multiply and the epilogue. Larger ranges stream through a 3-4 stage pipeline.
+//
+// Blocks split K across the grid when there are too few rows to fill the GPU: the splits of a row
+// range form a thread-block cluster (at most kDecodeGemvMaxSplits), and the split-0 block sums the
+// others' partials from their shared memory in split order (deterministic) and runs the epilogue.
+// No global scratch, atomics or fences: the chain of dependent round trips is what a batch-1 decode
+// step pays for.
 //
 // The RMSNorm prologue needs each row's sum of squares over the whole hidden vector. The kernel
 // that last wrote the residual stream (embedding, or a residual-add epilogue) leaves per-block
@@ -30,6 +39,11 @@ namespace aspd {
 
 constexpr int32_t kDecodeGemvMaxRows = 16;
 constexpr int32_t kDecodeGemvChunk = 128;  // k per pipeline stage
+// Most blocks along K per row range: a portable cluster size.
+constexpr int32_t kDecodeGemvMaxSplits = 8;
+// Most shared memory a block's resident weights and step rows may take (16 rows, the worst case);
+// past it the block streams its K range through the pipeline.
+constexpr int64_t kDecodeGemvResidentBytes = 160 * 1024;
 
 // Rows per block of the residual-add epilogue: the hidden vector's sum of squares arrives in
 // ceil(E / kResidualRowsPerBlock) partial slots per step row.
@@ -69,25 +83,57 @@ struct GemvOutput {
   bf16 *q = nullptr, *k_cache = nullptr, *v_cache = nullptr;
 };
 
-// Scratch of the cross-block K split: partial sums and one arrival counter per row range (zero
-// before the first launch; every launch leaves them zero).
-struct GemvScratch {
-  float* partial = nullptr;
-  int32_t* counters = nullptr;
-};
-
 struct GemvPlan {
   int32_t rows_per_block;  // 16 * tiles
   int32_t row_blocks;
-  int32_t splits;          // blocks along K per row range
+  int32_t splits;          // blocks along K per row range: one cluster (<= kDecodeGemvMaxSplits)
+  // Chunk slots in shared memory: the block's whole K range (resident) or a 3-4 stage pipeline.
+  int32_t stages;
+  bool resident;
   // Programmatic dependent launch (pdl.cuh): the kernel starts while the one before it runs and
-  // copies its first stages' weights before it waits for it.
+  // copies its weights (resident) or its first stages' weights before it waits for it.
   bool pdl = false;
-  int64_t partial_floats() const { return splits > 1 ? static_cast<int64_t>(row_blocks) * splits * rows_per_block * 16 : 0; }
 };
 
-// The launch shape for a product (the same for every M <= 16): D is the head dim for kRopeAppend.
-inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, int32_t sms) {
+// The pipeline's depth: 4 stages (3 in flight), 3 for blocks of more than 64 rows.
+inline int32_t decode_gemv_pipeline_stages(int32_t rows_per_block) { return rows_per_block > 64 ? 3 : 4; }
+
+#if defined(__CUDACC__)
+#define ASPD_GEMV_LAYOUT_FN __host__ __device__
+#else
+#define ASPD_GEMV_LAYOUT_FN
+#endif
+
+// Shared memory of a block, offsets in bytes: weight slots [stages][R][kChunk + 8] bf16 (8 elements
+// of padding: conflict-free ldmatrix; once the products are done, also the warps' reduction buffer
+// [8 warps][16][16] fp32), step-row slots [stages][rows][kChunk + 8] (fp32 residual rows under the
+// norm prologue, else bf16), norm-weight slots [stages][kChunk] fp32, the rows' sums of squares
+// [rows][slots], the residual slice [rows][R] and the result [R][16], all fp32.
+struct GemvSmem {
+  int32_t R, stages, rows;
+  bool norm;
+  int32_t sumsq_slots;
+  static constexpr int64_t kRow = kDecodeGemvChunk + 8;
+  ASPD_GEMV_LAYOUT_FN int64_t w_stage() const { return static_cast<int64_t>(R) * kRow * 2; }
+  ASPD_GEMV_LAYOUT_FN int64_t x_stage() const { return static_cast<int64_t>(rows) * kRow * (norm ? 4 : 2); }
+  ASPD_GEMV_LAYOUT_FN int64_t nw_stage() const { return norm ? kDecodeGemvChunk * 4 : 0; }
+  ASPD_GEMV_LAYOUT_FN int64_t x_at() const {
+    const int64_t w = w_stage() * stages, red = 8 * 256 * 4;
+    return w > red ? w : red;
+  }
+  ASPD_GEMV_LAYOUT_FN int64_t nw_at() const { return x_at() + x_stage() * stages; }
+  ASPD_GEMV_LAYOUT_FN int64_t sums_at() const { return nw_at() + nw_stage() * stages; }
+  ASPD_GEMV_LAYOUT_FN int64_t residual_at() const {
+    return sums_at() + (norm ? (static_cast<int64_t>(rows) * sumsq_slots * 4 + 15) / 16 * 16 : 0);
+  }
+  ASPD_GEMV_LAYOUT_FN int64_t result_at() const { return residual_at() + static_cast<int64_t>(rows) * R * 4; }
+  ASPD_GEMV_LAYOUT_FN int64_t bytes() const { return result_at() + static_cast<int64_t>(R) * 16 * 4; }
+};
+
+// The launch shape for a product (the same for every M <= 16): D is the head dim for kRopeAppend;
+// max_splits and allow_resident are there to compare plans on a GPU (the engine bench's options).
+inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, int32_t sms,
+                                 int32_t max_splits = kDecodeGemvMaxSplits, bool allow_resident = true) {
   GemvPlan plan{};
   plan.rows_per_block = kind == GemvEpilogue::kRopeAppend ? D
                         : kind == GemvEpilogue::kSiluMul  ? 32
@@ -96,10 +142,15 @@ inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_
   // Two blocks per SM at least, each with one k chunk or more.
   const int64_t chunks = (K + kDecodeGemvChunk - 1) / kDecodeGemvChunk;
   const int64_t want = (2 * static_cast<int64_t>(std::max(sms, 1)) + plan.row_blocks - 1) / plan.row_blocks;
-  const int64_t most = std::max<int64_t>(1, chunks);
+  const int64_t most = std::max<int64_t>(1, std::min<int64_t>(chunks, std::clamp(max_splits, 1, kDecodeGemvMaxSplits)));
   plan.splits = static_cast<int32_t>(std::max<int64_t>(1, std::min(want, most)));
   // The residual epilogue's sums of squares are per block of kResidualRowsPerBlock rows, which the
   // consumer counts as residual_sumsq_slots(N): the grid must be exactly that.
+  const int32_t per_block = static_cast<int32_t>((chunks + plan.splits - 1) / plan.splits);
+  // The sums of squares a norm prologue reads are at most residual_sumsq_slots(K) per row.
+  const GemvSmem worst{plan.rows_per_block, per_block, kDecodeGemvMaxRows, true, residual_sumsq_slots(K)};
+  plan.resident = allow_resident && worst.bytes() <= kDecodeGemvResidentBytes;
+  plan.stages = plan.resident ? per_block : decode_gemv_pipeline_stages(plan.rows_per_block);
   return plan;
 }
 
@@ -107,8 +158,9 @@ inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_
 // multiple of 8, intermediate size of 16).
 bool decode_gemv_supports(int64_t E, int64_t I, int32_t D);
 
+// stamps: null, or [3] nanosecond times for the bench's timeline (decode_gemv_body.cuh).
 cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
-                               const GemvOutput& out, const GemvPlan& plan, GemvScratch scratch, cudaStream_t s);
+                               const GemvOutput& out, const GemvPlan& plan, cudaStream_t s, uint64_t* stamps = nullptr);
 
 // x[r] = embedding[ids[r]] (fp32) and the sums of squares for the first RMSNorm prologue
 // (slot 0 holds the row's sum, the other slots zero).

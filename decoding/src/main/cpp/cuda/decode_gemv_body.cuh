@@ -2,11 +2,13 @@
 // file supplies: decode_gemv.cu (the GPU) or the CPU emulation test
 // (src/test/cpp/decode_gemv_emulation_test.cpp), so that one text is what both run.
 //
-// Primitives, in namespace aspd::gemv: ASPD_GEMV_DEV, ASPD_GEMV_HOST_DEV, block_sync,
-// cp_async16(dst, src, valid) (zero-filled when !valid), cp_async_commit, cp_async_wait<N>,
-// ldmatrix_x4, mma_bf16 (m16n8k16, fp32 accumulate), warp_sum, fence (a device-wide fence),
-// atomic_add (on int32), ld_cg (an L2 load of data other blocks of this launch wrote), pdl_wait,
-// pdl_launch_dependents.
+// Primitives, in namespace aspd::gemv: ASPD_GEMV_DEV, block_sync, cp_async16(dst, src, valid)
+// (zero-filled when !valid), cp_async_commit, cp_async_wait<N>, ldmatrix_x4, mma_bf16 (m16n8k16,
+// fp32 accumulate), warp_sum, cluster_sync (a barrier of the row range's cluster that releases and
+// acquires shared memory), cluster_sync_relaxed (a barrier alone), cluster_peer(p, rank) (the same
+// shared-memory address in the cluster's block of that rank), pdl_wait, pdl_launch_dependents,
+// now_ns (a device clock) and stamp_max(p, t) (an atomic max on a 64-bit word), the last two for the
+// bench's timeline only.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -24,32 +26,17 @@ constexpr int kWarps = 8;
 constexpr int kChunk = kDecodeGemvChunk;
 constexpr int kPad = 8;       // elements of padding per shared-memory row (conflict-free ldmatrix / loads)
 
-// Pipeline depth: 4 stages (3 in flight) where two blocks still fit an SM, else 3.
-ASPD_GEMV_HOST_DEV constexpr int stages_for(int R, int token_tiles) { return R > 64 || token_tiles > 1 ? 3 : 4; }
-
 struct Params {
   const bf16* w;
   int64_t N, K;
   int32_t M;
   GemvInput in;
   GemvOutput out;
-  int32_t R, splits;
-  GemvScratch scratch;
-};
-
-template <bool kNorm, int kTokenTiles>
-struct Layout {  // dynamic shared memory, in bytes from the start
-  using X = typename std::conditional<kNorm, float, bf16>::type;
-  static constexpr int kXRows = 8 * kTokenTiles;
-  int R, stages;
-  ASPD_GEMV_HOST_DEV size_t w_stage() const { return static_cast<size_t>(R) * (kChunk + kPad) * 2; }
-  ASPD_GEMV_HOST_DEV size_t x_stage() const { return static_cast<size_t>(kXRows) * (kChunk + kPad) * sizeof(X); }
-  ASPD_GEMV_HOST_DEV size_t nw_stage() const { return kNorm ? kChunk * 4 : 0; }
-  ASPD_GEMV_HOST_DEV size_t x_at() const { return w_stage() * stages; }
-  ASPD_GEMV_HOST_DEV size_t nw_at() const { return x_at() + x_stage() * stages; }
-  ASPD_GEMV_HOST_DEV size_t red_at() const { return nw_at() + nw_stage() * stages; }
-  ASPD_GEMV_HOST_DEV size_t result_at() const { return red_at() + kWarps * 256 * 4; }
-  ASPD_GEMV_HOST_DEV size_t bytes() const { return result_at() + static_cast<size_t>(R) * 16 * 4; }
+  int32_t R, splits, stages;
+  // Null, or [3] nanosecond times (the bench's timeline): block (0, 0)'s start and the end of its
+  // wait for the kernel before, and the latest end of any block (an atomic max: the stamps of
+  // later steps only ever grow, so they need no reset between steps).
+  uint64_t* stamps;
 };
 
 ASPD_GEMV_DEV uint32_t pack_bf16(float lo, float hi) {
@@ -57,34 +44,41 @@ ASPD_GEMV_DEV uint32_t pack_bf16(float lo, float hi) {
   return *reinterpret_cast<const uint32_t*>(&p);
 }
 
-// Grid (row_blocks, splits), kWarps warps. Each stage copies kChunk k of the block's R weight
-// rows (contiguous 256-byte row pieces: the DRAM sees long runs) and of the step rows into shared
-// memory with cp.async, kStages deep; warp (tile t, part p) multiplies its 16 rows by the step rows
-// over its share of the stage's 16-k steps: ldmatrix A, B built from the staged inputs (normalized
-// on the fly), mma.sync.
+// Grid (row_blocks, splits), kWarps warps, clusters of (1, splits). Chunk i of the block's K range
+// copies kChunk k of its R weight rows (contiguous 256-byte row pieces: the DRAM sees long runs)
+// and of the M step rows into shared memory slot i % stages with cp.async; warp (tile t, part p)
+// multiplies its 16 rows by the step rows over its share of the chunk's 16-k steps: ldmatrix A, B
+// built from the staged rows (normalized on the fly), mma.sync. B columns past M repeat row M - 1
+// (only M rows are staged); no epilogue reads them.
 // Block (bx, by) of a grid gx blocks wide, thread tid of nthreads (kWarps * 32); smem: its dynamic
-// shared memory, s_last: a flag in its static shared memory.
+// shared memory (GemvSmem).
 template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
-ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last, unsigned bx, unsigned by, unsigned gx,
-                              unsigned tid, unsigned nthreads) {
-  using L = Layout<kNorm, kTokenTiles>;
-  using X = typename L::X;
-  const L lay{p.R, stages_for(p.R, kTokenTiles)};
+ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, unsigned bx, unsigned by, unsigned gx, unsigned tid,
+                              unsigned nthreads) {
+  using X = typename std::conditional<kNorm, float, bf16>::type;
+  const bool stamping = p.stamps != nullptr && bx == 0 && by == 0 && tid == 0;
+  if (stamping) p.stamps[0] = now_ns();
+  const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
   const int warp = tid / 32, lane = tid % 32, g = lane >> 2, c = lane & 3;
   const int tiles = p.R / 16, parts = kWarps / tiles;  // tiles <= 8 (R <= 128)
   const int t = warp / parts, part = warp % parts;
-  float* red = reinterpret_cast<float*>(smem + lay.red_at());        // [kWarps][16][16]
-  float* result = reinterpret_cast<float*>(smem + lay.result_at());  // [R][16]
+  float* red = reinterpret_cast<float*>(smem);  // [kWarps][16][16], over the weight slots once they are used
+  float* sums = reinterpret_cast<float*>(smem + lay.sums_at());          // [M][slots]
+  float* residual = reinterpret_cast<float*>(smem + lay.residual_at());  // [M][R]
+  float* result = reinterpret_cast<float*>(smem + lay.result_at());      // [R][16]
   const int64_t row0 = static_cast<int64_t>(bx) * p.R;
   const int split = by;
 
   const int64_t chunks = (p.K + kChunk - 1) / kChunk;
   const int64_t c0 = split * chunks / p.splits, c1 = (split + 1) * chunks / p.splits;
   const int n_chunks = static_cast<int>(c1 - c0);
+  // Resident: every chunk has its slot, all copied up front; else a pipeline of stages - 1 ahead.
+  const bool resident = n_chunks <= p.stages;
+  const int ahead = resident ? n_chunks : p.stages - 1;
   const X* xin = kNorm ? reinterpret_cast<const X*>(p.in.residual) : reinterpret_cast<const X*>(p.in.x);
-  // Weights (and norm weights) of stage i: read-only, so they may be copied before pdl_wait.
+  // Weights (and norm weights) of chunk i: read-only, so they may be copied before pdl_wait.
   auto issue_w = [&](int i) {
-    const int slot = i % lay.stages;
+    const int slot = i % p.stages;
     const int64_t k0 = (c0 + i) * kChunk;
     bf16* ws = reinterpret_cast<bf16*>(smem + slot * lay.w_stage());
     for (int q = tid; q < p.R * (kChunk / 8); q += kWarps * 32) {
@@ -100,34 +94,55 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
       }
     }
   };
-  // Step rows of stage i: written by the kernels before, so only after pdl_wait.
+  // Step rows of chunk i: written by the kernels before, so only after pdl_wait.
   auto issue_x = [&](int i) {
-    const int slot = i % lay.stages;
+    const int slot = i % p.stages;
     const int64_t k0 = (c0 + i) * kChunk;
     constexpr int per_row = kChunk * static_cast<int>(sizeof(X)) / 16;  // 16-byte pieces of a step row
     X* xs = reinterpret_cast<X*>(smem + lay.x_at() + slot * lay.x_stage());
-    for (int q = tid; q < L::kXRows * per_row; q += kWarps * 32) {
+    for (int q = tid; q < p.M * per_row; q += kWarps * 32) {
       const int m = q / per_row, k = (q % per_row) * (16 / static_cast<int>(sizeof(X)));
-      const bool valid = m < p.M && k0 + k < p.K;
+      const bool valid = k0 + k < p.K;
       cp_async16(xs + m * (kChunk + kPad) + k, valid ? xin + m * p.K + k0 + k : xin, valid);
     }
   };
 
-  // Before the wait: the first stages' weights into shared memory (uncommitted: they join the
-  // first stage's group below). The next kernel may start once every block is past the wait (not
-  // before it: tried, 1.450 vs 1.403 ms per 0.5B step on an H200; asking the L2 for the rest of
-  // the block's weights here too made no difference, 1.417).
-  for (int i = 0; i < lay.stages - 1 && i < n_chunks; ++i) issue_w(i);
+  // Before the wait: the weights of the chunks copied ahead (uncommitted: they join the first
+  // chunk's group below). The next kernel may start once every block is past the wait (not before
+  // it: tried, 1.450 vs 1.403 ms per 0.5B step on an H200; asking the L2 for the rest of the
+  // block's weights here too made no difference, 1.417).
+  for (int i = 0; i < ahead; ++i) issue_w(i);
   pdl_wait();
   pdl_launch_dependents();
+  if (stamping) p.stamps[1] = now_ns();
 
-  // inv_rms of the step rows this lane feeds (g, g + 8): the producer's partial sums, in order.
+  // After the wait, everything the block reads from the kernels before goes out at once: the
+  // step rows, the producer's sums of squares (norm prologue) and the residual slice the epilogue
+  // adds to (split 0 only: it runs the epilogue), so that they cost one round trip together.
+  for (int i = 0; i < ahead; ++i) {
+    issue_x(i);
+    if (!resident) cp_async_commit();
+  }
+  if (resident) cp_async_commit();
+  if (kNorm)
+    for (int i = tid; i < p.M * p.in.sumsq_slots; i += nthreads) sums[i] = p.in.sumsq[i];
+  if (kEpi == GemvEpilogue::kAddResidual && split == 0)
+    for (int i = tid; i < p.M * p.R; i += nthreads) {
+      const int m = i / p.R, r = i % p.R;
+      residual[i] = row0 + r < p.N ? p.out.residual[m * p.N + row0 + r] : 0.f;
+    }
+  if (resident) cp_async_wait<0>();
+  block_sync();  // resident: every chunk is in shared memory from here on
+
+  // inv_rms of the step rows this lane feeds (g, g + 8; past M, row M - 1): the partial sums in order.
+  int xrow[kTokenTiles];
   float inv[kTokenTiles];
 #pragma unroll
   for (int j = 0; j < kTokenTiles; ++j) {
+    xrow[j] = g + 8 * j < p.M ? g + 8 * j : p.M - 1;
     inv[j] = 0.f;
-    if (kNorm && g + 8 * j < p.M) {
-      const float* slots = p.in.sumsq + (g + 8 * j) * p.in.sumsq_slots;
+    if (kNorm) {
+      const float* slots = sums + xrow[j] * p.in.sumsq_slots;
       float sum = 0.f;
       for (int i = 0; i < p.in.sumsq_slots; ++i) sum += slots[i];
       inv[j] = 1.f / sqrtf(sum / static_cast<float>(p.K) + p.in.eps);
@@ -136,15 +151,13 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
 
   float acc[kTokenTiles][4] = {};
   const int steps = kChunk / 16, step0 = part * steps / parts, step1 = (part + 1) * steps / parts;
-  for (int i = 0; i < lay.stages - 1; ++i) {
-    if (i < n_chunks) issue_x(i);
-    cp_async_commit();
-  }
   for (int i = 0; i < n_chunks; ++i) {
-    if (lay.stages == 4) cp_async_wait<2>();
-    else cp_async_wait<1>();
-    block_sync();
-    const int slot = i % lay.stages;
+    if (!resident) {
+      if (p.stages == 4) cp_async_wait<2>();
+      else cp_async_wait<1>();
+      block_sync();
+    }
+    const int slot = i % p.stages;
     const bf16* ws = reinterpret_cast<const bf16*>(smem + slot * lay.w_stage());
     const X* xs = reinterpret_cast<const X*>(smem + lay.x_at() + slot * lay.x_stage());
     const float* ns = reinterpret_cast<const float*>(smem + lay.nw_at() + slot * lay.nw_stage());
@@ -154,7 +167,7 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
       const int k = st * 16 + 2 * c;
 #pragma unroll
       for (int j = 0; j < kTokenTiles; ++j) {
-        const X* xr = xs + (g + 8 * j) * (kChunk + kPad);
+        const X* xr = xs + xrow[j] * (kChunk + kPad);
         uint32_t b0, b1;
         if (kNorm) {
           // The expression of rms_norm_kernel, so both paths round the same floats.
@@ -169,16 +182,18 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
         mma_bf16(acc[j], a, b0, b1);
       }
     }
-    if (i + lay.stages - 1 < n_chunks) {
-      issue_w(i + lay.stages - 1);
-      issue_x(i + lay.stages - 1);
+    if (!resident) {
+      if (i + p.stages - 1 < n_chunks) {
+        issue_w(i + p.stages - 1);
+        issue_x(i + p.stages - 1);
+      }
+      cp_async_commit();
     }
-    cp_async_commit();
   }
-  cp_async_wait<0>();
+  cp_async_wait<0>();  // the pipeline's trailing (empty) groups
+  block_sync();        // every warp is done with the weight slots that red lies over
   {
-    const int slot = warp;
-    float* mine = red + slot * 256;  // [row 16][step row 16]
+    float* mine = red + warp * 256;  // [row 16][step row 16]
 #pragma unroll
     for (int j = 0; j < kTokenTiles; ++j) {
       mine[g * 16 + 8 * j + 2 * c] = acc[j][0];
@@ -200,26 +215,22 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
   }
 
   if (p.splits > 1) {
-    // Partials of this block out; the last block of the row range to arrive sums them in split
-    // order (the same order whichever block is last) and runs the epilogue. Only the M step-row
-    // columns of [R][16] travel (the epilogues read no other): at M = 1, 1/16 of the traffic.
-    float* mine = p.scratch.partial + (static_cast<int64_t>(bx) * p.splits + split) * p.R * 16;
-    block_sync();
-    for (int i = tid; i < p.R * p.M; i += nthreads) mine[(i / p.M) * 16 + i % p.M] = result[(i / p.M) * 16 + i % p.M];
-    fence();
-    block_sync();
-    if (tid == 0) s_last = atomic_add(&p.scratch.counters[bx], 1) == p.splits - 1;
-    block_sync();
-    if (!s_last) return;
-    fence();
-    const float* all = p.scratch.partial + static_cast<int64_t>(bx) * p.splits * p.R * 16;
-    for (int i = tid; i < p.R * p.M; i += nthreads) {
-      const int at = (i / p.M) * 16 + i % p.M;
-      float sum = 0.f;
-      for (int sp = 0; sp < p.splits; ++sp) sum += ld_cg(all + static_cast<int64_t>(sp) * p.R * 16 + at);
-      result[at] = sum;
+    // The split-0 block of the cluster adds the other splits' results to its own, reading their
+    // shared memory, in split order (the same sums whatever the timing), and runs the epilogue;
+    // the others wait at a second barrier so that their shared memory outlives those reads.
+    cluster_sync();
+    if (split == 0)
+      for (int i = tid; i < p.R * p.M; i += nthreads) {
+        const int at = (i / p.M) * 16 + i % p.M;
+        float sum = result[at];
+        for (int sp = 1; sp < p.splits; ++sp) sum += cluster_peer(result, sp)[at];
+        result[at] = sum;
+      }
+    cluster_sync_relaxed();
+    if (split != 0) {
+      if (p.stamps != nullptr && tid == 0) stamp_max(p.stamps + 2, now_ns());
+      return;
     }
-    if (tid == 0) p.scratch.counters[bx] = 0;  // ready for the next launch
   }
   block_sync();
 
@@ -234,9 +245,8 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
       const int r = i % p.R, m = i / p.R;
       float sq = 0.f;
       if (m < p.M && row0 + r < p.N) {
-        float* x = o.residual + m * p.N + row0 + r;
-        const float v = *x + result[r * 16 + m];
-        *x = v;
+        const float v = residual[m * p.R + r] + result[r * 16 + m];
+        o.residual[m * p.N + row0 + r] = v;
         sq = v * v;
       }
       result[r * 16 + m] = sq;
@@ -285,6 +295,7 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, bool& s_last
       }
     }
   }
+  if (p.stamps != nullptr && tid == 0) stamp_max(p.stamps + 2, now_ns());
 }
 
 }  // namespace gemv

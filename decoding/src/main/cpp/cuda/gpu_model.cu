@@ -62,7 +62,8 @@ struct GpuModel {
   int64_t gate_up_group = 0;  // kGateUpGroup when the fused path runs (its gate/up row layout), else 0
   GemvPlan plan_qkv{}, plan_o{}, plan_gu{}, plan_down{}, plan_head{};
   float *sumsq_a = nullptr, *sumsq_b = nullptr;  // after the embedding / down product; after the O product
-  GemvScratch scratch{};
+  uint64_t* fused_stamps = nullptr;  // [L][4 products][3], see gemv::Params::stamps (fused_timeline)
+  bool fused_ran = false;
   ArgmaxScratch argmax_scratch{};
 
   // The decode megakernel (decode_mega.h), rows <= kMegaMaxRows.
@@ -170,20 +171,24 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
     rope.io = io;
     rope.H = H, rope.Hkv = Hkv, rope.D = D, rope.theta = c.rope_theta;
     rope.q = m->q, rope.k_cache = l.k, rope.v_cache = l.v;
-    CUDA_TRY(launch_decode_gemv(l.wqkv, qkv_width(c), E, rows, normed(l.in_norm, m->sumsq_a), rope, m->plan_qkv,
-                                m->scratch, s));
+    const int64_t li = &l - m->layers.data();
+    auto stamps = [&](int product) { return m->fused_stamps == nullptr ? nullptr : m->fused_stamps + (li * 4 + product) * 3; };
+    CUDA_TRY(launch_decode_gemv(l.wqkv, qkv_width(c), E, rows, normed(l.in_norm, m->sumsq_a), rope, m->plan_qkv, s,
+                                stamps(0)));
     DecodeQkv from_cache;  // the QKV product's epilogue left q and the new entries there
     from_cache.q = m->q;
     CUDA_TRY(launch_decode_attention(from_cache, l.k, l.v, m->tags, io, H, Hkv, D, attention_scale(D), m->attn, s,
                                      /*pdl=*/true));
     CUDA_TRY(launch_decode_gemv(l.wo, E, static_cast<int64_t>(H) * D, rows, plain(m->attn), residual_add(m->sumsq_b),
-                                m->plan_o, m->scratch, s));
+                                m->plan_o, s, stamps(1)));
     GemvOutput silu;
     silu.kind = GemvEpilogue::kSiluMul;
     silu.act = m->act;
-    CUDA_TRY(launch_decode_gemv(l.wgu, 2 * I, E, rows, normed(l.post_norm, m->sumsq_b), silu, m->plan_gu, m->scratch, s));
-    CUDA_TRY(launch_decode_gemv(l.wd, E, I, rows, plain(m->act), residual_add(m->sumsq_a), m->plan_down, m->scratch, s));
+    CUDA_TRY(launch_decode_gemv(l.wgu, 2 * I, E, rows, normed(l.post_norm, m->sumsq_b), silu, m->plan_gu, s,
+                                stamps(2)));
+    CUDA_TRY(launch_decode_gemv(l.wd, E, I, rows, plain(m->act), residual_add(m->sumsq_a), m->plan_down, s, stamps(3)));
   }
+  m->fused_ran = true;
   if (head_rows > 0 && m->blas != nullptr) {
     // cuBLAS streams the LM head's weights faster than the fused product (66 vs 114 us at 0.5B on
     // an H200, each alone in aspd_decode_step_bench), so the fused path stops at the final norm.
@@ -196,8 +201,7 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
     in.sumsq += (M - head_rows) * slots;
     GemvOutput logits;
     logits.y = m->logits;
-    CUDA_TRY(launch_decode_gemv(m->lm_head, V, E, static_cast<int32_t>(head_rows), in, logits, m->plan_head,
-                                m->scratch, s));
+    CUDA_TRY(launch_decode_gemv(m->lm_head, V, E, static_cast<int32_t>(head_rows), in, logits, m->plan_head, s));
     CUDA_TRY(launch_argmax(m->logits, head_rows, V, m->argmax_scratch, m->argmax_dev, s));
     CUDA_TRY(cudaMemcpyAsync(m->argmax_host, m->argmax_dev, head_rows * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
   }
@@ -446,6 +450,11 @@ bool init_runtime(GpuModel* m, std::string* err) {
     }
   }
   if (m->opt.max_chunk < kGraphRows) m->opt.max_chunk = kGraphRows;
+  if (m->opt.fused_max_splits < 0 || m->opt.fused_max_splits > kDecodeGemvMaxSplits) {
+    *err = "fused_max_splits must be 0 (the most) to " + std::to_string(kDecodeGemvMaxSplits) + ", not " +
+           std::to_string(m->opt.fused_max_splits);
+    return false;
+  }
   m->capacity = m->opt.cache_capacity > 0 ? std::min<int64_t>(m->opt.cache_capacity, c.max_positions) : c.max_positions;
   const int64_t Hkv = c.num_kv_heads, D = c.head_dim, E = c.hidden_size, I = c.intermediate_size;
   const int64_t Mx = m->opt.max_chunk;
@@ -467,22 +476,20 @@ bool init_runtime(GpuModel* m, std::string* err) {
   if (m->fused) {
     m->gate_up_group = kGateUpGroup;
     const int32_t sms = prop.multiProcessorCount;
-    m->plan_qkv = plan_decode_gemv(GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), sms);
-    m->plan_o = plan_decode_gemv(GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, sms);
-    m->plan_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms);
-    m->plan_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms);
-    m->plan_head = plan_decode_gemv(GemvEpilogue::kStore, c.vocab_size, E, 0, sms);
+    const int32_t most = m->opt.fused_max_splits > 0 ? m->opt.fused_max_splits : kDecodeGemvMaxSplits;
+    const bool resident = m->opt.fused_resident;
+    m->plan_qkv = plan_decode_gemv(GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), sms, most, resident);
+    m->plan_o = plan_decode_gemv(GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, sms, most, resident);
+    m->plan_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms, most, resident);
+    m->plan_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms, most, resident);
+    m->plan_head = plan_decode_gemv(GemvEpilogue::kStore, c.vocab_size, E, 0, sms, most, resident);
     for (GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down}) p->pdl = true;
-    int64_t partial = 0, counters = 0;
-    for (const GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down, &m->plan_head}) {
-      partial = std::max(partial, p->partial_floats());
-      if (p->splits > 1) counters = std::max<int64_t>(counters, p->row_blocks);
-    }
     const int64_t sumsq = static_cast<int64_t>(kDecodeGemvMaxRows) * residual_sumsq_slots(E);
-    if (!m->alloc(&m->scratch.partial, partial, err) || !m->alloc(&m->scratch.counters, counters, err) ||
-        !m->alloc(&m->sumsq_a, sumsq, err) || !m->alloc(&m->sumsq_b, sumsq, err))
-      return false;
-    CUDA_TRY(cudaMemset(m->scratch.counters, 0, std::max<int64_t>(counters, 1) * sizeof(int32_t)));
+    if (!m->alloc(&m->sumsq_a, sumsq, err) || !m->alloc(&m->sumsq_b, sumsq, err)) return false;
+    if (m->opt.fused_timeline) {
+      if (!m->alloc(&m->fused_stamps, c.num_layers * 4 * 3, err)) return false;
+      CUDA_TRY(cudaMemset(m->fused_stamps, 0, c.num_layers * 4 * 3 * sizeof(uint64_t)));
+    }
   }
   if (m->opt.mega_decode && !m->fused) {
     std::string why;
@@ -619,7 +626,13 @@ const ModelConfig& gpu_model_config(const GpuModel& m) { return m.c; }
 std::string gpu_model_describe(const GpuModel& m) {
   std::string s = m.device_name + ", ";
   s += m.blas != nullptr ? "cuBLAS (" + m.blas->path + ")" : "built-in GEMV kernel" + m.gemm_note;
-  if (m.fused) s += ", fused tensor-core decode steps (programmatic dependent launch)";
+  if (m.fused) {
+    s += ", fused tensor-core decode steps (programmatic dependent launch; K splits qkv " +
+         std::to_string(m.plan_qkv.splits) + ", o " + std::to_string(m.plan_o.splits) + ", gate/up " +
+         std::to_string(m.plan_gu.splits) + ", down " + std::to_string(m.plan_down.splits) + "; weights resident:";
+    for (const GemvPlan* p : {&m.plan_qkv, &m.plan_o, &m.plan_gu, &m.plan_down}) s += p->resident ? " y" : " n";
+    s += ")";
+  }
   if (m.mega) {
     s += ", decode megakernel";
     const int32_t* p = m.opt.mega_parts;
@@ -737,6 +750,39 @@ bool gpu_model_mega_phase_us(GpuModel* m, double (&us)[5], std::string* err) {
     double sum = 0;
     for (int64_t l = 0; l < L; ++l) sum += static_cast<double>(t[5 * l + p + 1] - t[5 * l + p]);
     us[p] = sum / static_cast<double>(L) / 1000.0;
+  }
+  return true;
+}
+
+bool gpu_model_fused_timeline(GpuModel* m, FusedTimeline* out, std::string* err) {
+  if (m->fused_stamps == nullptr || !m->fused_ran) {
+    *err = "no decode step has run on the fused products with fused_timeline set";
+    return false;
+  }
+  const int64_t L = m->c.num_layers;
+  if (L < 2) {
+    *err = "the timeline needs two layers or more";
+    return false;
+  }
+  std::vector<uint64_t> t(L * 4 * 3);
+  CUDA_TRY(cudaSetDevice(m->opt.device));
+  CUDA_TRY(cudaMemcpy(t.data(), m->fused_stamps, t.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
+  auto at = [&](int64_t layer, int product, int what) { return static_cast<double>(t[(layer * 4 + product) * 3 + what]); };
+  *out = FusedTimeline{};
+  for (int64_t l = 1; l < L; ++l)  // layer 0's QKV follows the step's first kernels, not a down product
+    for (int p = 0; p < 4; ++p) {
+      const double prev_end = p == 0 ? at(l - 1, 3, 2) : at(l, p - 1, 2);
+      out->start_us[p] += (at(l, p, 0) - prev_end) / 1000.0;
+      out->wait_us[p] += (at(l, p, 1) - at(l, p, 0)) / 1000.0;
+      out->after_wait_us[p] += (at(l, p, 2) - at(l, p, 1)) / 1000.0;
+      out->share_us[p] += (at(l, p, 2) - prev_end) / 1000.0;
+    }
+  for (int p = 0; p < 4; ++p) {
+    out->start_us[p] /= static_cast<double>(L - 1);
+    out->wait_us[p] /= static_cast<double>(L - 1);
+    out->after_wait_us[p] /= static_cast<double>(L - 1);
+    out->share_us[p] /= static_cast<double>(L - 1);
+    out->layer_us += out->share_us[p];
   }
   return true;
 }

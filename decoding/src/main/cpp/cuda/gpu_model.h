@@ -36,8 +36,17 @@ struct GpuModelOptions {
   // Its products and attention are launched with programmatic dependent launch (pdl.cuh): each
   // starts while the one before runs (a product copies its first weights before it waits); 1.403
   // vs 1.538 ms per 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run. The LM
-  // head is a cuBLAS product when cuBLAS is there.
+  // head is a cuBLAS product when cuBLAS is there. Since 2026-11-26 (third session; not yet timed
+  // on a GPU) the K splits of a product are thread-block clusters reduced through distributed
+  // shared memory, and a block whose K range fits copies all its weights before the wait.
   bool fused_decode = false;
+  // The fused products' plan, to compare plans on a GPU (the engine bench's options): at most this
+  // many blocks along K (1 to kDecodeGemvMaxSplits; 0 = the most), and whether blocks whose K range
+  // fits in shared memory copy all of it before the wait (else a 3-4 stage pipeline).
+  int32_t fused_max_splits = 0;
+  bool fused_resident = true;
+  // Nanosecond stamps of every fused product of a step (gpu_model_fused_timeline); benches only.
+  bool fused_timeline = false;
   // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
   // the LM head stays a cuBLAS product. Ignored when fused_decode is set (its gate/up row layout).
   // Off by default: its first version was correct but no faster than the cuBLAS path on an H200
@@ -94,6 +103,20 @@ bool gpu_model_forward_rows(GpuModel* m, const int32_t* ids, const int32_t* posi
 // QKV, attention, O, gate/up, down (each including its grid barrier), in microseconds. False when
 // no step has run on the megakernel.
 bool gpu_model_mega_phase_us(GpuModel* m, double (&us)[5], std::string* err);
+
+// Where the fused products of the last decode step spent their time (fused_timeline set),
+// averaged over layers 1 to L - 1, per product (QKV, O, gate/up, down), in microseconds, from
+// stamps of block (0, 0) and of each block's end: start_us, from the end of the product before
+// (for QKV, the last layer's down; for O, the attention between them is in it) to block (0, 0)'s
+// start (negative: it started while the one before still ran, which programmatic dependent launch
+// allows); wait_us, block (0, 0)'s start to the end of its wait for the kernels before;
+// after_wait_us, from there to the last block's end; share_us, the end of the product before to
+// this one's end (the four add up to layer_us).
+struct FusedTimeline {
+  double start_us[4] = {}, wait_us[4] = {}, after_wait_us[4] = {}, share_us[4] = {};
+  double layer_us = 0;
+};
+bool gpu_model_fused_timeline(GpuModel* m, FusedTimeline* out, std::string* err);
 
 // The megakernel's grid barrier alone, microseconds per barrier (one launch of barriers only,
 // after a decode step has run on it).

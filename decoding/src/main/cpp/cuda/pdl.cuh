@@ -27,21 +27,39 @@ __device__ __forceinline__ void pdl_launch_dependents() {
 #endif
 }
 
-// kernel<<<grid, block, smem, s>>>(args...), with programmatic dependent launch when pdl is set.
+// kernel<<<grid, block, smem, s>>>(args...) in clusters of `cluster` blocks (a runtime cluster
+// shape; none is set for 1 x 1 x 1, so kernels with __cluster_dims__ keep theirs), with
+// programmatic dependent launch when pdl is set.
 template <typename... Params, typename... Args>
-cudaError_t launch_maybe_pdl(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t s, bool pdl,
-                             Args&&... args) {
+cudaError_t launch_clustered_maybe_pdl(void (*kernel)(Params...), dim3 grid, dim3 block, dim3 cluster, size_t smem,
+                                       cudaStream_t s, bool pdl, Args&&... args) {
   cudaLaunchConfig_t config{};
   config.gridDim = grid;
   config.blockDim = block;
   config.dynamicSmemBytes = smem;
   config.stream = s;
-  cudaLaunchAttribute attribute[1];
-  attribute[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attribute[0].val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchAttribute attribute[2];
+  unsigned n = 0;
+  if (pdl) {
+    attribute[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attribute[n++].val.programmaticStreamSerializationAllowed = 1;
+  }
+  if (cluster.x * cluster.y * cluster.z > 1) {
+    attribute[n].id = cudaLaunchAttributeClusterDimension;
+    attribute[n].val.clusterDim.x = cluster.x;
+    attribute[n].val.clusterDim.y = cluster.y;
+    attribute[n++].val.clusterDim.z = cluster.z;
+  }
   config.attrs = attribute;
-  config.numAttrs = pdl ? 1 : 0;
+  config.numAttrs = n;
   return cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...);
+}
+
+// kernel<<<grid, block, smem, s>>>(args...), with programmatic dependent launch when pdl is set.
+template <typename... Params, typename... Args>
+cudaError_t launch_maybe_pdl(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t s, bool pdl,
+                             Args&&... args) {
+  return launch_clustered_maybe_pdl(kernel, grid, block, dim3(1, 1, 1), smem, s, pdl, std::forward<Args>(args)...);
 }
 
 }  // namespace aspd
