@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
        *act = device<bf16>(Mmax * I), *kc = device<bf16>((ctx + Mmax) * sh.Hkv * sh.D),
        *vc = device<bf16>((ctx + Mmax) * sh.Hkv * sh.D);
   CUDA_CHECK(launch_fill_normal_f32(x, Mmax * E, ++seed, 0.f, 1.f, s));
+  CUDA_CHECK(launch_fill_normal_f32(tmp, Mmax * E, ++seed, 0.f, 1.f, s));  // the residual the epilogues add to
   CUDA_CHECK(launch_fill_normal_f32(norm_w, E, ++seed, 1.f, 0.1f, s));
   CUDA_CHECK(launch_fill_normal_bf16(h, Mmax * std::max(E, I), ++seed, 0.f, 1.f, s));
   CUDA_CHECK(launch_fill_normal_bf16(kc, (ctx + Mmax) * sh.Hkv * sh.D, ++seed, 0.f, 1.f, s));
@@ -156,10 +157,9 @@ int main(int argc, char** argv) {
     int32_t* io_dev = device<int32_t>(static_cast<int64_t>(io_host.size()));
     CUDA_CHECK(cudaMemcpy(io_dev, io_host.data(), io_host.size() * 4, cudaMemcpyHostToDevice));
     const StepIoView io{io_dev, M};
-    // Sums of squares for the norm prologue, as the embedding would leave them.
-    CUDA_CHECK(launch_embed_sumsq(head, io, E, x, sumsq, residual_sumsq_slots(E), s));
-    // The step's RoPE table (and tags) as a decode step's prologue leaves them (x goes to a scratch row).
-    CUDA_CHECK(launch_decode_prologue(head, io, E, tmp, tags, sh.D, 1e6, rope_table, s));
+    // x, the sums of squares for the norm prologue, the RoPE table and the tags as a decode step's
+    // prologue leaves them.
+    CUDA_CHECK(launch_decode_prologue(head, io, E, x, tags, sh.D, 1e6, rope_table, s, sumsq, residual_sumsq_slots(E)));
     GemvInput normed;
     normed.residual = x, normed.norm_weight = norm_w, normed.sumsq = sumsq,
     normed.sumsq_slots = residual_sumsq_slots(E), normed.eps = 1e-6f;
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     plain_attn.x = attn;
     GemvOutput rope;
     rope.kind = GemvEpilogue::kRopeAppend, rope.bias = bias, rope.io = io, rope.H = sh.H, rope.Hkv = sh.Hkv,
-    rope.D = sh.D, rope.theta = 1e6, rope.q = q, rope.k_cache = kc, rope.v_cache = vc;
+    rope.D = sh.D, rope.rope = rope_table, rope.q = q, rope.k_cache = kc, rope.v_cache = vc;
     GemvOutput resid;
     resid.kind = GemvEpilogue::kAddResidual, resid.residual = tmp, resid.sumsq_out = sumsq;
     GemvOutput silu;

@@ -232,7 +232,11 @@ bool run_case(const Case& c, uint32_t seed) {
   out.act = act.data();
   out.bias = bias.data();
   out.io = StepIoView{io.data(), M};
-  out.H = c.H, out.Hkv = c.Hkv, out.D = c.D, out.theta = 10000.0;
+  out.H = c.H, out.Hkv = c.Hkv, out.D = c.D;
+  std::vector<float2> rope(static_cast<size_t>(M) * std::max(c.D / 2, 1));  // launch_decode_prologue's table
+  for (int m = 0; m < M; ++m)
+    for (int i = 0; i < c.D / 2; ++i) rope[m * (c.D / 2) + i] = rope_cos_sin(io[1 + M + m], i, c.D, 10000.0);
+  out.rope = reinterpret_cast<const float*>(rope.data());
   out.q = q.data(), out.k_cache = kc.data(), out.v_cache = vc.data();
   std::vector<uint64_t> stamps(3, 0);
   const gemv::Params p{w.data(), N, K, M, in, out, plan.rows_per_block, plan.splits, plan.stages,

@@ -603,6 +603,14 @@ TEST(gpu_megakernel_launches_reject_bad_arguments_before_running) {
         cudaErrorInvalidValue);
   CHECK(launch_decode_prologue(nullptr, StepIoView{io, kDecodePrologueMaxRows + 1}, 64, nullptr, EntryTags{}, 32, 1e4, nullptr,
                              nullptr) == cudaErrorInvalidValue);
+  {  // sums of squares asked for without their slot count (every other argument valid)
+    static int32_t tag_store[3];
+    static float x_store[64], rope_store[16], sums_store[1];
+    static bf16 embed_store[64];
+    const EntryTags tags{tag_store, tag_store + 1, tag_store + 2};
+    CHECK(launch_decode_prologue(embed_store, StepIoView{io, 1}, 64, x_store, tags, 32, 1e4, rope_store, nullptr,
+                                 sums_store, 0) == cudaErrorInvalidValue);
+  }
   CHECK(cudaGetLastError() == cudaSuccess);  // nothing was launched, no sticky error
 }
 

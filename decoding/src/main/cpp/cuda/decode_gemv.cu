@@ -86,28 +86,6 @@ __global__ void __launch_bounds__(kWarps * 32) decode_gemv_kernel(Params p) {
   gemv::gemv_block<kNorm, kTokenTiles, kEpi>(p, smem, blockIdx.x, blockIdx.y, gridDim.x, threadIdx.x, blockDim.x);
 }
 
-__global__ void embed_sumsq_kernel(const bf16* __restrict__ table, StepIoView io, int64_t E, float* __restrict__ x,
-                                   float* __restrict__ sumsq, int32_t slots) {
-  __shared__ float partial[32];
-  const int64_t r = blockIdx.x;
-  const bf16* row = table + static_cast<int64_t>(io.ids()[r]) * E;
-  float ss = 0.f;
-  for (int64_t e = threadIdx.x; e < E; e += blockDim.x) {
-    const float v = __bfloat162float(row[e]);
-    x[r * E + e] = v;
-    ss += v * v;
-  }
-  ss = warp_sum(ss);
-  if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = ss;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    float sum = 0.f;
-    for (int w = 0; w < static_cast<int>(blockDim.x / 32); ++w) sum += partial[w];
-    sumsq[r * slots] = sum;
-  }
-  for (int i = 1 + threadIdx.x; i < slots; i += blockDim.x) sumsq[r * slots + i] = 0.f;
-}
-
 template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
 cudaError_t launch_kernel(const Params& p, dim3 grid, bool pdl, cudaStream_t s) {
   const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
@@ -156,18 +134,12 @@ cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, c
                      : plan.stages != decode_gemv_pipeline_stages(plan.rows_per_block)) ||
       (norm && (in.residual == nullptr || in.norm_weight == nullptr || in.sumsq == nullptr || in.sumsq_slots < 1)) ||
       (out.kind == GemvEpilogue::kSiluMul && (plan.rows_per_block % 32 != 0 || N % 32 != 0)) ||
-      (out.kind == GemvEpilogue::kRopeAppend && (plan.rows_per_block != out.D || N % out.D != 0)) ||
+      (out.kind == GemvEpilogue::kRopeAppend && (plan.rows_per_block != out.D || N % out.D != 0 || out.rope == nullptr)) ||
       (out.kind == GemvEpilogue::kAddResidual && plan.rows_per_block != kResidualRowsPerBlock))
     return cudaErrorInvalidValue;
   const Params p{w, N, K, M, in, out, plan.rows_per_block, plan.splits, plan.stages, stamps};
   if (M <= 8) return norm ? launch_for<true, 1>(p, plan, s) : launch_for<false, 1>(p, plan, s);
   return norm ? launch_for<true, 2>(p, plan, s) : launch_for<false, 2>(p, plan, s);
-}
-
-cudaError_t launch_embed_sumsq(const bf16* table, StepIoView io, int64_t E, float* x, float* sumsq, int32_t slots,
-                               cudaStream_t s) {
-  embed_sumsq_kernel<<<io.M, 256, 0, s>>>(table, io, E, x, sumsq, slots);
-  return cudaGetLastError();
 }
 
 }  // namespace aspd

@@ -67,7 +67,7 @@ enum class GemvEpilogue {
   kStore,        // y fp32 [M, N]
   kAddResidual,  // residual fp32 [M, N] += product; sumsq_out [M, residual_sumsq_slots(N)] written
   kSiluMul,      // act bf16 [M, N / 2] = silu(gate) * up; W rows interleaved by 16 (see gpu_model.cu)
-  kRopeAppend,   // + bias, RoPE, q bf16 [M, H, D], k/v appended to the cache (launch_qkv_rope_append)
+  kRopeAppend,   // + bias, RoPE from the step's table, q bf16 [M, H, D], k/v appended to the cache
 };
 
 struct GemvOutput {
@@ -79,7 +79,7 @@ struct GemvOutput {
   const float* bias = nullptr;
   StepIoView io{nullptr, 0};
   int32_t H = 0, Hkv = 0, D = 0;
-  double theta = 0;
+  const float* rope = nullptr;  // [M, D / 2] float2 (cos, sin): launch_decode_prologue's table
   bf16 *q = nullptr, *k_cache = nullptr, *v_cache = nullptr;
 };
 
@@ -162,9 +162,7 @@ bool decode_gemv_supports(int64_t E, int64_t I, int32_t D);
 cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
                                const GemvOutput& out, const GemvPlan& plan, cudaStream_t s, uint64_t* stamps = nullptr);
 
-// x[r] = embedding[ids[r]] (fp32) and the sums of squares for the first RMSNorm prologue
-// (slot 0 holds the row's sum, the other slots zero).
-cudaError_t launch_embed_sumsq(const bf16* table, StepIoView io, int64_t E, float* x, float* sumsq, int32_t slots,
-                               cudaStream_t s);
+// The step's first kernel, which writes the embeddings, their sums of squares for the first norm
+// prologue and the RoPE table, is launch_decode_prologue (model_kernels.h).
 
 }  // namespace aspd

@@ -281,7 +281,7 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, unsigned bx,
       }
       const int64_t entry = o.io.length_before() + m;
       if (head < o.H + o.Hkv) {
-        const float2 cs = rope_cos_sin(o.io.position()[m], i, D, o.theta);
+        const float2 cs = reinterpret_cast<const float2*>(o.rope)[m * half + i];
         const float cf = cs.x, sf = cs.y;
         const float ra = a * cf - b * sf, rb = b * cf + a * sf;
         bf16* dst = head < o.H ? o.q + (static_cast<int64_t>(m) * o.H + head) * D

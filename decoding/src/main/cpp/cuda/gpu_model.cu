@@ -141,8 +141,7 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
   const StepIoView io{m->io_dev, rows};
   cudaStream_t s = m->stream;
   CUDA_TRY(cudaMemcpyAsync(m->io_dev, m->io_host, StepIoView::ints(rows) * sizeof(int32_t), cudaMemcpyHostToDevice, s));
-  CUDA_TRY(launch_append_tags(io, m->tags, s));
-  CUDA_TRY(launch_embed_sumsq(m->embed, io, E, m->x, m->sumsq_a, slots, s));
+  CUDA_TRY(launch_decode_prologue(m->embed, io, E, m->x, m->tags, D, c.rope_theta, m->rope_table, s, m->sumsq_a, slots));
   auto normed = [&](const float* weight, const float* sumsq) {
     GemvInput in;
     in.residual = m->x;
@@ -169,7 +168,7 @@ bool enqueue_decode_forward(GpuModel* m, int64_t M, int64_t head_rows, std::stri
     rope.kind = GemvEpilogue::kRopeAppend;
     rope.bias = l.bqkv;
     rope.io = io;
-    rope.H = H, rope.Hkv = Hkv, rope.D = D, rope.theta = c.rope_theta;
+    rope.H = H, rope.Hkv = Hkv, rope.D = D, rope.rope = m->rope_table;
     rope.q = m->q, rope.k_cache = l.k, rope.v_cache = l.v;
     const int64_t li = &l - m->layers.data();
     auto stamps = [&](int product) { return m->fused_stamps == nullptr ? nullptr : m->fused_stamps + (li * 4 + product) * 3; };

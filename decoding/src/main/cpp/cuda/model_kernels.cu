@@ -99,10 +99,28 @@ __global__ void qkv_rope_append_kernel(const float* __restrict__ qkv, const floa
 // Grid M, 256 threads: block r copies row r's embedding; its first threads write the row's tags
 // and RoPE table.
 __global__ void decode_prologue_kernel(const bf16* __restrict__ embed, StepIoView io, int64_t E, float* __restrict__ x,
-                                       EntryTags tags, int32_t D, double theta, float* __restrict__ rope) {
+                                       EntryTags tags, int32_t D, double theta, float* __restrict__ rope,
+                                       float* __restrict__ sumsq, int32_t slots) {
+  __shared__ float partial[32];
   const int r = blockIdx.x;
   const bf16* row = embed + static_cast<int64_t>(io.ids()[r]) * E;
-  for (int64_t e = threadIdx.x; e < E; e += blockDim.x) x[r * E + e] = __bfloat162float(row[e]);
+  float ss = 0.f;
+  for (int64_t e = threadIdx.x; e < E; e += blockDim.x) {
+    const float v = __bfloat162float(row[e]);
+    x[r * E + e] = v;
+    ss += v * v;
+  }
+  if (sumsq != nullptr) {  // block-uniform
+    ss = warp_sum(ss);
+    if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = ss;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      float sum = 0.f;
+      for (int w = 0; w < static_cast<int>(blockDim.x / 32); ++w) sum += partial[w];
+      sumsq[r * slots] = sum;
+    }
+    for (int i = 1 + threadIdx.x; i < slots; i += blockDim.x) sumsq[r * slots + i] = 0.f;
+  }
   if (threadIdx.x == 0) {
     const int64_t slot = io.length_before() + r;
     tags.position[slot] = io.position()[r];
@@ -432,11 +450,12 @@ cudaError_t launch_qkv_rope_append(const float* qkv, const float* bias, StepIoVi
 }
 
 cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
-                                   double theta, float* rope, cudaStream_t s) {
+                                   double theta, float* rope, cudaStream_t s, float* sumsq, int32_t sumsq_slots) {
   if (io.base == nullptr || io.M < 1 || io.M > kDecodePrologueMaxRows || D % 2 != 0 || embed == nullptr ||
-      x == nullptr || rope == nullptr || tags.position == nullptr || tags.group == nullptr || tags.branch == nullptr)
+      x == nullptr || rope == nullptr || tags.position == nullptr || tags.group == nullptr || tags.branch == nullptr ||
+      (sumsq != nullptr && sumsq_slots < 1))
     return cudaErrorInvalidValue;
-  decode_prologue_kernel<<<io.M, 256, 0, s>>>(embed, io, E, x, tags, D, theta, rope);
+  decode_prologue_kernel<<<io.M, 256, 0, s>>>(embed, io, E, x, tags, D, theta, rope, sumsq, sumsq_slots);
   return cudaGetLastError();
 }
 

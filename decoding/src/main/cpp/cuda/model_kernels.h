@@ -62,9 +62,12 @@ cudaError_t launch_append_tags(StepIoView io, EntryTags tags, cudaStream_t s);
 // A decode step's first launch (M <= kDecodePrologueMaxRows): the rows' embeddings into x (fp32),
 // their entry tags appended, and the RoPE table rope [M, D / 2] of float2 (cos, sin) =
 // rope_cos_sin(position, i, D, theta), so that later kernels rotate without double-precision math.
+// With sumsq [M, sumsq_slots] (the fused products' norm prologue, decode_gemv.h): slot 0 of each
+// row gets the sum of squares of its embedding, the other slots zero.
 constexpr int32_t kDecodePrologueMaxRows = 16;  // as many rows as a decode step has (static_asserts in gpu_model.cu)
 cudaError_t launch_decode_prologue(const bf16* embed, StepIoView io, int64_t E, float* x, EntryTags tags, int32_t D,
-                                   double theta, float* rope, cudaStream_t s);
+                                   double theta, float* rope, cudaStream_t s, float* sumsq = nullptr,
+                                   int32_t sumsq_slots = 0);
 
 // Each new row attends to entries [0, length_before + M) under the tag rule (visibility.h), one
 // block per (row, head): the prefill of chunks over 16 rows, and decode steps of head dims that
