@@ -11,7 +11,8 @@
 // when its block exits; cp.async destinations hold NaN until the issuing thread waits).
 // Cases: 1 to 16 rows (one and two 8-row token tiles), K whole or split across 2-8 blocks, a K that
 // ends inside a 128-wide chunk, weights resident (all copied before the wait) and streamed through
-// 3- and 4-stage pipelines (R 64 and 128), and the bench's timeline stamps.
+// 3- and 4-stage pipelines (R 64 and 128), head dims 48 and 80 (warps without a row tile), and the
+// bench's timeline stamps.
 //
 // In ctest wherever CMake finds CUDA (seconds on 2 cores); by hand, with sanitizers, from decoding/:
 //   g++ -std=c++17 -O2 -pthread -fsanitize=address,undefined -Wno-unknown-pragmas
@@ -66,7 +67,6 @@ inline void cluster_barrier() {
   tl_cluster->barrier.wait("cluster barrier");
 }
 inline void cluster_sync() { cluster_barrier(); }
-inline void cluster_sync_relaxed() { cluster_barrier(); }
 template <typename T>
 const T* cluster_peer(T* p, int rank) {
   const auto offset = reinterpret_cast<unsigned char*>(p) - emu::tl_block->smem;
@@ -333,6 +333,9 @@ int main() {
       {"store, K split in 8 (the largest cluster), K ends inside a chunk", GemvEpilogue::kStore, false, 2, 64, 1000, 8},
       {"residual add, 4-stage pipeline, whole K", GemvEpilogue::kAddResidual, false, 9, 128, 1024, 1},
       {"residual add, 16 rows, pipelines in a cluster of 4", GemvEpilogue::kAddResidual, false, 16, 64, 3072, 2},
+      {"bias + RoPE + append, head dim 80 (3 of 8 warps idle), 1 row", GemvEpilogue::kRopeAppend, true, 1, 320, 256, 1},
+      {"bias + RoPE + append, head dim 48 (2 of 8 warps idle), 1 row, K split in 2", GemvEpilogue::kRopeAppend, false,
+       1, 192, 256, 4},
   };
   cases[0].want_splits = 4;
   cases[0].stamps = true;
@@ -348,6 +351,9 @@ int main() {
   cases[8].resident = false;
   cases[9].want_splits = 4;
   cases[9].resident = false;
+  cases[10].H = 2, cases[10].Hkv = 1, cases[10].D = 80;
+  cases[11].H = 2, cases[11].Hkv = 1, cases[11].D = 48;
+  cases[11].want_splits = 2;
   int failed = 0;
   uint32_t seed = 5;
   for (const Case& c : cases) failed += run_case(c, seed++) ? 0 : 1;

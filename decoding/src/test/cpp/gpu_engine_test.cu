@@ -533,6 +533,8 @@ TEST(gpu_fused_decode_steps_match_the_unfused_forward) {
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 36, DecodePath::kFused, {0, 0, 0, 0}, 2);
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 37, DecodePath::kFused, {0, 0, 0, 0}, 1,
                                     false);
+  // Head dim 80: QKV blocks of 80 rows, where 3 of the 8 warps have no row tile.
+  check_decode_path_against_unfused(wide_config(300, 320, 640, 4, 2, 80), 39, DecodePath::kFused);
 }
 
 TEST(gpu_fused_timeline_stamps_a_decode_step) {

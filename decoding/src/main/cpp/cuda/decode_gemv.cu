@@ -9,6 +9,7 @@
 #include <cuda_bf16.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <type_traits>
 
@@ -49,10 +50,6 @@ __device__ __forceinline__ void mma_bf16(float (&c)[4], const uint32_t (&a)[4], 
 
 __device__ __forceinline__ void block_sync() { __syncthreads(); }
 __device__ __forceinline__ void cluster_sync() { cg::this_cluster().sync(); }
-// Relaxed arrival: for the end of the split reduction, where every remote read's value is used.
-__device__ __forceinline__ void cluster_sync_relaxed() {
-  asm volatile("barrier.cluster.arrive.relaxed.aligned;\nbarrier.cluster.wait.aligned;\n" ::: "memory");
-}
 template <typename T>
 __device__ __forceinline__ const T* cluster_peer(T* p, int rank) {
   return cg::this_cluster().map_shared_rank(p, rank);
@@ -90,11 +87,17 @@ template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
 cudaError_t launch_kernel(const Params& p, dim3 grid, bool pdl, cudaStream_t s) {
   const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
   auto kernel = decode_gemv_kernel<kNorm, kTokenTiles, kEpi>;
-  // Over 48 KB of dynamic shared memory needs an opt-in. It is set to what the kernel needs at its
-  // most rows, the same for every launch of a kernel and plan: graphs captured at fewer rows keep
-  // running after one at more rows was captured (not a stream operation, so fine while capturing).
+  // Over 48 KB of dynamic shared memory needs an opt-in. It only ever grows (the most any launch of
+  // this kernel has needed, at its most rows), so that every graph captured before, at fewer rows or
+  // for another product of the same kernel, keeps running. Not a stream operation: fine while
+  // capturing; set on every launch, so it holds on whichever device is current.
+  static std::atomic<int64_t> high_water{0};
   const GemvSmem most{p.R, p.stages, 8 * kTokenTiles, kNorm, p.in.sumsq_slots};
-  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(most.bytes()));
+  int64_t opt_in = high_water.load();
+  while (opt_in < most.bytes() && !high_water.compare_exchange_weak(opt_in, most.bytes())) {
+  }
+  opt_in = std::max<int64_t>(opt_in, most.bytes());
+  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(opt_in));
   if (e != cudaSuccess) return e;
   return launch_clustered_maybe_pdl(kernel, grid, dim3(kWarps * 32), dim3(1, grid.y, 1), static_cast<size_t>(lay.bytes()),
                                     s, pdl, p);

@@ -5,8 +5,8 @@
 // Primitives, in namespace aspd::gemv: ASPD_GEMV_DEV, block_sync, cp_async16(dst, src, valid)
 // (zero-filled when !valid), cp_async_commit, cp_async_wait<N>, ldmatrix_x4, mma_bf16 (m16n8k16,
 // fp32 accumulate), warp_sum, cluster_sync (a barrier of the row range's cluster that releases and
-// acquires shared memory), cluster_sync_relaxed (a barrier alone), cluster_peer(p, rank) (the same
-// shared-memory address in the cluster's block of that rank), pdl_wait, pdl_launch_dependents,
+// acquires shared memory), cluster_peer(p, rank) (the same shared-memory address in the cluster's
+// block of that rank), pdl_wait, pdl_launch_dependents,
 // now_ns (a device clock) and stamp_max(p, t) (an atomic max on a 64-bit word), the last two for the
 // bench's timeline only.
 #pragma once
@@ -61,7 +61,10 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, unsigned bx,
   const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
   const int warp = tid / 32, lane = tid % 32, g = lane >> 2, c = lane & 3;
   const int tiles = p.R / 16, parts = kWarps / tiles;  // tiles <= 8 (R <= 128)
+  // Warps past the last tile (R of 48, 80, 96, 112: 8 warps do not divide evenly) multiply
+  // nothing: their tile's rows are not in shared memory.
   const int t = warp / parts, part = warp % parts;
+  const bool multiplies = t < tiles;
   float* red = reinterpret_cast<float*>(smem);  // [kWarps][16][16], over the weight slots once they are used
   float* sums = reinterpret_cast<float*>(smem + lay.sums_at());          // [M][slots]
   float* residual = reinterpret_cast<float*>(smem + lay.residual_at());  // [M][R]
@@ -150,7 +153,7 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, unsigned bx,
   }
 
   float acc[kTokenTiles][4] = {};
-  const int steps = kChunk / 16, step0 = part * steps / parts, step1 = (part + 1) * steps / parts;
+  const int steps = kChunk / 16, step0 = part * steps / parts, step1 = multiplies ? (part + 1) * steps / parts : step0;
   for (int i = 0; i < n_chunks; ++i) {
     if (!resident) {
       if (p.stages == 4) cp_async_wait<2>();
@@ -226,7 +229,7 @@ ASPD_GEMV_DEV void gemv_block(const Params& p, unsigned char* smem, unsigned bx,
         for (int sp = 1; sp < p.splits; ++sp) sum += cluster_peer(result, sp)[at];
         result[at] = sum;
       }
-    cluster_sync_relaxed();
+    cluster_sync();  // released: split 0's remote reads are done before a peer may leave
     if (split != 0) {
       if (p.stamps != nullptr && tid == 0) stamp_max(p.stamps + 2, now_ns());
       return;

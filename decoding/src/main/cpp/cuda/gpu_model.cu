@@ -98,7 +98,8 @@ struct GpuModel {
 };
 
 // The decode prologue's RoPE table (rope_table) serves every decode path's rows.
-static_assert(kDecodeAttentionMaxRows <= kDecodePrologueMaxRows && kMegaMaxRows <= kDecodePrologueMaxRows,
+static_assert(kDecodeAttentionMaxRows <= kDecodePrologueMaxRows && kMegaMaxRows <= kDecodePrologueMaxRows &&
+                  kDecodeGemvMaxRows <= kDecodePrologueMaxRows,
               "a decode step has more rows than the prologue's RoPE table");
 
 namespace {

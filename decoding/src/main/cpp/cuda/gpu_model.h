@@ -38,7 +38,8 @@ struct GpuModelOptions {
   // vs 1.538 ms per 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run. The LM
   // head is a cuBLAS product when cuBLAS is there. Since 2026-11-26 (third session; not yet timed
   // on a GPU) the K splits of a product are thread-block clusters reduced through distributed
-  // shared memory, and a block whose K range fits copies all its weights before the wait.
+  // shared memory, and a block whose K range fits copies all its weights before the wait. (Clusters
+  // of up to 8 blocks: where a GPU partition cannot place one, the step fails with a CUDA error.)
   bool fused_decode = false;
   // The fused products' plan, to compare plans on a GPU (the engine bench's options): at most this
   // many blocks along K (1 to kDecodeGemvMaxSplits; 0 = the most), and whether blocks whose K range
