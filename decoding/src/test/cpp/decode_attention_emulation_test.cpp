@@ -24,7 +24,6 @@
 #include <cuda_bf16.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -47,25 +46,9 @@ using emu::block_sync;
 using emu::ldmatrix_x4;
 using emu::mma_16816;
 
-inline std::vector<unsigned char*> g_cluster_smem;  // each rank's dynamic shared memory
-inline emu::Barrier* g_cluster = nullptr;
-inline int g_late_rank = 0;                          // the block that arrives late at cluster barriers
-inline thread_local int tl_rank = 0;
-
-inline void cluster_barrier() {
-  if (tl_rank == g_late_rank) std::this_thread::sleep_for(std::chrono::milliseconds(3));
-  g_cluster->wait("cluster barrier");
-}
-inline void cluster_sync() { cluster_barrier(); }
-inline void cluster_sync_relaxed() { cluster_barrier(); }
-template <typename T>
-const T* cluster_peer(T* p, int rank) {
-  const auto offset = reinterpret_cast<unsigned char*>(p) - emu::tl_block->smem;
-  if (offset < 0 || static_cast<size_t>(offset) >= emu::tl_block->smem_bytes)
-    emu::emu_fail("cluster_peer: not a dynamic shared memory address");
-  if (rank < 0 || rank >= static_cast<int>(g_cluster_smem.size())) emu::emu_fail("cluster_peer: no such rank");
-  return reinterpret_cast<const T*>(g_cluster_smem[rank] + offset);
-}
+inline void cluster_sync() { emu::cluster_barrier(); }
+inline void cluster_sync_relaxed() { emu::cluster_barrier(); }
+using emu::cluster_peer;
 
 inline void cp_async16(void* dst, const void* src) { emu::cp_async_16(dst, src, true); }
 inline void cp_async_commit_wait_all() {
@@ -221,21 +204,20 @@ bool run_case(const Case& c, uint32_t seed) {
     std::vector<decode_attn::Statics> statics(decode_attn::kSplits);
     std::memset(statics.data(), 0xFF, statics.size() * sizeof(decode_attn::Statics));
     std::deque<emu::BlockEmu> blocks;
-    decode_attn::g_cluster_smem.clear();
+    emu::ClusterEmu cluster(decode_attn::kSplits * decode_attn::kThreads);
     for (int b = 0; b < decode_attn::kSplits; ++b) {
       blocks.emplace_back(decode_attn::kThreads, smem[b].data(), lay.bytes());
-      decode_attn::g_cluster_smem.push_back(smem[b].data());
+      cluster.smem.push_back(smem[b].data());
     }
-    emu::Barrier cluster(decode_attn::kSplits * decode_attn::kThreads);
-    decode_attn::g_cluster = &cluster;
-    decode_attn::g_late_rank = (h + static_cast<int>(seed)) % decode_attn::kSplits;
+    cluster.late_rank = (h + static_cast<int>(seed)) % decode_attn::kSplits;
     std::vector<std::thread> threads;
     for (int b = 0; b < decode_attn::kSplits; ++b)
       for (int tid = 0; tid < decode_attn::kThreads; ++tid)
         threads.emplace_back([&, b, tid] {
           emu::tl_block = &blocks[b];
           emu::tl_tid = tid;
-          decode_attn::tl_rank = b;
+          emu::tl_cluster = &cluster;
+          emu::tl_cluster_rank = b;
           decode_attn::attention_block(in, kc.data(), vc.data(), tags, view, H, Hkv, D, scale * 1.4426950408889634f,
                                        out.data(), h, b, tid, smem[b].data(), statics[b]);
           if (!emu::tl_uncommitted.empty() || !emu::tl_groups.empty()) emu::emu_fail("cp.async still in flight at exit");

@@ -50,31 +50,8 @@ inline void cp_async16(void* dst, const void* src, bool valid) { emu::cp_async_1
 inline void mma_bf16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
   emu::mma_16816<__nv_bfloat16>(c, a, b0, b1);
 }
-
-// The cluster of the running thread's block: its barrier, each rank's shared memory, and the rank
-// that arrives late at every cluster barrier.
-struct ClusterEmu {
-  explicit ClusterEmu(int threads) : barrier(threads) {}
-  emu::Barrier barrier;
-  std::vector<unsigned char*> smem;
-  int late_rank = 0;
-};
-inline thread_local ClusterEmu* tl_cluster = nullptr;
-inline thread_local int tl_rank = 0;
-
-inline void cluster_barrier() {
-  if (tl_rank == tl_cluster->late_rank) std::this_thread::sleep_for(std::chrono::milliseconds(3));
-  tl_cluster->barrier.wait("cluster barrier");
-}
-inline void cluster_sync() { cluster_barrier(); }
-template <typename T>
-const T* cluster_peer(T* p, int rank) {
-  const auto offset = reinterpret_cast<unsigned char*>(p) - emu::tl_block->smem;
-  if (offset < 0 || static_cast<size_t>(offset) >= emu::tl_block->smem_bytes)
-    emu::emu_fail("cluster_peer: not a dynamic shared memory address");
-  if (rank < 0 || rank >= static_cast<int>(tl_cluster->smem.size())) emu::emu_fail("cluster_peer: no such rank");
-  return reinterpret_cast<const T*>(tl_cluster->smem[rank] + offset);
-}
+inline void cluster_sync() { emu::cluster_barrier(); }
+using emu::cluster_peer;
 
 inline uint64_t now_ns() {
   return static_cast<uint64_t>(
@@ -120,7 +97,7 @@ void run_grid(const gemv::Params& p, const GemvPlan& plan) {
   std::vector<std::vector<unsigned char>> smem(blocks, std::vector<unsigned char>(bytes, 0xFF));
   std::deque<emu::BlockEmu> emus;
   for (int b = 0; b < blocks; ++b) emus.emplace_back(threads, smem[b].data(), bytes);
-  std::deque<gemv::ClusterEmu> clusters;  // one per row range: its K splits
+  std::deque<emu::ClusterEmu> clusters;  // one per row range: its K splits
   for (int bx = 0; bx < plan.row_blocks; ++bx) {
     clusters.emplace_back(plan.splits * threads);
     for (int by = 0; by < plan.splits; ++by) clusters.back().smem.push_back(smem[by * plan.row_blocks + bx].data());
@@ -133,8 +110,8 @@ void run_grid(const gemv::Params& p, const GemvPlan& plan) {
         emu::tl_block = &emus[b];
         emu::tl_tid = tid;
         const unsigned bx = static_cast<unsigned>(b % plan.row_blocks), by = static_cast<unsigned>(b / plan.row_blocks);
-        gemv::tl_cluster = &clusters[bx];
-        gemv::tl_rank = static_cast<int>(by);
+        emu::tl_cluster = &clusters[bx];
+        emu::tl_cluster_rank = static_cast<int>(by);
         gemv::gemv_block<kNorm, kTT, kEpi>(p, smem[b].data(), bx, by, static_cast<unsigned>(plan.row_blocks),
                                            static_cast<unsigned>(tid), static_cast<unsigned>(threads));
         if (!emu::tl_uncommitted.empty() || !emu::tl_groups.empty()) emu::emu_fail("cp.async still in flight at exit");

@@ -22,6 +22,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -236,6 +237,33 @@ inline float warp_sum(float x) {
 inline float warp_max(float x) {
   for (int mask = 16; mask > 0; mask >>= 1) x = std::fmax(x, shfl_xor(x, mask));
   return x;
+}
+
+// Thread-block clusters: each cluster's barrier, each rank's dynamic shared memory, and the rank that
+// arrives late at every cluster barrier (so that a peer's shared memory read before its block wrote
+// it shows up). The test points each thread at its cluster and rank before running the block.
+struct ClusterEmu {
+  explicit ClusterEmu(int threads) : barrier(threads) {}
+  Barrier barrier;
+  std::vector<unsigned char*> smem;
+  int late_rank = 0;
+};
+inline thread_local ClusterEmu* tl_cluster = nullptr;
+inline thread_local int tl_cluster_rank = 0;
+
+inline void cluster_barrier() {
+  if (tl_cluster_rank == tl_cluster->late_rank) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  tl_cluster->barrier.wait("cluster barrier");
+}
+
+// The same dynamic shared-memory address in the cluster's block of that rank.
+template <typename T>
+const T* cluster_peer(T* p, int rank) {
+  const auto offset = reinterpret_cast<unsigned char*>(p) - tl_block->smem;
+  if (offset < 0 || static_cast<size_t>(offset) >= tl_block->smem_bytes)
+    emu_fail("cluster_peer: not a dynamic shared memory address");
+  if (rank < 0 || rank >= static_cast<int>(tl_cluster->smem.size())) emu_fail("cluster_peer: no such rank");
+  return reinterpret_cast<const T*>(tl_cluster->smem[rank] + offset);
 }
 
 // Programmatic dependent launch (pdl.cuh) has nothing to wait for on the emulation: one launch.
