@@ -37,7 +37,6 @@
 #include "cuda/decode_gemv.h"
 
 #define ASPD_GEMV_DEV inline
-#define ASPD_GEMV_HOST_DEV
 
 namespace aspd::gemv {
 

@@ -18,7 +18,6 @@ namespace cg = cooperative_groups;
 namespace aspd {
 
 #define ASPD_GEMV_DEV __device__ __forceinline__
-#define ASPD_GEMV_HOST_DEV __host__ __device__
 
 namespace gemv {
 

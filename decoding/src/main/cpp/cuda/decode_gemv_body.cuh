@@ -6,9 +6,8 @@
 // (zero-filled when !valid), cp_async_commit, cp_async_wait<N>, ldmatrix_x4, mma_bf16 (m16n8k16,
 // fp32 accumulate), warp_sum, cluster_sync (a barrier of the row range's cluster that releases and
 // acquires shared memory), cluster_peer(p, rank) (the same shared-memory address in the cluster's
-// block of that rank), pdl_wait, pdl_launch_dependents,
-// now_ns (a device clock) and stamp_max(p, t) (an atomic max on a 64-bit word), the last two for the
-// bench's timeline only.
+// block of that rank), pdl_wait, pdl_launch_dependents, now_ns (a device clock) and stamp_max(p, t)
+// (an atomic max on a 64-bit word), the last two for the bench's timeline only.
 #pragma once
 
 #include <cuda_bf16.h>
