@@ -11,8 +11,8 @@
 // when its block exits; cp.async destinations hold NaN until the issuing thread waits).
 // Cases: 1 to 16 rows (one and two 8-row token tiles), K whole or split across 2-8 blocks, a K that
 // ends inside a 128-wide chunk, weights resident (all copied before the wait) and streamed through
-// 3- and 4-stage pipelines (R 64 and 128), head dims 48 and 80 (warps without a row tile), and the
-// bench's timeline stamps.
+// 3- and 4-stage pipelines (R 64 and 128), head dims 48 and 80 (warps without a row tile), the
+// bench's timeline stamps; and the launch's argument rules (decode_gemv_args_ok).
 //
 // In ctest wherever CMake finds CUDA (seconds on 2 cores); by hand, with sanitizers, from decoding/:
 //   g++ -std=c++17 -O2 -pthread -fsanitize=address,undefined -Wno-unknown-pragmas
@@ -295,6 +295,96 @@ bool run_case(const Case& c, uint32_t seed) {
   return ok;
 }
 
+// decode_gemv_args_ok: a good launch of each epilogue is accepted, then one fault at a time is
+// refused (each mutation leaves everything else as the accepted launch had it).
+bool check_argument_rules() {
+  alignas(16) static bf16 w[64], x[64], q[64], kc[64], vc[64], act[64];
+  alignas(16) static float residual[64], norm_w[64], sumsq[64], y[64], rope_table[64], bias[64];
+  alignas(16) static int32_t io[1 + 4 * 16];
+  const int64_t K = 256;
+  struct Launch {
+    const bf16* w;
+    int64_t N, K;
+    int32_t M;
+    GemvInput in;
+    GemvOutput out;
+    GemvPlan plan;
+  };
+  auto rope_launch = [&] {  // 2 query heads, 1 KV head, head dim 64, normed input, 3 rows
+    Launch l{w, 256, K, 3, {}, {}, plan_decode_gemv(GemvEpilogue::kRopeAppend, 256, K, 64, 4)};
+    l.in.residual = residual, l.in.norm_weight = norm_w, l.in.sumsq = sumsq, l.in.sumsq_slots = 4;
+    l.out.kind = GemvEpilogue::kRopeAppend;
+    l.out.io = StepIoView{io, 3};
+    l.out.H = 2, l.out.Hkv = 1, l.out.D = 64;
+    l.out.rope = rope_table, l.out.bias = bias, l.out.q = q, l.out.k_cache = kc, l.out.v_cache = vc;
+    return l;
+  };
+  auto plain_launch = [&](GemvEpilogue kind) {
+    Launch l{w, 128, K, 2, {}, {}, plan_decode_gemv(kind, 128, K, 0, 4)};
+    l.in.x = x;
+    l.out.kind = kind;
+    l.out.y = y, l.out.residual = residual, l.out.sumsq_out = sumsq, l.out.act = act;
+    return l;
+  };
+  auto ok = [](const Launch& l) { return decode_gemv_args_ok(l.w, l.N, l.K, l.M, l.in, l.out, l.plan); };
+  int bad = 0;
+  auto accepted = [&](const char* what, const Launch& l) {
+    if (!ok(l) && bad++ < 20) std::printf("  refused a good launch: %s\n", what);
+  };
+  auto refused = [&](const char* what, Launch l, auto&& mutate) {
+    mutate(l);
+    if (ok(l) && bad++ < 20) std::printf("  accepted a bad launch: %s\n", what);
+  };
+  const Launch rope = rope_launch();
+  accepted("bias + RoPE + append", rope);
+  for (GemvEpilogue kind : {GemvEpilogue::kStore, GemvEpilogue::kAddResidual, GemvEpilogue::kSiluMul})
+    accepted("plain rows", plain_launch(kind));
+  int rules = 0;
+  auto rule = [&](const char* what, auto&& mutate) {
+    ++rules;
+    refused(what, rope, mutate);
+  };
+  rule("no rows", [](Launch& l) { l.M = 0, l.out.io.M = 0; });
+  rule("17 rows", [](Launch& l) { l.M = 17, l.out.io.M = 17; });
+  rule("step inputs for other rows than the product's", [](Launch& l) { l.out.io.M = 2; });
+  rule("no step inputs", [](Launch& l) { l.out.io.base = nullptr; });
+  rule("K not a multiple of 8", [](Launch& l) { l.K = 250; });
+  rule("no weights", [](Launch& l) { l.w = nullptr; });
+  rule("misaligned weights", [](Launch& l) { l.w += 1; });
+  rule("a plan for another N", [](Launch& l) { l.N = 320; });
+  rule("9 K splits", [](Launch& l) { l.plan.splits = 9; });
+  rule("more K splits than chunks", [](Launch& l) { l.plan.splits = 3; });
+  rule("resident slots fewer than a block's chunks", [](Launch& l) { l.plan.splits = 1, l.plan.stages = 1; });
+  rule("a pipeline of 2 stages", [](Launch& l) { l.plan.resident = false, l.plan.stages = 2; });
+  rule("no norm weights", [](Launch& l) { l.in.norm_weight = nullptr; });
+  rule("no sums of squares", [](Launch& l) { l.in.sumsq = nullptr; });
+  rule("zero sum slots", [](Launch& l) { l.in.sumsq_slots = 0; });
+  rule("misaligned residual input", [](Launch& l) { l.in.residual += 1; });
+  rule("no RoPE table", [](Launch& l) { l.out.rope = nullptr; });
+  rule("no q", [](Launch& l) { l.out.q = nullptr; });
+  rule("no K cache", [](Launch& l) { l.out.k_cache = nullptr; });
+  rule("no V cache", [](Launch& l) { l.out.v_cache = nullptr; });
+  rule("heads that do not make up N", [](Launch& l) { l.out.H = 3; });
+  rule("no KV heads", [](Launch& l) { l.out.Hkv = 0; });
+  rule("a head dim other than the block's rows", [](Launch& l) { l.out.D = 32; });
+  auto plain_rule = [&](const char* what, GemvEpilogue kind, auto&& mutate) {
+    ++rules;
+    refused(what, plain_launch(kind), mutate);
+  };
+  plain_rule("misaligned bf16 rows", GemvEpilogue::kStore, [](Launch& l) { l.in.x += 4; });
+  plain_rule("no y", GemvEpilogue::kStore, [](Launch& l) { l.out.y = nullptr; });
+  plain_rule("no residual to add to", GemvEpilogue::kAddResidual, [](Launch& l) { l.out.residual = nullptr; });
+  plain_rule("no sums-of-squares output", GemvEpilogue::kAddResidual, [](Launch& l) { l.out.sumsq_out = nullptr; });
+  plain_rule("residual add with 32-row blocks", GemvEpilogue::kAddResidual,
+             [](Launch& l) { l.plan.rows_per_block = 32, l.plan.row_blocks = 4; });
+  plain_rule("no SiLU output", GemvEpilogue::kSiluMul, [](Launch& l) { l.out.act = nullptr; });
+  plain_rule("SiLU with 16-row blocks", GemvEpilogue::kSiluMul,
+             [](Launch& l) { l.plan.rows_per_block = 16, l.plan.row_blocks = 8; });
+  std::printf("[%s] argument rules: 4 good launches accepted, %d faults refused one at a time\n",
+              bad == 0 ? "ok" : "FAIL", rules);
+  return bad == 0;
+}
+
 }  // namespace
 
 int main() {
@@ -333,6 +423,7 @@ int main() {
   int failed = 0;
   uint32_t seed = 5;
   for (const Case& c : cases) failed += run_case(c, seed++) ? 0 : 1;
-  std::printf("%d of %zu checks failed\n", failed, sizeof(cases) / sizeof(cases[0]));
+  failed += check_argument_rules() ? 0 : 1;
+  std::printf("%d of %zu checks failed\n", failed, sizeof(cases) / sizeof(cases[0]) + 1);
   return failed == 0 ? 0 : 1;
 }

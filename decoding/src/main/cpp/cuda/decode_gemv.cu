@@ -126,19 +126,8 @@ bool decode_gemv_supports(int64_t E, int64_t I, int32_t D) {
 
 cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
                                const GemvOutput& out, const GemvPlan& plan, cudaStream_t s, uint64_t* stamps) {
+  if (!decode_gemv_args_ok(w, N, K, M, in, out, plan)) return cudaErrorInvalidValue;
   const bool norm = in.x == nullptr;
-  const int64_t chunks = (K + kDecodeGemvChunk - 1) / kDecodeGemvChunk;
-  if (w == nullptr || N < 1 || K < 8 || M < 1 || M > kDecodeGemvMaxRows || K % 8 != 0 ||
-      plan.rows_per_block < 16 || plan.rows_per_block % 16 != 0 || plan.rows_per_block > 128 ||
-      plan.row_blocks != (N + plan.rows_per_block - 1) / plan.rows_per_block || plan.splits < 1 ||
-      plan.splits > kDecodeGemvMaxSplits || plan.splits > chunks ||
-      (plan.resident ? plan.stages < (chunks + plan.splits - 1) / plan.splits
-                     : plan.stages != decode_gemv_pipeline_stages(plan.rows_per_block)) ||
-      (norm && (in.residual == nullptr || in.norm_weight == nullptr || in.sumsq == nullptr || in.sumsq_slots < 1)) ||
-      (out.kind == GemvEpilogue::kSiluMul && (plan.rows_per_block % 32 != 0 || N % 32 != 0)) ||
-      (out.kind == GemvEpilogue::kRopeAppend && (plan.rows_per_block != out.D || N % out.D != 0 || out.rope == nullptr)) ||
-      (out.kind == GemvEpilogue::kAddResidual && plan.rows_per_block != kResidualRowsPerBlock))
-    return cudaErrorInvalidValue;
   const Params p{w, N, K, M, in, out, plan.rows_per_block, plan.splits, plan.stages, stamps};
   if (M <= 8) return norm ? launch_for<true, 1>(p, plan, s) : launch_for<false, 1>(p, plan, s);
   return norm ? launch_for<true, 2>(p, plan, s) : launch_for<false, 2>(p, plan, s);

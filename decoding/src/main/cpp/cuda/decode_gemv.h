@@ -154,11 +154,51 @@ inline GemvPlan plan_decode_gemv(GemvEpilogue kind, int64_t N, int64_t K, int32_
   return plan;
 }
 
+// Whether launch_decode_gemv can run a product: 1 to kDecodeGemvMaxRows rows, K a multiple of 8,
+// a plan that fits the product (plan_decode_gemv's rules, whatever its options), the norm
+// prologue's inputs when x is null, the epilogue's outputs (RoPE: the step's rows, heads that make
+// up N, the table, q and the caches), and the alignment the copies and loads need (16 bytes for
+// what cp.async reads). decode_gemv_emulation_test.cpp checks each rule on the CPU.
+inline bool decode_gemv_args_ok(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
+                                const GemvOutput& out, const GemvPlan& plan) {
+  auto aligned = [](const void* p, uintptr_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; };
+  const int32_t R = plan.rows_per_block;
+  const int64_t chunks = (K + kDecodeGemvChunk - 1) / kDecodeGemvChunk;
+  if (w == nullptr || !aligned(w, 16) || N < 1 || K < 8 || K % 8 != 0 || M < 1 || M > kDecodeGemvMaxRows) return false;
+  if (R < 16 || R % 16 != 0 || R > 128 || plan.row_blocks != (N + R - 1) / R || plan.splits < 1 ||
+      plan.splits > kDecodeGemvMaxSplits || plan.splits > chunks)
+    return false;
+  if (plan.resident ? plan.stages < (chunks + plan.splits - 1) / plan.splits
+                    : plan.stages != decode_gemv_pipeline_stages(R))
+    return false;
+  if (in.x != nullptr ? !aligned(in.x, 16)
+                      : in.residual == nullptr || !aligned(in.residual, 16) || in.norm_weight == nullptr ||
+                            !aligned(in.norm_weight, 16) || in.sumsq == nullptr || !aligned(in.sumsq, 4) ||
+                            in.sumsq_slots < 1)
+    return false;
+  switch (out.kind) {
+    case GemvEpilogue::kStore:
+      return out.y != nullptr && aligned(out.y, 4);
+    case GemvEpilogue::kAddResidual:
+      return R == kResidualRowsPerBlock && out.residual != nullptr && aligned(out.residual, 4) &&
+             out.sumsq_out != nullptr && aligned(out.sumsq_out, 4);
+    case GemvEpilogue::kSiluMul:
+      return R % 32 == 0 && N % 32 == 0 && out.act != nullptr && aligned(out.act, 2);
+    case GemvEpilogue::kRopeAppend:
+      return R == out.D && out.H > 0 && out.Hkv > 0 && N == static_cast<int64_t>(out.H + 2 * out.Hkv) * out.D &&
+             out.io.base != nullptr && out.io.M == M && out.rope != nullptr && aligned(out.rope, 8) &&
+             (out.bias == nullptr || aligned(out.bias, 4)) && out.q != nullptr && out.k_cache != nullptr &&
+             out.v_cache != nullptr && aligned(out.q, 2) && aligned(out.k_cache, 2) && aligned(out.v_cache, 2);
+  }
+  return false;
+}
+
 // Whether the fused path supports a model (head dim a multiple of 16 up to 128, hidden size a
 // multiple of 8, intermediate size of 16).
 bool decode_gemv_supports(int64_t E, int64_t I, int32_t D);
 
-// stamps: null, or [3] nanosecond times for the bench's timeline (decode_gemv_body.cuh).
+// decode_gemv_args_ok, else cudaErrorInvalidValue and nothing launched. stamps: null, or [3]
+// nanosecond times for the bench's timeline (decode_gemv_body.cuh).
 cudaError_t launch_decode_gemv(const bf16* w, int64_t N, int64_t K, int32_t M, const GemvInput& in,
                                const GemvOutput& out, const GemvPlan& plan, cudaStream_t s, uint64_t* stamps = nullptr);
 
