@@ -39,6 +39,7 @@ namespace aspd {
 
 constexpr int32_t kDecodeGemvMaxRows = 16;
 constexpr int32_t kDecodeGemvChunk = 128;  // k per pipeline stage
+constexpr int32_t kDecodeGemvWarps = 8;    // per block
 // Most blocks along K per row range: a portable cluster size.
 constexpr int32_t kDecodeGemvMaxSplits = 8;
 // Most shared memory a block's resident weights and step rows may take (16 rows, the worst case);
@@ -106,7 +107,7 @@ inline int32_t decode_gemv_pipeline_stages(int32_t rows_per_block) { return rows
 
 // Shared memory of a block, offsets in bytes: weight slots [stages][R][kChunk + 8] bf16 (8 elements
 // of padding: conflict-free ldmatrix; once the products are done, also the warps' reduction buffer
-// [8 warps][16][16] fp32), step-row slots [stages][rows][kChunk + 8] (fp32 residual rows under the
+// [kDecodeGemvWarps][16][16] fp32), step-row slots [stages][rows][kChunk + 8] (fp32 residual rows under the
 // norm prologue, else bf16), norm-weight slots [stages][kChunk] fp32, the rows' sums of squares
 // [rows][slots], the residual slice [rows][R] and the result [R][16], all fp32.
 struct GemvSmem {
@@ -118,7 +119,7 @@ struct GemvSmem {
   ASPD_GEMV_LAYOUT_FN int64_t x_stage() const { return static_cast<int64_t>(rows) * kRow * (norm ? 4 : 2); }
   ASPD_GEMV_LAYOUT_FN int64_t nw_stage() const { return norm ? kDecodeGemvChunk * 4 : 0; }
   ASPD_GEMV_LAYOUT_FN int64_t x_at() const {
-    const int64_t w = w_stage() * stages, red = 8 * 256 * 4;
+    const int64_t w = w_stage() * stages, red = static_cast<int64_t>(kDecodeGemvWarps) * 256 * 4;
     return w > red ? w : red;
   }
   ASPD_GEMV_LAYOUT_FN int64_t nw_at() const { return x_at() + x_stage() * stages; }

@@ -21,7 +21,7 @@
 namespace aspd {
 namespace gemv {
 
-constexpr int kWarps = 8;
+constexpr int kWarps = kDecodeGemvWarps;
 constexpr int kChunk = kDecodeGemvChunk;
 constexpr int kPad = 8;       // elements of padding per shared-memory row (conflict-free ldmatrix / loads)
 
