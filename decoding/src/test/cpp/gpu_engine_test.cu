@@ -18,6 +18,7 @@
 #include "cuda/cublas_loader.h"
 #include "cuda/cuda_check.h"
 #include "cuda/decode_attention.h"
+#include "cuda/decode_gemv.h"
 #include "cuda/decode_mega.h"
 #include "cuda/gpu_backend.h"
 #include "cuda/gpu_model.h"
@@ -559,6 +560,40 @@ TEST(gpu_fused_timeline_stamps_a_decode_step) {
                          << tl.after_wait_us[p] << ", share " << tl.share_us[p]);
   CHECK_MSG(tl.layer_us > 0 && tl.layer_us < 1e5, "a layer took " << tl.layer_us << " us");
   free_gpu_model(m);
+}
+
+TEST(gpu_fused_plans_fit_the_device) {
+  // On a whole Hopper GPU every product of the 0.5B and 7B shapes keeps the plan the cost model
+  // asks for (clusters of up to 8 blocks place); what the fit changes is a partition's business.
+  // A K range too long for any resident block, even unsplit, gets the streamed plan.
+  cudaDeviceProp prop{};
+  CHECK(cudaGetDeviceProperties(&prop, 0) == cudaSuccess);
+  const int32_t sms = prop.multiProcessorCount;
+  struct Case {
+    GemvEpilogue kind;
+    int64_t N, K;
+    int32_t D;
+    bool norm;
+  };
+  const Case cases[] = {
+      {GemvEpilogue::kRopeAppend, 1152, 896, 64, true},  {GemvEpilogue::kAddResidual, 896, 896, 0, false},
+      {GemvEpilogue::kSiluMul, 9728, 896, 0, true},      {GemvEpilogue::kAddResidual, 896, 4864, 0, false},
+      {GemvEpilogue::kStore, 151936, 896, 0, true},      {GemvEpilogue::kRopeAppend, 4608, 3584, 128, true},
+      {GemvEpilogue::kAddResidual, 3584, 18944, 0, false}, {GemvEpilogue::kSiluMul, 37888, 3584, 0, true},
+  };
+  for (const Case& k : cases) {
+    GemvPlan fitted{};
+    const cudaError_t e = fit_decode_gemv_plan(k.kind, k.N, k.K, k.D, k.norm, sms, kDecodeGemvMaxSplits, true, &fitted);
+    CHECK_MSG(e == cudaSuccess, "N " << k.N << " K " << k.K << ": " << cudaGetErrorString(e));
+    const GemvPlan wanted = plan_decode_gemv(k.kind, k.N, k.K, k.D, sms);
+    CHECK_MSG(fitted.splits == wanted.splits && fitted.resident == wanted.resident && fitted.stages == wanted.stages,
+              "N " << k.N << " K " << k.K << ": fitted splits " << fitted.splits << " resident " << fitted.resident
+                   << ", wanted " << wanted.splits << " " << wanted.resident);
+  }
+  GemvPlan streamed{};
+  CHECK(fit_decode_gemv_plan(GemvEpilogue::kStore, 64, 65536, 0, false, sms, 1, true, &streamed) == cudaSuccess);
+  CHECK_MSG(!streamed.resident && streamed.splits == 1 && streamed.stages == decode_gemv_pipeline_stages(64),
+            "splits " << streamed.splits << " stages " << streamed.stages);
 }
 
 TEST(gpu_megakernel_decode_steps_match_the_unfused_forward) {

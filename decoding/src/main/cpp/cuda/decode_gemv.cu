@@ -82,24 +82,84 @@ __global__ void __launch_bounds__(kWarps * 32) decode_gemv_kernel(Params p) {
   gemv::gemv_block<kNorm, kTokenTiles, kEpi>(p, smem, blockIdx.x, blockIdx.y, gridDim.x, threadIdx.x, blockDim.x);
 }
 
+// Over 48 KB of dynamic shared memory needs an opt-in. It only ever grows (the most any launch or
+// plan fit of this kernel has needed), so that every graph captured before, at fewer rows, for
+// another product of the same kernel or by another model, keeps running. Not a stream operation:
+// fine while capturing; set on every launch, so it holds on whichever device is current.
+template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
+cudaError_t raise_smem_opt_in(int64_t bytes) {
+  static std::atomic<int64_t> high_water{0};
+  int64_t opt_in = high_water.load();
+  while (opt_in < bytes && !high_water.compare_exchange_weak(opt_in, bytes)) {
+  }
+  opt_in = std::max(opt_in, bytes);
+  return cudaFuncSetAttribute(decode_gemv_kernel<kNorm, kTokenTiles, kEpi>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                              static_cast<int>(opt_in));
+}
+
 template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
 cudaError_t launch_kernel(const Params& p, dim3 grid, bool pdl, cudaStream_t s) {
   const GemvSmem lay{p.R, p.stages, p.M, kNorm, p.in.sumsq_slots};
-  auto kernel = decode_gemv_kernel<kNorm, kTokenTiles, kEpi>;
-  // Over 48 KB of dynamic shared memory needs an opt-in. It only ever grows (the most any launch of
-  // this kernel has needed, at its most rows), so that every graph captured before, at fewer rows or
-  // for another product of the same kernel, keeps running. Not a stream operation: fine while
-  // capturing; set on every launch, so it holds on whichever device is current.
-  static std::atomic<int64_t> high_water{0};
   const GemvSmem most{p.R, p.stages, 8 * kTokenTiles, kNorm, p.in.sumsq_slots};
-  int64_t opt_in = high_water.load();
-  while (opt_in < most.bytes() && !high_water.compare_exchange_weak(opt_in, most.bytes())) {
-  }
-  opt_in = std::max<int64_t>(opt_in, most.bytes());
-  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(opt_in));
+  cudaError_t e = raise_smem_opt_in<kNorm, kTokenTiles, kEpi>(most.bytes());
   if (e != cudaSuccess) return e;
-  return launch_clustered_maybe_pdl(kernel, grid, dim3(kWarps * 32), dim3(1, grid.y, 1), static_cast<size_t>(lay.bytes()),
-                                    s, pdl, p);
+  return launch_clustered_maybe_pdl(decode_gemv_kernel<kNorm, kTokenTiles, kEpi>, grid, dim3(kWarps * 32),
+                                    dim3(1, grid.y, 1), static_cast<size_t>(lay.bytes()), s, pdl, p);
+}
+
+// Whether the current device can run a plan's launch at its most rows (8 per token tile): its
+// shared memory within the block opt-in, and one cluster of its K splits (or one block) resident.
+template <bool kNorm, int kTokenTiles, GemvEpilogue kEpi>
+cudaError_t plan_placeable(const GemvPlan& plan, int32_t sumsq_slots, int32_t smem_opt_in, bool* ok) {
+  const GemvSmem most{plan.rows_per_block, plan.stages, 8 * kTokenTiles, kNorm, sumsq_slots};
+  *ok = false;
+  if (most.bytes() > smem_opt_in) return cudaSuccess;
+  cudaError_t e = raise_smem_opt_in<kNorm, kTokenTiles, kEpi>(most.bytes());
+  if (e != cudaSuccess) return e;
+  auto kernel = decode_gemv_kernel<kNorm, kTokenTiles, kEpi>;
+  int resident = 0;
+  if (plan.splits == 1) {
+    e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, kernel, kWarps * 32, static_cast<size_t>(most.bytes()));
+  } else {
+    cudaLaunchConfig_t config{};
+    config.gridDim = dim3(static_cast<unsigned>(plan.row_blocks), static_cast<unsigned>(plan.splits));
+    config.blockDim = dim3(kWarps * 32);
+    config.dynamicSmemBytes = static_cast<size_t>(most.bytes());
+    cudaLaunchAttribute cluster{};
+    cluster.id = cudaLaunchAttributeClusterDimension;
+    cluster.val.clusterDim.x = 1;
+    cluster.val.clusterDim.y = static_cast<unsigned>(plan.splits);
+    cluster.val.clusterDim.z = 1;
+    config.attrs = &cluster;
+    config.numAttrs = 1;
+    e = cudaOccupancyMaxActiveClusters(&resident, kernel, &config);
+  }
+  *ok = e == cudaSuccess && resident >= 1;
+  return e;
+}
+
+template <bool kNorm, GemvEpilogue kEpi>
+cudaError_t plan_placeable_all_rows(const GemvPlan& plan, int32_t sumsq_slots, int32_t smem_opt_in, bool* ok) {
+  cudaError_t e = plan_placeable<kNorm, 1, kEpi>(plan, sumsq_slots, smem_opt_in, ok);
+  if (e != cudaSuccess || !*ok) return e;
+  return plan_placeable<kNorm, 2, kEpi>(plan, sumsq_slots, smem_opt_in, ok);
+}
+
+template <bool kNorm>
+cudaError_t plan_placeable_for(GemvEpilogue kind, const GemvPlan& plan, int32_t sumsq_slots, int32_t smem_opt_in,
+                               bool* ok) {
+  switch (kind) {
+    case GemvEpilogue::kStore:
+      return plan_placeable_all_rows<kNorm, GemvEpilogue::kStore>(plan, sumsq_slots, smem_opt_in, ok);
+    case GemvEpilogue::kAddResidual:
+      return plan_placeable_all_rows<kNorm, GemvEpilogue::kAddResidual>(plan, sumsq_slots, smem_opt_in, ok);
+    case GemvEpilogue::kSiluMul:
+      return plan_placeable_all_rows<kNorm, GemvEpilogue::kSiluMul>(plan, sumsq_slots, smem_opt_in, ok);
+    case GemvEpilogue::kRopeAppend:
+      return plan_placeable_all_rows<kNorm, GemvEpilogue::kRopeAppend>(plan, sumsq_slots, smem_opt_in, ok);
+  }
+  *ok = false;
+  return cudaSuccess;
 }
 
 template <bool kNorm, int kTokenTiles>
@@ -119,6 +179,29 @@ cudaError_t launch_for(const Params& p, const GemvPlan& plan, cudaStream_t s) {
 }
 
 }  // namespace
+
+cudaError_t fit_decode_gemv_plan(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, bool norm, int32_t sms,
+                                 int32_t max_splits, bool allow_resident, GemvPlan* plan) {
+  int device = 0, smem_opt_in = 0;
+  cudaError_t e = cudaGetDevice(&device);
+  if (e == cudaSuccess) e = cudaDeviceGetAttribute(&smem_opt_in, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+  if (e != cudaSuccess) return e;
+  const int32_t slots = norm ? residual_sumsq_slots(K) : 0;
+  // Fewer splits first (smaller clusters; a resident block's range grows, so its shared memory
+  // too), then the weights streamed through the pipeline: the first plan the device can place.
+  const bool tries[2] = {allow_resident, false};
+  for (int t = 0; t < (allow_resident ? 2 : 1); ++t) {
+    for (int32_t most = max_splits; most >= 1; most = plan->splits - 1) {
+      *plan = plan_decode_gemv(kind, N, K, D, sms, most, tries[t]);
+      bool ok = false;
+      e = norm ? plan_placeable_for<true>(kind, *plan, slots, smem_opt_in, &ok)
+               : plan_placeable_for<false>(kind, *plan, slots, smem_opt_in, &ok);
+      if (e != cudaSuccess) return e;
+      if (ok) return cudaSuccess;
+    }
+  }
+  return cudaErrorInvalidConfiguration;
+}
 
 bool decode_gemv_supports(int64_t E, int64_t I, int32_t D) {
   return D % 16 == 0 && D <= 128 && E % 8 == 0 && I % 16 == 0;  // a block holds one head: R = D <= 128

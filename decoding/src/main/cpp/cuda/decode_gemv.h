@@ -194,6 +194,14 @@ inline bool decode_gemv_args_ok(const bf16* w, int64_t N, int64_t K, int32_t M, 
   return false;
 }
 
+// plan_decode_gemv fitted to the current device: the launch at its most rows must fit a block's
+// shared memory opt-in and one cluster of its K splits must be placeable
+// (cudaOccupancyMaxActiveClusters; a small GPU partition may hold fewer blocks per GPC than a
+// cluster). While not, fewer splits, then the weights streamed instead of resident. norm: the
+// product normalizes its input (GemvInput::x null). cudaErrorInvalidConfiguration when nothing fits.
+cudaError_t fit_decode_gemv_plan(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, bool norm, int32_t sms,
+                                 int32_t max_splits, bool allow_resident, GemvPlan* plan);
+
 // Whether the fused path supports a model (head dim a multiple of 16 up to 128, hidden size a
 // multiple of 8, intermediate size of 16).
 bool decode_gemv_supports(int64_t E, int64_t I, int32_t D);

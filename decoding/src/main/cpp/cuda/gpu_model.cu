@@ -478,11 +478,30 @@ bool init_runtime(GpuModel* m, std::string* err) {
     const int32_t sms = prop.multiProcessorCount;
     const int32_t most = m->opt.fused_max_splits > 0 ? m->opt.fused_max_splits : kDecodeGemvMaxSplits;
     const bool resident = m->opt.fused_resident;
-    m->plan_qkv = plan_decode_gemv(GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), sms, most, resident);
-    m->plan_o = plan_decode_gemv(GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, sms, most, resident);
-    m->plan_gu = plan_decode_gemv(GemvEpilogue::kSiluMul, 2 * I, E, 0, sms, most, resident);
-    m->plan_down = plan_decode_gemv(GemvEpilogue::kAddResidual, E, I, 0, sms, most, resident);
-    m->plan_head = plan_decode_gemv(GemvEpilogue::kStore, c.vocab_size, E, 0, sms, most, resident);
+    // Planned for this device: a cluster it cannot place would fail every launch.
+    struct Product {
+      const char* name;
+      GemvPlan* plan;
+      GemvEpilogue kind;
+      int64_t N, K;
+      int32_t D;
+      bool norm;
+    };
+    const Product products[] = {
+        {"qkv", &m->plan_qkv, GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), true},
+        {"o", &m->plan_o, GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, false},
+        {"gate/up", &m->plan_gu, GemvEpilogue::kSiluMul, 2 * I, E, 0, true},
+        {"down", &m->plan_down, GemvEpilogue::kAddResidual, E, I, 0, false},
+        {"lm head", &m->plan_head, GemvEpilogue::kStore, c.vocab_size, E, 0, true},
+    };
+    for (const Product& p : products) {
+      const cudaError_t e = fit_decode_gemv_plan(p.kind, p.N, p.K, p.D, p.norm, sms, most, resident, p.plan);
+      if (e != cudaSuccess) {
+        *err = std::string("fused decode: no launch plan of the ") + p.name + " product fits " + prop.name + " (" +
+               cudaGetErrorString(e) + "); run without fused_decode";
+        return false;
+      }
+    }
     for (GemvPlan* p : {&m->plan_qkv, &m->plan_o, &m->plan_gu, &m->plan_down}) p->pdl = true;
     const int64_t sumsq = static_cast<int64_t>(kDecodeGemvMaxRows) * residual_sumsq_slots(E);
     if (!m->alloc(&m->sumsq_a, sumsq, err) || !m->alloc(&m->sumsq_b, sumsq, err)) return false;
