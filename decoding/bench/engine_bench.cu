@@ -10,10 +10,12 @@
 // step does not depend on token values. Medians of --reps repetitions; JSON with --json FILE.
 //   usage: aspd_engine_bench [--shape qwen2.5-0.5b|qwen2.5-7b] [--rows FILE] [--json FILE]
 //                            [--gemm cublas|gemv] [--fused] [--mega] [--mega-parts N] [--no-graphs]
-//                            [--reps N] [--sample N] [--fused-max-splits N] [--fused-pipelined] [--timeline]
+//                            [--reps N] [--sample N] [--fused-max-splits N] [--fused-pipelined]
+//                            [--fused-stream LIST] [--timeline]
 //   --fused: decode steps on the fused products of decode_gemv.h (GpuModelOptions::fused_decode)
 //   --fused-max-splits N: at most N blocks (a cluster) along a fused product's K (1-8)
 //   --fused-pipelined: fused products stream their weights through the pipeline even where they fit
+//   --fused-stream LIST: only these do (among qkv,o,gate_up,down, comma-separated)
 //   --timeline: where the fused products' time goes in a serial decode step (gpu_model_fused_timeline)
 //   --mega: decode steps in the decode megakernel (decode_mega.h) instead of separate kernels
 //   --mega-parts N or Q,O,G,D: the megakernel splits the K of every product (or of its QKV, O,
@@ -179,7 +181,17 @@ int main(int argc, char** argv) {
   opt.graphs = !flag(argc, argv, "--no-graphs");
   opt.fused_decode = flag(argc, argv, "--fused");
   opt.fused_max_splits = std::atoi(arg(argc, argv, "--fused-max-splits", "0"));
-  opt.fused_resident = !flag(argc, argv, "--fused-pipelined");
+  if (flag(argc, argv, "--fused-pipelined")) opt.fused_streamed = kFusedAll;
+  {
+    std::stringstream names(arg(argc, argv, "--fused-stream", ""));
+    for (std::string name; std::getline(names, name, ',');) {
+      if (name == "qkv") opt.fused_streamed |= kFusedQkv;
+      else if (name == "o") opt.fused_streamed |= kFusedO;
+      else if (name == "gate_up") opt.fused_streamed |= kFusedGateUp;
+      else if (name == "down") opt.fused_streamed |= kFusedDown;
+      else die("--fused-stream takes products among qkv,o,gate_up,down, not '" + name + "'");
+    }
+  }
   opt.fused_timeline = flag(argc, argv, "--timeline");
   opt.mega_decode = flag(argc, argv, "--mega");
   {

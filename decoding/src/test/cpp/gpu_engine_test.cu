@@ -490,7 +490,7 @@ void check_models_agree(GpuModel* tested, GpuModel* plain, const char* path, con
 // mega_parts as GpuModelOptions::mega_parts.
 void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, DecodePath path,
                                        std::array<int32_t, 4> mega_parts = {0, 0, 0, 0}, int32_t fused_max_splits = 0,
-                                       bool fused_resident = true) {
+                                       int32_t fused_streamed = 0) {
   std::string err;
   Model* cpu = create_random_model(config, seed, 1, &err);
   if (cpu == nullptr) throw mini::Failure(err);
@@ -499,7 +499,7 @@ void check_decode_path_against_unfused(ModelConfig config, uint64_t seed, Decode
   test_opt.mega_decode = path == DecodePath::kMega;
   for (int i = 0; i < 4; ++i) test_opt.mega_parts[i] = mega_parts[i];
   test_opt.fused_max_splits = fused_max_splits;
-  test_opt.fused_resident = fused_resident;
+  test_opt.fused_streamed = fused_streamed;
   plain_opt.mega_decode = false;
   if (!have_cublas()) test_opt.cublas = plain_opt.cublas = false;
   GpuModel* tested = create_gpu_model(*cpu, test_opt, &err);
@@ -533,7 +533,10 @@ TEST(gpu_fused_decode_steps_match_the_unfused_forward) {
   // pipeline (the down product's 8 chunks in one block, past its 4 stages).
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 36, DecodePath::kFused, {0, 0, 0, 0}, 2);
   check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 37, DecodePath::kFused, {0, 0, 0, 0}, 1,
-                                    false);
+                                    kFusedAll);
+  // Only the gate/up product streamed: the others resident beside it.
+  check_decode_path_against_unfused(wide_config(300, 512, 1024, 8, 2, 64), 40, DecodePath::kFused, {0, 0, 0, 0}, 0,
+                                    kFusedGateUp);
   // Head dim 80: QKV blocks of 80 rows, where 3 of the 8 warps have no row tile.
   check_decode_path_against_unfused(wide_config(300, 320, 640, 4, 2, 80), 39, DecodePath::kFused);
 }
@@ -779,6 +782,17 @@ TEST(gpu_model_rejects_bad_input_with_errors) {
   CHECK_MSG(err.find("already decoding") != std::string::npos, err);
   first.reset();
   CHECK(other->begin(SamplerConfig{}, &err) != nullptr);
+  // Fused plan options out of range are refused when the model is created.
+  GpuModelOptions fused;
+  fused.fused_decode = true;
+  if (!have_cublas()) fused.cublas = false;
+  fused.fused_streamed = 16;
+  CHECK(create_random_gpu_model(tiny_qwen2_config(50, false), 3, fused, &err) == nullptr);
+  CHECK_MSG(err.find("fused_streamed") != std::string::npos, err);
+  fused.fused_streamed = 0;
+  fused.fused_max_splits = 9;
+  CHECK(create_random_gpu_model(tiny_qwen2_config(50, false), 3, fused, &err) == nullptr);
+  CHECK_MSG(err.find("fused_max_splits") != std::string::npos, err);
 }
 
 TEST(gpu_long_prompt_with_kept_logits_is_fed_in_chunks) {

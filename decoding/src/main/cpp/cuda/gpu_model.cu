@@ -455,6 +455,11 @@ bool init_runtime(GpuModel* m, std::string* err) {
            std::to_string(m->opt.fused_max_splits);
     return false;
   }
+  if ((m->opt.fused_streamed & ~kFusedAll) != 0) {
+    *err = "fused_streamed takes the bits kFusedQkv | kFusedO | kFusedGateUp | kFusedDown, not " +
+           std::to_string(m->opt.fused_streamed);
+    return false;
+  }
   m->capacity = m->opt.cache_capacity > 0 ? std::min<int64_t>(m->opt.cache_capacity, c.max_positions) : c.max_positions;
   const int64_t Hkv = c.num_kv_heads, D = c.head_dim, E = c.hidden_size, I = c.intermediate_size;
   const int64_t Mx = m->opt.max_chunk;
@@ -477,7 +482,6 @@ bool init_runtime(GpuModel* m, std::string* err) {
     m->gate_up_group = kGateUpGroup;
     const int32_t sms = prop.multiProcessorCount;
     const int32_t most = m->opt.fused_max_splits > 0 ? m->opt.fused_max_splits : kDecodeGemvMaxSplits;
-    const bool resident = m->opt.fused_resident;
     // Planned for this device: a cluster it cannot place would fail every launch.
     struct Product {
       const char* name;
@@ -486,15 +490,17 @@ bool init_runtime(GpuModel* m, std::string* err) {
       int64_t N, K;
       int32_t D;
       bool norm;
+      int32_t bit;  // in fused_streamed
     };
     const Product products[] = {
-        {"qkv", &m->plan_qkv, GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), true},
-        {"o", &m->plan_o, GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, false},
-        {"gate/up", &m->plan_gu, GemvEpilogue::kSiluMul, 2 * I, E, 0, true},
-        {"down", &m->plan_down, GemvEpilogue::kAddResidual, E, I, 0, false},
-        {"lm head", &m->plan_head, GemvEpilogue::kStore, c.vocab_size, E, 0, true},
+        {"qkv", &m->plan_qkv, GemvEpilogue::kRopeAppend, qkv_width(c), E, static_cast<int32_t>(D), true, kFusedQkv},
+        {"o", &m->plan_o, GemvEpilogue::kAddResidual, E, c.num_heads * D, 0, false, kFusedO},
+        {"gate/up", &m->plan_gu, GemvEpilogue::kSiluMul, 2 * I, E, 0, true, kFusedGateUp},
+        {"down", &m->plan_down, GemvEpilogue::kAddResidual, E, I, 0, false, kFusedDown},
+        {"lm head", &m->plan_head, GemvEpilogue::kStore, c.vocab_size, E, 0, true, 0},
     };
     for (const Product& p : products) {
+      const bool resident = (m->opt.fused_streamed & p.bit) == 0;
       const cudaError_t e = fit_decode_gemv_plan(p.kind, p.N, p.K, p.D, p.norm, sms, most, resident, p.plan);
       if (e != cudaSuccess) {
         *err = std::string("fused decode: no launch plan of the ") + p.name + " product fits " + prop.name + " (" +

@@ -24,6 +24,9 @@ namespace aspd {
 
 constexpr int32_t kGraphRows = 16;
 
+// The fused products of a layer, as bits of GpuModelOptions::fused_streamed.
+constexpr int32_t kFusedQkv = 1, kFusedO = 2, kFusedGateUp = 4, kFusedDown = 8, kFusedAll = 15;
+
 struct GpuModelOptions {
   int32_t device = 0;
   int64_t cache_capacity = 0;  // entries; 0 = the model's context (max_position_embeddings)
@@ -38,14 +41,16 @@ struct GpuModelOptions {
   // vs 1.538 ms per 0.5B step on an H200, where the cuBLAS path took 1.161 in the same run. The LM
   // head is a cuBLAS product when cuBLAS is there. Since 2026-11-26 (third session; not yet timed
   // on a GPU) the K splits of a product are thread-block clusters reduced through distributed
-  // shared memory, and a block whose K range fits copies all its weights before the wait. (Clusters
-  // of up to 8 blocks: where a GPU partition cannot place one, the step fails with a CUDA error.)
+  // shared memory, and a block whose K range fits copies all its weights before the wait. The
+  // plans are fitted to the device when the model is created (fit_decode_gemv_plan).
   bool fused_decode = false;
   // The fused products' plan, to compare plans on a GPU (the engine bench's options): at most this
-  // many blocks along K (1 to kDecodeGemvMaxSplits; 0 = the most), and whether blocks whose K range
-  // fits in shared memory copy all of it before the wait (else a 3-4 stage pipeline).
+  // many blocks along K (1 to kDecodeGemvMaxSplits; 0 = the most), and the products whose blocks
+  // stream their weights through a 3-4 stage pipeline even where their K range would fit in shared
+  // memory (kFusedQkv | kFusedO | kFusedGateUp | kFusedDown; a smaller block may let the next
+  // product's blocks start beside it).
   int32_t fused_max_splits = 0;
-  bool fused_resident = true;
+  int32_t fused_streamed = 0;
   // Nanosecond stamps of every fused product of a step (gpu_model_fused_timeline); benches only.
   bool fused_timeline = false;
   // Steps of <= 16 rows in one persistent kernel (decode_mega.h) where the model and GPU allow it;
