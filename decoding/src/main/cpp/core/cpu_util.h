@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,9 @@ inline float dot(const float* a, const float* b, int64_t n) {
 }
 
 // Runs task(index) for index in [0, count) on up to `threads` workers (the caller is one of them).
+// Workers take indices from a shared counter, so where a thread cannot be started (a process or
+// memory limit: std::system_error) the ones running, at least the caller, do all the work: slower,
+// never a std::terminate from a vector of joinable threads unwinding, which would abort the JVM.
 template <typename Task>
 void parallel_for(int32_t threads, int64_t count, Task task) {
   std::atomic<int64_t> next{0};
@@ -30,7 +34,11 @@ void parallel_for(int32_t threads, int64_t count, Task task) {
   };
   const int64_t n = std::min<int64_t>(std::max(threads, 1), count);
   std::vector<std::thread> pool;
-  for (int64_t w = 1; w < n; ++w) pool.emplace_back(worker);
+  try {
+    pool.reserve(static_cast<size_t>(std::max<int64_t>(n - 1, 0)));
+    for (int64_t w = 1; w < n; ++w) pool.emplace_back(worker);
+  } catch (const std::exception&) {  // std::system_error from the thread, std::bad_alloc from the vector
+  }
   worker();
   for (std::thread& t : pool) t.join();
 }

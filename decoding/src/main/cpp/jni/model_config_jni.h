@@ -5,6 +5,7 @@
 
 #include <jni.h>
 
+#include "jni_support.h"
 #include "model/model_config.h"
 
 namespace aspd::jni {
@@ -12,6 +13,10 @@ namespace aspd::jni {
 // false with a Java exception pending when an argument could not be read.
 inline bool read_model_config(JNIEnv* env, jstring model_type, jlongArray sizes, jdoubleArray reals, jboolean tie,
                               jboolean bias, ModelConfig* c) {
+  if (model_type == nullptr || sizes == nullptr || reals == nullptr) {  // Java checks first; no crash if not
+    throw_illegal_argument(env, "null model config argument");
+    return false;
+  }
   jlong s[8];
   jdouble r[2];
   env->GetLongArrayRegion(sizes, 0, 8, s);

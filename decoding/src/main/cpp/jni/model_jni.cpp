@@ -17,7 +17,13 @@ namespace {
 
 aspd::Model* model(jlong handle) { return reinterpret_cast<aspd::Model*>(handle); }
 
+// The string's characters; null raises IllegalArgumentException (the Java side checks first: this
+// is the last guard before GetStringUTFChars, which crashes on null). Callers check ExceptionCheck.
 std::string java_string(JNIEnv* env, jstring s) {
+  if (s == nullptr) {
+    aspd::jni::throw_illegal_argument(env, "null string");
+    return {};
+  }
   const char* chars = env->GetStringUTFChars(s, nullptr);
   if (chars == nullptr) return {};
   std::string out(chars);
@@ -112,7 +118,9 @@ JNIEXPORT jobjectArray JNICALL Java_org_aspd_decoding_Model_tensorNamesNative(JN
 JNIEXPORT jlongArray JNICALL Java_org_aspd_decoding_Model_tensorShapeNative(JNIEnv* env, jclass, jlong handle,
                                                                              jstring name) {
   const std::vector<aspd::TensorSlot> slots = aspd::model_tensor_slots(model(handle));
-  const aspd::TensorSlot* slot = find_slot(slots, java_string(env, name));
+  const std::string wanted = java_string(env, name);
+  if (env->ExceptionCheck()) return nullptr;
+  const aspd::TensorSlot* slot = find_slot(slots, wanted);
   if (slot == nullptr) return nullptr;
   jlongArray out = env->NewLongArray(static_cast<jsize>(slot->shape.size()));
   if (out == nullptr) return nullptr;
@@ -125,7 +133,9 @@ JNIEXPORT jlongArray JNICALL Java_org_aspd_decoding_Model_tensorShapeNative(JNIE
 JNIEXPORT void JNICALL Java_org_aspd_decoding_Model_tensorNative(JNIEnv* env, jclass, jlong handle, jstring name,
                                                                   jfloatArray out) {
   const std::vector<aspd::TensorSlot> slots = aspd::model_tensor_slots(model(handle));
-  const aspd::TensorSlot* slot = find_slot(slots, java_string(env, name));
+  const std::string wanted = java_string(env, name);
+  if (env->ExceptionCheck()) return;
+  const aspd::TensorSlot* slot = find_slot(slots, wanted);
   if (slot == nullptr || static_cast<size_t>(env->GetArrayLength(out)) != slot->data->size()) {
     aspd::jni::throw_illegal_argument(env, "no tensor of that name and size");
     return;

@@ -1,5 +1,7 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
+
 /** Java-side validation shared by the CPU and GPU attention classes (nothing crosses JNI unchecked). */
 final class AttentionInputs {
   private AttentionInputs() {}
@@ -7,6 +9,9 @@ final class AttentionInputs {
   /** Checks Q/K/V lengths and labels against the shape; returns T. */
   static int checkPrefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId, int[] branchId,
       float scale) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(branchId, "branchId");
     int t = shape.tokensOfQuery(q, "q");
     checkSame(t, shape.tokensOfKv(k, "k"), "k");
     checkSame(t, shape.tokensOfKv(v, "v"), "v");
@@ -22,6 +27,9 @@ final class AttentionInputs {
   /** Checks decode inputs; returns {A, N}. */
   static int[] checkDecode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache, float[] vCache,
       TokenTags cacheTags, float scale) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(queryTags, "queryTags");
+    Objects.requireNonNull(cacheTags, "cacheTags");
     int a = shape.tokensOfQuery(q, "q");
     int n = shape.tokensOfKv(kCache, "kCache");
     checkSame(n, shape.tokensOfKv(vCache, "vCache"), "vCache");

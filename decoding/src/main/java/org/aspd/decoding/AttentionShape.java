@@ -1,5 +1,7 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
+
 /**
  * Head layout: H query heads, Hkv key/value heads (GQA, H % Hkv == 0), head dim D. Tensors are
  * row-major: Q [T, H, D], K/V [T, Hkv, D], output [T, H, D] (decode: Q [A, H, D], cache [N, Hkv, D]).
@@ -30,6 +32,7 @@ public record AttentionShape(int heads, int kvHeads, int headDim) {
   }
 
   private static int rows(float[] x, long rowLength, String name, String what) {
+    Objects.requireNonNull(x, name);
     if (x.length == 0 || x.length % rowLength != 0) {
       throw new IllegalArgumentException(name + " length " + x.length + " is not a positive multiple of " + what + " = " + rowLength);
     }

@@ -1,6 +1,9 @@
 package org.aspd.decoding;
 
-/** Fast float32 CPU attention (tiled, online softmax, invisible tiles skipped); no GPU needed. */
+/**
+ * Fast float32 CPU attention (tiled, online softmax, invisible tiles skipped); no GPU needed. Calls
+ * from several threads take turns with each other and with {@link #close}.
+ */
 public final class CpuAttention implements Attention {
   static {
     NativeLibrary.load(NativeLibrary.CPU);
@@ -10,12 +13,12 @@ public final class CpuAttention implements Attention {
 
   /** @param threads worker threads per call; 0 = all available processors */
   public CpuAttention(int threads) {
-    if (threads < 0) throw new IllegalArgumentException("threads must be >= 0: " + threads);
+    WorkerThreads.check(threads);
     handle = createNative(threads);
   }
 
   @Override
-  public float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId, int[] branchId,
+  public synchronized float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId, int[] branchId,
       float scale) {
     checkOpen();
     int t = AttentionInputs.checkPrefill(shape, q, k, v, groupId, branchId, scale);
@@ -26,7 +29,7 @@ public final class CpuAttention implements Attention {
   }
 
   @Override
-  public float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache, float[] vCache,
+  public synchronized float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache, float[] vCache,
       TokenTags cacheTags, float scale) {
     checkOpen();
     int[] an = AttentionInputs.checkDecode(shape, q, queryTags, kCache, vCache, cacheTags, scale);

@@ -1,5 +1,6 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,18 +46,19 @@ public final class Engine implements AutoCloseable {
 
   /** The engine on the CPU model (float32). */
   public Engine(Model model, EngineOptions options) {
-    this(new Borrowed(model.config(), model::nativeHandle, model), options,
+    this(new Borrowed(Objects.requireNonNull(model, "model").config(), model::nativeHandle, model), options,
         (special, eos, sep, limits, greedy) -> createNative(model.nativeHandle(), special, eos, sep, limits, greedy));
   }
 
   /** The same engine on the GPU model: forwards, sampling and the KV cache on the device. */
   public Engine(GpuModel model, EngineOptions options) {
-    this(new Borrowed(model.config(), model::nativeHandle, model), options, model::createEngine);
+    this(new Borrowed(Objects.requireNonNull(model, "model").config(), model::nativeHandle, model), options,
+        model::createEngine);
   }
 
   private Engine(Borrowed model, EngineOptions options, NativeCreate create) {
     int vocab = model.config().vocabSize();
-    options.checkVocab(vocab);
+    Objects.requireNonNull(options, "options").checkVocab(vocab);
     if (statCountNative() != DecodeResult.Stat.COUNT) {
       throw new IllegalStateException("native library and Java classes disagree on the engine stats layout");
     }

@@ -2,6 +2,7 @@ package org.aspd.decoding;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -21,8 +22,9 @@ public record EngineOptions(SpecialTokenIds special, int[] eosIds, int[] headerS
     int groupMaxBranches, int groupMaxSteps, BranchSampling branchSampling) {
 
   public EngineOptions {
-    eosIds = eosIds.clone();
-    headerSeparatorIds = headerSeparatorIds.clone();
+    Objects.requireNonNull(special, "special");
+    eosIds = Objects.requireNonNull(eosIds, "eosIds").clone();
+    headerSeparatorIds = Objects.requireNonNull(headerSeparatorIds, "headerSeparatorIds").clone();
     Set<Integer> markers = new HashSet<>();
     for (int id : special.toArray()) markers.add(id);
     for (int id : eosIds) {

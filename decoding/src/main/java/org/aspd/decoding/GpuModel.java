@@ -1,5 +1,7 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
+
 /**
  * The model on one GPU for the decoding engine ({@link Engine#Engine(GpuModel, EngineOptions)}):
  * bf16 weights and KV cache, fp32 accumulation, cuBLAS matrix products (opened at run time; the
@@ -40,6 +42,8 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
 
   /** Uploads a CPU model's weights, rounded to bf16. */
   public static GpuModel upload(Model cpu, Options options) {
+    Objects.requireNonNull(cpu, "cpu");
+    Objects.requireNonNull(options, "options");
     GpuAttention.loadLibrary();
     return new GpuModel(uploadNative(cpu.nativeHandle(), options.device(), options.cacheCapacity(),
         options.cudaGraphs(), options.cublas()), cpu.config());
@@ -47,6 +51,8 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
 
   /** Random bf16 weights drawn on the device (the step cost depends on the shape only). */
   public static GpuModel random(ModelConfig config, long seed, Options options) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(options, "options");
     GpuAttention.loadLibrary();
     long[] sizes = {config.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.numLayers(),
         config.numHeads(), config.numKvHeads(), config.headDim(), config.maxPositions()};

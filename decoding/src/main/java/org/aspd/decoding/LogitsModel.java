@@ -1,5 +1,7 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
+
 /**
  * A model that gives the logits of chosen rows of one packed sequence under the branch rule: the
  * CPU {@link Model} (fp32) or a {@link GpuModel} (bf16). {@link ShardValidator} runs its numerical
@@ -24,6 +26,11 @@ public interface LogitsModel {
    * ranges, label consistency, row indices) and returns the size of the logits array.
    */
   static int logitsSize(ModelConfig config, int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(positions, "positions");
+    Objects.requireNonNull(groupIds, "groupIds");
+    Objects.requireNonNull(branchIds, "branchIds");
+    Objects.requireNonNull(rows, "rows");
     int t = ids.length;
     if (t == 0) throw new IllegalArgumentException("ids must not be empty");
     if (positions.length != t || groupIds.length != t || branchIds.length != t) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A Llama/Qwen2-architecture decoder on the CPU (float32 compute; F32/F16/BF16 checkpoints are
@@ -14,6 +15,8 @@ import java.util.List;
  * <p>{@link #forward} returns logits [T, V] row-major. Inputs are validated here before the native
  * call: equal lengths, token ids in [0, V), positions in [0, maxPositions), labels consistent
  * (main = (-1, 0)). Every method throws {@link IllegalStateException} once the model is closed.
+ * Calls on one model from several threads take turns, and {@link #close} waits for the call in
+ * progress (and for an {@link Engine} run on it), so the native model is never freed under one.
  */
 public final class Model implements LogitsModel, AutoCloseable {
   static {
@@ -44,7 +47,8 @@ public final class Model implements LogitsModel, AutoCloseable {
    * @throws ModelFormatException when a file is malformed or does not match the config
    */
   public static Model load(Path dir, int threads) throws IOException {
-    checkThreads(threads);
+    Objects.requireNonNull(dir, "dir");
+    WorkerThreads.check(threads);
     for (Path file : List.of(dir.resolve("config.json"), dir.resolve("model.safetensors"))) {
       if (!Files.isRegularFile(file)) {
         String hint = Files.isRegularFile(dir.resolve("model.safetensors.index.json"))
@@ -61,7 +65,8 @@ public final class Model implements LogitsModel, AutoCloseable {
   }
 
   public static Model random(ModelConfig config, long seed, int threads) {
-    checkThreads(threads);
+    Objects.requireNonNull(config, "config");
+    WorkerThreads.check(threads);
     long[] sizes = {config.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.numLayers(),
         config.numHeads(), config.numKvHeads(), config.headDim(), config.maxPositions()};
     return new Model(createRandomNative(config.modelType(), sizes, new double[] {config.rmsNormEps(), config.ropeTheta()},
@@ -101,7 +106,7 @@ public final class Model implements LogitsModel, AutoCloseable {
    * @return logits [R, V] row-major, row r for token rows[r]
    */
   @Override
-  public float[] forwardRows(int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
+  public synchronized float[] forwardRows(int[] ids, int[] positions, int[] groupIds, int[] branchIds, int[] rows) {
     checkOpen();
     float[] out = new float[LogitsModel.logitsSize(config, ids, positions, groupIds, branchIds, rows)];
     forwardNative(handle, ids, positions, groupIds, branchIds, rows, out);
@@ -109,13 +114,14 @@ public final class Model implements LogitsModel, AutoCloseable {
   }
 
   /** Hugging Face names of this model's tensors, in checkpoint order. */
-  public List<String> tensorNames() {
+  public synchronized List<String> tensorNames() {
     checkOpen();
     return List.of(tensorNamesNative(handle));
   }
 
   /** Shape of a tensor; throws for an unknown name. */
-  public long[] tensorShape(String name) {
+  public synchronized long[] tensorShape(String name) {
+    Objects.requireNonNull(name, "name");
     checkOpen();
     long[] shape = tensorShapeNative(handle, name);
     if (shape == null) throw new IllegalArgumentException("no tensor named " + name);
@@ -123,7 +129,7 @@ public final class Model implements LogitsModel, AutoCloseable {
   }
 
   /** The float32 values of a tensor, row-major (a copy). */
-  public float[] tensor(String name) {
+  public synchronized float[] tensor(String name) {
     long n = 1;
     for (long d : tensorShape(name)) n *= d;
     if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + " has too many elements for an array");
@@ -148,10 +154,6 @@ public final class Model implements LogitsModel, AutoCloseable {
   synchronized long nativeHandle() {
     checkOpen();
     return handle;
-  }
-
-  private static void checkThreads(int threads) {
-    if (threads < 0) throw new IllegalArgumentException("threads must be >= 0: " + threads);
   }
 
   private static native long createRandomNative(String modelType, long[] sizes, double[] reals, boolean tie,

@@ -1,5 +1,7 @@
 package org.aspd.decoding;
 
+import java.util.Objects;
+
 /**
  * Computes {@link SampleLayout}s for one tokenizer: the six special ids and the vocabulary size
  * are validated once and held by a native handle. Token ids are range-checked here before any
@@ -18,14 +20,19 @@ public final class SampleLayouter implements AutoCloseable {
    * @param vocabSize number of token ids; every id must lie in [0, vocabSize)
    */
   public SampleLayouter(SpecialTokenIds special, int vocabSize) {
+    Objects.requireNonNull(special, "special");
     if (vocabSize <= 0) throw new IllegalArgumentException("vocab size must be positive: " + vocabSize);
     special.checkVocab(vocabSize);
     this.vocabSize = vocabSize;
     this.handle = createNative(special.toArray(), vocabSize);
   }
 
-  /** Labels and positions of a packed sample (prompt + response ids). */
-  public SampleLayout layout(int[] ids) {
+  /**
+   * Labels and positions of a packed sample (prompt + response ids). Calls from several threads
+   * take turns with each other and with {@link #close}.
+   */
+  public synchronized SampleLayout layout(int[] ids) {
+    Objects.requireNonNull(ids, "ids");
     checkOpen();
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] < 0) {
