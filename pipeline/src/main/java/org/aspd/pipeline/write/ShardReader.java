@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
@@ -19,23 +20,62 @@ public final class ShardReader {
 
   /** Returns the number of rows read. */
   public static long forEach(File dataDir, RowConsumer consumer) throws IOException {
+    return forEach(dataDir, Long.MAX_VALUE, consumer);
+  }
+
+  /**
+   * Reads at most {@code limit} rows and stops there, without decoding the rest. Every shard's
+   * footer is read first, so a corrupt shard is reported before any row is consumed.
+   *
+   * @throws IOException naming the shard when one is not a readable Parquet file
+   */
+  public static long forEach(File dataDir, long limit, RowConsumer consumer) throws IOException {
     File[] shards = dataDir.listFiles((d, n) -> n.endsWith(".parquet"));
     if (shards == null || shards.length == 0) {
       throw new IOException("no .parquet shards in " + dataDir);
     }
     Arrays.sort(shards);
-    long n = 0;
     Configuration conf = new Configuration();
-    for (File shard : shards) {
-      HadoopInputFile in = HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(shard.getAbsolutePath()), conf);
-      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(in).build()) {
+    HadoopInputFile[] inputs = new HadoopInputFile[shards.length];
+    for (int i = 0; i < shards.length; i++) {
+      inputs[i] = HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(shards[i].getAbsolutePath()), conf);
+      try {
+        ParquetFileReader.open(inputs[i]).close(); // opening reads and checks the footer
+      } catch (RuntimeException | IOException e) {
+        throw unreadable(shards[i], e);
+      }
+    }
+    long n = 0;
+    for (int i = 0; i < shards.length && n < limit; i++) {
+      try (ParquetReader<GenericRecord> reader = open(shards[i], inputs[i])) {
         GenericRecord r;
-        while ((r = reader.read()) != null) {
+        while (n < limit && (r = read(shards[i], reader)) != null) {
           consumer.accept(r);
           n++;
         }
       }
     }
     return n;
+  }
+
+  private static ParquetReader<GenericRecord> open(File shard, HadoopInputFile in) throws IOException {
+    try {
+      return AvroParquetReader.<GenericRecord>builder(in).build();
+    } catch (RuntimeException | IOException e) {
+      throw unreadable(shard, e);
+    }
+  }
+
+  /** parquet-mr reports a damaged page or footer as a plain RuntimeException; the consumer's own exceptions pass. */
+  private static GenericRecord read(File shard, ParquetReader<GenericRecord> reader) throws IOException {
+    try {
+      return reader.read();
+    } catch (RuntimeException | IOException e) {
+      throw unreadable(shard, e);
+    }
+  }
+
+  private static IOException unreadable(File shard, Exception e) {
+    return new IOException(shard + " is not a readable Parquet file: " + e.getMessage(), e);
   }
 }

@@ -111,6 +111,20 @@ class ValidateCommandTest {
     assertEquals(2, validate(job.toString(), "--model", tmp.resolve("no-model").toString(), "--sample", "1").exit());
   }
 
+  @Test
+  void anUnreadableShardIsAUsageErrorNamingIt() throws IOException {
+    Path dir = tmp.resolve("truncated");
+    Files.createDirectories(dir.resolve("data"));
+    try (var shards = Files.list(job.resolve("data"))) {
+      byte[] shard = Files.readAllBytes(shards.findFirst().orElseThrow());
+      Files.write(dir.resolve("data/a.parquet"), java.util.Arrays.copyOf(shard, shard.length / 2));
+    }
+    CliRun r = validate(dir.toString(), "--sample", "0");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().startsWith("aspd: cannot validate " + dir + ": " + dir.resolve("data/a.parquet")
+        + " is not a readable Parquet file: "), r.err());
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Integer> ints(GenericRecord r, String field) {
     List<Integer> out = new ArrayList<>();
