@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.aspd.decoding.DecodeResult;
 import org.aspd.decoding.Engine;
+import org.aspd.decoding.NativeFailureException;
 
 /**
  * Runs shard rows through the engine twice, hybrid ({@link Engine#replay}) and plain serial
@@ -53,9 +54,13 @@ final class ShardBench {
     this.engine = engine;
   }
 
-  /** Benchmarks one row; a row the engine cannot run is recorded with its reason. */
+  /**
+   * Benchmarks one row; a row the engine cannot run, or whose labels disagree with its ids or with
+   * the engine's own steps, is recorded with its reason.
+   */
   void add(Row row) {
     try {
+      checkLabelLengths(row);
       if (!warm) { // first row: untimed warm-up of both paths
         engine.replay(row.prompt(), row.response());
         engine.serial(row.prompt(), row.response());
@@ -63,14 +68,29 @@ final class ShardBench {
       }
       DecodeResult replay = engine.replay(row.prompt(), row.response());
       DecodeResult serial = engine.serial(row.prompt(), row.response());
+      long steps = stepsAspd(row.groupIds(), row.branchIds());
+      // The replay takes one forward per Steps_ASPD step; a difference means the row's labels do not
+      // describe its markup, and its TSU_packed would be wrong.
+      if (replay.forwardPasses() != steps) {
+        throw new IllegalArgumentException("the replay took " + replay.forwardPasses()
+            + " forward passes but the row's group_ids/branch_ids give Steps_ASPD " + steps);
+      }
       rows.add(rowReport(row, replay, serial));
       accumulate(replay, serial);
-      stepsAspd += stepsAspd(row.groupIds(), row.branchIds());
-    } catch (IllegalArgumentException e) {
+      stepsAspd += steps;
+    } catch (IllegalArgumentException | NativeFailureException e) {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("id", row.id());
       f.put("reason", e.getMessage());
       failed.add(f);
+    }
+  }
+
+  private static void checkLabelLengths(Row row) {
+    int n = row.response().length;
+    if (row.groupIds().length != n || row.branchIds().length != n) {
+      throw new IllegalArgumentException("group_ids has " + row.groupIds().length + " entries and branch_ids "
+          + row.branchIds().length + ", input_ids " + n);
     }
   }
 

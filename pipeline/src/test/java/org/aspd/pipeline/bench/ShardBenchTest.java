@@ -62,4 +62,30 @@ class ShardBenchTest {
       assertTrue(json.get("dataset").has("mean_realized_speedup"));
     }
   }
+
+  @Test
+  void rowsWhoseLabelsDisagreeWithTheirIdsFail() throws Exception {
+    ShardBench.Row good = row("good", PARALLEL);
+    ShardBench.Row shortLabels = new ShardBench.Row("short", good.prompt(), PARALLEL,
+        java.util.Arrays.copyOf(good.groupIds(), 11), good.branchIds(), true, 1.0);
+    int[] allMain = new int[PARALLEL.length];
+    java.util.Arrays.fill(allMain, -1); // the branches labelled as main text: Steps_ASPD 23, the replay takes 18
+    ShardBench.Row wrongLabels = new ShardBench.Row("wrong", good.prompt(), PARALLEL, allMain, good.branchIds(), true, 1.0);
+    try (Model model = Model.random(ModelConfig.small(VOCAB), 1, 1);
+        Engine engine = new Engine(model, EngineOptions.defaults(ST, new int[] {9}, new int[] {SEP}))) {
+      ShardBench bench = new ShardBench(engine);
+      bench.add(shortLabels);
+      bench.add(wrongLabels);
+      assertEquals(0, bench.benchedRows());
+      JsonNode failed = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(
+          bench.report(Map.of("model", "tiny")))).get("failed");
+      assertEquals("short", failed.get(0).get("id").asText());
+      assertEquals("group_ids has 11 entries and branch_ids 23, input_ids 23", failed.get(0).get("reason").asText());
+      assertEquals("wrong", failed.get(1).get("id").asText());
+      assertEquals("the replay took 18 forward passes but the row's group_ids/branch_ids give Steps_ASPD 23",
+          failed.get(1).get("reason").asText());
+      assertEquals(0, new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(
+          bench.report(Map.of()))).get("dataset").get("steps_aspd").asLong(), "failed rows add no steps");
+    }
+  }
 }
