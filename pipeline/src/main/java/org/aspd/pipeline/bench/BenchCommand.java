@@ -3,8 +3,13 @@ package org.aspd.pipeline.bench;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
@@ -14,7 +19,9 @@ import org.aspd.decoding.EngineOptions;
 import org.aspd.decoding.GpuModel;
 import org.aspd.decoding.GpuUnavailableException;
 import org.aspd.decoding.Model;
+import org.aspd.decoding.ModelConfig;
 import org.aspd.decoding.ModelFormatException;
+import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.validate.SpecialIds;
@@ -32,8 +39,9 @@ import picocli.CommandLine.Parameters;
  * decoding of the same tokens, on a checkpoint or on random weights of a given shape (speed depends
  * on the shape only), and writes {@code DIR/bench/bench.json}: per row and per dataset the realized
  * speed-up, TPS, P-TPS, forward passes vs Steps_ASPD and time per step by active-branch count,
- * beside the theoretical speed-up. Exit 0 when every row ran, 1 when a row could not be replayed,
- * 2 on usage errors.
+ * beside the theoretical speed-up. Rows are replayed under the run's grammar limits
+ * ({@link RunLimits}). Exit 0 when every row ran, 1 when a row could not be replayed, 2 on usage
+ * errors, unreadable shards and models that cannot be built.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark hybrid (replayed) vs serial decoding of shard rows.")
@@ -42,11 +50,14 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Above this many parameters, a CPU run of every row takes long: the bench warns. */
   private static final long CPU_PARAMETERS_WARNING = 100_000_000L;
+  /** Failed rows printed on the console; bench.json has them all. */
+  private static final int FAILURES_SHOWN = 5;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "An aspd output directory (with data/*.parquet).")
   File dir;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors).")
+  @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors)"
+      + " whose vocabulary covers the rows' ids, which are the dataset tokenizer's (o200k_base+aspd: 200025).")
   Path modelDir;
 
   @Option(names = "--shape", defaultValue = "tiny",
@@ -60,7 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Benchmark the first N rows (0 = all; default: ${DEFAULT-VALUE}).")
   int sample;
 
-  @Option(names = "--threads", defaultValue = "0", description = "CPU threads per forward (0 = all; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", defaultValue = "0",
+      description = "CPU threads per forward, at most the processors (0 = all; default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
@@ -72,9 +84,15 @@ public final class BenchCommand implements Callable<Integer> {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /** The memory the CPU model's fp32 weights must fit in; tests set it. */
+  long physicalMemory = Fp32Weights.physicalMemory();
 
   @Override
   public Integer call() {
+    if (!dir.isDirectory()) {
+      err.println("aspd: " + dir + " does not exist or is not a directory");
+      return 2;
+    }
     File data = new File(dir, "data");
     if (!data.isDirectory()) {
       err.println("aspd: " + dir + " has no data/ folder; is it an aspd output directory?");
@@ -82,6 +100,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (sample < 0 || threads < 0) {
       err.println("aspd: --sample and --threads must be >= 0");
+      return 2;
+    }
+    int processors = Runtime.getRuntime().availableProcessors();
+    if (threads > processors) {
+      // Each forward starts its worker threads anew; beyond the processors their start-up cost
+      // dominates, and it weighs more on serial steps, inflating the realized speed-up.
+      err.println("aspd: --threads " + threads + " exceeds the " + processors + " processors of this machine");
       return 2;
     }
     ModelShape modelShape;
@@ -92,30 +117,40 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     if (exportRows != null) return export(data);
+    Path benchDir = dir.toPath().resolve("bench");
+    Path card = dir.toPath().resolve("README.md");
+    try { // fail before the benchmark, not after it
+      Files.createDirectories(benchDir);
+      if (!Files.isWritable(benchDir)) throw new AccessDeniedException(benchDir.toString());
+      if (Files.isRegularFile(card) && !Files.isWritable(card)) throw new AccessDeniedException(card.toString());
+    } catch (IOException e) {
+      err.println("aspd: cannot write " + describe(e));
+      return 2;
+    }
     try (Benches benches = new Benches(modelShape)) {
-      long[] seen = {0};
-      ShardReader.forEach(data, row -> {
-        if (sample > 0 && seen[0] >= sample) return;
-        seen[0]++;
-        benches.add(row);
-      });
+      ShardReader.forEach(data, sample == 0 ? Long.MAX_VALUE : sample, benches::add);
       Map<String, Object> report = benches.report();
       Path json = BenchReport.write(dir.toPath(), report);
       print(report, json);
       return benches.bench.failedRows() == 0 ? 0 : 1;
-    } catch (IOException | ModelFormatException | IllegalArgumentException | GpuUnavailableException e) {
+    } catch (IOException e) {
+      err.println("aspd: cannot bench " + dir + ": " + describe(e));
+      return 2;
+    } catch (ModelFormatException | IllegalArgumentException | GpuUnavailableException | NativeFailureException e) {
       err.println("aspd: cannot bench " + dir + ": " + e.getMessage());
       return 2;
     }
   }
 
   private int export(File data) {
+    Path folder = exportRows.toAbsolutePath().getParent();
+    if (!Files.isDirectory(folder)) {
+      err.println("aspd: cannot export rows to " + exportRows + ": the folder " + folder + " does not exist");
+      return 2;
+    }
     TokenRowsExport[] export = {null};
     try {
-      long[] seen = {0};
-      ShardReader.forEach(data, row -> {
-        if (sample > 0 && seen[0] >= sample) return;
-        seen[0]++;
+      ShardReader.forEach(data, sample == 0 ? Long.MAX_VALUE : sample, row -> {
         AspdTokenizer tokenizer = TokenizerCache.ofRecordedName(String.valueOf(row.get("tokenizer")));
         if (export[0] == null) {
           export[0] = new TokenRowsExport(exportRows, SpecialIds.of(tokenizer),
@@ -126,10 +161,21 @@ public final class BenchCommand implements Callable<Integer> {
       if (export[0] != null) export[0].close();
       out.printf("aspd bench: %d parallel rows written to %s%n", export[0] == null ? 0 : export[0].rows(), exportRows);
       return 0;
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
+      err.println("aspd: cannot export rows of " + dir + ": " + describe(e));
+      return 2;
+    } catch (IllegalArgumentException e) {
       err.println("aspd: cannot export rows of " + dir + ": " + e.getMessage());
       return 2;
     }
+  }
+
+  /** java.nio names only the path in its message (AccessDeniedException: "/x/bench"): say what is wrong with it. */
+  private static String describe(IOException e) {
+    if (e instanceof AccessDeniedException a) return a.getFile() + ": permission denied";
+    if (e instanceof NoSuchFileException n) return n.getFile() + ": no such file or folder";
+    if (e instanceof FileAlreadyExistsException f) return f.getFile() + ": exists and is not a folder";
+    return e.getMessage();
   }
 
   /** A shard row with its prompt tokenized as the bench feeds it (an empty prompt becomes "\n"). */
@@ -147,12 +193,19 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> d = (Map<String, Object>) report.get("dataset");
     out.printf(java.util.Locale.ROOT, "aspd bench: %s rows (%s failed) on %s%n", d.get("rows"), d.get("rows_failed"),
         ((Map<String, Object>) report.get("setup")).get("model"));
-    out.printf(java.util.Locale.ROOT, "  realized speed-up %.3f (mean per row %.3f); theoretical %.3f, packed %.3f%n",
-        d.get("speedup_ratio_of_mean_tps"), d.get("mean_realized_speedup"), d.get("mean_theoretical_speedup"),
-        d.get("mean_theoretical_speedup_packed"));
-    out.printf(java.util.Locale.ROOT, "  TPS hybrid %.1f, serial %.1f, P-TPS %.1f; forward passes %s (Steps_ASPD %s) vs %s serial%n",
-        d.get("mean_tps_replay"), d.get("mean_tps_serial"), d.get("p_tps"), d.get("forward_passes_replay"),
-        d.get("steps_aspd"), d.get("forward_passes_serial"));
+    if (((Number) d.get("rows")).longValue() == 0) {
+      out.println("  no row could be replayed");
+    } else {
+      out.printf(java.util.Locale.ROOT, "  realized speed-up %.3f (mean per row %.3f); theoretical %.3f, packed %.3f%n",
+          d.get("speedup_ratio_of_mean_tps"), d.get("mean_realized_speedup"), d.get("mean_theoretical_speedup"),
+          d.get("mean_theoretical_speedup_packed"));
+      out.printf(java.util.Locale.ROOT, "  TPS hybrid %.1f, serial %.1f, P-TPS %.1f; forward passes %s (Steps_ASPD %s) vs %s serial%n",
+          d.get("mean_tps_replay"), d.get("mean_tps_serial"), d.get("p_tps"), d.get("forward_passes_replay"),
+          d.get("steps_aspd"), d.get("forward_passes_serial"));
+    }
+    List<Map<String, Object>> failed = (List<Map<String, Object>>) report.get("failed");
+    failed.stream().limit(FAILURES_SHOWN).forEach(f -> out.println("  FAIL " + f.get("id") + ": " + f.get("reason")));
+    if (failed.size() > FAILURES_SHOWN) out.println("  ... " + (failed.size() - FAILURES_SHOWN) + " more in bench.json");
     out.println("  written to " + json);
   }
 
@@ -183,28 +236,51 @@ public final class BenchCommand implements Callable<Integer> {
       tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
       tokenizerName = rowTokenizer;
       SpecialTokenIds special = SpecialIds.of(tokenizer);
-      EngineOptions options = EngineOptions.defaults(special, new int[0],
+      EngineOptions defaults = EngineOptions.defaults(special, new int[0],
           tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
+      EngineOptions options = RunLimits.read(dir.toPath(), defaults, err).apply(defaults);
+      ModelConfig randomConfig = modelShape.config(tokenizer.vocabSize());
       if (device == Device.cuda) {
         if (modelDir != null) {
+          checkCpuMemory(Fp32Weights.parameters(modelDir));
           try (Model cpu = Model.load(modelDir, threads)) { // weights are copied to the GPU as bf16
+            checkVocab(cpu.config());
             gpuModel = GpuModel.upload(cpu, GpuModel.Options.defaults());
           }
         } else {
-          gpuModel = GpuModel.random(modelShape.config(tokenizer.vocabSize()), seed, GpuModel.Options.defaults());
+          gpuModel = GpuModel.random(randomConfig, seed, GpuModel.Options.defaults());
         }
         engine = new Engine(gpuModel, options);
       } else {
-        model = modelDir != null ? Model.load(modelDir, threads)
-            : Model.random(modelShape.config(tokenizer.vocabSize()), seed, threads);
-        long params = parameters(model);
+        long params = modelDir != null ? Fp32Weights.parameters(modelDir) : Fp32Weights.parameters(randomConfig);
+        checkCpuMemory(params);
         if (params > CPU_PARAMETERS_WARNING) {
           err.printf(java.util.Locale.ROOT, "aspd: warning: %.2fB parameters in fp32 on the CPU: expect seconds per token;"
               + " cap the rows with --sample%n", params / 1e9);
         }
+        model = modelDir != null ? Model.load(modelDir, threads) : Model.random(randomConfig, seed, threads);
+        checkVocab(model.config());
         engine = new Engine(model, options);
       }
       bench = new ShardBench(engine);
+    }
+
+    /** Refuses weights that cannot fit: the OOM killer would end the run minutes later without a word. */
+    private void checkCpuMemory(long params) {
+      if (params < 0 || params * 4 <= physicalMemory) return; // unknown: the loader reports a bad checkpoint
+      String what = modelDir != null ? modelDir.toString() : modelShape.label();
+      String hint = modelDir != null ? "the checkpoint is loaded in fp32 on the CPU, also before a --device cuda upload;"
+          + " use --shape for timing" : "use --device cuda or a smaller shape";
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "%s needs ~%.1f GB of fp32 weights on the CPU; this machine has %.1f GB; %s", what, params * 4 / 1e9,
+          physicalMemory / 1e9, hint));
+    }
+
+    private void checkVocab(ModelConfig config) {
+      if (config.vocabSize() >= tokenizer.vocabSize()) return;
+      throw new IllegalArgumentException("model vocab " + config.vocabSize() + " is too small: the rows' ids are the"
+          + " dataset tokenizer's (" + tokenizerName + ", " + tokenizer.vocabSize() + " ids); use --shape for timing,"
+          + " or a checkpoint whose vocabulary covers them");
     }
 
     Map<String, Object> report() {
@@ -225,8 +301,8 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> empty = new LinkedHashMap<>();
         empty.put("setup", setup);
         empty.put("dataset", Map.of("rows", 0, "rows_failed", 0));
-        empty.put("rows", java.util.List.of());
-        empty.put("failed", java.util.List.of());
+        empty.put("rows", List.of());
+        empty.put("failed", List.of());
         return empty;
       }
       return bench.report(setup);
@@ -238,15 +314,5 @@ public final class BenchCommand implements Callable<Integer> {
       if (model != null) model.close();
       if (gpuModel != null) gpuModel.close();
     }
-  }
-
-  private static long parameters(Model model) {
-    long n = 0;
-    for (String name : model.tensorNames()) {
-      long size = 1;
-      for (long d : model.tensorShape(name)) size *= d;
-      n += size;
-    }
-    return n;
   }
 }

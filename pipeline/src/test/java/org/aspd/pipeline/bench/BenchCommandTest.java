@@ -4,16 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.aspd.decoding.GpuAttention;
+import org.aspd.decoding.Model;
+import org.aspd.decoding.ModelConfig;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import org.aspd.pipeline.CliRun;
+import org.aspd.pipeline.write.Schemas;
+import org.aspd.pipeline.write.ShardReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +46,12 @@ class BenchCommandTest {
   }
 
   private static CliRun bench(String... args) {
+    return bench(command -> {}, args);
+  }
+
+  private static CliRun bench(Consumer<BenchCommand> setUp, String... args) {
     BenchCommand command = new BenchCommand();
+    setUp.accept(command);
     return CliRun.of(command, (out, err) -> {
       command.out = out;
       command.err = err;
@@ -94,5 +111,114 @@ class BenchCommandTest {
     CliRun r = bench(job.toString(), "--device", "cuda", "--sample", "1");
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue(r.err().contains("cannot bench") && r.err().toLowerCase().contains("gpu"), r.err());
+  }
+
+  @Test
+  void aCorruptShardIsOneLineBeforeAnyRowIsBenched() throws IOException {
+    Path dir = tmp.resolve("corrupt");
+    Files.createDirectories(dir.resolve("data"));
+    try (var shards = Files.list(job.resolve("data"))) {
+      Files.copy(shards.findFirst().orElseThrow(), dir.resolve("data/a.parquet"));
+    }
+    Files.writeString(dir.resolve("data/z.parquet"), "not parquet\n");
+    CliRun r = bench(dir.toString(), "--sample", "0");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().startsWith("aspd: cannot bench " + dir + ": " + dir.resolve("data/z.parquet")
+        + " is not a readable Parquet file: "), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(Files.notExists(dir.resolve("bench/bench.json")), "the shards are checked before the first row");
+    CliRun export = bench(dir.toString(), "--export-rows", tmp.resolve("corrupt-rows.txt").toString());
+    assertEquals(2, export.exit(), export.out() + export.err());
+    assertTrue(export.err().startsWith("aspd: cannot export rows of " + dir + ": " + dir.resolve("data/z.parquet")
+        + " is not a readable Parquet file: "), export.err());
+  }
+
+  @Test
+  void usageErrorsSayWhatIsWrong() throws IOException {
+    CliRun missing = bench(tmp.resolve("nowhere").toString());
+    assertEquals(2, missing.exit());
+    assertEquals("aspd: " + tmp.resolve("nowhere") + " does not exist or is not a directory", missing.err().strip());
+
+    int processors = Runtime.getRuntime().availableProcessors();
+    CliRun threads = bench(job.toString(), "--threads", Integer.toString(processors + 1));
+    assertEquals(2, threads.exit());
+    assertEquals("aspd: --threads " + (processors + 1) + " exceeds the " + processors + " processors of this machine",
+        threads.err().strip());
+
+    Path rows = tmp.resolve("no-folder/rows.txt");
+    CliRun export = bench(job.toString(), "--export-rows", rows.toString());
+    assertEquals(2, export.exit());
+    assertEquals("aspd: cannot export rows to " + rows + ": the folder " + rows.getParent() + " does not exist",
+        export.err().strip());
+
+    Path blocked = tmp.resolve("blocked"); // bench/ cannot be created: checked before the benchmark
+    Files.createDirectories(blocked);
+    Files.createSymbolicLink(blocked.resolve("data"), job.resolve("data"));
+    Files.writeString(blocked.resolve("bench"), "");
+    CliRun write = bench(blocked.toString(), "--sample", "1");
+    assertEquals(2, write.exit());
+    assertEquals("aspd: cannot write " + blocked.resolve("bench") + ": exists and is not a folder", write.err().strip());
+  }
+
+  @Test
+  void aModelLargerThanTheMemoryIsRefusedBeforeItIsBuilt() {
+    CliRun r = bench(command -> command.physicalMemory = 1_000_000, job.toString(), "--sample", "1");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("cannot bench " + job + ": tiny needs ~0.1 GB of fp32 weights on the CPU;"
+        + " this machine has 0.0 GB; use --device cuda or a smaller shape"), r.err());
+  }
+
+  @Test
+  void aCheckpointWhoseVocabularyMissesTheRowsIdsGetsAHint() throws IOException {
+    Path checkpoint;
+    try (Model model = Model.random(ModelConfig.small(1000), 1, 1)) {
+      checkpoint = Checkpoint.write(model, tmp.resolve("small-vocab"));
+    }
+    CliRun r = bench(job.toString(), "--sample", "1", "--model", checkpoint.toString());
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertEquals("aspd: cannot bench " + job + ": model vocab 1000 is too small: the rows' ids are the dataset"
+        + " tokenizer's (o200k_base+aspd, 200025 ids); use --shape for timing, or a checkpoint whose vocabulary"
+        + " covers them", r.err().strip());
+  }
+
+  /** One parallel row benched under the job's stats.json, then under one whose title limit its titles exceed. */
+  @Test
+  void rowsAreReplayedUnderTheRunsGrammarLimits() throws IOException {
+    List<GenericRecord> parallel = new ArrayList<>();
+    ShardReader.forEach(job.resolve("data").toFile(), r -> {
+      if (parallel.isEmpty() && (Boolean) r.get("parallel")) parallel.add(r);
+    });
+    Path dir = tmp.resolve("one-row");
+    writeShard(dir, parallel.get(0));
+    Files.copy(job.resolve("stats.json"), dir.resolve("stats.json"));
+    CliRun runLimits = bench(dir.toString(), "--sample", "0");
+    assertEquals(0, runLimits.exit(), runLimits.out() + runLimits.err());
+    assertEquals("", runLimits.err());
+
+    Files.writeString(dir.resolve("stats.json"), "{\"run\": {\"title_max_tokens\": 1, \"max_branches\": 10}}");
+    CliRun oneTokenTitles = bench(dir.toString(), "--sample", "0");
+    assertEquals(1, oneTokenTitles.exit(), oneTokenTitles.out() + oneTokenTitles.err());
+    String id = parallel.get(0).get("id").toString();
+    assertTrue(oneTokenTitles.out().contains("no row could be replayed") && !oneTokenTitles.out().contains("NaN"),
+        oneTokenTitles.out());
+    assertTrue(oneTokenTitles.out().contains("  FAIL " + id + ": ") && oneTokenTitles.out().contains("IN_TITLE"),
+        oneTokenTitles.out());
+  }
+
+  @Test
+  void readingStopsAfterTheRowsAskedFor() throws IOException {
+    List<Object> ids = new ArrayList<>();
+    assertEquals(3, ShardReader.forEach(job.resolve("data").toFile(), 3, r -> ids.add(r.get("id"))));
+    assertEquals(3, ids.size());
+  }
+
+  private static void writeShard(Path dir, GenericRecord row) throws IOException {
+    File data = dir.resolve("data").toFile();
+    Files.createDirectories(data.toPath());
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(new File(data, "shard-00000.parquet").getAbsolutePath());
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(file,
+        new Configuration())).withSchema(Schemas.shardRow()).build()) {
+      w.write(row);
+    }
   }
 }
