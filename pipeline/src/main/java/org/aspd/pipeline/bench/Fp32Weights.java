@@ -17,14 +17,14 @@ import org.aspd.decoding.ModelConfig;
  * every weight in fp32 (4 bytes), and Linux lets the allocation succeed and kills the process
  * only while the weights are filled, so the size must be checked up front.
  */
-final class Fp32Weights {
+public final class Fp32Weights {
   /** safetensors headers are a few MB even for large checkpoints; a larger one is malformed. */
   private static final long MAX_HEADER_BYTES = 100L << 20;
 
   private Fp32Weights() {}
 
   /** Embeddings (and an untied LM head), per layer q/k/v/o (+ q/k/v biases), gate/up/down, two norms; the final norm. */
-  static long parameters(ModelConfig c) {
+  public static long parameters(ModelConfig c) {
     long h = c.hiddenSize(), q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
     long attention = 2 * h * q + 2 * h * kv + (c.attentionBias() ? q + 2 * kv : 0);
     long layer = attention + 3 * h * c.intermediateSize() + 2 * h;
@@ -35,7 +35,7 @@ final class Fp32Weights {
    * The elements of every tensor in {@code checkpoint/model.safetensors}, from the file's header;
    * -1 when the header cannot be read (the loader then says what is wrong).
    */
-  static long parameters(Path checkpoint) {
+  public static long parameters(Path checkpoint) {
     try (FileChannel ch = FileChannel.open(checkpoint.resolve("model.safetensors"))) {
       ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       while (length.hasRemaining() && ch.read(length) > 0) {}
@@ -58,7 +58,7 @@ final class Fp32Weights {
   }
 
   /** The machine's physical memory (a container's limit where one is set). */
-  static long physicalMemory() {
+  public static long physicalMemory() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
   }
 }

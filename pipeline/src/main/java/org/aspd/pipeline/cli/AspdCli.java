@@ -2,6 +2,7 @@ package org.aspd.pipeline.cli;
 
 import org.aspd.pipeline.Version;
 import org.aspd.pipeline.bench.BenchCommand;
+import org.aspd.pipeline.generate.GenerateCommand;
 import org.aspd.pipeline.regenerate.RegenerateCommand;
 import org.aspd.pipeline.validate.ValidateCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aspd", mixinStandardHelpOptions = true, versionProvider = AspdCli.VersionProvider.class,
     description = "Turns serial LLM answers into Adaptive Serial-Parallel Decoding training data.",
     subcommands = {RunCommand.class, StatsCommand.class, ExportCommand.class, EvalCommand.class, ValidateCommand.class,
-        BenchCommand.class, RegenerateCommand.class,
+        BenchCommand.class, GenerateCommand.class, RegenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AspdCli implements Runnable {
   @CommandLine.Spec

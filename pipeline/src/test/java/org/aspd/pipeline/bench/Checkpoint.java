@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import org.aspd.decoding.Model;
 
 /** Writes a model as a checkpoint {@code --model} loads: config.json and an F32 model.safetensors. */
-final class Checkpoint {
+public final class Checkpoint {
   private Checkpoint() {}
 
-  static Path write(Model model, Path dir) throws IOException {
+  public static Path write(Model model, Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("config.json"), model.config().toConfigJson());
     StringBuilder header = new StringBuilder("{");

@@ -1,0 +1,170 @@
+package org.aspd.pipeline.generate;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.aspd.decoding.SpecialTokenIds;
+import org.aspd.format.SpecialTokens;
+
+/**
+ * A checkpoint's own tokenizer ({@code tokenizer.json}, through the Hugging Face tokenizers
+ * library) with what the engine needs from it: the six marker ids, each of which must encode to
+ * exactly one token (method §1: ids from the tokenizer, never literals), the end-of-turn ids, the
+ * ids of the branch header's {@code ": "}, and the chat template the checkpoint's family uses.
+ */
+final class CheckpointTokenizer implements AutoCloseable {
+  /** Chat formats recognised from the vocabulary; a checkpoint with neither gets the prompt as it is. */
+  enum Template { CHATML, LLAMA3, RAW }
+
+  /** End-of-turn tokens used when the checkpoint's configs name none. */
+  private static final List<String> KNOWN_EOS = List.of("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>");
+
+  private final HuggingFaceTokenizer tokenizer;
+  private final SpecialTokenIds special;
+  private final int[] eosIds;
+  private final int[] headerSeparatorIds;
+  private final Template template;
+
+  private CheckpointTokenizer(HuggingFaceTokenizer tokenizer, Path dir) throws IOException {
+    this.tokenizer = tokenizer;
+    this.special = new SpecialTokenIds(single(SpecialTokens.BRANCH), single(SpecialTokens.BRANCH_END),
+        single(SpecialTokens.TITLE), single(SpecialTokens.TITLE_END), single(SpecialTokens.PARA),
+        single(SpecialTokens.PARA_END));
+    this.eosIds = eosIds(dir);
+    this.headerSeparatorIds = encodeText(SpecialTokens.HEADER_SEPARATOR);
+    this.template = singleOrMinus("<|im_start|>") >= 0 && singleOrMinus("<|im_end|>") >= 0 ? Template.CHATML
+        : singleOrMinus("<|start_header_id|>") >= 0 && singleOrMinus("<|eot_id|>") >= 0 ? Template.LLAMA3
+        : Template.RAW;
+  }
+
+  /**
+   * Loads {@code dir/tokenizer.json}.
+   *
+   * @throws NoSuchFileException when the file is missing
+   * @throws IllegalArgumentException when it cannot be parsed or lacks one of the six markers
+   */
+  static CheckpointTokenizer load(Path dir) throws IOException {
+    Path file = dir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString());
+    HuggingFaceTokenizer tokenizer;
+    try {
+      tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
+          .optTruncation(false).optPadding(false).build();
+    } catch (RuntimeException e) { // the native library reports a malformed file as a plain exception
+      throw new IllegalArgumentException(file + " is not a tokenizer.json the tokenizers library can read: "
+          + e.getMessage(), e);
+    }
+    try {
+      return new CheckpointTokenizer(tokenizer, dir);
+    } catch (RuntimeException | IOException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  SpecialTokenIds special() {
+    return special;
+  }
+
+  int[] eosIds() {
+    return eosIds.clone();
+  }
+
+  int[] headerSeparatorIds() {
+    return headerSeparatorIds.clone();
+  }
+
+  Template template() {
+    return template;
+  }
+
+  /**
+   * The prompt's ids, in the checkpoint's chat format for one user turn (or as it is when raw).
+   * Reserved text in the user's words is refused: the tokenizers library would read a literal
+   * {@code <|branch|>} as the marker (method §1), which is a different prompt from the one typed.
+   */
+  int[] encodePrompt(String userText, boolean raw) {
+    for (String marker : SpecialTokens.ALL) {
+      if (userText.contains(marker)) {
+        throw new IllegalArgumentException("the prompt contains the reserved text " + marker
+            + ", which the tokenizer would read as the marker itself");
+      }
+    }
+    Template t = raw ? Template.RAW : template;
+    String text = switch (t) {
+      case CHATML -> "<|im_start|>user\n" + userText + "<|im_end|>\n<|im_start|>assistant\n";
+      case LLAMA3 -> "<|start_header_id|>user<|end_header_id|>\n\n" + userText
+          + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+      case RAW -> userText;
+    };
+    return encodeText(text);
+  }
+
+  /** Text of ids, markers and all (the ASPD format is what a user of aspd generate wants to see). */
+  String decode(int[] ids) {
+    long[] longs = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
+    return tokenizer.decode(longs, false);
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+
+  private int[] encodeText(String text) {
+    long[] ids = tokenizer.encode(text, false, false).getIds();
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+    return out;
+  }
+
+  private int single(String marker) {
+    int id = singleOrMinus(marker);
+    if (id < 0) {
+      throw new IllegalArgumentException("the tokenizer does not hold " + marker + " as one token (it encodes to "
+          + encodeText(marker).length + "); a checkpoint trained for ASPD has the six markers as added tokens");
+    }
+    return id;
+  }
+
+  private int singleOrMinus(String token) {
+    int[] ids = encodeText(token);
+    return ids.length == 1 ? ids[0] : -1;
+  }
+
+  /**
+   * generation_config.json's eos_token_id, else config.json's (an id or a list), else the known
+   * end-of-turn tokens this vocabulary holds as one token. Markers are never EOS.
+   */
+  private int[] eosIds(Path dir) throws IOException {
+    Set<Integer> ids = new LinkedHashSet<>();
+    for (String name : List.of("generation_config.json", "config.json")) {
+      Path file = dir.resolve(name);
+      if (!ids.isEmpty() || !Files.isRegularFile(file)) continue;
+      JsonNode eos = new ObjectMapper().readTree(file.toFile()).path("eos_token_id");
+      if (eos.isIntegralNumber()) ids.add(eos.asInt());
+      for (JsonNode id : eos.isArray() ? eos : List.<JsonNode>of()) {
+        if (id.isIntegralNumber()) ids.add(id.asInt());
+      }
+    }
+    if (ids.isEmpty()) {
+      for (String token : KNOWN_EOS) {
+        int id = singleOrMinus(token);
+        if (id >= 0) ids.add(id);
+      }
+    }
+    List<Integer> markers = new ArrayList<>();
+    for (String marker : SpecialTokens.ALL) markers.add(singleOrMinus(marker));
+    ids.removeAll(markers);
+    return ids.stream().mapToInt(Integer::intValue).toArray();
+  }
+}

@@ -1,0 +1,87 @@
+package org.aspd.pipeline.generate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a small tokenizer.json in the Hugging Face format of Qwen2 and GPT-2 (byte-level BPE: a
+ * token per byte, a few merges, added special tokens), which the real tokenizers library loads the
+ * way it loads a checkpoint's. Ids: bytes 0-255, then the merges, then the added tokens in order.
+ */
+final class ByteLevelTokenizerJson {
+  static final List<String> MERGES = List.of("Ġ t", "h e", "Ġt he", "Ġ a", "o r");
+
+  private ByteLevelTokenizerJson() {}
+
+  /** Returns the vocabulary size. */
+  static int write(Path file, List<String> addedTokens) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("version", "1.0");
+    root.putNull("truncation");
+    root.putNull("padding");
+    String[] byteChars = gpt2ByteChars();
+    ObjectNode vocab = json.createObjectNode();
+    for (int b = 0; b < 256; b++) vocab.put(byteChars[b], b);
+    int id = 256;
+    ArrayNode merges = json.createArrayNode();
+    for (String merge : MERGES) {
+      vocab.put(merge.replace(" ", ""), id++);
+      merges.add(merge);
+    }
+    ArrayNode added = root.putArray("added_tokens");
+    for (String token : addedTokens) {
+      ObjectNode t = added.addObject();
+      t.put("id", id++);
+      t.put("content", token);
+      t.put("single_word", false);
+      t.put("lstrip", false);
+      t.put("rstrip", false);
+      t.put("normalized", false);
+      t.put("special", true);
+    }
+    root.putNull("normalizer");
+    ObjectNode pre = root.putObject("pre_tokenizer");
+    pre.put("type", "ByteLevel");
+    pre.put("add_prefix_space", false);
+    pre.put("trim_offsets", true);
+    pre.put("use_regex", true);
+    root.putNull("post_processor");
+    ObjectNode decoder = root.putObject("decoder");
+    decoder.put("type", "ByteLevel");
+    decoder.put("add_prefix_space", false);
+    decoder.put("trim_offsets", true);
+    decoder.put("use_regex", true);
+    ObjectNode model = root.putObject("model");
+    model.put("type", "BPE");
+    model.putNull("dropout");
+    model.putNull("unk_token");
+    model.putNull("continuing_subword_prefix");
+    model.putNull("end_of_word_suffix");
+    model.put("fuse_unk", false);
+    model.put("byte_fallback", false);
+    model.set("vocab", vocab);
+    model.set("merges", merges);
+    json.writeValue(file.toFile(), root);
+    return id;
+  }
+
+  /** GPT-2's bytes_to_unicode: printable bytes stand for themselves, the rest map past 255. */
+  private static String[] gpt2ByteChars() {
+    List<Integer> printable = new ArrayList<>();
+    for (int b = '!'; b <= '~'; b++) printable.add(b);
+    for (int b = 0xA1; b <= 0xAC; b++) printable.add(b);
+    for (int b = 0xAE; b <= 0xFF; b++) printable.add(b);
+    String[] chars = new String[256];
+    int extra = 0;
+    for (int b = 0; b < 256; b++) {
+      chars[b] = new String(Character.toChars(printable.contains(b) ? b : 256 + extra++));
+    }
+    return chars;
+  }
+}
