@@ -193,6 +193,8 @@ int main(int argc, char** argv) {
     }
   }
   opt.fused_timeline = flag(argc, argv, "--timeline");
+  if (!opt.fused_decode && (opt.fused_streamed != 0 || opt.fused_max_splits != 0 || opt.fused_timeline))
+    die("--fused-stream, --fused-pipelined, --fused-max-splits and --timeline plan the fused path: add --fused");
   opt.mega_decode = flag(argc, argv, "--mega");
   {
     const std::string parts = arg(argc, argv, "--mega-parts", "0");

@@ -29,7 +29,8 @@ engine fused_pipelined "$bin" --fused --fused-pipelined
 # that a block of the down product (~91 KB, resident) fits beside two or three of them and copies
 # its weights during gate/up; beside three resident gate/up blocks an SM has ~18 KB left, so down's
 # copies wait for gate/up to end (an estimate from the plans and ptxas's registers, not measured).
-engine fused_stream_gate_up "$bin" --fused --fused-stream gate_up --timeline
+engine fused_stream_gate_up "$bin" --fused --fused-stream gate_up
+engine fused_stream_gate_up_timeline "$bin" --fused --fused-stream gate_up --timeline  # beside fused_timeline
 if [ -n "$old" ]; then
   engine old_default "$old"
   engine old_fused "$old" --fused

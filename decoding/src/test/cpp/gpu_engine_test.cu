@@ -566,12 +566,15 @@ TEST(gpu_fused_timeline_stamps_a_decode_step) {
 }
 
 TEST(gpu_fused_plans_fit_the_device) {
-  // On a whole Hopper GPU every product of the 0.5B and 7B shapes keeps the plan the cost model
-  // asks for (clusters of up to 8 blocks place); what the fit changes is a partition's business.
-  // A K range too long for any resident block, even unsplit, gets the streamed plan.
+  // Every plan the fit returns passes the launch's own rules. On a whole H100 or H200 (132 SMs,
+  // 227 KB of shared memory per block) every product of the 0.5B and 7B shapes also keeps the plan
+  // the cost model asks for (clusters of up to 8 blocks place); what the fit changes is a smaller
+  // part's business (a MIG slice, another sm_90+ GPU). A K range too long for any resident block,
+  // even unsplit, gets the streamed plan.
   cudaDeviceProp prop{};
   CHECK(cudaGetDeviceProperties(&prop, 0) == cudaSuccess);
   const int32_t sms = prop.multiProcessorCount;
+  const bool whole_hopper = prop.major == 9 && sms >= 132 && prop.sharedMemPerBlockOptin >= 227 * 1024;
   struct Case {
     GemvEpilogue kind;
     int64_t N, K;
@@ -588,7 +591,10 @@ TEST(gpu_fused_plans_fit_the_device) {
     GemvPlan fitted{};
     const cudaError_t e = fit_decode_gemv_plan(k.kind, k.N, k.K, k.D, k.norm, sms, kDecodeGemvMaxSplits, true, &fitted);
     CHECK_MSG(e == cudaSuccess, "N " << k.N << " K " << k.K << ": " << cudaGetErrorString(e));
+    CHECK(fitted.splits >= 1 && fitted.splits <= kDecodeGemvMaxSplits &&
+          fitted.row_blocks == (k.N + fitted.rows_per_block - 1) / fitted.rows_per_block);
     const GemvPlan wanted = plan_decode_gemv(k.kind, k.N, k.K, k.D, sms);
+    if (!whole_hopper) continue;
     CHECK_MSG(fitted.splits == wanted.splits && fitted.resident == wanted.resident && fitted.stages == wanted.stages,
               "N " << k.N << " K " << k.K << ": fitted splits " << fitted.splits << " resident " << fitted.resident
                    << ", wanted " << wanted.splits << " " << wanted.resident);

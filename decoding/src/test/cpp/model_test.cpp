@@ -1,6 +1,7 @@
 // The model loader and forward: JSON and safetensors parsing (good and corrupt inputs), and the
 // §8(b)/(c) properties on a random-weight model (branch alone = packed rows; a perturbed branch
 // leaves siblings and earlier rows untouched and changes the rows after its group).
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -8,9 +9,11 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
+#include "core/cpu_util.h"
 #include "core/layout.h"
 #include "mini_test.h"
 #include "model/json.h"
@@ -101,6 +104,29 @@ double row_diff(const std::vector<float>& a, int64_t ra, const std::vector<float
 }
 
 }  // namespace
+
+TEST(parallel_for_rethrows_a_task_failure_after_every_worker_joined) {
+  // A task's exception inside a std::thread would be a std::terminate (the JVM aborts): parallel_for
+  // catches it, stops handing out indices and rethrows it on the caller once the workers joined.
+  for (int32_t threads : {1, 4}) {
+    std::atomic<int64_t> ran{0};
+    std::string caught;
+    try {
+      aspd::parallel_for(threads, 100000, [&](int64_t i) {
+        if (i == 100) throw std::runtime_error("task 100 failed");
+        ++ran;
+      });
+    } catch (const std::runtime_error& e) {
+      caught = e.what();
+    }
+    CHECK_MSG(caught == "task 100 failed", threads << " threads: " << caught);
+    // On the caller alone the indices come in order: none after the failure runs.
+    if (threads == 1) CHECK_EQ(ran.load(), int64_t{100});
+  }
+  std::atomic<int64_t> all{0};
+  aspd::parallel_for(3, 1000, [&](int64_t) { ++all; });
+  CHECK_EQ(all.load(), int64_t{1000});
+}
 
 TEST(json_parses_and_rejects) {
   json::Value v;

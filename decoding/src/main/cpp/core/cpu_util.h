@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -26,11 +27,24 @@ inline float dot(const float* a, const float* b, int64_t n) {
 // Workers take indices from a shared counter, so where a thread cannot be started (a process or
 // memory limit: std::system_error) the ones running, at least the caller, do all the work: slower,
 // never a std::terminate from a vector of joinable threads unwinding, which would abort the JVM.
+// A task that throws (std::bad_alloc under memory pressure) stops the others from taking more
+// indices; the first exception is rethrown on the caller once every worker has joined, for the
+// JNI layer to turn into a Java exception (an exception leaving a std::thread is a std::terminate).
 template <typename Task>
 void parallel_for(int32_t threads, int64_t count, Task task) {
   std::atomic<int64_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_lock;
   auto worker = [&] {
-    for (int64_t t = next++; t < count; t = next++) task(t);
+    for (int64_t t = next++; t < count; t = next++) {
+      try {
+        task(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> hold(failure_lock);
+        if (!failure) failure = std::current_exception();
+        next = count;
+      }
+    }
   };
   const int64_t n = std::min<int64_t>(std::max(threads, 1), count);
   std::vector<std::thread> pool;
@@ -41,6 +55,7 @@ void parallel_for(int32_t threads, int64_t count, Task task) {
   }
   worker();
   for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace aspd

@@ -187,18 +187,23 @@ cudaError_t fit_decode_gemv_plan(GemvEpilogue kind, int64_t N, int64_t K, int32_
   if (e == cudaSuccess) e = cudaDeviceGetAttribute(&smem_opt_in, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
   if (e != cudaSuccess) return e;
   const int32_t slots = norm ? residual_sumsq_slots(K) : 0;
-  // Fewer splits first (smaller clusters; a resident block's range grows, so its shared memory
-  // too), then the weights streamed through the pipeline: the first plan the device can place.
-  const bool tries[2] = {allow_resident, false};
-  for (int t = 0; t < (allow_resident ? 2 : 1); ++t) {
-    for (int32_t most = max_splits; most >= 1; most = plan->splits - 1) {
-      *plan = plan_decode_gemv(kind, N, K, D, sms, most, tries[t]);
+  // At each split count (most first), resident weights, else streamed ones: a block too large for
+  // this device's shared memory streams at the same splits (fewer splits would only make a
+  // resident block larger), and only a cluster the device cannot place costs splits.
+  for (int32_t most = max_splits; most >= 1;) {
+    const GemvPlan resident = plan_decode_gemv(kind, N, K, D, sms, most, allow_resident);
+    const GemvPlan streamed = plan_decode_gemv(kind, N, K, D, sms, most, false);  // same splits
+    for (const GemvPlan& candidate : {resident, streamed}) {
       bool ok = false;
-      e = norm ? plan_placeable_for<true>(kind, *plan, slots, smem_opt_in, &ok)
-               : plan_placeable_for<false>(kind, *plan, slots, smem_opt_in, &ok);
+      e = norm ? plan_placeable_for<true>(kind, candidate, slots, smem_opt_in, &ok)
+               : plan_placeable_for<false>(kind, candidate, slots, smem_opt_in, &ok);
       if (e != cudaSuccess) return e;
-      if (ok) return cudaSuccess;
+      if (ok) {
+        *plan = candidate;
+        return cudaSuccess;
+      }
     }
+    most = resident.splits - 1;
   }
   return cudaErrorInvalidConfiguration;
 }

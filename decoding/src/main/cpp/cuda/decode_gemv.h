@@ -197,8 +197,9 @@ inline bool decode_gemv_args_ok(const bf16* w, int64_t N, int64_t K, int32_t M, 
 // plan_decode_gemv fitted to the current device: the launch at its most rows must fit a block's
 // shared memory opt-in and one cluster of its K splits must be placeable
 // (cudaOccupancyMaxActiveClusters; a small GPU partition may hold fewer blocks per GPC than a
-// cluster). While not, fewer splits, then the weights streamed instead of resident. norm: the
-// product normalizes its input (GemvInput::x null). cudaErrorInvalidConfiguration when nothing fits.
+// cluster). At each split count, most first, the weights resident, else streamed; then fewer
+// splits. norm: the product normalizes its input (GemvInput::x null). cudaErrorInvalidConfiguration
+// when nothing fits.
 cudaError_t fit_decode_gemv_plan(GemvEpilogue kind, int64_t N, int64_t K, int32_t D, bool norm, int32_t sms,
                                  int32_t max_splits, bool allow_resident, GemvPlan* plan);
 

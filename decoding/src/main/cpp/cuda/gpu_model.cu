@@ -500,6 +500,7 @@ bool init_runtime(GpuModel* m, std::string* err) {
         {"lm head", &m->plan_head, GemvEpilogue::kStore, c.vocab_size, E, 0, true, 0},
     };
     for (const Product& p : products) {
+      if (p.plan == &m->plan_head && m->blas != nullptr) continue;  // cuBLAS runs the LM head then
       const bool resident = (m->opt.fused_streamed & p.bit) == 0;
       const cudaError_t e = fit_decode_gemv_plan(p.kind, p.N, p.K, p.D, p.norm, sms, most, resident, p.plan);
       if (e != cudaSuccess) {

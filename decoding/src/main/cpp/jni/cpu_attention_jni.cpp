@@ -1,6 +1,9 @@
 // JNI for CpuAttention. Shapes were validated in Java (AttentionInputs); arrays are trusted here.
 #include <jni.h>
 
+#include <exception>
+#include <string>
+
 #include "core/attention_cpu.h"
 #include "jni_support.h"
 
@@ -28,9 +31,14 @@ JNIEXPORT void JNICALL Java_org_aspd_decoding_CpuAttention_prefillNative(
   Longs st(env, stats, false);
   if (!fq.ok() || !fk.ok() || !fv.ok() || !fo.ok() || !g.ok() || !b.ok() || !st.ok()) return;
   aspd::TileStats tile_stats;
-  aspd::prefill_cpu(reinterpret_cast<const aspd::CpuAttention*>(handle), fq.data(), fk.data(),
-                    fv.data(), g.data(), b.data(), aspd::PrefillDims{T, H, Hkv, D}, scale, fo.data(),
-                    &tile_stats);
+  try {  // a worker's std::bad_alloc, rethrown by parallel_for, must not unwind into the JVM
+    aspd::prefill_cpu(reinterpret_cast<const aspd::CpuAttention*>(handle), fq.data(), fk.data(),
+                      fv.data(), g.data(), b.data(), aspd::PrefillDims{T, H, Hkv, D}, scale, fo.data(),
+                      &tile_stats);
+  } catch (const std::exception& e) {
+    aspd::jni::throw_native_failure(env, std::string("CPU attention prefill: ") + e.what());
+    return;
+  }
   st.data()[0] = tile_stats.visited;
   st.data()[1] = tile_stats.skipped;
 }
@@ -45,10 +53,14 @@ JNIEXPORT void JNICALL Java_org_aspd_decoding_CpuAttention_decodeNative(
   if (!fq.ok() || !fk.ok() || !fv.ok() || !fo.ok() || !qp.ok() || !qg.ok() || !qb.ok() ||
       !ep.ok() || !eg.ok() || !eb.ok())
     return;
-  aspd::decode_cpu(reinterpret_cast<const aspd::CpuAttention*>(handle), fq.data(), fk.data(),
-                   fv.data(), aspd::TokenTags{qp.data(), qg.data(), qb.data()},
-                   aspd::TokenTags{ep.data(), eg.data(), eb.data()},
-                   aspd::DecodeDims{A, N, H, Hkv, D}, scale, fo.data());
+  try {
+    aspd::decode_cpu(reinterpret_cast<const aspd::CpuAttention*>(handle), fq.data(), fk.data(),
+                     fv.data(), aspd::TokenTags{qp.data(), qg.data(), qb.data()},
+                     aspd::TokenTags{ep.data(), eg.data(), eb.data()},
+                     aspd::DecodeDims{A, N, H, Hkv, D}, scale, fo.data());
+  } catch (const std::exception& e) {
+    aspd::jni::throw_native_failure(env, std::string("CPU attention decode: ") + e.what());
+  }
 }
 
 }  // extern "C"

@@ -18,8 +18,8 @@ public final class CpuAttention implements Attention {
   }
 
   @Override
-  public synchronized float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId, int[] branchId,
-      float scale) {
+  public synchronized float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId,
+      int[] branchId, float scale) {
     checkOpen();
     int t = AttentionInputs.checkPrefill(shape, q, k, v, groupId, branchId, scale);
     float[] out = new float[q.length];
@@ -29,8 +29,8 @@ public final class CpuAttention implements Attention {
   }
 
   @Override
-  public synchronized float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache, float[] vCache,
-      TokenTags cacheTags, float scale) {
+  public synchronized float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache,
+      float[] vCache, TokenTags cacheTags, float scale) {
     checkOpen();
     int[] an = AttentionInputs.checkDecode(shape, q, queryTags, kCache, vCache, cacheTags, scale);
     float[] out = new float[q.length];

@@ -47,7 +47,11 @@ public final class Engine implements AutoCloseable {
   /** The engine on the CPU model (float32). */
   public Engine(Model model, EngineOptions options) {
     this(new Borrowed(Objects.requireNonNull(model, "model").config(), model::nativeHandle, model), options,
-        (special, eos, sep, limits, greedy) -> createNative(model.nativeHandle(), special, eos, sep, limits, greedy));
+        (special, eos, sep, limits, greedy) -> {
+          synchronized (model) { // close() waits until the native engine holds the model
+            return createNative(model.nativeHandle(), special, eos, sep, limits, greedy);
+          }
+        });
   }
 
   /** The same engine on the GPU model: forwards, sampling and the KV cache on the device. */

@@ -53,8 +53,8 @@ public final class GpuAttention implements Attention {
   }
 
   @Override
-  public float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId, int[] branchId,
-      float scale) {
+  public synchronized float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v, int[] groupId,
+      int[] branchId, float scale) {
     checkOpen();
     if (shape.headDim() % 16 != 0 || shape.headDim() > 256) {
       throw new IllegalArgumentException("GPU prefill needs headDim % 16 == 0 and <= 256, got " + shape.headDim());
@@ -67,8 +67,8 @@ public final class GpuAttention implements Attention {
   }
 
   @Override
-  public float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache, float[] vCache,
-      TokenTags cacheTags, float scale) {
+  public synchronized float[] decode(AttentionShape shape, float[] q, TokenTags queryTags, float[] kCache,
+      float[] vCache, TokenTags cacheTags, float scale) {
     checkOpen();
     if (shape.headDim() > 256) {
       throw new IllegalArgumentException("GPU decode needs headDim <= 256, got " + shape.headDim());

@@ -45,8 +45,10 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
     Objects.requireNonNull(cpu, "cpu");
     Objects.requireNonNull(options, "options");
     GpuAttention.loadLibrary();
-    return new GpuModel(uploadNative(cpu.nativeHandle(), options.device(), options.cacheCapacity(),
-        options.cudaGraphs(), options.cublas()), cpu.config());
+    synchronized (cpu) { // the CPU model's close() waits for the upload that reads its weights
+      return new GpuModel(uploadNative(cpu.nativeHandle(), options.device(), options.cacheCapacity(),
+          options.cudaGraphs(), options.cublas()), cpu.config());
+    }
   }
 
   /** Random bf16 weights drawn on the device (the step cost depends on the shape only). */
@@ -108,7 +110,7 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
   }
 
   /** A native engine on this model (engine/engine.h create_engine_on); freed by Engine. */
-  long createEngine(int[] special, int[] eos, int[] headerSep, int[] limits, boolean branchGreedy) {
+  synchronized long createEngine(int[] special, int[] eos, int[] headerSep, int[] limits, boolean branchGreedy) {
     return createEngineNative(nativeHandle(), special, eos, headerSep, limits, branchGreedy);
   }
 
