@@ -194,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(java.util.Locale.ROOT, "aspd bench: %s rows (%s failed) on %s%n", d.get("rows"), d.get("rows_failed"),
         ((Map<String, Object>) report.get("setup")).get("model"));
     if (((Number) d.get("rows")).longValue() == 0) {
-      out.println("  no row could be replayed");
+      out.println(((Number) d.get("rows_failed")).longValue() == 0 ? "  no rows" : "  no row could be replayed");
     } else {
       out.printf(java.util.Locale.ROOT, "  realized speed-up %.3f (mean per row %.3f); theoretical %.3f, packed %.3f%n",
           d.get("speedup_ratio_of_mean_tps"), d.get("mean_realized_speedup"), d.get("mean_theoretical_speedup"),

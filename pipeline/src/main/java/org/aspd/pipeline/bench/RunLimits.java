@@ -2,7 +2,6 @@ package org.aspd.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,8 +19,11 @@ record RunLimits(int titleMaxTokens, int maxBranches, int groupMaxSteps) {
   /** The run's limits where stats.json records them; each missing one is the engine's default, with a note. */
   static RunLimits read(Path dir, EngineOptions defaults, PrintStream notes) throws IOException {
     Path stats = dir.resolve("stats.json");
-    JsonNode run = Files.isRegularFile(stats) ? new ObjectMapper().readTree(stats.toFile()).path("run")
-        : MissingNode.getInstance();
+    if (!Files.isRegularFile(stats)) {
+      notes.println("aspd: note: no " + stats + "; replaying under the engine's default limits");
+      return new RunLimits(defaults.titleMaxTokens(), defaults.groupMaxBranches(), defaults.groupMaxSteps());
+    }
+    JsonNode run = new ObjectMapper().readTree(stats.toFile()).path("run");
     int title = limit(run, "title_max_tokens", defaults.titleMaxTokens(), stats, notes);
     int branches = limit(run, "max_branches", defaults.groupMaxBranches(), stats, notes);
     // The pipeline bounds a branch only by max_tokens (prompt + answer), so a branch may be longer

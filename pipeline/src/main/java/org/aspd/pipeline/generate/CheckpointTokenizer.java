@@ -28,6 +28,8 @@ final class CheckpointTokenizer implements AutoCloseable {
   private static final List<String> KNOWN_EOS = List.of("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>");
 
   private final HuggingFaceTokenizer tokenizer;
+  /** The markers and the added tokens marked special (chat control strings, EOS): never typed by a user. */
+  private final Set<String> controlTokens;
   private final SpecialTokenIds special;
   private final int[] eosIds;
   private final int[] headerSeparatorIds;
@@ -35,14 +37,18 @@ final class CheckpointTokenizer implements AutoCloseable {
 
   private CheckpointTokenizer(HuggingFaceTokenizer tokenizer, Path dir) throws IOException {
     this.tokenizer = tokenizer;
+    this.controlTokens = new LinkedHashSet<>(SpecialTokens.ALL);
+    for (JsonNode added : new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile()).path("added_tokens")) {
+      if (added.path("special").asBoolean(false)) controlTokens.add(added.path("content").asText());
+    }
     this.special = new SpecialTokenIds(single(SpecialTokens.BRANCH), single(SpecialTokens.BRANCH_END),
         single(SpecialTokens.TITLE), single(SpecialTokens.TITLE_END), single(SpecialTokens.PARA),
         single(SpecialTokens.PARA_END));
-    this.eosIds = eosIds(dir);
-    this.headerSeparatorIds = encodeText(SpecialTokens.HEADER_SEPARATOR);
     this.template = singleOrMinus("<|im_start|>") >= 0 && singleOrMinus("<|im_end|>") >= 0 ? Template.CHATML
         : singleOrMinus("<|start_header_id|>") >= 0 && singleOrMinus("<|eot_id|>") >= 0 ? Template.LLAMA3
         : Template.RAW;
+    this.eosIds = eosIds(dir);
+    this.headerSeparatorIds = encodeText(SpecialTokens.HEADER_SEPARATOR);
   }
 
   /**
@@ -87,25 +93,33 @@ final class CheckpointTokenizer implements AutoCloseable {
   }
 
   /**
-   * The prompt's ids, in the checkpoint's chat format for one user turn (or as it is when raw).
-   * Reserved text in the user's words is refused: the tokenizers library would read a literal
-   * {@code <|branch|>} as the marker (method §1), which is a different prompt from the one typed.
+   * The prompt's ids, in the checkpoint's chat format for one user turn after an optional system
+   * message (no default system message is added; or the text as it is when raw), with
+   * what the tokenizer's post-processor adds to a text (Llama 3: {@code <|begin_of_text|>}; Qwen2:
+   * nothing), as {@code tokenizer(text)} does in transformers. Reserved text in the user's words is
+   * refused: the tokenizers library would read a literal {@code <|branch|>} as the marker (method
+   * §1), or a literal {@code <|im_end|>} as the end of the turn, which is not the prompt typed. A raw
+   * prompt may hold chat control strings (it is the formatted prompt), not the markers.
    */
-  int[] encodePrompt(String userText, boolean raw) {
-    for (String marker : SpecialTokens.ALL) {
-      if (userText.contains(marker)) {
-        throw new IllegalArgumentException("the prompt contains the reserved text " + marker
-            + ", which the tokenizer would read as the marker itself");
+  int[] encodePrompt(String system, String userText, boolean raw) {
+    for (String text : system == null ? List.of(userText) : List.of(system, userText)) {
+      for (String reserved : raw ? SpecialTokens.ALL : controlTokens) {
+        if (text.contains(reserved)) {
+          throw new IllegalArgumentException("the prompt contains the reserved text " + reserved
+              + ", which the tokenizer would read as that token" + (raw ? "" : " (--raw feeds a formatted prompt)"));
+        }
       }
     }
     Template t = raw ? Template.RAW : template;
     String text = switch (t) {
-      case CHATML -> "<|im_start|>user\n" + userText + "<|im_end|>\n<|im_start|>assistant\n";
-      case LLAMA3 -> "<|start_header_id|>user<|end_header_id|>\n\n" + userText
+      case CHATML -> (system == null ? "" : "<|im_start|>system\n" + system + "<|im_end|>\n")
+          + "<|im_start|>user\n" + userText + "<|im_end|>\n<|im_start|>assistant\n";
+      case LLAMA3 -> (system == null ? "" : "<|start_header_id|>system<|end_header_id|>\n\n" + system + "<|eot_id|>")
+          + "<|start_header_id|>user<|end_header_id|>\n\n" + userText
           + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
-      case RAW -> userText;
+      case RAW -> system == null ? userText : system + userText;
     };
-    return encodeText(text);
+    return ids(text, true);
   }
 
   /** Text of ids, markers and all (the ASPD format is what a user of aspd generate wants to see). */
@@ -121,7 +135,11 @@ final class CheckpointTokenizer implements AutoCloseable {
   }
 
   private int[] encodeText(String text) {
-    long[] ids = tokenizer.encode(text, false, false).getIds();
+    return ids(text, false);
+  }
+
+  private int[] ids(String text, boolean postProcess) {
+    long[] ids = tokenizer.encode(text, postProcess, false).getIds();
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
     return out;
@@ -142,20 +160,24 @@ final class CheckpointTokenizer implements AutoCloseable {
   }
 
   /**
-   * generation_config.json's eos_token_id, else config.json's (an id or a list), else the known
-   * end-of-turn tokens this vocabulary holds as one token. Markers are never EOS.
+   * The eos_token_id of generation_config.json and config.json (an id or a list each) and the chat
+   * template's end of turn ({@code <|im_end|>}, {@code <|eot_id|>}: a config often names only
+   * {@code <|endoftext|>}, and a chat model ends its turn with the template's token); with none of
+   * these, the known end-of-turn tokens this vocabulary holds as one token. Markers are never EOS.
    */
   private int[] eosIds(Path dir) throws IOException {
     Set<Integer> ids = new LinkedHashSet<>();
     for (String name : List.of("generation_config.json", "config.json")) {
       Path file = dir.resolve(name);
-      if (!ids.isEmpty() || !Files.isRegularFile(file)) continue;
+      if (!Files.isRegularFile(file)) continue;
       JsonNode eos = new ObjectMapper().readTree(file.toFile()).path("eos_token_id");
       if (eos.isIntegralNumber()) ids.add(eos.asInt());
       for (JsonNode id : eos.isArray() ? eos : List.<JsonNode>of()) {
         if (id.isIntegralNumber()) ids.add(id.asInt());
       }
     }
+    if (template == Template.CHATML) ids.add(singleOrMinus("<|im_end|>"));
+    if (template == Template.LLAMA3) ids.add(singleOrMinus("<|eot_id|>"));
     if (ids.isEmpty()) {
       for (String token : KNOWN_EOS) {
         int id = singleOrMinus(token);

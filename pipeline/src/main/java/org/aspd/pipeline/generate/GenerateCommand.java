@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
  * {@code aspd generate}: free hybrid decoding (method §7) from a prompt with a checkpoint directory
  * (config.json, model.safetensors, and a tokenizer.json that holds the six markers): serial text,
  * a group's branches one token each per forward, back to serial on {@code <|/para|>}. Prints the
- * answer with its markup on stdout and what the decoding cost on stderr. Exit 0 on success, 2 on
- * usage errors and checkpoints or tokenizers that cannot be used.
+ * answer with its markup on stdout and what the decoding cost on stderr. Exit 0 on success, 1 when
+ * the decoding or writing its result fails, 2 on usage errors and on checkpoints, tokenizers or
+ * devices that cannot be used.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Decode an answer from a prompt with a checkpoint (hybrid serial/parallel decoding).")
@@ -54,7 +55,12 @@ public final class GenerateCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   PromptSource prompt;
 
-  @Option(names = "--raw", description = "Feed the prompt as it is, without the checkpoint's chat template.")
+  @Option(names = "--system", paramLabel = "TEXT",
+      description = "A system message before the user's (none by default; the chat formats only).")
+  String system;
+
+  @Option(names = "--raw", description = "Feed the prompt as it is, without the checkpoint's chat template"
+      + " (a prompt already formatted; only what the tokenizer's post-processor adds, such as a BOS, is added).")
   boolean raw;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda (default: ${DEFAULT-VALUE}).")
@@ -106,9 +112,16 @@ public final class GenerateCommand implements Callable<Integer> {
     if (json != null && json.toAbsolutePath().getParent() != null && !Files.isDirectory(json.toAbsolutePath().getParent())) {
       return usage("cannot write " + json + ": the folder " + json.toAbsolutePath().getParent() + " does not exist");
     }
+    String userText;
+    try {
+      userText = prompt.text != null ? prompt.text : Files.readString(prompt.file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return usage("cannot read the prompt file " + prompt.file + ": "
+          + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+    }
+    if (raw && system != null) return usage("--system goes into the chat format, which --raw leaves out");
     try (CheckpointTokenizer tokenizer = CheckpointTokenizer.load(modelDir)) {
-      String userText = prompt.text != null ? prompt.text : Files.readString(prompt.file, StandardCharsets.UTF_8);
-      int[] promptIds = tokenizer.encodePrompt(userText, raw);
+      int[] promptIds = tokenizer.encodePrompt(system, userText, raw);
       EngineOptions options = EngineOptions.defaults(tokenizer.special(), tokenizer.eosIds(),
           tokenizer.headerSeparatorIds()).withBranchSampling(branchSampling);
       DecodeResult result = decode(promptIds, options, sampling);
@@ -117,14 +130,23 @@ public final class GenerateCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "aspd generate: %d tokens (%d groups, %d branches) in %d forward passes, %.1f tokens/s;"
               + " stopped on %s; %s template%n", result.generatedTokens(), result.groups(), result.branches(),
           result.forwardPasses(), result.tokensPerSecond(), result.stopReason(), raw ? "no" : tokenizer.template());
-      if (json != null) writeJson(promptIds, result, text);
+      if (json != null) {
+        try {
+          writeJson(promptIds, result, text);
+        } catch (IOException e) {
+          err.println("aspd: cannot write " + json + ": " + e.getMessage());
+          return 1;
+        }
+      }
       return 0;
     } catch (NoSuchFileException e) {
       return usage("cannot generate with " + modelDir + ": " + e.getFile() + " does not exist"
           + (e.getReason() != null ? " (" + e.getReason() + ")" : ""));
-    } catch (IOException | ModelFormatException | IllegalArgumentException | GpuUnavailableException
-        | NativeFailureException e) {
+    } catch (IOException | ModelFormatException | IllegalArgumentException | GpuUnavailableException e) {
       return usage("cannot generate with " + modelDir + ": " + e.getMessage());
+    } catch (NativeFailureException e) { // out of memory, or a CUDA failure while decoding
+      err.println("aspd: generation failed: " + e.getMessage());
+      return 1;
     }
   }
 

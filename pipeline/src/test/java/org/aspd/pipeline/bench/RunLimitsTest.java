@@ -43,6 +43,12 @@ class RunLimitsTest {
     assertEquals(DEFAULTS.groupMaxBranches(), options.groupMaxBranches());
     assertEquals(DEFAULTS.groupMaxSteps(), options.groupMaxSteps());
     String text = notes.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("no " + dir.resolve("stats.json") + "; replaying under the engine's default limits"), text);
+
+    Files.writeString(dir.resolve("stats.json"), "{\"run\": {}}");
+    notes.reset();
+    RunLimits.read(dir, DEFAULTS, new PrintStream(notes, true, StandardCharsets.UTF_8));
+    text = notes.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("has no run.title_max_tokens; using the engine default 8")
         && text.contains("has no run.max_branches; using the engine default 10"), text);
   }

@@ -20,6 +20,14 @@ final class ByteLevelTokenizerJson {
 
   /** Returns the vocabulary size. */
   static int write(Path file, List<String> addedTokens) throws IOException {
+    return write(file, addedTokens, null);
+  }
+
+  /**
+   * @param bos an added token the post-processor puts before every text (Llama 3's
+   *     {@code <|begin_of_text|>}, as its TemplateProcessing does), or null for none (Qwen2)
+   */
+  static int write(Path file, List<String> addedTokens, String bos) throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
     root.put("version", "1.0");
@@ -51,7 +59,22 @@ final class ByteLevelTokenizerJson {
     pre.put("add_prefix_space", false);
     pre.put("trim_offsets", true);
     pre.put("use_regex", true);
-    root.putNull("post_processor");
+    if (bos == null) {
+      root.putNull("post_processor");
+    } else {
+      ObjectNode post = root.putObject("post_processor");
+      post.put("type", "TemplateProcessing");
+      ArrayNode single = post.putArray("single");
+      single.addObject().putObject("SpecialToken").put("id", bos).put("type_id", 0);
+      single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+      ArrayNode pair = post.putArray("pair");
+      pair.addAll(single.deepCopy());
+      pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+      ObjectNode entry = post.putObject("special_tokens").putObject(bos);
+      entry.put("id", bos);
+      entry.putArray("ids").add(256 + MERGES.size() + addedTokens.indexOf(bos));
+      entry.putArray("tokens").add(bos);
+    }
     ObjectNode decoder = root.putObject("decoder");
     decoder.put("type", "ByteLevel");
     decoder.put("add_prefix_space", false);
