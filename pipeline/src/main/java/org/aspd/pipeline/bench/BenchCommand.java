@@ -24,6 +24,7 @@ import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.checkpoint.Fp32Weights;
 import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
@@ -267,13 +268,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Refuses weights that cannot fit: the OOM killer would end the run minutes later without a word. */
     private void checkCpuMemory(long params) {
-      if (params < 0 || params * 4 <= physicalMemory) return; // unknown: the loader reports a bad checkpoint
-      String what = modelDir != null ? modelDir.toString() : modelShape.label();
-      String hint = modelDir != null ? "the checkpoint is loaded in fp32 on the CPU, also before a --device cuda upload;"
-          + " use --shape for timing" : "use --device cuda or a smaller shape";
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-          "%s needs ~%.1f GB of fp32 weights on the CPU; this machine has %.1f GB; %s", what, params * 4 / 1e9,
-          physicalMemory / 1e9, hint));
+      Fp32Weights.requireFits(params, physicalMemory, modelDir != null ? modelDir.toString() : modelShape.label(),
+          modelDir != null ? "the checkpoint is loaded in fp32 on the CPU, also before a --device cuda upload;"
+              + " use --shape for timing" : "use --device cuda or a smaller shape");
     }
 
     private void checkVocab(ModelConfig config) {

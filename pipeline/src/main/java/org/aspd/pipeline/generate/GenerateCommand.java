@@ -22,7 +22,7 @@ import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.Sampling;
-import org.aspd.pipeline.bench.Fp32Weights;
+import org.aspd.pipeline.checkpoint.Fp32Weights;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -151,13 +151,8 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   private DecodeResult decode(int[] promptIds, EngineOptions options, Sampling sampling) throws IOException {
-    long params = Fp32Weights.parameters(modelDir);
-    long memory = Fp32Weights.physicalMemory();
-    if (params > 0 && params * 4 > memory) { // the OOM killer would end the load without a word
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "the checkpoint needs ~%.1f GB in fp32 on the CPU (also before a --device cuda upload); this machine has %.1f GB",
-          params * 4 / 1e9, memory / 1e9));
-    }
+    Fp32Weights.requireFits(Fp32Weights.parameters(modelDir), Fp32Weights.physicalMemory(), modelDir.toString(),
+        "the checkpoint is loaded in fp32 on the CPU, also before a --device cuda upload");
     if (device == Device.cpu) {
       try (Model cpu = Model.load(modelDir, threads); Engine engine = new Engine(cpu, options)) {
         return engine.generate(promptIds, sampling, maxNewTokens);

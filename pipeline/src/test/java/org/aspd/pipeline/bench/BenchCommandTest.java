@@ -1,6 +1,7 @@
 package org.aspd.pipeline.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -126,7 +127,10 @@ class BenchCommandTest {
     assertTrue(r.err().startsWith("aspd: cannot bench " + dir + ": " + dir.resolve("data/z.parquet")
         + " is not a readable Parquet file: "), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(Files.notExists(dir.resolve("bench/bench.json")), "the shards are checked before the first row");
+    // Every footer is read before the first row is handed on: a.parquet's rows never reach a consumer.
+    List<Object> seen = new ArrayList<>();
+    assertThrows(IOException.class, () -> ShardReader.forEach(dir.resolve("data").toFile(), row -> seen.add(row.get("id"))));
+    assertEquals(List.of(), seen, "no row is consumed before a corrupt shard is found");
     CliRun export = bench(dir.toString(), "--export-rows", tmp.resolve("corrupt-rows.txt").toString());
     assertEquals(2, export.exit(), export.out() + export.err());
     assertTrue(export.err().startsWith("aspd: cannot export rows of " + dir + ": " + dir.resolve("data/z.parquet")

@@ -1,4 +1,4 @@
-package org.aspd.pipeline.bench;
+package org.aspd.pipeline.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,6 +55,20 @@ public final class Fp32Weights {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * Refuses weights that cannot fit: Linux lets the allocation succeed and the OOM killer ends the
+   * process minutes later without a word.
+   *
+   * @param params the parameter count, or a negative number when unknown (nothing is checked)
+   * @throws IllegalArgumentException naming {@code what}, the sizes and the {@code hint}
+   */
+  public static void requireFits(long params, long memory, String what, String hint) {
+    if (params < 0 || params * 4 <= memory) return;
+    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+        "%s needs ~%.1f GB of fp32 weights on the CPU; this machine has %.1f GB; %s", what, params * 4 / 1e9,
+        memory / 1e9, hint));
   }
 
   /** The machine's physical memory (a container's limit where one is set). */

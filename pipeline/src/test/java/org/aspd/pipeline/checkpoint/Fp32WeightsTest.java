@@ -1,4 +1,4 @@
-package org.aspd.pipeline.bench;
+package org.aspd.pipeline.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelConfig;
+import org.aspd.pipeline.bench.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
