@@ -67,6 +67,9 @@ final class CheckpointTokenizer implements AutoCloseable {
     } catch (RuntimeException e) { // the native library reports a malformed file as a plain exception
       throw new IllegalArgumentException(file + " is not a tokenizer.json the tokenizers library can read: "
           + e.getMessage(), e);
+    } catch (LinkageError e) { // its native part unpacks under the DJL cache folder, ~/.djl.ai by default
+      throw new IllegalArgumentException("the Hugging Face tokenizers library could not load its native part"
+          + " (is the home folder writable?): " + e.getMessage(), e);
     }
     try {
       return new CheckpointTokenizer(tokenizer, dir);
