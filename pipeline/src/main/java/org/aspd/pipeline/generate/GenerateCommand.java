@@ -120,6 +120,7 @@ public final class GenerateCommand implements Callable<Integer> {
           + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
     }
     if (raw && system != null) return usage("--system goes into the chat format, which --raw leaves out");
+    if (userText.isEmpty()) return usage("the prompt is empty");
     try (CheckpointTokenizer tokenizer = CheckpointTokenizer.load(modelDir)) {
       int[] promptIds = tokenizer.encodePrompt(system, userText, raw);
       EngineOptions options = EngineOptions.defaults(tokenizer.special(), tokenizer.eosIds(),
