@@ -23,12 +23,16 @@ import org.aspd.decoding.ModelConfig;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.SpecialTokenIds;
+import org.aspd.format.AnnotationException;
+import org.aspd.format.AspdText;
 import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.checkpoint.CheckpointTokenizer;
 import org.aspd.pipeline.checkpoint.Fp32Weights;
 import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.ShardLayout;
 import org.aspd.tokens.TokenizerCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,14 +55,17 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Above this many parameters, a CPU run of every row takes long: the bench warns. */
   private static final long CPU_PARAMETERS_WARNING = 100_000_000L;
+  /** Title and branch length limits of rows laid out with a checkpoint's tokenizer: none in practice. */
+  private static final int RELAID_TOKEN_LIMIT = 1 << 20;
   /** Failed rows printed on the console; bench.json has them all. */
   private static final int FAILURES_SHOWN = 5;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "An aspd output directory (with data/*.parquet).")
   File dir;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors)"
-      + " whose vocabulary covers the rows' ids, which are the dataset tokenizer's (o200k_base+aspd: 200025).")
+  @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors)."
+      + " With its tokenizer.json the rows are laid out anew with that tokenizer; without, its vocabulary must cover"
+      + " the dataset tokenizer's ids (o200k_base+aspd: 200025).")
   Path modelDir;
 
   @Option(names = "--shape", defaultValue = "tiny",
@@ -179,6 +186,21 @@ public final class BenchCommand implements Callable<Integer> {
     return e.getMessage();
   }
 
+  /**
+   * A shard row laid out anew with a checkpoint's tokenizer: its ASPD text parsed and tokenized piece
+   * by piece as the job does for the dataset's tokenizer (ShardLayout), its theoretical speed-up the
+   * plain answer's tokens over the new Steps_ASPD, 1 for a serial row (method §4, as SampleMetrics).
+   */
+  private static ShardBench.Row relaidRow(GenericRecord row, AspdTokenizer tokenizer) throws AnnotationException {
+    String promptText = String.valueOf(row.get("prompt"));
+    ShardLayout layout = ShardLayout.of(AspdText.parse(String.valueOf(row.get("aspd_text"))), tokenizer);
+    long steps = ShardBench.stepsAspd(layout.groupIds(), layout.branchIds());
+    boolean grouped = java.util.Arrays.stream(layout.groupIds()).anyMatch(g -> g >= 0);
+    double tsu = !grouped || steps == 0 ? 1.0 : tokenizer.countText(String.valueOf(row.get("original"))) / (double) steps;
+    return new ShardBench.Row(String.valueOf(row.get("id")), tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText),
+        layout.inputIds(), layout.groupIds(), layout.branchIds(), Boolean.TRUE.equals(row.get("parallel")), tsu);
+  }
+
   /** A shard row with its prompt tokenized as the bench feeds it (an empty prompt becomes "\n"). */
   private static ShardBench.Row benchRow(GenericRecord row, AspdTokenizer tokenizer) {
     String promptText = String.valueOf(row.get("prompt"));
@@ -213,8 +235,11 @@ public final class BenchCommand implements Callable<Integer> {
   /** The engine for the rows' tokenizer (one tokenizer per run; rows name it). */
   private final class Benches implements AutoCloseable {
     private final ModelShape modelShape;
+    private String datasetTokenizer;
     private String tokenizerName;
     private AspdTokenizer tokenizer;
+    /** The checkpoint's own tokenizer, when --model holds a tokenizer.json: rows are laid out anew with it. */
+    private CheckpointTokenizer checkpointTokenizer;
     private Model model;
     private GpuModel gpuModel;
     private Engine engine;
@@ -227,19 +252,41 @@ public final class BenchCommand implements Callable<Integer> {
     void add(GenericRecord row) throws IOException {
       String name = String.valueOf(row.get("tokenizer"));
       if (engine == null) open(name);
-      else if (!name.equals(tokenizerName)) {
-        throw new IllegalArgumentException("rows use two tokenizers (" + tokenizerName + ", " + name + ")");
+      else if (!name.equals(datasetTokenizer)) {
+        throw new IllegalArgumentException("rows use two tokenizers (" + datasetTokenizer + ", " + name + ")");
       }
-      bench.add(benchRow(row, tokenizer));
+      if (checkpointTokenizer == null) {
+        bench.add(benchRow(row, tokenizer));
+        return;
+      }
+      try {
+        bench.add(relaidRow(row, checkpointTokenizer));
+      } catch (AnnotationException | IllegalArgumentException e) { // a row this tokenizer cannot lay out
+        bench.fail(String.valueOf(row.get("id")), "laying out the row with " + tokenizerName + ": " + e.getMessage());
+      }
     }
 
     private void open(String rowTokenizer) throws IOException {
-      tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
-      tokenizerName = rowTokenizer;
-      SpecialTokenIds special = SpecialIds.of(tokenizer);
+      datasetTokenizer = rowTokenizer;
+      if (modelDir != null && Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
+        checkpointTokenizer = CheckpointTokenizer.load(modelDir);
+        tokenizer = checkpointTokenizer;
+        tokenizerName = checkpointTokenizer.name();
+      } else {
+        tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
+        tokenizerName = rowTokenizer;
+      }
+      SpecialTokenIds special = checkpointTokenizer != null ? checkpointTokenizer.special() : SpecialIds.of(tokenizer);
       EngineOptions defaults = EngineOptions.defaults(special, new int[0],
           tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
       EngineOptions options = RunLimits.read(dir.toPath(), defaults, err).apply(defaults);
+      if (checkpointTokenizer != null) {
+        // The run counted its title and branch limits in the dataset tokenizer's tokens; in another
+        // tokenizer's the same titles may be longer, and timing must not fail rows the run accepted.
+        options = options.withLimits(RELAID_TOKEN_LIMIT, options.groupMaxBranches(), RELAID_TOKEN_LIMIT);
+        err.println("aspd: note: rows laid out with " + tokenizerName + "; the run's token limits (title length,"
+            + " branch length) count the dataset tokenizer's tokens and are not applied");
+      }
       ModelConfig randomConfig = modelShape.config(tokenizer.vocabSize());
       if (device == Device.cuda) {
         if (modelDir != null) {
@@ -277,7 +324,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (config.vocabSize() >= tokenizer.vocabSize()) return;
       throw new IllegalArgumentException("model vocab " + config.vocabSize() + " is too small: the rows' ids are the"
           + " dataset tokenizer's (" + tokenizerName + ", " + tokenizer.vocabSize() + " ids); use --shape for timing,"
-          + " or a checkpoint whose vocabulary covers them");
+          + " or a checkpoint with its tokenizer.json (the rows are then laid out with it)");
     }
 
     Map<String, Object> report() {
@@ -310,6 +357,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (engine != null) engine.close();
       if (model != null) model.close();
       if (gpuModel != null) gpuModel.close();
+      if (checkpointTokenizer != null) checkpointTokenizer.close();
     }
   }
 }

@@ -79,11 +79,16 @@ final class ShardBench {
       accumulate(replay, serial);
       stepsAspd += steps;
     } catch (IllegalArgumentException | NativeFailureException e) {
-      Map<String, Object> f = new LinkedHashMap<>();
-      f.put("id", row.id());
-      f.put("reason", e.getMessage());
-      failed.add(f);
+      fail(row.id(), e.getMessage());
     }
+  }
+
+  /** Records a row that could not be benchmarked, such as one that could not be tokenized. */
+  void fail(String id, String reason) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("id", id);
+    f.put("reason", reason);
+    failed.add(f);
   }
 
   private static void checkLabelLengths(Row row) {

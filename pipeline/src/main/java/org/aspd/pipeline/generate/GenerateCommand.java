@@ -22,6 +22,7 @@ import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.Sampling;
+import org.aspd.pipeline.checkpoint.CheckpointTokenizer;
 import org.aspd.pipeline.checkpoint.Fp32Weights;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -22,9 +24,11 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.aspd.decoding.GpuAttention;
 import org.aspd.decoding.Model;
 import org.aspd.decoding.ModelConfig;
+import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import org.aspd.pipeline.CliRun;
+import org.aspd.pipeline.checkpoint.ByteLevelTokenizerJson;
 import org.aspd.pipeline.write.Schemas;
 import org.aspd.pipeline.write.ShardReader;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,8 +185,49 @@ class BenchCommandTest {
     CliRun r = bench(job.toString(), "--sample", "1", "--model", checkpoint.toString());
     assertEquals(2, r.exit(), r.out() + r.err());
     assertEquals("aspd: cannot bench " + job + ": model vocab 1000 is too small: the rows' ids are the dataset"
-        + " tokenizer's (o200k_base+aspd, 200025 ids); use --shape for timing, or a checkpoint whose vocabulary"
-        + " covers them", r.err().strip());
+        + " tokenizer's (o200k_base+aspd, 200025 ids); use --shape for timing, or a checkpoint with its tokenizer.json"
+        + " (the rows are then laid out with it)", r.err().strip());
+  }
+
+  /**
+   * A checkpoint with its own tokenizer.json (byte-level BPE, the six markers added): the row is laid
+   * out anew with it, piece by piece, and replays in exactly its new Steps_ASPD forward passes.
+   */
+  @Test
+  void aCheckpointWithItsTokenizerBenchesTheRowsLaidOutWithIt() throws IOException {
+    GenericRecord shortest = null;
+    List<GenericRecord> all = new ArrayList<>();
+    ShardReader.forEach(job.resolve("data").toFile(), all::add);
+    for (GenericRecord r : all) {
+      if ((Boolean) r.get("parallel") && (shortest == null
+          || r.get("aspd_text").toString().length() < shortest.get("aspd_text").toString().length())) {
+        shortest = r;
+      }
+    }
+    Path dir = tmp.resolve("relaid");
+    writeShard(dir, shortest);
+    Files.copy(job.resolve("stats.json"), dir.resolve("stats.json"));
+    Path checkpoint = tmp.resolve("own-tokenizer");
+    Files.createDirectories(checkpoint);
+    List<String> added = new ArrayList<>(List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"));
+    added.addAll(SpecialTokens.ALL);
+    int vocab = ByteLevelTokenizerJson.write(checkpoint.resolve("tokenizer.json"), added);
+    try (Model model = Model.random(new ModelConfig("qwen2", vocab, 64, 96, 2, 4, 2, 16, 8192, 1e-6, 10000, false, true),
+        5, 1)) {
+      Checkpoint.write(model, checkpoint);
+    }
+    CliRun r = bench(dir.toString(), "--sample", "0", "--model", checkpoint.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    Map<?, ?> report = new ObjectMapper().readValue(
+        dir.resolve("bench/bench.json").toFile(), Map.class);
+    Map<?, ?> setup = (Map<?, ?>) report.get("setup"), dataset = (Map<?, ?>) report.get("dataset");
+    assertEquals("tokenizer.json of " + checkpoint, setup.get("tokenizer"));
+    assertEquals(1, ((Number) dataset.get("rows")).intValue(), report.toString());
+    // One token per byte here, against o200k's ~4 bytes: the laid-out row is far longer than the shard's.
+    long steps = ((Number) dataset.get("steps_aspd")).longValue();
+    assertTrue(steps > ((List<?>) shortest.get("input_ids")).size(), steps + " steps");
+    assertEquals(steps, ((Number) dataset.get("forward_passes_replay")).longValue());
+    assertTrue(((Number) dataset.get("mean_theoretical_speedup")).doubleValue() > 1, dataset.toString());
   }
 
   /** One parallel row benched under the job's stats.json, then under one whose title limit its titles exceed. */

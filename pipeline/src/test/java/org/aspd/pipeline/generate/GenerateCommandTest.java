@@ -20,6 +20,7 @@ import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.CliRun;
 import org.aspd.pipeline.bench.Checkpoint;
+import org.aspd.pipeline.checkpoint.ByteLevelTokenizerJson;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

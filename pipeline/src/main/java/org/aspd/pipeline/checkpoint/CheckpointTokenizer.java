@@ -1,4 +1,4 @@
-package org.aspd.pipeline.generate;
+package org.aspd.pipeline.checkpoint;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,21 +13,25 @@ import java.util.List;
 import java.util.Set;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
+import org.aspd.tokens.AspdTokenizer;
 
 /**
  * A checkpoint's own tokenizer ({@code tokenizer.json}, through the Hugging Face tokenizers
  * library) with what the engine needs from it: the six marker ids, each of which must encode to
  * exactly one token (method §1: ids from the tokenizer, never literals), the end-of-turn ids, the
- * ids of the branch header's {@code ": "}, and the chat template the checkpoint's family uses.
+ * ids of the branch header's {@code ": "}, and the chat template the checkpoint's family uses. As
+ * an {@link AspdTokenizer} it lays out shard rows for that checkpoint ({@code aspd bench --model}).
  */
-final class CheckpointTokenizer implements AutoCloseable {
+public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
   /** Chat formats recognised from the vocabulary; a checkpoint with neither gets the prompt as it is. */
-  enum Template { CHATML, LLAMA3, RAW }
+  public enum Template { CHATML, LLAMA3, RAW }
 
   /** End-of-turn tokens used when the checkpoint's configs name none. */
   private static final List<String> KNOWN_EOS = List.of("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>");
 
+  private final Path dir;
   private final HuggingFaceTokenizer tokenizer;
+  private final int vocabSize;
   /** The markers and the added tokens marked special (chat control strings, EOS): never typed by a user. */
   private final Set<String> controlTokens;
   private final SpecialTokenIds special;
@@ -36,11 +40,17 @@ final class CheckpointTokenizer implements AutoCloseable {
   private final Template template;
 
   private CheckpointTokenizer(HuggingFaceTokenizer tokenizer, Path dir) throws IOException {
+    this.dir = dir;
     this.tokenizer = tokenizer;
     this.controlTokens = new LinkedHashSet<>(SpecialTokens.ALL);
-    for (JsonNode added : new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile()).path("added_tokens")) {
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile());
+    int most = -1;
+    for (JsonNode added : json.path("added_tokens")) {
       if (added.path("special").asBoolean(false)) controlTokens.add(added.path("content").asText());
+      most = Math.max(most, added.path("id").asInt(-1));
     }
+    for (JsonNode id : json.path("model").path("vocab")) most = Math.max(most, id.asInt(-1));
+    this.vocabSize = most + 1;
     this.special = new SpecialTokenIds(single(SpecialTokens.BRANCH), single(SpecialTokens.BRANCH_END),
         single(SpecialTokens.TITLE), single(SpecialTokens.TITLE_END), single(SpecialTokens.PARA),
         single(SpecialTokens.PARA_END));
@@ -48,7 +58,7 @@ final class CheckpointTokenizer implements AutoCloseable {
         : singleOrMinus("<|start_header_id|>") >= 0 && singleOrMinus("<|eot_id|>") >= 0 ? Template.LLAMA3
         : Template.RAW;
     this.eosIds = eosIds(dir);
-    this.headerSeparatorIds = encodeText(SpecialTokens.HEADER_SEPARATOR);
+    this.headerSeparatorIds = ids(SpecialTokens.HEADER_SEPARATOR, false);
   }
 
   /**
@@ -57,7 +67,7 @@ final class CheckpointTokenizer implements AutoCloseable {
    * @throws NoSuchFileException when the file is missing
    * @throws IllegalArgumentException when it cannot be parsed or lacks one of the six markers
    */
-  static CheckpointTokenizer load(Path dir) throws IOException {
+  public static CheckpointTokenizer load(Path dir) throws IOException {
     Path file = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString());
     HuggingFaceTokenizer tokenizer;
@@ -79,19 +89,19 @@ final class CheckpointTokenizer implements AutoCloseable {
     }
   }
 
-  SpecialTokenIds special() {
+  public SpecialTokenIds special() {
     return special;
   }
 
-  int[] eosIds() {
+  public int[] eosIds() {
     return eosIds.clone();
   }
 
-  int[] headerSeparatorIds() {
+  public int[] headerSeparatorIds() {
     return headerSeparatorIds.clone();
   }
 
-  Template template() {
+  public Template template() {
     return template;
   }
 
@@ -104,7 +114,7 @@ final class CheckpointTokenizer implements AutoCloseable {
    * §1), or a literal {@code <|im_end|>} as the end of the turn, which is not the prompt typed. A raw
    * prompt may hold chat control strings (it is the formatted prompt), not the markers.
    */
-  int[] encodePrompt(String system, String userText, boolean raw) {
+  public int[] encodePrompt(String system, String userText, boolean raw) {
     for (String text : system == null ? List.of(userText) : List.of(system, userText)) {
       for (String reserved : raw ? SpecialTokens.ALL : controlTokens) {
         if (text.contains(reserved)) {
@@ -126,19 +136,59 @@ final class CheckpointTokenizer implements AutoCloseable {
   }
 
   /** Text of ids, markers and all (the ASPD format is what a user of aspd generate wants to see). */
-  String decode(int[] ids) {
+  public String decode(int[] ids) {
     long[] longs = new long[ids.length];
     for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
     return tokenizer.decode(longs, false);
   }
 
   @Override
-  public void close() {
-    tokenizer.close();
+  public String name() {
+    return "tokenizer.json of " + dir;
   }
 
-  private int[] encodeText(String text) {
+  /**
+   * Ids of a piece of a row's text. The tokenizers library cannot encode a control string as
+   * ordinary text (method §1), so a text holding one is refused: the row fails with that reason.
+   */
+  @Override
+  public int[] encodeText(String text) {
+    for (String reserved : controlTokens) {
+      if (text.contains(reserved)) {
+        throw new IllegalArgumentException("the text holds " + reserved
+            + ", which this tokenizer can only read as that token (method §1, reserved text)");
+      }
+    }
     return ids(text, false);
+  }
+
+  @Override
+  public int countText(String text) {
+    return encodeText(text).length;
+  }
+
+  @Override
+  public int specialId(String marker) {
+    return switch (marker) {
+      case SpecialTokens.BRANCH -> special.branch();
+      case SpecialTokens.BRANCH_END -> special.branchEnd();
+      case SpecialTokens.TITLE -> special.title();
+      case SpecialTokens.TITLE_END -> special.titleEnd();
+      case SpecialTokens.PARA -> special.para();
+      case SpecialTokens.PARA_END -> special.paraEnd();
+      default -> throw new IllegalArgumentException("not an ASPD marker: " + marker);
+    };
+  }
+
+  /** One more than the largest id of the vocabulary and the added tokens. */
+  @Override
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
   }
 
   private int[] ids(String text, boolean postProcess) {
@@ -152,13 +202,13 @@ final class CheckpointTokenizer implements AutoCloseable {
     int id = singleOrMinus(marker);
     if (id < 0) {
       throw new IllegalArgumentException("the tokenizer does not hold " + marker + " as one token (it encodes to "
-          + encodeText(marker).length + "); a checkpoint trained for ASPD has the six markers as added tokens");
+          + ids(marker, false).length + "); a checkpoint trained for ASPD has the six markers as added tokens");
     }
     return id;
   }
 
   private int singleOrMinus(String token) {
-    int[] ids = encodeText(token);
+    int[] ids = ids(token, false);
     return ids.length == 1 ? ids[0] : -1;
   }
 

@@ -1,4 +1,4 @@
-package org.aspd.pipeline.generate;
+package org.aspd.pipeline.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,13 +13,13 @@ import java.util.List;
  * token per byte, a few merges, added special tokens), which the real tokenizers library loads the
  * way it loads a checkpoint's. Ids: bytes 0-255, then the merges, then the added tokens in order.
  */
-final class ByteLevelTokenizerJson {
-  static final List<String> MERGES = List.of("Ġ t", "h e", "Ġt he", "Ġ a", "o r");
+public final class ByteLevelTokenizerJson {
+  public static final List<String> MERGES = List.of("Ġ t", "h e", "Ġt he", "Ġ a", "o r");
 
   private ByteLevelTokenizerJson() {}
 
   /** Returns the vocabulary size. */
-  static int write(Path file, List<String> addedTokens) throws IOException {
+  public static int write(Path file, List<String> addedTokens) throws IOException {
     return write(file, addedTokens, null);
   }
 
@@ -27,7 +27,7 @@ final class ByteLevelTokenizerJson {
    * @param bos an added token the post-processor puts before every text (Llama 3's
    *     {@code <|begin_of_text|>}, as its TemplateProcessing does), or null for none (Qwen2)
    */
-  static int write(Path file, List<String> addedTokens, String bos) throws IOException {
+  public static int write(Path file, List<String> addedTokens, String bos) throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
     root.put("version", "1.0");

@@ -1,4 +1,4 @@
-package org.aspd.pipeline.generate;
+package org.aspd.pipeline.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
