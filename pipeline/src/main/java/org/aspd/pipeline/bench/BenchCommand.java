@@ -25,6 +25,8 @@ import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.AnnotationException;
 import org.aspd.format.AspdText;
+import org.aspd.format.Response;
+import org.aspd.metrics.SampleMetrics;
 import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.checkpoint.CheckpointTokenizer;
 import org.aspd.pipeline.checkpoint.Fp32Weights;
@@ -189,14 +191,13 @@ public final class BenchCommand implements Callable<Integer> {
   /**
    * A shard row laid out anew with a checkpoint's tokenizer: its ASPD text parsed and tokenized piece
    * by piece as the job does for the dataset's tokenizer (ShardLayout), its theoretical speed-up the
-   * plain answer's tokens over the new Steps_ASPD, 1 for a serial row (method §4, as SampleMetrics).
+   * job's SampleMetrics in the new tokens (method §4).
    */
   private static ShardBench.Row relaidRow(GenericRecord row, AspdTokenizer tokenizer) throws AnnotationException {
     String promptText = String.valueOf(row.get("prompt"));
-    ShardLayout layout = ShardLayout.of(AspdText.parse(String.valueOf(row.get("aspd_text"))), tokenizer);
-    long steps = ShardBench.stepsAspd(layout.groupIds(), layout.branchIds());
-    boolean grouped = java.util.Arrays.stream(layout.groupIds()).anyMatch(g -> g >= 0);
-    double tsu = !grouped || steps == 0 ? 1.0 : tokenizer.countText(String.valueOf(row.get("original"))) / (double) steps;
+    Response response = AspdText.parse(String.valueOf(row.get("aspd_text")));
+    ShardLayout layout = ShardLayout.of(response, tokenizer);
+    double tsu = SampleMetrics.of(response, String.valueOf(row.get("original")), tokenizer).theoreticalSpeedup();
     return new ShardBench.Row(String.valueOf(row.get("id")), tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText),
         layout.inputIds(), layout.groupIds(), layout.branchIds(), Boolean.TRUE.equals(row.get("parallel")), tsu);
   }
@@ -276,7 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
         tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
         tokenizerName = rowTokenizer;
       }
-      SpecialTokenIds special = checkpointTokenizer != null ? checkpointTokenizer.special() : SpecialIds.of(tokenizer);
+      SpecialTokenIds special = SpecialIds.of(tokenizer);
       EngineOptions defaults = EngineOptions.defaults(special, new int[0],
           tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
       EngineOptions options = RunLimits.read(dir.toPath(), defaults, err).apply(defaults);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -237,9 +236,7 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
         if (id >= 0) ids.add(id);
       }
     }
-    List<Integer> markers = new ArrayList<>();
-    for (String marker : SpecialTokens.ALL) markers.add(singleOrMinus(marker));
-    ids.removeAll(markers);
+    for (String marker : SpecialTokens.ALL) ids.remove(specialId(marker));
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 }
