@@ -29,7 +29,9 @@ public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmO
 
   void setTeacher(String value);
 
-  @Description("Target tokenizer for token counts, limits and token arrays: o200k_base or cl100k_base")
+  @Description("Target tokenizer for token counts, limits and token arrays: o200k_base, cl100k_base, or the"
+      + " tokenizer.json of the model to train (or its folder; the six markers are added if absent, and the file"
+      + " with them is written beside the shards). On a cluster the path must be readable on every worker.")
   @Default.String("o200k_base")
   String getTokenizer();
 

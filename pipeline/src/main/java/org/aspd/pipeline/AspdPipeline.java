@@ -82,7 +82,8 @@ public final class AspdPipeline {
         .apply("FlattenStats", Flatten.pCollections())
         .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
         .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(DatasetStats.class))
-        .apply("WriteReport", ParDo.of(new WriteReportFn(output, runInfo(options, teacher, teacherVersion, config))));
+        .apply("WriteReport", ParDo.of(new WriteReportFn(output, runInfo(options, teacher, teacherVersion, config),
+            config.tokenizer())));
     return p;
   }
 

@@ -18,4 +18,10 @@ public interface AspdTokenizer {
   int specialId(String special);
 
   int vocabSize();
+
+  /**
+   * Ids of the vocabulary's own control tokens besides the markers ({@code <|endoftext|>},
+   * {@code <|im_end|>}, ...): never in a response, since text is encoded as ordinary text.
+   */
+  int[] reservedIds();
 }

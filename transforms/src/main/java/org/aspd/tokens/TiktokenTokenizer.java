@@ -17,6 +17,11 @@ public final class TiktokenTokenizer implements AspdTokenizer {
   /** Appended to the encoding's name: the vocabulary is the encoding's plus the six ASPD tokens. */
   static final String SUFFIX = "+aspd";
 
+  /** Each encoding's own special tokens ({@code <|endoftext|>}, FIM, {@code <|endofprompt|>}). */
+  private static final Map<EncodingType, int[]> OWN_SPECIAL_IDS = Map.of(
+      EncodingType.O200K_BASE, new int[] {199999, 200018},
+      EncodingType.CL100K_BASE, new int[] {100257, 100258, 100259, 100260, 100276});
+
   /** First id after each encoding's own special tokens. */
   private static final Map<EncodingType, Integer> FIRST_FREE_ID = Map.of(
       EncodingType.O200K_BASE, 200019,
@@ -26,6 +31,7 @@ public final class TiktokenTokenizer implements AspdTokenizer {
   private final Encoding encoding;
   private final Map<String, Integer> specialIds = new HashMap<>();
   private final int vocabSize;
+  private final int[] reservedIds;
 
   private TiktokenTokenizer(EncodingType type) {
     Integer firstFree = FIRST_FREE_ID.get(type);
@@ -39,6 +45,12 @@ public final class TiktokenTokenizer implements AspdTokenizer {
       specialIds.put(SpecialTokens.ALL.get(i), firstFree + i);
     }
     this.vocabSize = firstFree + SpecialTokens.ALL.size();
+    this.reservedIds = OWN_SPECIAL_IDS.get(type);
+  }
+
+  /** Whether {@code name} is an encoding {@link #of} knows. */
+  public static boolean knows(String name) {
+    return FIRST_FREE_ID.keySet().stream().anyMatch(t -> t.getName().equals(name));
   }
 
   /** {@code o200k_base} or {@code cl100k_base}. */
@@ -79,5 +91,10 @@ public final class TiktokenTokenizer implements AspdTokenizer {
   @Override
   public int vocabSize() {
     return vocabSize;
+  }
+
+  @Override
+  public int[] reservedIds() {
+    return reservedIds.clone();
   }
 }

@@ -60,4 +60,9 @@ public final class ToyTokenizer implements AspdTokenizer {
   public static List<Integer> ids(int... ids) {
     return java.util.Arrays.stream(ids).boxed().toList();
   }
+
+  @Override
+  public int[] reservedIds() {
+    return new int[0];
+  }
 }

@@ -161,7 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
     TokenRowsExport[] export = {null};
     try {
       ShardReader.forEach(data, sample == 0 ? Long.MAX_VALUE : sample, row -> {
-        AspdTokenizer tokenizer = TokenizerCache.ofRecordedName(String.valueOf(row.get("tokenizer")));
+        AspdTokenizer tokenizer = TokenizerCache.ofRecordedName(String.valueOf(row.get("tokenizer")), dir.toPath());
         if (export[0] == null) {
           export[0] = new TokenRowsExport(exportRows, SpecialIds.of(tokenizer),
               tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
@@ -274,7 +274,7 @@ public final class BenchCommand implements Callable<Integer> {
         tokenizer = checkpointTokenizer;
         tokenizerName = checkpointTokenizer.name();
       } else {
-        tokenizer = TokenizerCache.ofRecordedName(rowTokenizer);
+        tokenizer = TokenizerCache.ofRecordedName(rowTokenizer, dir.toPath());
         tokenizerName = rowTokenizer;
       }
       SpecialTokenIds special = SpecialIds.of(tokenizer);

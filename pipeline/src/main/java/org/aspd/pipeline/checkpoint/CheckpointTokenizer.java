@@ -1,6 +1,5 @@
 package org.aspd.pipeline.checkpoint;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,7 +11,9 @@ import java.util.List;
 import java.util.Set;
 import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.HfTokenizer;
 
 /**
  * A checkpoint's own tokenizer ({@code tokenizer.json}, through the Hugging Face tokenizers
@@ -29,56 +30,38 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
   private static final List<String> KNOWN_EOS = List.of("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>");
 
   private final Path dir;
-  private final HuggingFaceTokenizer tokenizer;
-  private final int vocabSize;
+  private final HfTokenizer tokenizer;
   /** The markers and the added tokens marked special (chat control strings, EOS): never typed by a user. */
-  private final Set<String> controlTokens;
+  private final List<String> controlTokens;
   private final SpecialTokenIds special;
   private final int[] eosIds;
   private final int[] headerSeparatorIds;
   private final Template template;
 
-  private CheckpointTokenizer(HuggingFaceTokenizer tokenizer, Path dir) throws IOException {
+  private CheckpointTokenizer(HfTokenizer tokenizer, Path dir) throws IOException {
     this.dir = dir;
     this.tokenizer = tokenizer;
-    this.controlTokens = new LinkedHashSet<>(SpecialTokens.ALL);
-    JsonNode json = new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile());
-    int most = -1;
-    for (JsonNode added : json.path("added_tokens")) {
-      if (added.path("special").asBoolean(false)) controlTokens.add(added.path("content").asText());
-      most = Math.max(most, added.path("id").asInt(-1));
-    }
-    for (JsonNode id : json.path("model").path("vocab")) most = Math.max(most, id.asInt(-1));
-    this.vocabSize = most + 1;
-    this.special = new SpecialTokenIds(single(SpecialTokens.BRANCH), single(SpecialTokens.BRANCH_END),
-        single(SpecialTokens.TITLE), single(SpecialTokens.TITLE_END), single(SpecialTokens.PARA),
-        single(SpecialTokens.PARA_END));
+    this.controlTokens = tokenizer.controlStrings();
+    this.special = SpecialIds.of(tokenizer);
     this.template = singleOrMinus("<|im_start|>") >= 0 && singleOrMinus("<|im_end|>") >= 0 ? Template.CHATML
         : singleOrMinus("<|start_header_id|>") >= 0 && singleOrMinus("<|eot_id|>") >= 0 ? Template.LLAMA3
         : Template.RAW;
     this.eosIds = eosIds(dir);
-    this.headerSeparatorIds = ids(SpecialTokens.HEADER_SEPARATOR, false);
+    this.headerSeparatorIds = tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR);
   }
 
   /**
-   * Loads {@code dir/tokenizer.json}.
+   * Loads {@code dir/tokenizer.json}, which must hold the six markers (a checkpoint trained for ASPD).
    *
    * @throws NoSuchFileException when the file is missing
    * @throws IllegalArgumentException when it cannot be parsed or lacks one of the six markers
    */
   public static CheckpointTokenizer load(Path dir) throws IOException {
-    Path file = dir.resolve("tokenizer.json");
-    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString());
-    HuggingFaceTokenizer tokenizer;
+    HfTokenizer tokenizer;
     try {
-      tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
-          .optTruncation(false).optPadding(false).build();
-    } catch (RuntimeException e) { // the native library reports a malformed file as a plain exception
-      throw new IllegalArgumentException(file + " is not a tokenizer.json the tokenizers library can read: "
-          + e.getMessage(), e);
-    } catch (LinkageError e) { // its native part unpacks under the DJL cache folder, ~/.djl.ai by default
-      throw new IllegalArgumentException("the Hugging Face tokenizers library could not load its native part"
-          + " (is the home folder writable?): " + e.getMessage(), e);
+      tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"), HfTokenizer.Markers.REQUIRE);
+    } catch (IllegalStateException e) { // the library's native part could not load
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
     try {
       return new CheckpointTokenizer(tokenizer, dir);
@@ -131,14 +114,12 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
           + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
       case RAW -> system == null ? userText : system + userText;
     };
-    return ids(text, true);
+    return tokenizer.encodePrompt(text);
   }
 
   /** Text of ids, markers and all (the ASPD format is what a user of aspd generate wants to see). */
   public String decode(int[] ids) {
-    long[] longs = new long[ids.length];
-    for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
-    return tokenizer.decode(longs, false);
+    return tokenizer.decode(ids);
   }
 
   @Override
@@ -147,42 +128,33 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
   }
 
   /**
-   * Ids of a piece of a row's text. The tokenizers library cannot encode a control string as
-   * ordinary text (method §1), so a text holding one is refused: the row fails with that reason.
+   * Ids of a piece of a row's text, control strings in it encoded as ordinary text, as the job
+   * encodes them with this tokenizer.json as its target (method §1, reserved text).
    */
   @Override
   public int[] encodeText(String text) {
-    for (String reserved : controlTokens) {
-      if (text.contains(reserved)) {
-        throw new IllegalArgumentException("the text holds " + reserved
-            + ", which this tokenizer can only read as that token (method §1, reserved text)");
-      }
-    }
-    return ids(text, false);
+    return tokenizer.encodeText(text);
   }
 
   @Override
   public int countText(String text) {
-    return encodeText(text).length;
+    return tokenizer.countText(text);
   }
 
   @Override
   public int specialId(String marker) {
-    return switch (marker) {
-      case SpecialTokens.BRANCH -> special.branch();
-      case SpecialTokens.BRANCH_END -> special.branchEnd();
-      case SpecialTokens.TITLE -> special.title();
-      case SpecialTokens.TITLE_END -> special.titleEnd();
-      case SpecialTokens.PARA -> special.para();
-      case SpecialTokens.PARA_END -> special.paraEnd();
-      default -> throw new IllegalArgumentException("not an ASPD marker: " + marker);
-    };
+    return tokenizer.specialId(marker);
   }
 
   /** One more than the largest id of the vocabulary and the added tokens. */
   @Override
   public int vocabSize() {
-    return vocabSize;
+    return tokenizer.vocabSize();
+  }
+
+  @Override
+  public int[] reservedIds() {
+    return tokenizer.reservedIds();
   }
 
   @Override
@@ -190,24 +162,8 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
     tokenizer.close();
   }
 
-  private int[] ids(String text, boolean postProcess) {
-    long[] ids = tokenizer.encode(text, postProcess, false).getIds();
-    int[] out = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
-    return out;
-  }
-
-  private int single(String marker) {
-    int id = singleOrMinus(marker);
-    if (id < 0) {
-      throw new IllegalArgumentException("the tokenizer does not hold " + marker + " as one token (it encodes to "
-          + ids(marker, false).length + "); a checkpoint trained for ASPD has the six markers as added tokens");
-    }
-    return id;
-  }
-
   private int singleOrMinus(String token) {
-    int[] ids = ids(token, false);
+    int[] ids = tokenizer.encodeWithControlTokens(token);
     return ids.length == 1 ? ids[0] : -1;
   }
 

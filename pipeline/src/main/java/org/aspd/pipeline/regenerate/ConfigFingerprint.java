@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.aspd.stages.StageConfig;
+import org.aspd.tokens.TiktokenTokenizer;
+import org.aspd.tokens.TokenizerCache;
 
 /**
  * What a row's content depends on besides its input: the stage settings, the teacher (its name, its
@@ -30,7 +32,9 @@ record ConfigFingerprint(Map<String, Object> canonical, String sha256) {
     c.put("teacher_version", teacherVersion);
     c.put("teacher_settings", teacherSettings(spec));
     c.put("stages", stages(spec.stages()));
-    c.put("tokenizer", spec.stages().tokenizer());
+    // A tokenizer.json counts by its content (with the markers), not by where it lies.
+    String tokenizer = spec.stages().tokenizer();
+    c.put("tokenizer", TiktokenTokenizer.knows(tokenizer) ? tokenizer : TokenizerCache.get(tokenizer).name());
     c.put("code_version", codeVersion);
     c.put("schema_sha256", Sha256.of(schemaJson));
     return new ConfigFingerprint(c, Sha256.of(canonicalJson(c)));

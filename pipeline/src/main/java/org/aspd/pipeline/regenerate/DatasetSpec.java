@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.aspd.pipeline.llm.LlmTeachers;
 import org.aspd.stages.StageConfig;
+import org.aspd.tokens.TiktokenTokenizer;
 
 /**
  * A dataset spec ({@code dataset.yaml}): what {@code aspd regenerate} builds and where. Relative
@@ -53,7 +54,6 @@ public record DatasetSpec(
       "overLimit", "maxBranches", "titleMaxTokens", "tokenizer");
   /** LLM settings that change what the teacher answers; the others only change how it is called. */
   static final Set<String> LLM_CONTENT_KEYS = Set.of("model", "baseUrl", "teacherConfig");
-  private static final Set<String> TOKENIZERS = Set.of("o200k_base", "cl100k_base");
 
   /** Thrown with a message naming the spec file and the offending key. */
   public static final class SpecException extends Exception {
@@ -188,8 +188,14 @@ public record DatasetSpec(
         throw error("'stages.overLimit' must be drop or serial, not '" + overLimit + "'");
       }
       String tokenizer = text(node, "tokenizer", d.tokenizer());
-      if (!TOKENIZERS.contains(tokenizer)) {
-        throw error("'stages.tokenizer' must be one of " + TOKENIZERS + ", not '" + tokenizer + "'");
+      if (!TiktokenTokenizer.knows(tokenizer)) {
+        // A tokenizer.json (or a folder holding one), relative to this file like the other paths.
+        tokenizer = resolve(tokenizer);
+        Path file = Files.isDirectory(Path.of(tokenizer)) ? Path.of(tokenizer, "tokenizer.json") : Path.of(tokenizer);
+        if (!Files.isRegularFile(file)) {
+          throw error("'stages.tokenizer' must be o200k_base, cl100k_base or a tokenizer.json (or a folder holding"
+              + " one); there is no " + file);
+        }
       }
       try {
         return new StageConfig(integer(node, "candidates", d.candidates(), 1),

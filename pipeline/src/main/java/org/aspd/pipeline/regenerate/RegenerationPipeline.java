@@ -139,7 +139,7 @@ final class RegenerationPipeline {
         .apply("FlattenStats", Flatten.pCollections())
         .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
         .setCoder(SerializableCoder.of(DatasetStats.class))
-        .apply("WriteReport", ParDo.of(new WriteReportFn(out, plan.runInfo())));
+        .apply("WriteReport", ParDo.of(new WriteReportFn(out, plan.runInfo(), plan.config().tokenizer())));
     PCollectionList.of(tallies)
         .apply("FlattenTallies", Flatten.pCollections())
         .apply("Count", Combine.globally(new CountsFn()))

@@ -13,19 +13,28 @@ import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.aspd.metrics.DatasetStats;
+import org.aspd.tokens.HfTokenizer;
+import org.aspd.tokens.TokenizerCache;
 
 /**
  * Writes {@code stats.json}, the dataset card {@code README.md} and {@code plots/*.png} into the
- * output directory through Beam's filesystems, so it works wherever the shards are written.
+ * output directory through Beam's filesystems, so it works wherever the shards are written; and,
+ * when the target tokenizer is a tokenizer.json, that file with the six markers as the ids in the
+ * shards have them ({@code tokenizer.json}: train with it; validate and bench read it).
  */
 public class WriteReportFn extends DoFn<DatasetStats, String> {
   private final String outputDir;
   private final LinkedHashMap<String, Object> run;
+  private final String tokenizer;
 
-  /** {@code run} describes the run (teacher, tokenizer, options) for stats.json and the card. */
-  public WriteReportFn(String outputDir, Map<String, Object> run) {
+  /**
+   * @param run describes the run (teacher, tokenizer, options) for stats.json and the card
+   * @param tokenizer the target tokenizer as the options name it ({@link TokenizerCache#get})
+   */
+  public WriteReportFn(String outputDir, Map<String, Object> run, String tokenizer) {
     this.outputDir = outputDir;
     this.run = new LinkedHashMap<>(run);
+    this.tokenizer = tokenizer;
   }
 
   @ProcessElement
@@ -37,6 +46,7 @@ public class WriteReportFn extends DoFn<DatasetStats, String> {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     write(dir, "stats.json", mapper.writeValueAsBytes(json));
     write(dir, "README.md", DatasetCard.render(stats, run).getBytes(StandardCharsets.UTF_8));
+    if (TokenizerCache.get(tokenizer) instanceof HfTokenizer hf) write(dir, TokenizerCache.RUN_FILE, hf.json());
     ResourceId plots = dir.resolve("plots", ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY);
     write(plots, "branches_per_group.png", Plots.branchesPerGroup(stats));
     write(plots, "dp.png", Plots.dp(stats));

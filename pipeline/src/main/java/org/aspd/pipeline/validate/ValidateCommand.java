@@ -70,7 +70,8 @@ public final class ValidateCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--reserved-ids", split = ",", paramLabel = "ID",
-      description = "Chat-template control ids that must never occur in a response.")
+      description = "Chat-template control ids that must never occur in a response, besides the tokenizer's own"
+          + " (<|endoftext|>, <|im_end|>, ...), which are always checked.")
   int[] reservedIds = new int[0];
 
   @Option(names = "--show", defaultValue = "20", paramLabel = "N", description = "Failing rows to print (default: ${DEFAULT-VALUE}).")
@@ -134,7 +135,7 @@ public final class ValidateCommand implements Callable<Integer> {
     private ShardValidator withModel(String tokenizer) throws IOException {
       ShardValidator v = withModel.get(tokenizer);
       if (v != null) return v;
-      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer);
+      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer, dir.toPath());
       if (logits == null) open(tok);
       ShardValidator.Builder b = builder(tokenizer).model(logits);
       if (tolerance != null) b.tolerance(tolerance);
@@ -166,8 +167,14 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     private ShardValidator.Builder builder(String tokenizer) {
-      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer);
-      return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(reservedIds);
+      AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer, dir.toPath());
+      return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(union(reservedIds, tok.reservedIds()));
+    }
+
+    /** The ids given with --reserved-ids and the tokenizer's own control ids, each once. */
+    private static int[] union(int[] given, int[] tokenizers) {
+      return java.util.stream.IntStream.concat(java.util.Arrays.stream(given), java.util.Arrays.stream(tokenizers))
+          .distinct().toArray();
     }
 
     /** branch_alone's max and mean |Δlogit| over every numerically checked row (method §8 asks for them in bf16). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -28,9 +28,11 @@ import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import org.aspd.pipeline.CliRun;
-import org.aspd.pipeline.checkpoint.ByteLevelTokenizerJson;
+import org.aspd.pipeline.JobRunner;
 import org.aspd.pipeline.write.Schemas;
 import org.aspd.pipeline.write.ShardReader;
+import org.aspd.testing.ByteLevelTokenizerJson;
+import org.aspd.testing.TiktokenTokenizerJson;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,24 @@ class BenchCommandTest {
       assertTrue(line.contains(" 200023 "), "a parallel row holds <|para|>");
     }
     assertTrue(r.out().contains("50 parallel rows written"), r.out());
+  }
+
+  @Test
+  void aRunWithATokenizerJsonIsBenchedInItsIds() throws IOException {
+    Path model = tmp.resolve("cl100k-model");
+    Files.createDirectories(model);
+    TiktokenTokenizerJson.write(model.resolve("tokenizer.json"), "cl100k_base");
+    Path dataset = Path.of(System.getProperty("aspd.home", "..")).resolve("datasets/vicuna-bench");
+    Path run = tmp.resolve("json-job");
+    assertEquals(PipelineResult.State.DONE, JobRunner.run(List.of(dataset.toString()), run, "--tokenizer=" + model));
+    Path file = tmp.resolve("json-rows.txt");
+    CliRun export = bench(run.toString(), "--export-rows", file.toString(), "--sample", "0");
+    assertEquals(0, export.exit(), export.out() + export.err());
+    // The markers the job gave the file: after cl100k_base's last special token, 100276.
+    assertTrue(Files.readAllLines(file).get(0).startsWith("# special 100277 100278 100279 100280 100281 100282 sep "));
+    CliRun r = bench(run.toString(), "--sample", "1");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("realized speed-up"), r.out());
   }
 
   @Test

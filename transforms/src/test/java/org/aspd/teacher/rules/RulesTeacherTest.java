@@ -123,6 +123,17 @@ class RulesTeacherTest {
   }
 
   @Test
+  void textThatLooksLikeMarkupIsComparedAsText() {
+    // Stage 3 hands the judges de-tagged text; an answer's own <|endoftext|> or <branch> is content.
+    // (They were taken for markup before: such an answer failed the format check and stayed serial.)
+    String answer = Texts.TIPS.replace("every meal", "every <|endoftext|> meal, <|branch|>, <branch title=\"x\">");
+    Sample s = Texts.sample("How?", answer);
+    assertTrue(teacher.judgeFormat(s, answer, 0).passed());
+    assertTrue(teacher.judgeAnswer(s, answer.replace("\n\n", "\n"), 0).passed());
+    assertFalse(teacher.judgeAnswer(s, answer.replace("<|endoftext|>", ""), 0).passed());
+  }
+
+  @Test
   void hugeAndPathologicalInputsFinishQuickly() {
     StringBuilder big = new StringBuilder();
     while (big.length() < 2_000_000) {

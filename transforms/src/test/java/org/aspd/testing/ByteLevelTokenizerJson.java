@@ -1,4 +1,4 @@
-package org.aspd.pipeline.checkpoint;
+package org.aspd.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -95,7 +95,7 @@ public final class ByteLevelTokenizerJson {
   }
 
   /** GPT-2's bytes_to_unicode: printable bytes stand for themselves, the rest map past 255. */
-  private static String[] gpt2ByteChars() {
+  static String[] gpt2ByteChars() {
     List<Integer> printable = new ArrayList<>();
     for (int b = '!'; b <= '~'; b++) printable.add(b);
     for (int b = 0xA1; b <= 0xAC; b++) printable.add(b);

@@ -1,0 +1,147 @@
+package org.aspd.pipeline.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.PipelineResult;
+import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.CliRun;
+import org.aspd.pipeline.JobRunner;
+import org.aspd.testing.TiktokenTokenizerJson;
+import org.aspd.tokens.HfTokenizer;
+import org.aspd.tokens.TokenizerCache;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job with a model's tokenizer.json as its target tokenizer. The file is cl100k_base written
+ * in the Hugging Face format without the markers, so every row must equal, id for id, the row of
+ * the same job with the built-in cl100k_base; the run folder then holds the tokenizer.json with the
+ * markers, which validate reads (bench: BenchCommandTest).
+ */
+class TokenizerJsonJobTest {
+  private static final String ANSWER = "Three independent tips:\n\n"
+      + "1. **Sleep**: keep a regular schedule and aim for seven to nine hours every single night. A dark, cool and"
+      + " quiet bedroom helps, and so does putting the phone away an hour before going to bed.\n\n"
+      + "2. **Reserved**: the text <|endoftext|>, <|branch|> and <|/para|> is text, never a control token. A"
+      + " tokenizer that matched it would corrupt the labels, the mask and the positions of the whole row.\n\n"
+      + "3. **Walks**: a short walk after meals helps digestion and clears the mind for the afternoon. Twenty"
+      + " minutes at an easy pace is enough, and a walk with a friend is easier to keep up.\n\n"
+      + "Small habits add up over time.";
+
+  @TempDir static Path tmp;
+  static Path model;
+  static Path builtIn;
+  static Path fromJson;
+
+  @BeforeAll
+  static void runBoth() throws IOException {
+    model = tmp.resolve("model");
+    Files.createDirectories(model);
+    TiktokenTokenizerJson.write(model.resolve("tokenizer.json"), "cl100k_base");
+    Path extra = tmp.resolve("reserved.jsonl");
+    Files.writeString(extra, "{\"id\": \"reserved-text\", \"question\": \"Tips?\", \"answer\": "
+        + new ObjectMapper().writeValueAsString(ANSWER) + "}\n");
+    List<String> inputs = List.of(Path.of(System.getProperty("aspd.home", "..")).resolve("datasets/vicuna-bench")
+        .toString(), extra.toString());
+    builtIn = tmp.resolve("built-in");
+    fromJson = tmp.resolve("from-json");
+    assertEquals(PipelineResult.State.DONE, JobRunner.run(inputs, builtIn, "--tokenizer=cl100k_base"));
+    assertEquals(PipelineResult.State.DONE, JobRunner.run(inputs, fromJson, "--tokenizer=" + model));
+  }
+
+  @Test
+  void everyRowHasTheIdsOfTheSameVocabularyBuiltIn() throws IOException {
+    Map<String, GenericRecord> expected = JobRunner.rows(builtIn);
+    Map<String, GenericRecord> actual = JobRunner.rows(fromJson);
+    assertEquals(expected.keySet(), actual.keySet());
+    assertEquals(81, actual.size());
+    String name = actual.values().iterator().next().get("tokenizer").toString();
+    assertTrue(name.startsWith(HfTokenizer.NAME_PREFIX), name);
+    int parallel = 0;
+    for (GenericRecord want : expected.values()) {
+      GenericRecord got = actual.get(want.get("id").toString());
+      for (String field : List.of("input_ids", "position_ids", "group_ids", "branch_ids", "status", "aspd_text",
+          "original_tokens", "response_tokens", "steps_aspd", "theoretical_speedup", "title_tokens")) {
+        assertEquals(want.get(field), got.get(field), want.get("id") + " " + field);
+      }
+      assertEquals("cl100k_base+aspd", want.get("tokenizer").toString());
+      assertEquals(name, got.get("tokenizer").toString());
+      if ((Boolean) got.get("parallel")) parallel++;
+    }
+    assertTrue(parallel > 40, parallel + " parallel rows");
+    // The literal markers and <|endoftext|> in an answer are text: none of their ids is in the row.
+    List<?> ids = (List<?>) actual.get("reserved-text").get("input_ids");
+    assertFalse(ids.contains(100257), "no <|endoftext|> id");
+    GenericRecord reserved = actual.get("reserved-text");
+    assertTrue((Boolean) reserved.get("parallel"), reserved.get("status") + " " + reserved.get("candidates"));
+    long markers = ids.stream().filter(id -> (Integer) id >= 100277).count();
+    // Each branch: its title's pair and its own pair; each group: <|para|> and <|/para|>.
+    assertEquals(4L * (Integer) reserved.get("n_branches") + 2L * (Integer) reserved.get("n_groups"), markers,
+        "only the serializer's markers");
+  }
+
+  @Test
+  void theRunFolderHoldsTheTokenizerWithTheMarkersAndStatsNameIt() throws IOException {
+    Path saved = fromJson.resolve(TokenizerCache.RUN_FILE);
+    assertTrue(Files.isRegularFile(saved));
+    assertFalse(Files.exists(builtIn.resolve(TokenizerCache.RUN_FILE)), "a built-in tokenizer needs no file");
+    try (HfTokenizer reloaded = HfTokenizer.load(saved, HfTokenizer.Markers.REQUIRE)) {
+      assertEquals(100277, reloaded.specialId(SpecialTokens.BRANCH));
+      assertEquals(100282, reloaded.specialId(SpecialTokens.PARA_END));
+      String rowsName = JobRunner.rows(fromJson).values().iterator().next().get("tokenizer").toString();
+      assertEquals(rowsName, reloaded.name());
+      assertEquals(rowsName, new ObjectMapper().readTree(fromJson.resolve("stats.json").toFile())
+          .path("run").path("tokenizer").asText());
+    }
+  }
+
+  @Test
+  void validateReadsTheRunsTokenizer() {
+    CliRun validated = validate(fromJson.toString(), "--sample", "1");
+    assertEquals(0, validated.exit(), validated.out() + validated.err());
+    assertTrue(validated.out().contains("81 passed, 0 failed"), validated.out());
+  }
+
+  @Test
+  void aTokenizerFileChangedAfterTheRunIsRefused() throws IOException {
+    Path copy = tmp.resolve("changed");
+    Files.createDirectories(copy.resolve("data"));
+    try (var shards = Files.list(fromJson.resolve("data"))) {
+      for (Path shard : shards.toList()) Files.copy(shard, copy.resolve("data").resolve(shard.getFileName()));
+    }
+    Files.writeString(copy.resolve(TokenizerCache.RUN_FILE),
+        Files.readString(fromJson.resolve(TokenizerCache.RUN_FILE)) + "\n");
+    CliRun r = validate(copy.toString(), "--sample", "0");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("changed after the run"), r.err());
+  }
+
+  @Test
+  void aMissingTokenizerFailsBeforeTheJobStarts() {
+    Path absent = tmp.resolve("no-such-model");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JobRunner.run(List.of(tmp.resolve("reserved.jsonl").toString()), tmp.resolve("never"),
+            "--tokenizer=" + absent));
+    assertTrue(e.getMessage().contains("no tokenizer.json at " + absent), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("never").resolve("data")));
+  }
+
+  private static CliRun validate(String... args) {
+    ValidateCommand command = new ValidateCommand();
+    return CliRun.of(command, (out, err) -> {
+      command.out = out;
+      command.err = err;
+    }, args);
+  }
+}

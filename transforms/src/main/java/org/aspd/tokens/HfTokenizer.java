@@ -1,0 +1,298 @@
+package org.aspd.tokens;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.aspd.format.SpecialTokens;
+
+/**
+ * A Hugging Face {@code tokenizer.json} (Qwen, Llama, Mistral, ...) as the pipeline's target
+ * tokenizer, through the Rust tokenizers library, so that shards carry the ids of the model to be
+ * trained.
+ *
+ * <p>The six markers: a tokenizer that holds none of them gets them as added special tokens after
+ * its largest id, in {@link SpecialTokens#ALL} order, as {@code tokenizer.add_special_tokens} does
+ * (Qwen2.5: 151665-151670, method §1); one that holds all of them keeps its ids; one that holds
+ * some is refused. {@link #json()} is the file with the markers, to train with.
+ *
+ * <p>Text is encoded with added-token matching off for the special tokens (method §1, "Reserved
+ * text"; transformers' {@code split_special_tokens=True}): the Java binding has no such flag, so
+ * pieces go through a second tokenizer built from the same file without its special added
+ * tokens. A literal {@code <|im_end|>} or {@code <|branch|>} in an answer is then ordinary text,
+ * and only the serializer inserts control ids.
+ */
+public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
+  /** What to do when the file lacks the six markers. */
+  public enum Markers {
+    /** Add them after the largest id (a base model's tokenizer, before ASPD training). */
+    ADD_IF_ABSENT,
+    /** Refuse the file (a checkpoint trained for ASPD holds them). */
+    REQUIRE
+  }
+
+  /** {@link #name()} is this, then the first 16 hex digits of {@link #json()}'s SHA-256. */
+  public static final String NAME_PREFIX = "tokenizer.json@";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final byte[] json;
+  private final String name;
+  private final Map<String, Integer> markerIds;
+  private final List<String> specialAddedTokens;
+  private final int vocabSize;
+  private final int[] reservedIds;
+  private final HuggingFaceTokenizer full;
+  private final HuggingFaceTokenizer content;
+
+  private HfTokenizer(byte[] json, Map<String, Integer> markerIds, List<String> specialAddedTokens,
+      int vocabSize, int[] reservedIds, HuggingFaceTokenizer full, HuggingFaceTokenizer content) {
+    this.json = json;
+    this.name = NAME_PREFIX + fingerprint(json);
+    this.markerIds = markerIds;
+    this.specialAddedTokens = specialAddedTokens;
+    this.vocabSize = vocabSize;
+    this.reservedIds = reservedIds;
+    this.full = full;
+    this.content = content;
+  }
+
+  /**
+   * Loads {@code path}, a {@code tokenizer.json} or a folder holding one.
+   *
+   * @throws NoSuchFileException when there is no such file
+   * @throws IllegalArgumentException when the file is not a tokenizer the library can read, holds
+   *     some markers but not all, holds a marker that is not one token, or (with {@code REQUIRE})
+   *     holds none
+   */
+  public static HfTokenizer load(Path path, Markers markers) throws IOException {
+    Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString());
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return of(bytes, markers);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Like {@link #load} from the file's bytes. */
+  public static HfTokenizer of(byte[] bytes, Markers markers) throws IOException {
+    ObjectNode root;
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (!(node instanceof ObjectNode o) || !o.path("model").isObject()) {
+        throw new IllegalArgumentException("not a tokenizer.json (no \"model\" object)");
+      }
+      root = o;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    ArrayNode added = root.has("added_tokens") && root.get("added_tokens").isArray()
+        ? (ArrayNode) root.get("added_tokens") : root.putArray("added_tokens");
+    // BPE and WordPiece: {token: id}; Unigram: [[token, score], ...], ids by position.
+    JsonNode vocab = root.path("model").path("vocab");
+    int largest = vocab.isArray() ? vocab.size() - 1 : -1;
+    for (JsonNode id : vocab.isObject() ? vocab : JSON.createArrayNode()) largest = Math.max(largest, id.asInt(-1));
+    Set<String> present = new HashSet<>();
+    for (JsonNode token : added) {
+      largest = Math.max(largest, token.path("id").asInt(-1));
+      if (SpecialTokens.ALL.contains(token.path("content").asText())) present.add(token.path("content").asText());
+    }
+    boolean adding = present.isEmpty() && markers == Markers.ADD_IF_ABSENT;
+    if (adding) {
+      for (String marker : SpecialTokens.ALL) {
+        ObjectNode token = added.addObject();
+        token.put("id", ++largest);
+        token.put("content", marker);
+        token.put("single_word", false);
+        token.put("lstrip", false);
+        token.put("rstrip", false);
+        token.put("normalized", false);
+        token.put("special", true);
+      }
+    } else if (present.size() < SpecialTokens.ALL.size()) {
+      List<String> missing = new ArrayList<>(SpecialTokens.ALL);
+      missing.removeAll(present);
+      throw new IllegalArgumentException((present.isEmpty() ? "it holds none of the six ASPD markers"
+          : "it holds some of the six ASPD markers but not " + missing)
+          + (markers == Markers.REQUIRE ? "; a checkpoint trained for ASPD holds all six as added tokens"
+              : "; give it all six, in the order " + SpecialTokens.ALL + ", or none (aspd then adds them)"));
+    }
+
+    List<String> special = new ArrayList<>();
+    ArrayNode kept = JSON.createArrayNode();
+    for (JsonNode token : added) {
+      boolean control = token.path("special").asBoolean(false)
+          || SpecialTokens.ALL.contains(token.path("content").asText());
+      if (control) special.add(token.path("content").asText());
+      else kept.add(token);
+    }
+    ObjectNode plain = root.deepCopy();
+    plain.set("added_tokens", kept);
+    plain.putNull("post_processor");
+    plain.putNull("truncation");
+    plain.putNull("padding");
+
+    if (adding) bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    HuggingFaceTokenizer full = build(bytes);
+    HuggingFaceTokenizer content = null;
+    try {
+      // The library numbers added tokens on from the model's vocabulary whatever ids the file
+      // says, so ids are read back from it: they are what transformers will use too.
+      Map<String, Integer> ids = new LinkedHashMap<>();
+      for (JsonNode token : added) {
+        long[] id = full.encode(token.path("content").asText(), false, false).getIds();
+        if (id.length == 1) ids.put(token.path("content").asText(), Math.toIntExact(id[0]));
+      }
+      Map<String, Integer> markerIds = new LinkedHashMap<>();
+      for (String marker : SpecialTokens.ALL) {
+        Integer id = ids.get(marker);
+        if (id == null) throw new IllegalArgumentException(marker + " does not encode to one token");
+        markerIds.put(marker, id);
+      }
+      if (markerIds.values().stream().distinct().count() != SpecialTokens.ALL.size()) {
+        throw new IllegalArgumentException("two ASPD markers share an id: " + markerIds);
+      }
+      if (adding && !markerIds.equals(writtenIds(added))) {
+        // Say in the saved file the ids the library gave.
+        for (JsonNode token : added) {
+          Integer id = markerIds.get(token.path("content").asText());
+          if (id != null) ((ObjectNode) token).put("id", id);
+        }
+        bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+      }
+      for (int id : ids.values()) largest = Math.max(largest, id);
+      int[] reserved = special.stream().filter(t -> !SpecialTokens.ALL.contains(t) && ids.containsKey(t))
+          .mapToInt(ids::get).toArray();
+      content = build(JSON.writeValueAsBytes(plain));
+      return new HfTokenizer(bytes, Map.copyOf(markerIds), List.copyOf(special), largest + 1, reserved, full, content);
+    } catch (RuntimeException e) {
+      full.close();
+      if (content != null) content.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, Integer> writtenIds(ArrayNode added) {
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    for (JsonNode token : added) {
+      if (SpecialTokens.ALL.contains(token.path("content").asText())) {
+        ids.put(token.path("content").asText(), token.path("id").asInt());
+      }
+    }
+    return ids;
+  }
+
+  /** The tokenizer.json these ids belong to, markers included: save it beside the shards. */
+  public byte[] json() {
+    return json.clone();
+  }
+
+  /** Added tokens marked special, and the markers: the control strings of this vocabulary. */
+  public List<String> controlStrings() {
+    return specialAddedTokens;
+  }
+
+  /**
+   * Ids of {@code text} as the tokenizer's own {@code encode} gives them, added tokens matched and
+   * without the post-processor's additions (a chat-formatted prompt, a generated answer's check).
+   */
+  public int[] encodeWithControlTokens(String text) {
+    return toInts(full.encode(text, false, false).getIds());
+  }
+
+  /** Ids of {@code text} with the post-processor's additions (Llama 3's {@code <|begin_of_text|>}). */
+  public int[] encodePrompt(String text) {
+    return toInts(full.encode(text, true, false).getIds());
+  }
+
+  /** Text of ids, control tokens included. */
+  public String decode(int[] ids) {
+    long[] longs = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
+    return full.decode(longs, false);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int[] encodeText(String text) {
+    return toInts(content.encode(text, false, false).getIds());
+  }
+
+  @Override
+  public int countText(String text) {
+    return encodeText(text).length;
+  }
+
+  @Override
+  public int specialId(String marker) {
+    Integer id = markerIds.get(marker);
+    if (id == null) throw new IllegalArgumentException("not an ASPD marker: " + marker);
+    return id;
+  }
+
+  /** One more than the largest id of the vocabulary, the added tokens and the markers. */
+  @Override
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  @Override
+  public int[] reservedIds() {
+    return reservedIds.clone();
+  }
+
+  @Override
+  public void close() {
+    full.close();
+    content.close();
+  }
+
+  /** First 16 hex digits of the SHA-256 of {@code bytes}. */
+  static String fingerprint(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HuggingFaceTokenizer build(byte[] json) throws IOException {
+    try {
+      return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
+          Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+    } catch (RuntimeException e) { // the native library reports a malformed file as a plain exception
+      throw new IllegalArgumentException("the tokenizers library cannot read it: " + e.getMessage(), e);
+    } catch (LinkageError e) { // its native part unpacks under the DJL cache folder, ~/.djl.ai by default
+      throw new IllegalStateException("the Hugging Face tokenizers library could not load its native part"
+          + " (is the home folder writable?): " + e.getMessage(), e);
+    }
+  }
+
+  private static int[] toInts(long[] ids) {
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+    return out;
+  }
+}

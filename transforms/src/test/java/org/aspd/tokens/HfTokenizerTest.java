@@ -1,0 +1,160 @@
+package org.aspd.tokens;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.aspd.format.SpecialTokens;
+import org.aspd.testing.ByteLevelTokenizerJson;
+import org.aspd.testing.SharedDatasets;
+import org.aspd.testing.TiktokenTokenizerJson;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tokenizer.json as the target tokenizer, checked against a real vocabulary: cl100k_base written
+ * as a tokenizer.json and loaded by the Hugging Face library must give, on real answers, the ids
+ * jtokkit gives for the same encoding, markers included.
+ */
+class HfTokenizerTest {
+  @TempDir static Path dir;
+  static Path cl100k;
+
+  @BeforeAll
+  static void writeVocabulary() throws IOException {
+    cl100k = dir.resolve("cl100k/tokenizer.json");
+    Files.createDirectories(cl100k.getParent());
+    TiktokenTokenizerJson.write(cl100k, "cl100k_base");
+  }
+
+  @Test
+  void addsTheMarkersAfterTheLargestIdAsTiktokenDoes() throws IOException {
+    TiktokenTokenizer tiktoken = TiktokenTokenizer.of("cl100k_base");
+    try (HfTokenizer hf = HfTokenizer.load(cl100k.getParent(), HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      for (String marker : SpecialTokens.ALL) assertEquals(tiktoken.specialId(marker), hf.specialId(marker), marker);
+      assertEquals(100277, hf.specialId(SpecialTokens.BRANCH));
+      assertEquals(tiktoken.vocabSize(), hf.vocabSize());
+      assertTrue(hf.name().matches("tokenizer\\.json@[0-9a-f]{16}"), hf.name());
+      assertTrue(hf.controlStrings().containsAll(SpecialTokens.ALL));
+      assertTrue(hf.controlStrings().contains("<|endoftext|>"));
+      for (String marker : SpecialTokens.ALL) {
+        assertArrayEquals(new int[] {hf.specialId(marker)}, hf.encodeWithControlTokens(marker));
+      }
+    }
+  }
+
+  @Test
+  void encodesRealAnswersAsJtokkitDoes() throws IOException {
+    List<String> texts = new ArrayList<>(projectAnswers());
+    if (SharedDatasets.find().isPresent()) {
+      // Every eighth of the shared sets' 88k texts (all of them, 10M tokens, matched too; 35 s).
+      List<String> shared = SharedDatasets.allTexts(20);
+      for (int i = 0; i < shared.size(); i += 8) texts.add(shared.get(i));
+    }
+    texts.add("Reserved text stays text: <|endoftext|>, <|branch|>T<|/branch|>, <|im_end|>, <|para|>.");
+    texts.add("<|endofprompt|><|title|>");
+    texts.add("ünïcödé 日本語 🤖 tabs\tand\r\nCRLF   spaces  \n\n\n");
+    TiktokenTokenizer tiktoken = TiktokenTokenizer.of("cl100k_base");
+    int tokens = 0;
+    try (HfTokenizer hf = HfTokenizer.load(cl100k, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      for (String text : texts) {
+        int[] expected = tiktoken.encodeText(text);
+        assertArrayEquals(expected, hf.encodeText(text), text);
+        assertEquals(expected.length, hf.countText(text));
+        tokens += expected.length;
+      }
+      assertTrue(texts.size() >= 80 && tokens > 20_000, texts.size() + " texts, " + tokens + " tokens");
+      // Reserved text is never a control id in content, but the full tokenizer reads it as one.
+      assertArrayEquals(new int[] {hf.specialId(SpecialTokens.PARA)}, hf.encodeWithControlTokens("<|para|>"));
+      assertNotEquals(1, hf.encodeText("<|para|>").length);
+    }
+  }
+
+  @Test
+  void itsOwnFileReloadsWithTheSameIdsAndName() throws IOException {
+    try (HfTokenizer first = HfTokenizer.load(cl100k, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      Path saved = dir.resolve("saved.json");
+      Files.write(saved, first.json());
+      JsonNode added = new ObjectMapper().readTree(saved.toFile()).path("added_tokens");
+      assertEquals(100277 - 100256 + 6, added.size());
+      try (HfTokenizer again = HfTokenizer.load(saved, HfTokenizer.Markers.REQUIRE)) {
+        assertEquals(first.name(), again.name());
+        for (String marker : SpecialTokens.ALL) assertEquals(first.specialId(marker), again.specialId(marker));
+        String text = "Two options:\n\n1. **Tea**: steep for 3 minutes.";
+        assertArrayEquals(first.encodeText(text), again.encodeText(text));
+      }
+    }
+  }
+
+  @Test
+  void encodesTheSameFromManyThreads() throws Exception {
+    List<String> texts = projectAnswers();
+    try (HfTokenizer hf = HfTokenizer.load(cl100k, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      List<int[]> serial = texts.stream().map(hf::encodeText).toList();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<int[]>> parallel = new ArrayList<>();
+        for (String text : texts) parallel.add(pool.submit(() -> hf.encodeText(text)));
+        for (int i = 0; i < texts.size(); i++) assertArrayEquals(serial.get(i), parallel.get(i).get());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void refusesWhatItCannotUse() throws IOException {
+    assertThrows(NoSuchFileException.class, () -> HfTokenizer.load(dir.resolve("absent"), HfTokenizer.Markers.ADD_IF_ABSENT));
+
+    Path notJson = Files.writeString(dir.resolve("bad.json"), "{ not json");
+    assertTrue(message(notJson, HfTokenizer.Markers.ADD_IF_ABSENT).contains("not valid JSON"));
+    Path noModel = Files.writeString(dir.resolve("nomodel.json"), "{\"added_tokens\": []}");
+    assertTrue(message(noModel, HfTokenizer.Markers.ADD_IF_ABSENT).contains("no \"model\""));
+    Path badModel = Files.writeString(dir.resolve("badmodel.json"), "{\"model\": {\"type\": \"Nope\"}}");
+    assertTrue(message(badModel, HfTokenizer.Markers.ADD_IF_ABSENT).contains("cannot read it"));
+
+    Path none = dir.resolve("none.json");
+    ByteLevelTokenizerJson.write(none, List.of("<|im_end|>"));
+    assertTrue(message(none, HfTokenizer.Markers.REQUIRE).contains("none of the six ASPD markers"));
+
+    Path some = dir.resolve("some.json");
+    ByteLevelTokenizerJson.write(some, List.of(SpecialTokens.BRANCH, SpecialTokens.BRANCH_END));
+    String partial = message(some, HfTokenizer.Markers.ADD_IF_ABSENT);
+    assertTrue(partial.contains("some of the six") && partial.contains(SpecialTokens.PARA_END), partial);
+    assertTrue(partial.startsWith(some.toString()), "names the file: " + partial);
+  }
+
+  private static String message(Path file, HfTokenizer.Markers markers) {
+    return assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(file, markers)).getMessage();
+  }
+
+  /** The gpt-4o answers of the project's own Vicuna Bench copy. */
+  private static List<String> projectAnswers() {
+    Path file = Path.of(System.getProperty("user.dir")).resolve("../datasets/vicuna-bench/model_answer/gpt-4o.jsonl");
+    try {
+      ObjectMapper json = new ObjectMapper();
+      List<String> answers = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) answers.add(json.readTree(line).path("choices").path(0).path("turns").path(0).asText());
+      }
+      return answers;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
