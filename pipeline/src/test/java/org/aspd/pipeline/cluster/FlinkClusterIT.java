@@ -20,6 +20,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
+import org.aspd.testing.TiktokenTokenizerJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The job on a real Flink 1.19 standalone cluster (JobManager and TaskManager JVMs started by
  * {@code pipeline/cluster/flink-cluster.sh}, the job shipped as {@code target/aspd-job.jar}) writes
- * the same rows as the DirectRunner, submitted both ways a user would; and a TaskManager killed
- * mid-job loses and duplicates nothing.
+ * the same rows as the DirectRunner, submitted both ways a user would; a TaskManager killed
+ * mid-job loses and duplicates nothing; and a tokenizer.json target tokenizer works there.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
@@ -167,6 +168,39 @@ class FlinkClusterIT {
     assertTrue(rerun.waitFor(3, TimeUnit.MINUTES), "the rerun did not finish");
     assertEquals(0, rerun.exitValue(), () -> "the rerun failed:\n" + tail(work.resolve("rerun-client.log")));
     Outputs.assertSameRows(expected, Outputs.rows(out), "rerun after the kill vs uninterrupted run");
+  }
+
+  /**
+   * A model's tokenizer.json as the target tokenizer: the tokenizers library's native part loads on
+   * the TaskManagers from the job jar, twice in a row in the same TaskManager JVMs (each job has its
+   * own class loader, and a native library is bound to the first one that loads it), and the rows
+   * equal the DirectRunner's with the same file.
+   */
+  @Test
+  @Order(4)
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void aTokenizerJsonJobRunsTwiceOnTheSameTaskManagers() throws Exception {
+    Path model = work.resolve("cl100k-model");
+    Files.createDirectories(model);
+    TiktokenTokenizerJson.write(model.resolve("tokenizer.json"), "cl100k_base");
+    Path direct = work.resolve("json-direct");
+    assertEquals(PipelineResult.State.DONE, runInProcess(List.of(DATASET.toString()), direct,
+        "--enforceImmutability=false", "--enforceEncodability=false", "--tokenizer=" + model));
+    Map<String, String> expected = Outputs.rows(direct);
+    for (int run = 1; run <= 2; run++) {
+      Path out = work.resolve("json-flink-run-" + run);
+      Path log = work.resolve("json-flink-run-" + run + ".log");
+      Set<String> before = cluster.jobIds();
+      long start = System.nanoTime();
+      Process flink = cluster.flinkCli(List.of("run", "-p", "2", "-c", "org.aspd.pipeline.AspdPipeline",
+          JOB_JAR.toString(), "--runner=FlinkRunner", "--input=" + DATASET, "--output=" + out,
+          "--tokenizer=" + model), log);
+      assertTrue(flink.waitFor(3, TimeUnit.MINUTES), "flink run did not finish; log: " + log);
+      assertEquals(0, flink.exitValue(), () -> "flink run failed:\n" + tail(log));
+      reportJob("flink run with a tokenizer.json, job " + run, start, before);
+      Outputs.assertSameRows(expected, Outputs.rows(out), "tokenizer.json job " + run + " vs DirectRunner");
+      assertEquals(Files.readString(direct.resolve("tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));
+    }
   }
 
   private static void stopQuietly() {

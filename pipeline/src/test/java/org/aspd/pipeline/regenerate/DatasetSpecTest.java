@@ -1,12 +1,15 @@
 package org.aspd.pipeline.regenerate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.aspd.stages.StageConfig;
+import org.aspd.testing.ByteLevelTokenizerJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +29,35 @@ class DatasetSpecTest {
     assertEquals(StageConfig.defaults().candidates(), spec.stages().candidates());
     assertEquals(1, spec.numShards());
     assertTrue(spec.pipelineArgs("x").contains("--runner=DirectRunner"));
+  }
+
+  @Test
+  void aTokenizerJsonIsAPathRelativeToTheSpecAndCountsByItsContent() throws Exception {
+    Path model = dir.resolve("models/m");
+    Files.createDirectories(model);
+    ByteLevelTokenizerJson.write(model.resolve("tokenizer.json"), List.of("<|im_end|>"));
+    Path specFile = Datasets.writeSpec(dir.resolve("conf/dataset.yaml"),
+        "inputs: [a]\noutput: out\nstages: {tokenizer: ../models/m}\n");
+    DatasetSpec spec = DatasetSpec.load(specFile);
+    assertEquals(model.toString(), spec.stages().tokenizer());
+    String before = ConfigFingerprint.of(spec, "v", "c", "{}").sha256();
+    assertEquals(before, ConfigFingerprint.of(DatasetSpec.load(specFile), "v", "c", "{}").sha256());
+    // The same content elsewhere is the same configuration; other content is another one.
+    Path moved = dir.resolve("elsewhere/tokenizer.json");
+    Files.createDirectories(moved.getParent());
+    Files.copy(model.resolve("tokenizer.json"), moved);
+    DatasetSpec movedSpec = DatasetSpec.load(Datasets.writeSpec(dir.resolve("conf/moved.yaml"),
+        "inputs: [a]\noutput: out\nstages: {tokenizer: ../elsewhere/tokenizer.json}\n"));
+    assertEquals(before, ConfigFingerprint.of(movedSpec, "v", "c", "{}").sha256());
+    ByteLevelTokenizerJson.write(moved, List.of("<|im_end|>", "<|endoftext|>"));
+    Path changedCopy = dir.resolve("changed/tokenizer.json"); // a new path: the cache holds one per path
+    Files.createDirectories(changedCopy.getParent());
+    Files.copy(moved, changedCopy);
+    DatasetSpec changed = DatasetSpec.load(Datasets.writeSpec(dir.resolve("conf/changed.yaml"),
+        "inputs: [a]\noutput: out\nstages: {tokenizer: ../changed}\n"));
+    assertNotEquals(before, ConfigFingerprint.of(changed, "v", "c", "{}").sha256());
+    assertError("inputs: [a]\noutput: o\nstages: {tokenizer: nope}\n",
+        "'stages.tokenizer' must be o200k_base, cl100k_base or a tokenizer.json");
   }
 
   @Test
