@@ -280,13 +280,16 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
 
   private static HuggingFaceTokenizer build(byte[] json) throws IOException {
     try {
+      TokenizersNativeLibrary.load();
+    } catch (RuntimeException | LinkageError e) { // it unpacks under the DJL cache folder, ~/.djl.ai by default
+      throw new IllegalStateException("the Hugging Face tokenizers library could not load its native part"
+          + " (is the home folder writable?): " + e, e);
+    }
+    try {
       return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
           Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     } catch (RuntimeException e) { // the native library reports a malformed file as a plain exception
       throw new IllegalArgumentException("the tokenizers library cannot read it: " + e.getMessage(), e);
-    } catch (LinkageError e) { // its native part unpacks under the DJL cache folder, ~/.djl.ai by default
-      throw new IllegalStateException("the Hugging Face tokenizers library could not load its native part"
-          + " (is the home folder writable?): " + e.getMessage(), e);
     }
   }
 
