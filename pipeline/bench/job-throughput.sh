@@ -7,23 +7,26 @@
 # Each round also runs the baseline: the same job with every answer treated as short
 # (--minParallelTokens huge), i.e. reading, tokenizing, writing and statistics without the stages'
 # rewrite and checks, so the cost of the teacher stages shows against the I/O floor.
+# ASPD_JOB_ARGS adds job options to every run, e.g. ASPD_JOB_ARGS=--tokenizer=models/qwen/tokenizer.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNS="${1:-3}"; shift || true
 INPUTS=("$@")
+read -r -a JOB_ARGS <<< "${ASPD_JOB_ARGS:-}"
 if [[ ${#INPUTS[@]} -eq 0 ]]; then
   INPUTS=("$ROOT/../shared/datasets/alpaca-eval/model_outputs")
 fi
 "$ROOT/aspd" --version >/dev/null   # build once, outside the timings
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+echo "job options: ${ASPD_JOB_ARGS:-(defaults)}"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 walls=()
 baseline_walls=()
 one_run() {  # one_run NAME EXTRA_ARGS...; sets wall rss rows steady
   local name="$1"; shift
   local out="$WORK/out-$name"
-  /usr/bin/time -f "%e %M" -o "$WORK/time-$name" "$ROOT/aspd" run --input "${INPUTS[@]}" --output "$out" "$@" \
+  /usr/bin/time -f "%e %M" -o "$WORK/time-$name" "$ROOT/aspd" run --input "${INPUTS[@]}" --output "$out" "${JOB_ARGS[@]}" "$@" \
     > "$WORK/log-$name" 2>&1
   read -r wall rss < "$WORK/time-$name"
   rows=$(grep -o '"rows_in" : [0-9]*' "$out/stats.json" | grep -o '[0-9]*$')

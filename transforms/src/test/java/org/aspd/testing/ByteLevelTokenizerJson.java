@@ -43,22 +43,9 @@ public final class ByteLevelTokenizerJson {
       merges.add(merge);
     }
     ArrayNode added = root.putArray("added_tokens");
-    for (String token : addedTokens) {
-      ObjectNode t = added.addObject();
-      t.put("id", id++);
-      t.put("content", token);
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", true);
-    }
+    for (String token : addedTokens) addSpecial(added, id++, token);
     root.putNull("normalizer");
-    ObjectNode pre = root.putObject("pre_tokenizer");
-    pre.put("type", "ByteLevel");
-    pre.put("add_prefix_space", false);
-    pre.put("trim_offsets", true);
-    pre.put("use_regex", true);
+    byteLevel(root.putObject("pre_tokenizer"), true);
     if (bos == null) {
       root.putNull("post_processor");
     } else {
@@ -75,11 +62,36 @@ public final class ByteLevelTokenizerJson {
       entry.putArray("ids").add(256 + MERGES.size() + addedTokens.indexOf(bos));
       entry.putArray("tokens").add(bos);
     }
-    ObjectNode decoder = root.putObject("decoder");
-    decoder.put("type", "ByteLevel");
-    decoder.put("add_prefix_space", false);
-    decoder.put("trim_offsets", true);
-    decoder.put("use_regex", true);
+    byteLevel(root.putObject("decoder"), true);
+    ObjectNode model = bpeModel(root);
+    model.set("vocab", vocab);
+    model.set("merges", merges);
+    json.writeValue(file.toFile(), root);
+    return id;
+  }
+
+  /** An added token as the tokenizers library writes one marked special. */
+  static void addSpecial(ArrayNode added, int id, String content) {
+    ObjectNode t = added.addObject();
+    t.put("id", id);
+    t.put("content", content);
+    t.put("single_word", false);
+    t.put("lstrip", false);
+    t.put("rstrip", false);
+    t.put("normalized", false);
+    t.put("special", true);
+  }
+
+  /** GPT-2's byte-level step (pre-tokenizer or decoder), with or without its own split regex. */
+  static void byteLevel(ObjectNode step, boolean useRegex) {
+    step.put("type", "ByteLevel");
+    step.put("add_prefix_space", false);
+    step.put("trim_offsets", true);
+    step.put("use_regex", useRegex);
+  }
+
+  /** A byte-level BPE model with no unknown token; the caller adds vocab and merges. */
+  static ObjectNode bpeModel(ObjectNode root) {
     ObjectNode model = root.putObject("model");
     model.put("type", "BPE");
     model.putNull("dropout");
@@ -88,10 +100,7 @@ public final class ByteLevelTokenizerJson {
     model.putNull("end_of_word_suffix");
     model.put("fuse_unk", false);
     model.put("byte_fallback", false);
-    model.set("vocab", vocab);
-    model.set("merges", merges);
-    json.writeValue(file.toFile(), root);
-    return id;
+    return model;
   }
 
   /** GPT-2's bytes_to_unicode: printable bytes stand for themselves, the rest map past 255. */

@@ -72,14 +72,7 @@ public final class TiktokenTokenizerJson {
     specials.forEach((text, id) -> byId.put(id, text));
     int last = byId.keySet().stream().max(Integer::compare).orElseThrow();
     for (int id = tokens.size(); id <= last; id++) {
-      ObjectNode t = added.addObject();
-      t.put("id", id);
-      t.put("content", byId.getOrDefault(id, "<|reserved_" + id + "|>"));
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", true);
+      ByteLevelTokenizerJson.addSpecial(added, id, byId.getOrDefault(id, "<|reserved_" + id + "|>"));
     }
     root.putNull("normalizer");
     ObjectNode pre = root.putObject("pre_tokenizer");
@@ -90,25 +83,10 @@ public final class TiktokenTokenizerJson {
     splitStep.putObject("pattern").put("Regex", split);
     splitStep.put("behavior", "Isolated");
     splitStep.put("invert", false);
-    ObjectNode byteLevel = steps.addObject();
-    byteLevel.put("type", "ByteLevel");
-    byteLevel.put("add_prefix_space", false);
-    byteLevel.put("trim_offsets", true);
-    byteLevel.put("use_regex", false);
+    ByteLevelTokenizerJson.byteLevel(steps.addObject(), false);
     root.putNull("post_processor");
-    ObjectNode decoder = root.putObject("decoder");
-    decoder.put("type", "ByteLevel");
-    decoder.put("add_prefix_space", true);
-    decoder.put("trim_offsets", true);
-    decoder.put("use_regex", true);
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.putNull("unk_token");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
+    ByteLevelTokenizerJson.byteLevel(root.putObject("decoder"), true);
+    ObjectNode model = ByteLevelTokenizerJson.bpeModel(root);
     // tiktoken takes a piece that is a token whole; so does BPE with ignore_merges.
     model.put("ignore_merges", true);
     ObjectNode vocab = model.putObject("vocab");

@@ -108,7 +108,7 @@ class TokenizerJsonJobTest {
 
   @Test
   void validateReadsTheRunsTokenizer() {
-    CliRun validated = validate(fromJson.toString(), "--sample", "1");
+    CliRun validated = ValidateCommandTest.validate(fromJson.toString(), "--sample", "1");
     assertEquals(0, validated.exit(), validated.out() + validated.err());
     assertTrue(validated.out().contains("81 passed, 0 failed"), validated.out());
   }
@@ -122,7 +122,7 @@ class TokenizerJsonJobTest {
     }
     Files.writeString(copy.resolve(TokenizerCache.RUN_FILE),
         Files.readString(fromJson.resolve(TokenizerCache.RUN_FILE)) + "\n");
-    CliRun r = validate(copy.toString(), "--sample", "0");
+    CliRun r = ValidateCommandTest.validate(copy.toString(), "--sample", "0");
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue(r.err().contains("changed after the run"), r.err());
   }
@@ -135,13 +135,5 @@ class TokenizerJsonJobTest {
             "--tokenizer=" + absent));
     assertTrue(e.getMessage().contains("no tokenizer.json at " + absent), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("never").resolve("data")));
-  }
-
-  private static CliRun validate(String... args) {
-    ValidateCommand command = new ValidateCommand();
-    return CliRun.of(command, (out, err) -> {
-      command.out = out;
-      command.err = err;
-    }, args);
   }
 }

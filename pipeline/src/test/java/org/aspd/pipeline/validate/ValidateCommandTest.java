@@ -50,7 +50,7 @@ class ValidateCommandTest {
     ShardReader.forEach(job.resolve("data").toFile(), r -> rows.add(r));
   }
 
-  private static CliRun validate(String... args) {
+  static CliRun validate(String... args) {
     ValidateCommand command = new ValidateCommand();
     return CliRun.of(command, (out, err) -> {
       command.out = out;
