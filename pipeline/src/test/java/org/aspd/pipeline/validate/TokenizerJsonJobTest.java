@@ -13,9 +13,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
+import org.aspd.decoding.Model;
+import org.aspd.decoding.ModelConfig;
 import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.CliRun;
 import org.aspd.pipeline.JobRunner;
+import org.aspd.pipeline.bench.Checkpoint;
+import org.aspd.testing.ByteLevelTokenizerJson;
 import org.aspd.testing.TiktokenTokenizerJson;
 import org.aspd.tokens.HfTokenizer;
 import org.aspd.tokens.TokenizerCache;
@@ -111,6 +115,35 @@ class TokenizerJsonJobTest {
     CliRun validated = ValidateCommandTest.validate(fromJson.toString(), "--sample", "1");
     assertEquals(0, validated.exit(), validated.out() + validated.err());
     assertTrue(validated.out().contains("81 passed, 0 failed"), validated.out());
+  }
+
+  /**
+   * The whole path for a model of one's own: a base checkpoint (tokenizer.json without the markers,
+   * random Qwen2 weights), the job in its tokens, and validate's numerical checks (packed training
+   * forward against each branch alone) with that checkpoint's weights.
+   */
+  @Test
+  void rowsInACheckpointsTokensPassValidationWithItsWeights() throws IOException {
+    Path ckpt = tmp.resolve("base-ckpt");
+    Files.createDirectories(ckpt);
+    int vocab = ByteLevelTokenizerJson.write(ckpt.resolve("tokenizer.json"),
+        List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"));
+    // Room for the six markers the job adds after the largest id, as Qwen2.5's embedding has.
+    try (Model model = Model.random(ModelConfig.small(vocab + 8), 5, 1)) {
+      Checkpoint.write(model, ckpt);
+    }
+    Path out = tmp.resolve("ckpt-job");
+    assertEquals(PipelineResult.State.DONE, JobRunner.run(List.of(tmp.resolve("reserved.jsonl").toString()), out,
+        "--tokenizer=" + ckpt));
+    GenericRecord row = JobRunner.rows(out).get("reserved-text");
+    assertTrue((Boolean) row.get("parallel"), row.get("status") + " " + row.get("candidates"));
+    try (HfTokenizer saved = HfTokenizer.load(out.resolve(TokenizerCache.RUN_FILE), HfTokenizer.Markers.REQUIRE)) {
+      assertEquals(vocab, saved.specialId(SpecialTokens.BRANCH));
+      assertEquals(vocab + 6, saved.vocabSize());
+    }
+    CliRun r = ValidateCommandTest.validate(out.toString(), "--model", ckpt.toString(), "--device", "cpu", "--sample", "1");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("1 rows (1 with numerical checks), 1 passed, 0 failed"), r.out());
   }
 
   @Test
