@@ -99,14 +99,22 @@ final class RunCommand implements Callable<Integer> {
     }
     args.addAll(RunnerArgs.of(runner, passThrough));
     args.addAll(passThrough);
-    AspdOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
-        .withValidation().as(AspdOptions.class);
-    if (dryRun) {
-      System.out.print(DryRun.report(options));
-      return 0;
-    }
+    AspdOptions options;
     long start = System.nanoTime();
-    PipelineResult result = AspdPipeline.run(options);
+    PipelineResult result;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().as(AspdOptions.class);
+      if (dryRun) {
+        System.out.print(DryRun.report(options));
+        return 0;
+      }
+      result = AspdPipeline.run(options);
+    } catch (IllegalArgumentException e) {
+      // A bad option or setting, found while the job is built: before any row is read. Failures
+      // while it runs are the runner's own exceptions and keep their stack traces.
+      System.err.println("aspd: " + e.getMessage());
+      return 2;
+    }
     Progress.follow(result, options);
     PipelineResult.State state = result.waitUntilFinish();
     double seconds = (System.nanoTime() - start) / 1e9;

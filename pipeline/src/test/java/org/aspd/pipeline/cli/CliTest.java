@@ -49,6 +49,31 @@ class CliTest {
     assertEquals(2, AspdCli.execute("export", out.toString(), "--format", "csv"));
   }
 
+  @Test
+  void badSettingsAreOneLineAndExitTwoBeforeAnyRowIsRead() {
+    Path out = dir.resolve("never");
+    String missing = captureStderr(() -> assertEquals(2,
+        AspdCli.execute("run", "--output", out.toString(), "--tokenizer=" + dir.resolve("no-model"))));
+    assertTrue(missing.contains("aspd: unknown tokenizer") && missing.contains("no tokenizer.json at"), missing);
+    assertTrue(!missing.contains("\tat "), "no stack trace: " + missing);
+    String candidates = captureStderr(() -> assertEquals(2,
+        AspdCli.execute("run", "--output", out.toString(), "--candidates=0")));
+    assertTrue(candidates.contains("aspd: candidates must be >= 1"), candidates);
+    assertTrue(!Files.exists(out.resolve("data")), "nothing written");
+  }
+
+  private static String captureStderr(Runnable r) {
+    PrintStream old = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setErr(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
   private static String captureStdout(Runnable r) {
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
