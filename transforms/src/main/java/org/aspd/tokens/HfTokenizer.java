@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -65,11 +66,14 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
   private final int[] reservedIds;
   private final HuggingFaceTokenizer full;
   private final HuggingFaceTokenizer content;
+  /** Content tokenizer id -> the file's id, for its added tokens the library numbered otherwise. */
+  private final Map<Integer, Integer> contentIdFix;
   private final ConcurrentHashMap<String, int[]> recent = new ConcurrentHashMap<>();
   private final AtomicLong recentChars = new AtomicLong();
 
   private HfTokenizer(byte[] json, Map<String, Integer> markerIds, List<String> specialAddedTokens,
-      int vocabSize, int[] reservedIds, HuggingFaceTokenizer full, HuggingFaceTokenizer content) {
+      int vocabSize, int[] reservedIds, HuggingFaceTokenizer full, HuggingFaceTokenizer content,
+      Map<Integer, Integer> contentIdFix) {
     this.json = json;
     this.name = NAME_PREFIX + fingerprint(json);
     this.markerIds = markerIds;
@@ -78,6 +82,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     this.reservedIds = reservedIds;
     this.full = full;
     this.content = content;
+    this.contentIdFix = contentIdFix;
   }
 
   /**
@@ -189,7 +194,18 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       int[] reserved = special.stream().filter(t -> !SpecialTokens.ALL.contains(t) && ids.containsKey(t))
           .mapToInt(ids::get).toArray();
       content = build(JSON.writeValueAsBytes(plain));
-      return new HfTokenizer(bytes, Map.copyOf(markerIds), List.copyOf(special), largest + 1, reserved, full, content);
+      // The library numbers the content tokenizer's added tokens on from the vocabulary too, so
+      // without the special ones before them a plain added token (Qwen2.5's <tool_call>, after
+      // <|endoftext|> ... <|video_pad|>) gets the id of a removed one: give it back its own.
+      Map<Integer, Integer> fix = new HashMap<>();
+      for (JsonNode token : kept) {
+        Integer own = ids.get(token.path("content").asText());
+        if (own == null) continue;
+        long[] id = content.encode(token.path("content").asText(), false, false).getIds();
+        if (id.length == 1 && id[0] != own) fix.put(Math.toIntExact(id[0]), own);
+      }
+      return new HfTokenizer(bytes, Map.copyOf(markerIds), List.copyOf(special), largest + 1, reserved, full, content,
+          Map.copyOf(fix));
     } catch (RuntimeException e) {
       full.close();
       if (content != null) content.close();
@@ -278,7 +294,11 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
   private int[] encodeUncached(String text) {
     long encoding = TokenizersLibrary.LIB.encode(content.getHandle(), text, false);
     try {
-      return toInts(TokenizersLibrary.LIB.getTokenIds(encoding));
+      int[] ids = toInts(TokenizersLibrary.LIB.getTokenIds(encoding));
+      if (!contentIdFix.isEmpty()) {
+        for (int i = 0; i < ids.length; i++) ids[i] = contentIdFix.getOrDefault(ids[i], ids[i]);
+      }
+      return ids;
     } finally {
       TokenizersLibrary.LIB.deleteEncoding(encoding);
     }

@@ -125,6 +125,36 @@ class HfTokenizerTest {
   }
 
   @Test
+  void plainAddedTokensAfterSpecialOnesKeepTheirIds() throws IOException {
+    // Qwen2.5: <|endoftext|> ... <|video_pad|> special, then <tool_call>, <|fim_prefix|>, ... not.
+    Path file = dir.resolve("qwen-like.json");
+    ByteLevelTokenizerJson.write(file, List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"));
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode added =
+        (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
+    int id = added.get(added.size() - 1).path("id").asInt();
+    for (String text : List.of("<tool_call>", "</tool_call>")) {
+      com.fasterxml.jackson.databind.node.ObjectNode token = added.addObject();
+      token.put("id", ++id).put("content", text).put("single_word", false).put("lstrip", false)
+          .put("rstrip", false).put("normalized", false).put("special", false);
+    }
+    json.writeValue(file.toFile(), root);
+    try (HfTokenizer hf = HfTokenizer.load(file, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      assertArrayEquals(new int[] {id - 1}, hf.encodeWithControlTokens("<tool_call>"));
+      assertArrayEquals(new int[] {id - 1}, hf.encodeText("<tool_call>"));
+      assertArrayEquals(new int[] {id}, hf.encodeText("</tool_call>"));
+      String text = "Call <tool_call>the</tool_call>, then <|im_end|>.";
+      int[] ids = hf.encodeText(text);
+      assertEquals(text, hf.decode(ids));
+      for (int reserved : hf.reservedIds()) {
+        for (int t : ids) assertNotEquals(reserved, t, "reserved id " + reserved + " in " + java.util.Arrays.toString(ids));
+      }
+    }
+  }
+
+  @Test
   void refusesWhatItCannotUse() throws IOException {
     assertThrows(NoSuchFileException.class, () -> HfTokenizer.load(dir.resolve("absent"), HfTokenizer.Markers.ADD_IF_ABSENT));
 
