@@ -161,6 +161,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     plain.putNull("post_processor");
     plain.putNull("truncation");
     plain.putNull("padding");
+    withoutPrefixSpace(plain);
 
     if (adding) bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     HuggingFaceTokenizer full = build(bytes);
@@ -210,6 +211,50 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       full.close();
       if (content != null) content.close();
       throw e;
+    }
+  }
+
+  /**
+   * A text piece is never the start of a model's input: it follows a marker, a title or the
+   * prompt. A tokenizer that puts a space before the start of a text (SentencePiece's Metaspace
+   * {@code prepend_scheme}, Llama 2's {@code Prepend} normalizer, ByteLevel's {@code
+   * add_prefix_space}) would otherwise put one before every piece: a branch header
+   * {@code Syntax: Python} became {@code ▁Syntax ▁:▁ ▁Python}, which reads " Syntax :  Python".
+   */
+  private static void withoutPrefixSpace(ObjectNode plain) {
+    if (plain.get("normalizer") instanceof ObjectNode normalizer) {
+      if (isPrepend(normalizer)) plain.putNull("normalizer");
+      else withoutPrepend(normalizer);
+    }
+    withoutPrefixSpaceStep(plain.get("pre_tokenizer"));
+  }
+
+  private static boolean isPrepend(JsonNode normalizer) {
+    return "Prepend".equals(normalizer.path("type").asText());
+  }
+
+  private static void withoutPrepend(ObjectNode normalizer) {
+    if (!(normalizer.get("normalizers") instanceof ArrayNode steps)) return;
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      if (isPrepend(steps.get(i))) steps.remove(i);
+      else if (steps.get(i) instanceof ObjectNode step) withoutPrepend(step);
+    }
+  }
+
+  private static void withoutPrefixSpaceStep(JsonNode pre) {
+    if (!(pre instanceof ObjectNode step)) return;
+    switch (step.path("type").asText()) {
+      case "Metaspace" -> {
+        step.put("prepend_scheme", "never");
+        if (step.has("add_prefix_space")) step.put("add_prefix_space", false);
+      }
+      case "ByteLevel" -> {
+        if (step.has("add_prefix_space")) step.put("add_prefix_space", false);
+      }
+      case "Sequence" -> {
+        for (JsonNode inner : step.path("pretokenizers")) withoutPrefixSpaceStep(inner);
+      }
+      default -> { }
     }
   }
 

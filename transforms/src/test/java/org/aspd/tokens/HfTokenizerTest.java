@@ -155,6 +155,59 @@ class HfTokenizerTest {
   }
 
   @Test
+  void piecesGetNoSpaceASentencePieceTokenizerPutsBeforeATextsStart() throws IOException {
+    // Mistral / Llama 2 style: Metaspace (prepend_scheme first) or a Prepend("▁") normalizer.
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+    root.putNull("truncation");
+    root.putNull("padding");
+    com.fasterxml.jackson.databind.node.ArrayNode added = root.putArray("added_tokens");
+    List<String> controls = List.of("<unk>", "<s>", "</s>");
+    for (int i = 0; i < controls.size(); i++) {
+      added.addObject().put("id", i).put("content", controls.get(i)).put("single_word", false).put("lstrip", false)
+          .put("rstrip", false).put("normalized", false).put("special", true);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode model = root.putObject("model");
+    model.put("type", "Unigram").put("unk_id", 0).put("byte_fallback", true);
+    com.fasterxml.jackson.databind.node.ArrayNode vocab = model.putArray("vocab");
+    for (String control : controls) vocab.addArray().add(control).add(0.0);
+    for (int b = 0; b < 256; b++) vocab.addArray().add(String.format("<0x%02X>", b)).add(0.0);
+    vocab.addArray().add("\u2581").add(-5.0);
+    for (char c = '!'; c <= '~'; c++) vocab.addArray().add(String.valueOf(c)).add(-5.0);
+    for (String word : List.of("\u2581uses", "Syntax", "\u2581Syntax", "Python", "\u2581Python")) {
+      vocab.addArray().add(word).add(-1.0);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode metaspace = root.putObject("pre_tokenizer");
+    metaspace.put("type", "Metaspace").put("replacement", "\u2581").put("prepend_scheme", "first").put("split", false);
+    root.set("decoder", metaspace.deepCopy());
+    Path first = dir.resolve("metaspace.json");
+    json.writeValue(first.toFile(), root);
+    // Llama 2's legacy layout: the space comes from the normalizer.
+    root.putNull("pre_tokenizer");
+    com.fasterxml.jackson.databind.node.ArrayNode steps = root.putObject("normalizer").put("type", "Sequence")
+        .putArray("normalizers");
+    steps.addObject().put("type", "Prepend").put("prepend", "\u2581");
+    steps.addObject().put("type", "Replace").put("content", "\u2581").putObject("pattern").put("String", " ");
+    Path legacy = dir.resolve("prepend.json");
+    json.writeValue(legacy.toFile(), root);
+
+    for (Path file : List.of(first, legacy)) {
+      try (HfTokenizer hf = HfTokenizer.load(file, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+        int[] header = concat(hf.encodeText("Syntax"), hf.encodeText(": "), hf.encodeText("Python uses it."));
+        assertEquals("Syntax: Python uses it.", hf.decode(header), file.toString());
+        int[] branch = concat(new int[] {hf.specialId(SpecialTokens.BRANCH)}, header);
+        assertEquals("<|branch|>Syntax: Python uses it.", hf.decode(branch), file.toString());
+        // Spaces inside a piece are still the tokenizer's.
+        assertEquals("a b", hf.decode(hf.encodeText("a b")));
+      }
+    }
+  }
+
+  private static int[] concat(int[]... parts) {
+    return java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).toArray();
+  }
+
+  @Test
   void refusesWhatItCannotUse() throws IOException {
     assertThrows(NoSuchFileException.class, () -> HfTokenizer.load(dir.resolve("absent"), HfTokenizer.Markers.ADD_IF_ABSENT));
 
