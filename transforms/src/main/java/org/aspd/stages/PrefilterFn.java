@@ -13,7 +13,8 @@ import org.aspd.tokens.TokenizerCache;
 
 /**
  * Method §3 pre-filter: counts tokens once, keeps short answers serial without teacher calls, and
- * drops (dead letter) or keeps serial the samples over the token limit.
+ * drops (dead letter) or keeps serial the samples over the token limit. An answer that encodes to
+ * one of the tokenizer's control ids even as ordinary text is a dead letter (method §1).
  */
 public class PrefilterFn extends DoFn<Sample, SampleState> {
   public static final TupleTag<SampleState> OUT = new TupleTag<>() {};
@@ -22,6 +23,7 @@ public class PrefilterFn extends DoFn<Sample, SampleState> {
   private final Counter toRewrite = Metrics.counter("Prefilter", "to_rewrite");
   private final Counter shortAnswers = Metrics.counter("Prefilter", "serial_short");
   private final Counter overLimit = Metrics.counter("Prefilter", "over_limit");
+  private final Counter reservedText = Metrics.counter("Prefilter", "reserved_text");
   private transient AspdTokenizer tokenizer;
 
   public PrefilterFn(StageConfig config) {
@@ -35,6 +37,13 @@ public class PrefilterFn extends DoFn<Sample, SampleState> {
 
   @ProcessElement
   public void process(@Element Sample sample, MultiOutputReceiver out) {
+    int reserved = tokenizer.reservedIdIn(sample.answer());
+    if (reserved >= 0) {
+      reservedText.inc();
+      out.get(StageFn.FAILURES).output(DeadLetters.of("Prefilter", "reserved_text", "the answer encodes to control id "
+          + reserved + " of " + tokenizer.name() + " even as ordinary text (its vocabulary holds that string)", sample));
+      return;
+    }
     int answerTokens = tokenizer.countText(sample.answer());
     int promptTokens = tokenizer.countText(sample.system()) + tokenizer.countText(sample.question());
     for (Turn t : sample.history()) {

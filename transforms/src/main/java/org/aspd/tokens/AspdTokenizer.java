@@ -24,4 +24,17 @@ public interface AspdTokenizer {
    * {@code <|im_end|>}, ...): never in a response, since text is encoded as ordinary text.
    */
   int[] reservedIds();
+
+  /**
+   * A reserved id that {@code text} encodes to, or -1. Text is encoded as ordinary text, yet a
+   * vocabulary may hold a control token's string as an ordinary piece too (SentencePiece's
+   * {@code </s>}); such samples are excluded and counted (method §1, reserved text).
+   */
+  default int reservedIdIn(String text) {
+    int[] reserved = reservedIds();
+    for (int id : encodeText(text)) {
+      for (int r : reserved) if (id == r) return id;
+    }
+    return -1;
+  }
 }

@@ -167,12 +167,21 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     HuggingFaceTokenizer full = build(bytes);
     HuggingFaceTokenizer content = null;
     try {
-      // The library numbers added tokens on from the model's vocabulary whatever ids the file
-      // says, so ids are read back from it: they are what transformers will use too.
+      // The library numbers added tokens on from the size of the vocabulary, whatever ids the
+      // file says; where the two differ (ids left unused), the shards would hold ids the file
+      // gives other tokens, and one may even be an ordinary token's. Such a file is refused.
       Map<String, Integer> ids = new LinkedHashMap<>();
       for (JsonNode token : added) {
-        long[] id = full.encode(token.path("content").asText(), false, false).getIds();
-        if (id.length == 1) ids.put(token.path("content").asText(), Math.toIntExact(id[0]));
+        String text = token.path("content").asText();
+        long[] id = full.encode(text, false, false).getIds();
+        if (id.length != 1) continue;
+        ids.put(text, Math.toIntExact(id[0]));
+        if (id[0] != token.path("id").asInt(-1)) {
+          throw new IllegalArgumentException("the added token " + text + " is id " + token.path("id").asInt(-1)
+              + " in the file, but the tokenizers library gives it id " + id[0] + ": the file's ids leave gaps,"
+              + " and its ids and the library's would disagree" + (adding && SpecialTokens.ALL.contains(text)
+                  ? " (aspd added this marker after the largest id, " + token.path("id").asInt(-1) + ")" : ""));
+        }
       }
       Map<String, Integer> markerIds = new LinkedHashMap<>();
       for (String marker : SpecialTokens.ALL) {
@@ -183,16 +192,12 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       if (markerIds.values().stream().distinct().count() != SpecialTokens.ALL.size()) {
         throw new IllegalArgumentException("two ASPD markers share an id: " + markerIds);
       }
-      if (adding && !markerIds.equals(writtenIds(added))) {
-        // Say in the saved file the ids the library gave.
-        for (JsonNode token : added) {
-          Integer id = markerIds.get(token.path("content").asText());
-          if (id != null) ((ObjectNode) token).put("id", id);
-        }
-        bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-      }
       for (int id : ids.values()) largest = Math.max(largest, id);
-      int[] reserved = special.stream().filter(t -> !SpecialTokens.ALL.contains(t) && ids.containsKey(t))
+      // The unknown token ([UNK], <unk>) is what the model's own encoding gives for text outside
+      // its vocabulary: ordinary output, not control text.
+      String unknown = root.path("model").path("unk_token").asText(null);
+      int[] reserved = special.stream()
+          .filter(t -> !SpecialTokens.ALL.contains(t) && !t.equals(unknown) && ids.containsKey(t))
           .mapToInt(ids::get).toArray();
       content = build(JSON.writeValueAsBytes(plain));
       // The library numbers the content tokenizer's added tokens on from the vocabulary too, so
@@ -256,16 +261,6 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       }
       default -> { }
     }
-  }
-
-  private static Map<String, Integer> writtenIds(ArrayNode added) {
-    Map<String, Integer> ids = new LinkedHashMap<>();
-    for (JsonNode token : added) {
-      if (SpecialTokens.ALL.contains(token.path("content").asText())) {
-        ids.put(token.path("content").asText(), token.path("id").asInt());
-      }
-    }
-    return ids;
   }
 
   /** The tokenizer.json these ids belong to, markers included: save it beside the shards. */

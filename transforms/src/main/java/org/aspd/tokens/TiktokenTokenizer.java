@@ -97,4 +97,10 @@ public final class TiktokenTokenizer implements AspdTokenizer {
   public int[] reservedIds() {
     return reservedIds.clone();
   }
+
+  /** Never: ordinary encoding cannot yield a special token's id. */
+  @Override
+  public int reservedIdIn(String text) {
+    return -1;
+  }
 }

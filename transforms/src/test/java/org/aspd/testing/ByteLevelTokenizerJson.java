@@ -71,7 +71,7 @@ public final class ByteLevelTokenizerJson {
   }
 
   /** An added token as the tokenizers library writes one marked special. */
-  static void addSpecial(ArrayNode added, int id, String content) {
+  public static void addSpecial(ArrayNode added, int id, String content) {
     ObjectNode t = added.addObject();
     t.put("id", id);
     t.put("content", content);

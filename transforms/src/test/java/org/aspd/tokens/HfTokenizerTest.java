@@ -229,6 +229,54 @@ class HfTokenizerTest {
     assertTrue(partial.startsWith(some.toString()), "names the file: " + partial);
   }
 
+  @Test
+  void idsTheLibraryWouldNotHonourAreRefused() throws IOException {
+    // Markers at 300 and on, while the library numbers them 264 and on (found by a review: the
+    // rows held 264-269 and the saved file said 300-335).
+    Path gap = dir.resolve("gap.json");
+    ByteLevelTokenizerJson.write(gap, List.of("<|endoftext|>"));
+    JsonNode root = new ObjectMapper().readTree(gap.toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode added = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
+    for (int i = 0; i < SpecialTokens.ALL.size(); i++) {
+      ByteLevelTokenizerJson.addSpecial(added, 300 + 7 * i, SpecialTokens.ALL.get(i));
+    }
+    new ObjectMapper().writeValue(gap.toFile(), root);
+    String gapped = message(gap, HfTokenizer.Markers.REQUIRE);
+    assertTrue(gapped.contains("is id 300 in the file, but the tokenizers library gives it id 262"), gapped);
+
+    // An ordinary token missing from the vocabulary: the library's ids for the added tokens would
+    // be ordinary tokens' ids.
+    Path hole = dir.resolve("hole.json");
+    ByteLevelTokenizerJson.write(hole, List.of("<|endoftext|>"));
+    JsonNode holed = new ObjectMapper().readTree(hole.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) holed.path("model").path("vocab")).remove("!");
+    new ObjectMapper().writeValue(hole.toFile(), holed);
+    assertTrue(message(hole, HfTokenizer.Markers.ADD_IF_ABSENT).contains("the file's ids leave gaps"));
+  }
+
+  @Test
+  void theUnknownTokenIsOrdinaryOutputAndAVocabularysOwnControlStringIsFound() throws IOException {
+    // A character-level BPE with an unknown token, and </s> both special and a piece of its vocabulary.
+    Path file = dir.resolve("unk.json");
+    Files.writeString(file, """
+        {"version": "1.0", "truncation": null, "padding": null, "normalizer": null, "pre_tokenizer": null,
+         "post_processor": null, "decoder": null,
+         "added_tokens": [
+           {"id": 3, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+           {"id": 4, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+         "model": {"type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
+           "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": true,
+           "vocab": {"a": 0, "b": 1, " ": 2, "<unk>": 3, "</s>": 4}, "merges": []}}
+        """);
+    try (HfTokenizer hf = HfTokenizer.load(file, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+      assertArrayEquals(new int[] {0, 3, 1}, hf.encodeText("azb"));
+      assertArrayEquals(new int[] {4}, hf.reservedIds(), "<unk> is not a control id");
+      assertEquals(-1, hf.reservedIdIn("a b azb"));
+      assertEquals(4, hf.reservedIdIn("</s>"), "the vocabulary holds </s> as an ordinary piece");
+    }
+    assertEquals(-1, TiktokenTokenizer.of("cl100k_base").reservedIdIn("<|endoftext|>"));
+  }
+
   private static String message(Path file, HfTokenizer.Markers markers) {
     return assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(file, markers)).getMessage();
   }

@@ -3,6 +3,7 @@ package org.aspd.pipeline.validate;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -22,9 +23,11 @@ import org.aspd.decoding.ModelFormatException;
 import org.aspd.decoding.ShardValidator;
 import org.aspd.decoding.ValidationCheck;
 import org.aspd.decoding.ValidationResult;
+import org.aspd.format.SpecialTokens;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.HfTokenizer;
 import org.aspd.tokens.TokenizerCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -146,6 +149,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
     /** The model (a checkpoint or random weights): on the GPU unless --device cpu or none opens, else the CPU's. */
     private void open(AspdTokenizer tok) throws IOException {
+      if (modelDir != null) sameTokenizer(tok);
       model = modelDir != null ? Model.load(modelDir) : Model.random(ModelConfig.small(tok.vocabSize()), seed);
       logits = model;
       String where = "cpu (fp32)";
@@ -169,6 +173,30 @@ public final class ValidateCommand implements Callable<Integer> {
     private ShardValidator.Builder builder(String tokenizer) {
       AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer, dir.toPath());
       return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(union(reservedIds, tok.reservedIds()));
+    }
+
+    /**
+     * A checkpoint that comes with its tokenizer.json must read the rows' ids as that tokenizer
+     * wrote them: the same marker ids (its file as the job would extend it, for a base model) and
+     * the same ids for a probe text. Otherwise the numerical checks would pass on ids the model
+     * reads as other tokens.
+     */
+    private void sameTokenizer(AspdTokenizer rows) throws IOException {
+      Path file = modelDir.resolve("tokenizer.json");
+      if (!Files.isRegularFile(file)) return;
+      try (HfTokenizer own = HfTokenizer.load(file, HfTokenizer.Markers.ADD_IF_ABSENT)) {
+        for (String marker : SpecialTokens.ALL) {
+          if (own.specialId(marker) != rows.specialId(marker)) {
+            throw new IllegalArgumentException(file + " is not the rows' tokenizer (" + rows.name() + "): " + marker
+                + " is " + own.specialId(marker) + " there and " + rows.specialId(marker) + " in the rows");
+          }
+        }
+        String probe = "Probe: 42 tokens, ünïcödé — \"quotes\" and\n\nparagraphs.";
+        if (!java.util.Arrays.equals(own.encodeText(probe), rows.encodeText(probe))) {
+          throw new IllegalArgumentException(file + " is not the rows' tokenizer (" + rows.name()
+              + "): it encodes text to other ids");
+        }
+      }
     }
 
     /** The ids given with --reserved-ids and the tokenizer's own control ids, each once. */

@@ -144,6 +144,45 @@ class TokenizerJsonJobTest {
     CliRun r = ValidateCommandTest.validate(out.toString(), "--model", ckpt.toString(), "--device", "cpu", "--sample", "1");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("1 rows (1 with numerical checks), 1 passed, 0 failed"), r.out());
+
+    // The same weights with another tokenizer.json: refused, not checked on ids it reads otherwise.
+    ByteLevelTokenizerJson.write(ckpt.resolve("tokenizer.json"), List.of("<|im_start|>", "<|im_end|>"));
+    CliRun other = ValidateCommandTest.validate(out.toString(), "--model", ckpt.toString(), "--device", "cpu",
+        "--sample", "1");
+    assertEquals(2, other.exit(), other.out() + other.err());
+    assertTrue(other.err().contains("is not the rows' tokenizer"), other.err());
+  }
+
+  /**
+   * A vocabulary that holds a control token's string as an ordinary piece (SentencePiece's
+   * {@code </s>}) yields its id even with special-token matching off: that sample is a dead letter
+   * with its reason, counted in the stats, and the others go on (method §1).
+   */
+  @Test
+  void anAnswerThatEncodesToAControlIdIsADeadLetter() throws IOException {
+    Path tokenizer = tmp.resolve("sp-like.json");
+    Files.writeString(tokenizer, """
+        {"version": "1.0", "truncation": null, "padding": null, "normalizer": null,
+         "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "decoder": null,
+         "added_tokens": [
+           {"id": 3, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+           {"id": 4, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+         "model": {"type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
+           "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": true,
+           "vocab": {"a": 0, "b": 1, "c": 2, "<unk>": 3, "</s>": 4}, "merges": []}}
+        """);
+    Path input = tmp.resolve("control.jsonl");
+    Files.writeString(input, "{\"id\": \"plain\", \"question\": \"q\", \"answer\": \"a b c\"}\n"
+        + "{\"id\": \"eos-text\", \"question\": \"q\", \"answer\": \"a </s> b\"}\n");
+    Path out = tmp.resolve("control-job");
+    assertEquals(PipelineResult.State.DONE, JobRunner.run(List.of(input.toString()), out, "--tokenizer=" + tokenizer));
+    assertEquals(List.of("plain"), List.copyOf(JobRunner.rows(out).keySet()));
+    var dead = JobRunner.deadLetters(out);
+    assertEquals(1, dead.size());
+    assertEquals("eos-text", dead.get(0).get("id").asText());
+    assertEquals("reserved_text", dead.get(0).get("reason").asText());
+    assertTrue(dead.get(0).get("detail").asText().contains("control id 4"), dead.get(0).toString());
+    assertEquals(1, new ObjectMapper().readTree(out.resolve("stats.json").toFile()).get("dead_letters").asInt());
   }
 
   @Test
