@@ -90,8 +90,8 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
    *
    * @throws NoSuchFileException when there is no such file
    * @throws IllegalArgumentException when the file is not a tokenizer the library can read, holds
-   *     some markers but not all, holds a marker that is not one token, or (with {@code REQUIRE})
-   *     holds none
+   *     some markers but not all, holds a marker that is not one token, gives an added token an id
+   *     the library would not give it, or (with {@code REQUIRE}) holds none of the markers
    */
   public static HfTokenizer load(Path path, Markers markers) throws IOException {
     Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
