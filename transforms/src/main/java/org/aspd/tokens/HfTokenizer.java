@@ -106,48 +106,10 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
 
   /** Like {@link #load} from the file's bytes. */
   public static HfTokenizer of(byte[] bytes, Markers markers) throws IOException {
-    ObjectNode root;
-    try {
-      JsonNode node = JSON.readTree(bytes);
-      if (!(node instanceof ObjectNode o) || !o.path("model").isObject()) {
-        throw new IllegalArgumentException("not a tokenizer.json (no \"model\" object)");
-      }
-      root = o;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    ObjectNode root = parse(bytes);
     ArrayNode added = root.has("added_tokens") && root.get("added_tokens").isArray()
         ? (ArrayNode) root.get("added_tokens") : root.putArray("added_tokens");
-    // BPE and WordPiece: {token: id}; Unigram: [[token, score], ...], ids by position.
-    JsonNode vocab = root.path("model").path("vocab");
-    int largest = vocab.isArray() ? vocab.size() - 1 : -1;
-    for (JsonNode id : vocab.isObject() ? vocab : JSON.createArrayNode()) largest = Math.max(largest, id.asInt(-1));
-    Set<String> present = new HashSet<>();
-    for (JsonNode token : added) {
-      largest = Math.max(largest, token.path("id").asInt(-1));
-      if (SpecialTokens.ALL.contains(token.path("content").asText())) present.add(token.path("content").asText());
-    }
-    boolean adding = present.isEmpty() && markers == Markers.ADD_IF_ABSENT;
-    if (adding) {
-      for (String marker : SpecialTokens.ALL) {
-        ObjectNode token = added.addObject();
-        token.put("id", ++largest);
-        token.put("content", marker);
-        token.put("single_word", false);
-        token.put("lstrip", false);
-        token.put("rstrip", false);
-        token.put("normalized", false);
-        token.put("special", true);
-      }
-    } else if (present.size() < SpecialTokens.ALL.size()) {
-      List<String> missing = new ArrayList<>(SpecialTokens.ALL);
-      missing.removeAll(present);
-      throw new IllegalArgumentException((present.isEmpty() ? "it holds none of the six ASPD markers"
-          : "it holds some of the six ASPD markers but not " + missing)
-          + (markers == Markers.REQUIRE ? "; a checkpoint trained for ASPD holds all six as added tokens"
-              : "; give it all six, in the order " + SpecialTokens.ALL + ", or none (aspd then adds them)"));
-    }
-
+    boolean adding = addOrCheckMarkers(added, largestId(root, added), markers);
     List<String> special = new ArrayList<>();
     ArrayNode kept = JSON.createArrayNode();
     for (JsonNode token : added) {
@@ -167,22 +129,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     HuggingFaceTokenizer full = build(bytes);
     HuggingFaceTokenizer content = null;
     try {
-      // The library numbers added tokens on from the size of the vocabulary, whatever ids the
-      // file says; where the two differ (ids left unused), the shards would hold ids the file
-      // gives other tokens, and one may even be an ordinary token's. Such a file is refused.
-      Map<String, Integer> ids = new LinkedHashMap<>();
-      for (JsonNode token : added) {
-        String text = token.path("content").asText();
-        long[] id = full.encode(text, false, false).getIds();
-        if (id.length != 1) continue;
-        ids.put(text, Math.toIntExact(id[0]));
-        if (id[0] != token.path("id").asInt(-1)) {
-          throw new IllegalArgumentException("the added token " + text + " is id " + token.path("id").asInt(-1)
-              + " in the file, but the tokenizers library gives it id " + id[0] + ": the file's ids leave gaps,"
-              + " and its ids and the library's would disagree" + (adding && SpecialTokens.ALL.contains(text)
-                  ? " (aspd added this marker after the largest id, " + token.path("id").asInt(-1) + ")" : ""));
-        }
-      }
+      Map<String, Integer> ids = libraryIds(full, added, adding);
       Map<String, Integer> markerIds = new LinkedHashMap<>();
       for (String marker : SpecialTokens.ALL) {
         Integer id = ids.get(marker);
@@ -192,7 +139,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       if (markerIds.values().stream().distinct().count() != SpecialTokens.ALL.size()) {
         throw new IllegalArgumentException("two ASPD markers share an id: " + markerIds);
       }
-      for (int id : ids.values()) largest = Math.max(largest, id);
+      int largest = Math.max(largestId(root, added), ids.values().stream().max(Integer::compare).orElse(-1));
       // The unknown token ([UNK], <unk>) is what the model's own encoding gives for text outside
       // its vocabulary: ordinary output, not control text.
       String unknown = root.path("model").path("unk_token").asText(null);
@@ -200,23 +147,106 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
           .filter(t -> !SpecialTokens.ALL.contains(t) && !t.equals(unknown) && ids.containsKey(t))
           .mapToInt(ids::get).toArray();
       content = build(JSON.writeValueAsBytes(plain));
-      // The library numbers the content tokenizer's added tokens on from the vocabulary too, so
-      // without the special ones before them a plain added token (Qwen2.5's <tool_call>, after
-      // <|endoftext|> ... <|video_pad|>) gets the id of a removed one: give it back its own.
-      Map<Integer, Integer> fix = new HashMap<>();
-      for (JsonNode token : kept) {
-        Integer own = ids.get(token.path("content").asText());
-        if (own == null) continue;
-        long[] id = content.encode(token.path("content").asText(), false, false).getIds();
-        if (id.length == 1 && id[0] != own) fix.put(Math.toIntExact(id[0]), own);
-      }
       return new HfTokenizer(bytes, Map.copyOf(markerIds), List.copyOf(special), largest + 1, reserved, full, content,
-          Map.copyOf(fix));
+          contentIdFix(content, kept, ids));
     } catch (RuntimeException e) {
       full.close();
       if (content != null) content.close();
       throw e;
     }
+  }
+
+  private static ObjectNode parse(byte[] bytes) throws IOException {
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (!(node instanceof ObjectNode root) || !root.path("model").isObject()) {
+        throw new IllegalArgumentException("not a tokenizer.json (no \"model\" object)");
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The largest id the file names, in its vocabulary or its added tokens. */
+  private static int largestId(ObjectNode root, ArrayNode added) {
+    // BPE and WordPiece: {token: id}; Unigram: [[token, score], ...], ids by position.
+    JsonNode vocab = root.path("model").path("vocab");
+    int largest = vocab.isArray() ? vocab.size() - 1 : -1;
+    for (JsonNode id : vocab.isObject() ? vocab : JSON.createArrayNode()) largest = Math.max(largest, id.asInt(-1));
+    for (JsonNode token : added) largest = Math.max(largest, token.path("id").asInt(-1));
+    return largest;
+  }
+
+  /** Appends the six markers after {@code largest} when none is there; true when it did. */
+  private static boolean addOrCheckMarkers(ArrayNode added, int largest, Markers markers) {
+    Set<String> present = new HashSet<>();
+    for (JsonNode token : added) {
+      if (SpecialTokens.ALL.contains(token.path("content").asText())) present.add(token.path("content").asText());
+    }
+    if (present.isEmpty() && markers == Markers.ADD_IF_ABSENT) {
+      for (String marker : SpecialTokens.ALL) {
+        ObjectNode token = added.addObject();
+        token.put("id", ++largest);
+        token.put("content", marker);
+        token.put("single_word", false);
+        token.put("lstrip", false);
+        token.put("rstrip", false);
+        token.put("normalized", false);
+        token.put("special", true);
+      }
+      return true;
+    }
+    if (present.size() < SpecialTokens.ALL.size()) {
+      List<String> missing = new ArrayList<>(SpecialTokens.ALL);
+      missing.removeAll(present);
+      throw new IllegalArgumentException((present.isEmpty() ? "it holds none of the six ASPD markers"
+          : "it holds some of the six ASPD markers but not " + missing)
+          + (markers == Markers.REQUIRE ? "; a checkpoint trained for ASPD holds all six as added tokens"
+              : "; give it all six, in the order " + SpecialTokens.ALL + ", or none (aspd then adds them)"));
+    }
+    return false;
+  }
+
+  /**
+   * The id the library gives each added token that encodes to one. The library numbers added
+   * tokens on from the size of the vocabulary, whatever ids the file says; where the two differ
+   * (ids left unused), the shards would hold ids the file gives other tokens, and one may even be
+   * an ordinary token's. Such a file is refused.
+   */
+  private static Map<String, Integer> libraryIds(HuggingFaceTokenizer full, ArrayNode added, boolean adding) {
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    for (JsonNode token : added) {
+      String text = token.path("content").asText();
+      long[] id = full.encode(text, false, false).getIds();
+      if (id.length != 1) continue;
+      ids.put(text, Math.toIntExact(id[0]));
+      if (id[0] != token.path("id").asInt(-1)) {
+        throw new IllegalArgumentException("the added token " + text + " is id " + token.path("id").asInt(-1)
+            + " in the file, but the tokenizers library gives it id " + id[0] + ": the file's ids leave gaps,"
+            + " and its ids and the library's would disagree" + (adding && SpecialTokens.ALL.contains(text)
+                ? " (aspd added this marker after the largest id, " + token.path("id").asInt(-1) + ")" : ""));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The library numbers the content tokenizer's added tokens on from the vocabulary too, so
+   * without the special ones before them a plain added token (Qwen2.5's {@code <tool_call>},
+   * after {@code <|endoftext|>} ... {@code <|video_pad|>}) gets the id of a removed one: this maps
+   * it back to its own.
+   */
+  private static Map<Integer, Integer> contentIdFix(HuggingFaceTokenizer content, ArrayNode kept,
+      Map<String, Integer> ids) {
+    Map<Integer, Integer> fix = new HashMap<>();
+    for (JsonNode token : kept) {
+      Integer own = ids.get(token.path("content").asText());
+      if (own == null) continue;
+      long[] id = content.encode(token.path("content").asText(), false, false).getIds();
+      if (id.length == 1 && id[0] != own) fix.put(Math.toIntExact(id[0]), own);
+    }
+    return Map.copyOf(fix);
   }
 
   /**

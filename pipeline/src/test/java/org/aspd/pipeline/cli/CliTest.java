@@ -63,25 +63,20 @@ class CliTest {
   }
 
   private static String captureStderr(Runnable r) {
-    PrintStream old = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(old);
-    }
-    return buf.toString(StandardCharsets.UTF_8);
+    return capture(r, System.err, System::setErr);
   }
 
   private static String captureStdout(Runnable r) {
-    PrintStream old = System.out;
+    return capture(r, System.out, System::setOut);
+  }
+
+  private static String capture(Runnable r, PrintStream old, java.util.function.Consumer<PrintStream> set) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    set.accept(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
       r.run();
     } finally {
-      System.setOut(old);
+      set.accept(old);
     }
     return buf.toString(StandardCharsets.UTF_8);
   }
