@@ -109,7 +109,9 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     ObjectNode root = parse(bytes);
     ArrayNode added = root.has("added_tokens") && root.get("added_tokens").isArray()
         ? (ArrayNode) root.get("added_tokens") : root.putArray("added_tokens");
-    boolean adding = addOrCheckMarkers(added, largestId(root, added), markers);
+    int largest = largestId(root, added);
+    boolean adding = addOrCheckMarkers(added, largest, markers);
+    if (adding) largest += SpecialTokens.ALL.size();
     List<String> special = new ArrayList<>();
     ArrayNode kept = JSON.createArrayNode();
     for (JsonNode token : added) {
@@ -139,7 +141,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
       if (markerIds.values().stream().distinct().count() != SpecialTokens.ALL.size()) {
         throw new IllegalArgumentException("two ASPD markers share an id: " + markerIds);
       }
-      int largest = Math.max(largestId(root, added), ids.values().stream().max(Integer::compare).orElse(-1));
+      for (int id : ids.values()) largest = Math.max(largest, id);
       // The unknown token ([UNK], <unk>) is what the model's own encoding gives for text outside
       // its vocabulary: ordinary output, not control text.
       String unknown = root.path("model").path("unk_token").asText(null);

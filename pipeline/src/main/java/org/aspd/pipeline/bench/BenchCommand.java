@@ -26,10 +26,11 @@ import org.aspd.decoding.SpecialTokenIds;
 import org.aspd.format.AnnotationException;
 import org.aspd.format.AspdText;
 import org.aspd.format.Response;
-import org.aspd.metrics.SampleMetrics;
 import org.aspd.format.SpecialTokens;
+import org.aspd.metrics.SampleMetrics;
 import org.aspd.pipeline.checkpoint.CheckpointTokenizer;
 import org.aspd.pipeline.checkpoint.Fp32Weights;
+import org.aspd.pipeline.cli.EngineDevice;
 import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
@@ -53,7 +54,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark hybrid (replayed) vs serial decoding of shard rows.")
 public final class BenchCommand implements Callable<Integer> {
-  enum Device { cpu, cuda }
 
   /** Above this many parameters, a CPU run of every row takes long: the bench warns. */
   private static final long CPU_PARAMETERS_WARNING = 100_000_000L;
@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
   String shape;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda (default: ${DEFAULT-VALUE}).")
-  Device device;
+  EngineDevice device;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "20",
       description = "Benchmark the first N rows (0 = all; default: ${DEFAULT-VALUE}).")
@@ -194,22 +194,26 @@ public final class BenchCommand implements Callable<Integer> {
    * job's SampleMetrics in the new tokens (method §4).
    */
   private static ShardBench.Row relaidRow(GenericRecord row, AspdTokenizer tokenizer) throws AnnotationException {
-    String promptText = String.valueOf(row.get("prompt"));
     Response response = AspdText.parse(String.valueOf(row.get("aspd_text")));
     ShardLayout layout = ShardLayout.of(response, tokenizer);
     double tsu = SampleMetrics.of(response, String.valueOf(row.get("original")), tokenizer).theoreticalSpeedup();
-    return new ShardBench.Row(String.valueOf(row.get("id")), tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText),
+    return new ShardBench.Row(String.valueOf(row.get("id")), promptIds(row, tokenizer),
         layout.inputIds(), layout.groupIds(), layout.branchIds(), Boolean.TRUE.equals(row.get("parallel")), tsu);
   }
 
-  /** A shard row with its prompt tokenized as the bench feeds it (an empty prompt becomes "\n"). */
+  /** A shard row with its prompt tokenized as the bench feeds it. */
   private static ShardBench.Row benchRow(GenericRecord row, AspdTokenizer tokenizer) {
-    String promptText = String.valueOf(row.get("prompt"));
     Object tsu = row.get("theoretical_speedup");
-    return new ShardBench.Row(String.valueOf(row.get("id")), tokenizer.encodeText(promptText.isEmpty() ? "\n" : promptText),
+    return new ShardBench.Row(String.valueOf(row.get("id")), promptIds(row, tokenizer),
         ShardRowArrays.required(row, "input_ids"), ShardRowArrays.required(row, "group_ids"),
         ShardRowArrays.required(row, "branch_ids"), Boolean.TRUE.equals(row.get("parallel")),
         tsu instanceof Number n ? n.doubleValue() : Double.NaN);
+  }
+
+  /** The row's prompt as the engine is fed it: an empty prompt becomes "\n". */
+  private static int[] promptIds(GenericRecord row, AspdTokenizer tokenizer) {
+    String prompt = String.valueOf(row.get("prompt"));
+    return tokenizer.encodeText(prompt.isEmpty() ? "\n" : prompt);
   }
 
   @SuppressWarnings("unchecked")
@@ -289,7 +293,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " branch length) count the dataset tokenizer's tokens and are not applied");
       }
       ModelConfig randomConfig = modelShape.config(tokenizer.vocabSize());
-      if (device == Device.cuda) {
+      if (device == EngineDevice.cuda) {
         if (modelDir != null) {
           checkCpuMemory(Fp32Weights.parameters(modelDir));
           try (Model cpu = Model.load(modelDir, threads)) { // weights are copied to the GPU as bf16

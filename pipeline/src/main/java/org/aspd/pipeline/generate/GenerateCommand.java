@@ -24,6 +24,7 @@ import org.aspd.decoding.NativeFailureException;
 import org.aspd.decoding.Sampling;
 import org.aspd.pipeline.checkpoint.CheckpointTokenizer;
 import org.aspd.pipeline.checkpoint.Fp32Weights;
+import org.aspd.pipeline.cli.EngineDevice;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +40,6 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Decode an answer from a prompt with a checkpoint (hybrid serial/parallel decoding).")
 public final class GenerateCommand implements Callable<Integer> {
-  enum Device { cpu, cuda }
 
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "Checkpoint directory: config.json, model.safetensors, tokenizer.json with the six markers.")
@@ -65,7 +65,7 @@ public final class GenerateCommand implements Callable<Integer> {
   boolean raw;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda (default: ${DEFAULT-VALUE}).")
-  Device device;
+  EngineDevice device;
 
   @Option(names = "--max-new-tokens", defaultValue = "512", paramLabel = "N",
       description = "Token budget, markup included (a group in progress is completed; default: ${DEFAULT-VALUE}).")
@@ -155,7 +155,7 @@ public final class GenerateCommand implements Callable<Integer> {
   private DecodeResult decode(int[] promptIds, EngineOptions options, Sampling sampling) throws IOException {
     Fp32Weights.requireFits(Fp32Weights.parameters(modelDir), Fp32Weights.physicalMemory(), modelDir.toString(),
         "the checkpoint is loaded in fp32 on the CPU, also before a --device cuda upload");
-    if (device == Device.cpu) {
+    if (device == EngineDevice.cpu) {
       try (Model cpu = Model.load(modelDir, threads); Engine engine = new Engine(cpu, options)) {
         return engine.generate(promptIds, sampling, maxNewTokens);
       }
