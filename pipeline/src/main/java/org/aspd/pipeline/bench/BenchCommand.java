@@ -35,8 +35,10 @@ import org.aspd.pipeline.validate.SpecialIds;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
+import org.aspd.tokens.HfTokenizer;
 import org.aspd.tokens.ShardLayout;
 import org.aspd.tokens.TokenizerCache;
+import org.aspd.tokens.TokenizerJsonEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,8 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
   File dir;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors)."
-      + " With its tokenizer.json the rows are laid out anew with that tokenizer; without, its vocabulary must cover"
-      + " the dataset tokenizer's ids (o200k_base+aspd: 200025).")
+      + " With a tokenizer.json that encodes as the run's, the rows are replayed as written; with another, they are"
+      + " laid out anew with it; without one, its vocabulary must cover the dataset tokenizer's ids"
+      + " (o200k_base+aspd: 200025).")
   Path modelDir;
 
   @Option(names = "--shape", defaultValue = "tiny",
@@ -274,13 +277,14 @@ public final class BenchCommand implements Callable<Integer> {
     private void open(String rowTokenizer) throws IOException {
       datasetTokenizer = rowTokenizer;
       if (modelDir != null && Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
-        checkpointTokenizer = CheckpointTokenizer.load(modelDir);
-        tokenizer = checkpointTokenizer;
-        tokenizerName = checkpointTokenizer.name();
-      } else {
-        tokenizer = TokenizerCache.ofRecordedName(rowTokenizer, dir.toPath());
-        tokenizerName = rowTokenizer;
+        checkpointTokenizer = CheckpointTokenizer.load(modelDir); // closed with the benches if what follows throws
+        if (madeWith(rowTokenizer, checkpointTokenizer)) {
+          checkpointTokenizer.close();
+          checkpointTokenizer = null;
+        }
       }
+      tokenizer = checkpointTokenizer != null ? checkpointTokenizer : TokenizerCache.ofRecordedName(rowTokenizer, dir.toPath());
+      tokenizerName = checkpointTokenizer != null ? checkpointTokenizer.name() : rowTokenizer;
       SpecialTokenIds special = SpecialIds.of(tokenizer);
       EngineOptions defaults = EngineOptions.defaults(special, new int[0],
           tokenizer.encodeText(SpecialTokens.HEADER_SEPARATOR));
@@ -318,6 +322,22 @@ public final class BenchCommand implements Callable<Integer> {
       bench = new ShardBench(engine);
     }
 
+    /**
+     * Whether the rows were made with the checkpoint's tokenizer: the run's tokenizer.json encodes as
+     * the checkpoint's (transformers' save_pretrained rewrites the file without changing an id). Such
+     * rows are replayed as written, under the run's limits; other rows are laid out anew.
+     */
+    private boolean madeWith(String rowTokenizer, CheckpointTokenizer own) throws IOException {
+      if (!rowTokenizer.startsWith(HfTokenizer.NAME_PREFIX)) return false;
+      AspdTokenizer rows;
+      try {
+        rows = TokenizerCache.ofRecordedName(rowTokenizer, dir.toPath());
+      } catch (IllegalArgumentException e) { // the run folder's tokenizer.json is gone or changed: lay out anew
+        return false;
+      }
+      return rows instanceof HfTokenizer hf && TokenizerJsonEncoding.same(hf.json(), own.json());
+    }
+
     /** Refuses weights that cannot fit: the OOM killer would end the run minutes later without a word. */
     private void checkCpuMemory(long params) {
       Fp32Weights.requireFits(params, physicalMemory, modelDir != null ? modelDir.toString() : modelShape.label(),
@@ -344,6 +364,8 @@ public final class BenchCommand implements Callable<Integer> {
         setup.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
       }
       setup.put("tokenizer", tokenizerName);
+      setup.put("rows", checkpointTokenizer == null ? "as written in the shards"
+          : "laid out anew with the checkpoint's tokenizer (the run's token limits not applied)");
       setup.put("branch_sampling", BranchSampling.SERIAL.name().toLowerCase(java.util.Locale.ROOT));
       setup.put("mode", "replay (teacher-forced hybrid) vs serial over the same packed tokens; batch 1");
       if (bench == null) {

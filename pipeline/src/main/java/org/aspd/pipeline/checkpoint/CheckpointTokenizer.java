@@ -117,6 +117,11 @@ public final class CheckpointTokenizer implements AspdTokenizer, AutoCloseable {
     return tokenizer.encodePrompt(text);
   }
 
+  /** The checkpoint's tokenizer.json as read. */
+  public byte[] json() {
+    return tokenizer.json();
+  }
+
   /** Text of ids, markers and all (the ASPD format is what a user of aspd generate wants to see). */
   public String decode(int[] ids) {
     return tokenizer.decode(ids);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,6 +101,50 @@ class BenchCommandTest {
     CliRun r = bench(run.toString(), "--sample", "1");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("realized speed-up"), r.out());
+    checkpointWithTheRunsTokenizerReplaysTheRowsAsWritten(run);
+  }
+
+  /**
+   * A checkpoint trained on the run keeps its tokenizer, as transformers' save_pretrained writes it
+   * again (other bytes, an empty post-processor): its rows are replayed as written, under the run's
+   * limits. With a tokenizer that encodes otherwise (one merge less), they are laid out anew.
+   */
+  private void checkpointWithTheRunsTokenizerReplaysTheRowsAsWritten(Path run) throws IOException {
+    Path checkpoint = tmp.resolve("trained-on-the-run");
+    try (Model model = Model.random(new ModelConfig("qwen2", 100283, 64, 96, 2, 4, 2, 16, 8192, 1e-6, 10000, true,
+        true), 5, 1)) {
+      Checkpoint.write(model, checkpoint);
+    }
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode saved = (ObjectNode) json.readTree(run.resolve("tokenizer.json").toFile());
+    saved.putObject("post_processor").put("type", "TemplateProcessing").putObject("special_tokens");
+    ((ObjectNode) saved.get("post_processor")).putArray("single").addObject().putObject("Sequence")
+        .put("id", "A").put("type_id", 0);
+    ((ObjectNode) saved.get("post_processor")).putArray("pair").addObject().putObject("Sequence")
+        .put("id", "A").put("type_id", 0);
+    json.writeValue(checkpoint.resolve("tokenizer.json").toFile(), saved);
+    List<GenericRecord> first = new ArrayList<>();
+    ShardReader.forEach(run.resolve("data").toFile(), 1, first::add);
+
+    CliRun asWritten = bench(run.toString(), "--sample", "1", "--model", checkpoint.toString());
+    assertEquals(0, asWritten.exit(), asWritten.out() + asWritten.err());
+    assertEquals("", asWritten.err(), "no note: the run's limits apply");
+    Map<?, ?> report = json.readValue(run.resolve("bench/bench.json").toFile(), Map.class);
+    Map<?, ?> setup = (Map<?, ?>) report.get("setup");
+    assertEquals(first.get(0).get("tokenizer").toString(), setup.get("tokenizer"));
+    assertEquals("as written in the shards", setup.get("rows"));
+    Map<?, ?> row = (Map<?, ?>) ((List<?>) report.get("rows")).get(0);
+    assertEquals(((List<?>) first.get(0).get("input_ids")).size(), ((Number) row.get("response_tokens")).intValue());
+    assertEquals(row.get("steps_aspd"), row.get("forward_passes_replay"), row.toString());
+
+    ((com.fasterxml.jackson.databind.node.ArrayNode) saved.path("model").path("merges")).remove(
+        saved.path("model").path("merges").size() - 1);
+    json.writeValue(checkpoint.resolve("tokenizer.json").toFile(), saved);
+    CliRun relaid = bench(run.toString(), "--sample", "1", "--model", checkpoint.toString());
+    assertEquals(0, relaid.exit(), relaid.out() + relaid.err());
+    assertTrue(relaid.err().contains("rows laid out with tokenizer.json of " + checkpoint), relaid.err());
+    setup = (Map<?, ?>) json.readValue(run.resolve("bench/bench.json").toFile(), Map.class).get("setup");
+    assertTrue(setup.get("rows").toString().startsWith("laid out anew"), setup.toString());
   }
 
   @Test

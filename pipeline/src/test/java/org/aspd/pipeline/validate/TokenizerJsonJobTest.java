@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.aspd.testing.ByteLevelTokenizerJson;
 import org.aspd.testing.TiktokenTokenizerJson;
 import org.aspd.tokens.HfTokenizer;
 import org.aspd.tokens.TokenizerCache;
+import org.aspd.tokens.TokenizerConfigFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +45,12 @@ class TokenizerJsonJobTest {
       + " minutes at an easy pace is enough, and a walk with a friend is easier to keep up.\n\n"
       + "Small habits add up over time.";
 
+  private static final String CHATML_TEMPLATE = "{%- for m in messages %}{{- '<|im_start|>' + m.role + '\\n'"
+      + " + m.content + '<|im_end|>\\n' }}{%- endfor %}";
+  private static final String CHATML_CONFIG = "{\"tokenizer_class\": \"PreTrainedTokenizerFast\", \"eos_token\":"
+      + " \"<|endoftext|>\", \"added_tokens_decoder\": {\"100257\": {\"content\": \"<|endoftext|>\", \"lstrip\":"
+      + " false, \"normalized\": false, \"rstrip\": false, \"single_word\": false, \"special\": true}}}";
+
   @TempDir static Path tmp;
   static Path model;
   static Path builtIn;
@@ -53,6 +61,8 @@ class TokenizerJsonJobTest {
     model = tmp.resolve("model");
     Files.createDirectories(model);
     TiktokenTokenizerJson.write(model.resolve("tokenizer.json"), "cl100k_base");
+    Files.writeString(model.resolve(TokenizerConfigFiles.CONFIG), CHATML_CONFIG);
+    Files.writeString(model.resolve("chat_template.jinja"), CHATML_TEMPLATE);
     Path extra = tmp.resolve("reserved.jsonl");
     Files.writeString(extra, "{\"id\": \"reserved-text\", \"question\": \"Tips?\", \"answer\": "
         + new ObjectMapper().writeValueAsString(ANSWER) + "}\n");
@@ -108,6 +118,33 @@ class TokenizerJsonJobTest {
       assertEquals(rowsName, new ObjectMapper().readTree(fromJson.resolve("stats.json").toFile())
           .path("run").path("tokenizer").asText());
     }
+  }
+
+  /** What transformers' AutoTokenizer.from_pretrained(run folder) reads: the source's configs, markers added. */
+  @Test
+  void theRunFolderHoldsTheSourcesTransformersConfigsWithTheMarkers() throws IOException {
+    JsonNode config = new ObjectMapper().readTree(fromJson.resolve(TokenizerConfigFiles.CONFIG).toFile());
+    assertEquals("<|endoftext|>", config.path("eos_token").asText());
+    JsonNode decoder = config.path("added_tokens_decoder");
+    assertEquals("<|endoftext|>", decoder.path("100257").path("content").asText());
+    for (int i = 0; i < SpecialTokens.ALL.size(); i++) {
+      assertEquals(SpecialTokens.ALL.get(i), decoder.path(Integer.toString(100277 + i)).path("content").asText());
+    }
+    assertEquals(CHATML_TEMPLATE, Files.readString(fromJson.resolve("chat_template.jinja")));
+    assertFalse(Files.exists(builtIn.resolve(TokenizerConfigFiles.CONFIG)), "a built-in tokenizer has no config");
+  }
+
+  @Test
+  void aSourceConfigThatContradictsTheTokenizerFailsBeforeTheJobStarts() throws IOException {
+    Path bad = tmp.resolve("bad-config");
+    Files.createDirectories(bad);
+    ByteLevelTokenizerJson.write(bad.resolve("tokenizer.json"), List.of("<|endoftext|>"));
+    Files.writeString(bad.resolve(TokenizerConfigFiles.CONFIG), "{\"added_tokens_decoder\": [] }");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JobRunner.run(List.of(tmp.resolve("reserved.jsonl").toString()), tmp.resolve("never-bad"),
+            "--tokenizer=" + bad));
+    assertEquals(bad.resolve(TokenizerConfigFiles.CONFIG) + ": added_tokens_decoder is not an object", e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("never-bad").resolve("data")));
   }
 
   @Test
