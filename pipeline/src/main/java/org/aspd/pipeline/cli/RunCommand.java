@@ -78,6 +78,11 @@ final class RunCommand implements Callable<Integer> {
       PipelineOptionsFactory.printHelp(System.out, AspdOptions.class);
       return 0;
     }
+    // picocli's multi-value --input also takes the pass-through settings after its paths
+    // (--input a.jsonl --tokenizer=x): they are settings, never input paths.
+    List<String> settings = inputs.stream().filter(in -> in.startsWith("--")).toList();
+    inputs.removeAll(settings);
+    passThrough.addAll(0, settings);
     List<String> args = new ArrayList<>();
     for (String in : inputs.isEmpty() ? List.of(DefaultDataset.path()) : inputs) {
       args.add("--input=" + in);

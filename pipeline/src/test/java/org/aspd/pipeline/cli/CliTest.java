@@ -60,6 +60,10 @@ class CliTest {
         AspdCli.execute("run", "--output", out.toString(), "--candidates=0")));
     assertTrue(candidates.contains("aspd: candidates must be >= 1"), candidates);
     assertTrue(!Files.exists(out.resolve("data")), "nothing written");
+    // After --input's paths, a pass-through setting is a setting, not one more input path.
+    String afterInput = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--input",
+        dir.toString(), "--candidates=0", "--output", out.toString())));
+    assertTrue(afterInput.contains("aspd: candidates must be >= 1"), afterInput);
   }
 
   private static String captureStderr(Runnable r) {
