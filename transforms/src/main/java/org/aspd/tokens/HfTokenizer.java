@@ -188,14 +188,7 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
     }
     if (present.isEmpty() && markers == Markers.ADD_IF_ABSENT) {
       for (String marker : SpecialTokens.ALL) {
-        ObjectNode token = added.addObject();
-        token.put("id", ++largest);
-        token.put("content", marker);
-        token.put("single_word", false);
-        token.put("lstrip", false);
-        token.put("rstrip", false);
-        token.put("normalized", false);
-        token.put("special", true);
+        markerFields(added.addObject().put("id", ++largest), marker);
       }
       return true;
     }
@@ -398,6 +391,20 @@ public final class HfTokenizer implements AspdTokenizer, AutoCloseable {
   public void close() {
     full.close();
     content.close();
+  }
+
+  /**
+   * A marker's added-token fields as the tokenizers library and transformers write an added
+   * special token (tokenizer.json's added_tokens, tokenizer_config.json's added_tokens_decoder).
+   */
+  static ObjectNode markerFields(ObjectNode token, String marker) {
+    token.put("content", marker);
+    token.put("single_word", false);
+    token.put("lstrip", false);
+    token.put("rstrip", false);
+    token.put("normalized", false);
+    token.put("special", true);
+    return token;
   }
 
   /** First 16 hex digits of the SHA-256 of {@code bytes}. */

@@ -49,32 +49,27 @@ public final class TokenizerConfigFiles {
         : "tokenizer.json".equals(String.valueOf(source.getFileName())) ? source.toAbsolutePath().getParent() : null;
     Map<String, byte[]> files = new LinkedHashMap<>();
     Path config = folder == null ? null : folder.resolve(CONFIG);
-    ObjectNode root;
     if (config != null && Files.isRegularFile(config)) {
       try {
         JsonNode read = JSON.readTree(Files.readAllBytes(config));
-        if (!(read instanceof ObjectNode object)) throw new IllegalArgumentException("it is not a JSON object");
-        root = object;
-        withMarkers(root, tokenizer);
+        if (!(read instanceof ObjectNode root)) throw new IllegalArgumentException("it is not a JSON object");
+        files.put(CONFIG, withMarkers(root, tokenizer));
       } catch (JsonProcessingException | IllegalArgumentException e) {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         throw new IllegalArgumentException(config + ": " + message, e);
       }
     } else {
-      root = JSON.createObjectNode();
-      root.put("tokenizer_class", "PreTrainedTokenizerFast");
-      withMarkers(root, tokenizer);
+      files.put(CONFIG, withMarkers(JSON.createObjectNode().put("tokenizer_class", "PreTrainedTokenizerFast"), tokenizer));
     }
-    files.put(CONFIG, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    for (String name : COPIED) {
-      Path file = folder == null ? null : folder.resolve(name);
-      if (file != null && Files.isRegularFile(file)) files.put(name, Files.readAllBytes(file));
+    for (String name : folder == null ? List.<String>of() : COPIED) {
+      Path file = folder.resolve(name);
+      if (Files.isRegularFile(file)) files.put(name, Files.readAllBytes(file));
     }
     return files;
   }
 
-  /** Adds each marker to added_tokens_decoder as transformers writes an added special token. */
-  private static void withMarkers(ObjectNode root, HfTokenizer tokenizer) {
+  /** The config with each marker in added_tokens_decoder, as transformers writes an added special token. */
+  private static byte[] withMarkers(ObjectNode root, HfTokenizer tokenizer) throws JsonProcessingException {
     JsonNode existing = root.path("added_tokens_decoder");
     if (!existing.isMissingNode() && !existing.isObject()) {
       throw new IllegalArgumentException("added_tokens_decoder is not an object");
@@ -91,14 +86,8 @@ public final class TokenizerConfigFiles {
               + e.getValue().path("content").asText("?") + ", and the tokenizer.json gives " + marker + " id " + id);
         }
       }
-      if (decoder.has(id)) continue;
-      ObjectNode entry = decoder.putObject(id);
-      entry.put("content", marker);
-      entry.put("lstrip", false);
-      entry.put("normalized", false);
-      entry.put("rstrip", false);
-      entry.put("single_word", false);
-      entry.put("special", true);
+      if (!decoder.has(id)) HfTokenizer.markerFields(decoder.putObject(id), marker);
     }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
   }
 }

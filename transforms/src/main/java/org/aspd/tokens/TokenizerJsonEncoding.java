@@ -11,10 +11,11 @@ import java.util.List;
 /**
  * Whether two {@code tokenizer.json} files give every piece of text the same ids: the parts that
  * make them (normalizer, pre-tokenizer, model, added tokens) are equal as JSON, whatever the
- * formatting and key order. The added tokens' order counts: the library numbers them in it. The rest may differ: the post-processor only adds tokens around a
- * whole text (Llama 3's {@code <|begin_of_text|>}), which rows never hold, and transformers'
- * {@code save_pretrained} rewrites it (a null post-processor becomes an empty
- * {@code TemplateProcessing}); nor do the decoder, truncation or padding change an id.
+ * formatting and key order; the added tokens' order counts, as the library numbers them in it.
+ * The rest may differ: the post-processor only adds tokens around a whole text (Llama 3's
+ * {@code <|begin_of_text|>}), which rows never hold, and transformers' {@code save_pretrained}
+ * rewrites it (a null post-processor becomes an empty {@code TemplateProcessing}); nor do the
+ * decoder, truncation or padding change an id.
  */
 public final class TokenizerJsonEncoding {
   private static final ObjectMapper JSON = new ObjectMapper();
