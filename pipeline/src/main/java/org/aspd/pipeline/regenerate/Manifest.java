@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code manifest.json} of a release, written last: its presence marks a release as complete and
@@ -20,8 +21,10 @@ import java.util.Map;
  * @param configFingerprint see {@link ConfigFingerprint}
  * @param numShards the number of shards in {@code data/}
  * @param inputs the input files and their hashes
+ * @param tokenizerFiles {@link TokenizerFiles#hashes}; empty in releases written before it was recorded
  */
-record Manifest(String release, String configFingerprint, int numShards, List<InputFiles.InputFile> inputs) {
+record Manifest(String release, String configFingerprint, int numShards, List<InputFiles.InputFile> inputs,
+    Map<String, String> tokenizerFiles) {
   static final String FILE = "manifest.json";
 
   static Manifest read(Path releaseDir) throws IOException {
@@ -30,8 +33,10 @@ record Manifest(String release, String configFingerprint, int numShards, List<In
     for (JsonNode f : m.path("inputs")) {
       inputs.add(new InputFiles.InputFile(f.path("path").asText(), f.path("bytes").asLong(), f.path("sha256").asText()));
     }
+    Map<String, String> tokenizerFiles = new TreeMap<>();
+    m.path("tokenizer_files").fields().forEachRemaining(f -> tokenizerFiles.put(f.getKey(), f.getValue().asText()));
     return new Manifest(m.path("release").asText(), m.path("config_fingerprint").asText(),
-        m.path("num_shards").asInt(), List.copyOf(inputs));
+        m.path("num_shards").asInt(), List.copyOf(inputs), tokenizerFiles);
   }
 
   /** Writes the manifest through a temporary file and a rename, so it is never seen half-written. */
@@ -41,7 +46,9 @@ record Manifest(String release, String configFingerprint, int numShards, List<In
   }
 
   /** True when a run with these inputs and this configuration would build this release again. */
-  boolean sameAs(ConfigFingerprint config, int shards, List<InputFiles.InputFile> files) {
-    return configFingerprint.equals(config.sha256()) && numShards == shards && inputs.equals(files);
+  boolean sameAs(ConfigFingerprint config, int shards, List<InputFiles.InputFile> files,
+      Map<String, String> tokenizerHashes) {
+    return configFingerprint.equals(config.sha256()) && numShards == shards && inputs.equals(files)
+        && tokenizerFiles.equals(tokenizerHashes);
   }
 }

@@ -27,7 +27,8 @@ import org.aspd.tokens.TokenizerCache;
 
 /**
  * One {@code aspd regenerate}: under the root's lock, finish or clean up what a crashed run left,
- * stop early when neither the input files nor the configuration changed since {@code LATEST}, else
+ * stop early when neither the input files, the configuration nor the tokenizer's transformers files
+ * ({@link TokenizerFiles}) changed since {@code LATEST}, else
  * build a new release in {@code releases/NAME.partial/} (carrying unchanged rows over when the
  * configuration fingerprint is the same), validate it, write its manifest, rename it into place and
  * point {@code LATEST} at it.
@@ -67,9 +68,10 @@ public final class Regeneration {
       Schema schema = Schemas.shardRow();
       ConfigFingerprint config = ConfigFingerprint.of(spec, teacherVersion, CodeVersion.get(), schema.toString());
       List<InputFiles.InputFile> inputs = InputFiles.list(spec.inputs());
+      Map<String, String> tokenizerFiles = TokenizerFiles.hashes(spec.stages().tokenizer());
       Optional<String> latest = store.latest();
       Manifest previous = latest.isPresent() ? Manifest.read(store.release(latest.get())) : null;
-      if (!full && previous != null && previous.sameAs(config, spec.numShards(), inputs)) {
+      if (!full && previous != null && previous.sameAs(config, spec.numShards(), inputs, tokenizerFiles)) {
         double seconds = seconds(start);
         log.printf("aspd: nothing changed since release %s (%d input files, configuration %s); checked in %.1f s%n",
             latest.get(), inputs.size(), config.sha256().substring(0, 12), seconds);
@@ -79,6 +81,9 @@ public final class Regeneration {
       if (previous != null && !carry) {
         log.println("aspd: " + (full ? "--full given" : "the configuration changed since release " + latest.get())
             + ": every row is recomputed");
+      } else if (carry && !previous.tokenizerFiles().equals(tokenizerFiles)) {
+        log.println("aspd: the tokenizer's transformers files changed since release " + latest.get()
+            + " (they change no token id): rows are carried over");
       }
       String name = store.newName(Instant.now());
       Path partial = store.startPartial(name);
@@ -97,7 +102,8 @@ public final class Regeneration {
       listener.reached(RegenerationListener.Phase.PIPELINE_FINISHED);
       ReleaseValidator.Result valid = ReleaseValidator.validate(partial, spec.numShards());
       Map<String, Long> counts = counts(valid, previous == null ? null : store.release(latest.get()));
-      Manifest.write(partial, manifest(name, latest.orElse(null), config, inputs, valid, counts, options, start));
+      Manifest.write(partial, manifest(name, latest.orElse(null), config, tokenizerFiles, inputs, valid, counts, options,
+          start));
       Files.delete(partial.resolve(RegenerationPipeline.COUNTS_FILE));
       listener.reached(RegenerationListener.Phase.MANIFEST_WRITTEN);
       store.publish(name, listener);
@@ -145,7 +151,7 @@ public final class Regeneration {
   }
 
   private Map<String, Object> manifest(String name, String previous, ConfigFingerprint config,
-      List<InputFiles.InputFile> inputs, ReleaseValidator.Result valid, Map<String, Long> counts,
+      Map<String, String> tokenizerFiles, List<InputFiles.InputFile> inputs, ReleaseValidator.Result valid, Map<String, Long> counts,
       AspdOptions options, long start) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("release", name);
@@ -158,6 +164,7 @@ public final class Regeneration {
     m.put("code_version", CodeVersion.get());
     m.put("config_fingerprint", config.sha256());
     m.put("config", config.canonical());
+    m.put("tokenizer_files", tokenizerFiles);
     if (!spec.teacher().equals("rules")) {
       Prompts prompts = Prompts.load();
       Map<String, String> hashes = new LinkedHashMap<>();

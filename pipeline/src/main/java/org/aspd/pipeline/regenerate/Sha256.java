@@ -7,7 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 in hex, of text or of a stream. */
+/** SHA-256 in hex, of text, bytes or a stream. */
 final class Sha256 {
   private Sha256() {}
 
@@ -20,7 +20,11 @@ final class Sha256 {
   }
 
   static String of(String text) {
-    return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    return of(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String of(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
   }
 
   static String of(InputStream in) throws IOException {

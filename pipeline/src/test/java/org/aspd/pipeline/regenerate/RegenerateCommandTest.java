@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.aspd.pipeline.cli.AspdCli;
+import org.aspd.testing.ByteLevelTokenizerJson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,6 +168,42 @@ class RegenerateCommandTest {
     assertEquals(0, counts.get("carried_rows").asLong());
     assertEquals(20, counts.get("computed_samples").asLong());
     assertEquals(Set.of(Datasets.latest(root)), Datasets.releaseNames(root), "only LATEST is kept");
+  }
+
+  @Test
+  void aChangedChatTemplateWritesANewReleaseThatCarriesEveryRow() throws Exception {
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    ByteLevelTokenizerJson.write(model.resolve("tokenizer.json"), List.of("<|im_end|>"));
+    Files.writeString(model.resolve("tokenizer_config.json"), "{\"eos_token\": \"<|im_end|>\"}");
+    Files.writeString(model.resolve("chat_template.jinja"), "{{ messages[0]['content'] }}<|im_end|>");
+    Files.writeString(spec, Files.readString(spec).replace("candidates: 3", "candidates: 3, tokenizer: model"));
+    assertEquals(0, regenerate().code);
+    Path v1 = Datasets.latestRelease(root);
+    JsonNode files = Datasets.manifest(v1).get("tokenizer_files");
+    assertEquals(Set.of("chat_template.jinja", "tokenizer_config.json"), fieldNames(files));
+    assertTrue(regenerate().out.contains("nothing changed"), "the same files: nothing to do");
+
+    String template = "{% for m in messages %}{{ m['content'] }}<|im_end|>{% endfor %}";
+    Files.writeString(model.resolve("chat_template.jinja"), template);
+    Run changed = regenerate();
+    assertEquals(0, changed.code, changed.err);
+    assertTrue(changed.err.contains("transformers files changed since release " + v1.getFileName()), changed.err);
+    Path v2 = Datasets.latestRelease(root);
+    assertFalse(v1.equals(v2), "a new release");
+    JsonNode counts = Datasets.manifest(v2).get("counts");
+    assertEquals(counts.get("rows").asLong(), counts.get("carried_rows").asLong(), "no id changed: " + counts);
+    assertEquals(template, Files.readString(v2.resolve("chat_template.jinja")));
+    assertEquals(files.get("tokenizer_config.json"), Datasets.manifest(v2).at("/tokenizer_files/tokenizer_config.json"));
+    assertFalse(files.get("chat_template.jinja").equals(Datasets.manifest(v2).at("/tokenizer_files/chat_template.jinja")));
+    Map<String, byte[]> v2Rows = Datasets.rowBytes(v2);
+    Datasets.rowBytes(v1).forEach((id, bytes) -> assertArrayEquals(bytes, v2Rows.get(id), "row " + id));
+  }
+
+  private static Set<String> fieldNames(JsonNode node) {
+    Set<String> names = new TreeSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test
