@@ -11,6 +11,8 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <unistd.h>
 
 #include "core/cpu_util.h"
@@ -126,6 +128,25 @@ TEST(parallel_for_rethrows_a_task_failure_after_every_worker_joined) {
   std::atomic<int64_t> all{0};
   aspd::parallel_for(3, 1000, [&](int64_t) { ++all; });
   CHECK_EQ(all.load(), int64_t{1000});
+}
+
+TEST(parallel_for_runs_every_index_once_when_threads_cannot_be_started) {
+  // A process at its thread limit: std::thread throws std::system_error. The threads already
+  // running, at least the caller, take the remaining indices.
+  for (int fail_at : {0, 1, 2}) {
+    int started = 0;
+    auto start = [&](auto& worker) {
+      if (started == fail_at) throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+      ++started;
+      return std::thread(worker);
+    };
+    std::vector<std::atomic<int>> runs(5000);
+    aspd::parallel_for_with(start, 8, 5000, [&](int64_t i) { ++runs[static_cast<size_t>(i)]; });
+    CHECK_EQ(started, fail_at);
+    int64_t wrong = 0;
+    for (const std::atomic<int>& r : runs) wrong += r.load() != 1;
+    CHECK_MSG(wrong == 0, "failing at thread " << fail_at << ": " << wrong << " indices not run exactly once");
+  }
 }
 
 TEST(json_parses_and_rejects) {

@@ -30,8 +30,9 @@ inline float dot(const float* a, const float* b, int64_t n) {
 // A task that throws (std::bad_alloc under memory pressure) stops the others from taking more
 // indices; the first exception is rethrown on the caller once every worker has joined, for the
 // JNI layer to turn into a Java exception (an exception leaving a std::thread is a std::terminate).
-template <typename Task>
-void parallel_for(int32_t threads, int64_t count, Task task) {
+// parallel_for_with takes the thread starter as an argument, so that a test can make it fail.
+template <typename Task, typename StartThread>
+void parallel_for_with(StartThread start_thread, int32_t threads, int64_t count, Task task) {
   std::atomic<int64_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_lock;
@@ -50,12 +51,17 @@ void parallel_for(int32_t threads, int64_t count, Task task) {
   std::vector<std::thread> pool;
   try {
     pool.reserve(static_cast<size_t>(std::max<int64_t>(n - 1, 0)));
-    for (int64_t w = 1; w < n; ++w) pool.emplace_back(worker);
+    for (int64_t w = 1; w < n; ++w) pool.push_back(start_thread(worker));
   } catch (const std::exception&) {  // std::system_error from the thread, std::bad_alloc from the vector
   }
   worker();
   for (std::thread& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+template <typename Task>
+void parallel_for(int32_t threads, int64_t count, Task task) {
+  parallel_for_with([](auto& worker) { return std::thread(worker); }, threads, count, std::move(task));
 }
 
 }  // namespace aspd
