@@ -242,6 +242,23 @@ class BenchCommandTest {
   }
 
   @Test
+  void aCheckpointLargerThanTheMemoryIsRefusedBeforeItIsLoaded() throws IOException {
+    Path checkpoint;
+    try (Model model = Model.random(ModelConfig.small(1000), 1, 1)) {
+      checkpoint = Checkpoint.write(model, tmp.resolve("too-large"));
+    }
+    // Both devices load the checkpoint in fp32 on the CPU first (cuda then uploads it as bf16).
+    for (String device : new String[] {"cpu", "cuda"}) {
+      CliRun r = bench(command -> command.physicalMemory = 1_000, job.toString(), "--sample", "1", "--model",
+          checkpoint.toString(), "--device", device);
+      assertEquals(2, r.exit(), device + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("cannot bench " + job + ": " + checkpoint + " needs ~0.0 GB of fp32 weights on the"
+          + " CPU; this machine has 0.0 GB; the checkpoint is loaded in fp32 on the CPU, also before a --device cuda"
+          + " upload; use --shape for timing"), device + ": " + r.err());
+    }
+  }
+
+  @Test
   void aCheckpointWhoseVocabularyMissesTheRowsIdsGetsAHint() throws IOException {
     Path checkpoint;
     try (Model model = Model.random(ModelConfig.small(1000), 1, 1)) {
