@@ -5,13 +5,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
 
 /**
- * Decides how to read a file from its name and its first bytes: Parquet by extension or magic
- * number; JSON by the first non-blank character, {@code [} meaning a streamed array (whatever the
- * extension) and {@code {} meaning JSON Lines when the first line is a whole object, else a stream
- * of pretty-printed objects.
+ * Decides how to read a file from its name (without a compression suffix) and its first bytes, once
+ * decompressed: Parquet by extension or magic number; JSON by the first non-blank character,
+ * {@code [} meaning a streamed array (whatever the extension) and {@code {} meaning JSON Lines when
+ * the first line is a whole object, else a stream of pretty-printed objects.
  */
 final class FormatDetector {
   enum Format {
@@ -30,13 +29,16 @@ final class FormatDetector {
   private FormatDetector() {}
 
   static Detection detect(SourceFile file) throws IOException {
-    String name = file.name().toLowerCase(Locale.ROOT);
+    String name = file.dataName();
     byte[] head;
     try (InputStream in = file.open()) {
       head = in.readNBytes(PEEK_BYTES);
     }
     if (name.endsWith(".parquet") || startsWith(head, "PAR1")) {
-      return new Detection(Format.PARQUET, "");
+      Compressed compression = file.compression();
+      return compression == Compressed.NONE ? new Detection(Format.PARQUET, "")
+          : new Detection(Format.UNKNOWN, "Parquet compressed with " + compression + ", which cannot be read in place"
+              + " (Parquet compresses its own pages and is read by seeking); decompress the file");
     }
     int first = firstNonBlank(head);
     if (first < 0) {
@@ -48,7 +50,10 @@ final class FormatDetector {
       return new Detection(Format.JSON_STREAM, "JSON array of " + firstStreamedShape(file));
     }
     if (head[first] != '{') {
-      return new Detection(Format.UNKNOWN, "starts with neither '[' nor '{'");
+      String archive = startsWith(head, "PK\u0003\u0004") ? "a zip archive"
+          : startsWith(head, "\u00FD7zXZ\u0000") ? "xz-compressed" : null;
+      return new Detection(Format.UNKNOWN, archive == null ? "starts with neither '[' nor '{'"
+          : archive + ", which is not read (gzip, bzip2 and zstd are)");
     }
     JsonNode firstLine = firstLine(file);
     if (firstLine != null && firstLine.isObject()) {

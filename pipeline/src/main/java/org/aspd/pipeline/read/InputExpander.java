@@ -3,7 +3,6 @@ package org.aspd.pipeline.read;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -87,7 +86,7 @@ final class InputExpander {
       } else if (hidden(file, root)) {
         skipped.add(file + " (hidden)");
       } else if (!isDataFile(file)) {
-        skipped.add(file + " (not a .jsonl/.json/.ndjson/.parquet file)");
+        skipped.add(file + " (not a .jsonl/.json/.ndjson/.parquet file, or one of them compressed: .gz/.bz2/.zst)");
       } else {
         units.add(InputUnit.file(file));
       }
@@ -118,8 +117,8 @@ final class InputExpander {
   }
 
   static boolean isDataFile(String path) {
-    String lower = path.toLowerCase(Locale.ROOT);
-    return DATA_EXTENSIONS.stream().anyMatch(lower::endsWith);
+    String name = Compressed.dataName(path);
+    return DATA_EXTENSIONS.stream().anyMatch(name::endsWith);
   }
 
   /** Hidden or bookkeeping: any segment below the root starting with '.' or '_' (_SUCCESS, .crc). */
