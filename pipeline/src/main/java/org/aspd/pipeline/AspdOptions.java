@@ -114,4 +114,11 @@ public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmO
   int getNumShards();
 
   void setNumShards(int value);
+
+  @Description("Read only the first N input records, in the order of --input and of the sorted files in each"
+      + " folder (a sample run); 0 reads everything")
+  @Default.Long(0)
+  long getLimit();
+
+  void setLimit(long value);
 }

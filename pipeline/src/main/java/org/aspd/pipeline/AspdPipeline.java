@@ -57,7 +57,7 @@ public final class AspdPipeline {
     String output = trimSlash(options.getOutput());
     Pipeline p = Pipeline.create(options);
 
-    PCollectionTuple read = p.apply("ReadSamples", ReadSamples.from(options.getInput()));
+    PCollectionTuple read = p.apply("ReadSamples", ReadSamples.from(options.getInput()).withLimit(options.getLimit()));
     PCollectionTuple unique = read.get(ReadSamples.SAMPLES).apply("DeduplicateIds", new DeduplicateIds());
     PCollectionTuple staged = unique.get(DeduplicateIds.UNIQUE)
         .apply("AspdStages", new AspdStages(teacher, teacherVersion, config));
@@ -90,6 +90,9 @@ public final class AspdPipeline {
   private static Map<String, Object> runInfo(AspdOptions o, TeacherFactory teacher, String version, StageConfig c) {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("inputs", String.join(", ", o.getInput()));
+    if (o.getLimit() > 0) {
+      run.put("limit", o.getLimit() + " (the first " + o.getLimit() + " input records)");
+    }
     run.put("teacher", teacher.name());
     run.put("teacher_version", version);
     run.put("tokenizer", org.aspd.tokens.TokenizerCache.get(c.tokenizer()).name());

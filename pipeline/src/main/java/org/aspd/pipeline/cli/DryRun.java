@@ -33,7 +33,7 @@ final class DryRun {
     COLLECTED.put(key, Collections.synchronizedList(new ArrayList<>()));
     try {
       Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-      p.apply("ReadSamples", ReadSamples.from(options.getInput()))
+      p.apply("ReadSamples", ReadSamples.from(options.getInput()).withLimit(options.getLimit()))
           .get(ReadSamples.SAMPLES)
           .apply("Collect", ParDo.of(new CollectFn(key)));
       p.run().waitUntilFinish();

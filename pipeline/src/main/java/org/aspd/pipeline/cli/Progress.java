@@ -21,7 +21,10 @@ final class Progress {
   private Progress() {}
 
   static void follow(PipelineResult result, AspdOptions options) {
-    CompletableFuture<Long> total = CompletableFuture.supplyAsync(() -> InputFormats.countRecords(options.getInput()));
+    CompletableFuture<Long> total = CompletableFuture.supplyAsync(() -> {
+      long records = InputFormats.countRecords(options.getInput());
+      return options.getLimit() > 0 ? Math.min(records, options.getLimit()) : records;
+    });
     long start = System.nanoTime();
     long lastDone = 0;
     long lastTime = start;

@@ -62,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
           + "see pipeline/cluster/README.md), or a Beam runner class name.")
   String runner;
 
+  @Option(names = "--limit", paramLabel = "N",
+      description = "Read only the first N input records (in the order of --input, files sorted in folders): a sample run.")
+  Long limit;
+
   @Option(names = "--validate", description = "Validate the shards when the job is done (aspd validate DIR).")
   boolean validate;
 
@@ -101,6 +105,13 @@ final class RunCommand implements Callable<Integer> {
     }
     if (maxInFlight != null) {
       args.add("--maxInFlight=" + maxInFlight);
+    }
+    if (limit != null) {
+      if (limit <= 0) {
+        System.err.println("aspd: --limit must be a positive number of records, not " + limit);
+        return 2;
+      }
+      args.add("--limit=" + limit);
     }
     args.addAll(RunnerArgs.of(runner, passThrough));
     args.addAll(passThrough);

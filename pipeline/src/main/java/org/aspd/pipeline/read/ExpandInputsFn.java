@@ -10,17 +10,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Expands each input path into reading units at run time (so a job on a cluster lists the files
- * where it runs); a path that matches nothing or cannot be listed becomes a dead letter.
+ * where it runs); a path that matches nothing or cannot be listed becomes a dead letter. Under a
+ * {@link RecordLimits record limit}, each unit gets its share and units past the limit are not read.
  */
 class ExpandInputsFn extends DoFn<String, InputUnit> {
   private static final Logger LOG = LoggerFactory.getLogger(ExpandInputsFn.class);
 
   private final TupleTag<InputUnit> units;
   private final TupleTag<DeadLetter> failures;
+  private final RecordLimits limits;
 
-  ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures) {
+  ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures, RecordLimits limits) {
     this.units = units;
     this.failures = failures;
+    this.limits = limits;
   }
 
   @ProcessElement
@@ -32,7 +35,14 @@ class ExpandInputsFn extends DoFn<String, InputUnit> {
         LOG.info("skipped {}", skipped);
         Metrics.counter(ReadSamples.class, "files_skipped").inc();
       }
-      expansion.units().forEach(out.get(units)::output);
+      for (InputUnit unit : expansion.units()) {
+        long limit = limits.of(unit);
+        if (limit > 0) {
+          out.get(units).output(limit == InputUnit.NO_LIMIT ? unit : unit.withLimit(limit));
+        } else {
+          Metrics.counter(ReadSamples.class, "files_past_limit").inc();
+        }
+      }
       if (expansion.found()) {
         return;
       }

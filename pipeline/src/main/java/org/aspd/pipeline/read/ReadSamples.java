@@ -25,7 +25,7 @@ import org.aspd.model.Sample;
  * {@link #FAILURES} with its raw input, so rows in = samples + failures.
  *
  * <p>Counters ({@code ReadSamples} namespace): {@code samples}, {@code failures},
- * {@code failed_<reason>}, {@code files_read}, {@code files_skipped}.
+ * {@code failed_<reason>}, {@code files_read}, {@code files_skipped}, {@code files_past_limit}.
  */
 public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
   public static final String STAGE = DeadLetters.STAGE;
@@ -35,10 +35,12 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
   private static final TupleTag<InputUnit> UNITS = new TupleTag<>("units") {};
 
   private final List<String> paths;
+  private final long limit;
 
-  private ReadSamples(List<String> paths) {
+  private ReadSamples(List<String> paths, long limit) {
     super(STAGE);
     this.paths = List.copyOf(paths);
+    this.limit = limit;
   }
 
   /** Paths may be files, globs or directories on any Beam filesystem. */
@@ -46,7 +48,17 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("ReadSamples needs at least one input path");
     }
-    return new ReadSamples(paths);
+    return new ReadSamples(paths, 0);
+  }
+
+  /**
+   * Reads only the first {@code records} input records (samples and dead letters), in the order of
+   * the paths and of the files within each (sorted); 0 reads everything. The shares of the files are
+   * found when the pipeline is built, by reading up to that many records ({@link RecordLimits}).
+   */
+  public ReadSamples withLimit(long records) {
+    if (records < 0) throw new IllegalArgumentException("the record limit must be 0 (none) or more, not " + records);
+    return new ReadSamples(paths, records);
   }
 
   @Override
@@ -56,7 +68,8 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
             .apply("InputPaths", Create.of(paths).withCoder(StringUtf8Coder.of()))
             .apply(
                 "ExpandInputs",
-                ParDo.of(new ExpandInputsFn(UNITS, FAILURES)).withOutputTags(UNITS, TupleTagList.of(FAILURES)));
+                ParDo.of(new ExpandInputsFn(UNITS, FAILURES, limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths, limit)))
+                    .withOutputTags(UNITS, TupleTagList.of(FAILURES)));
     PCollectionTuple read =
         expanded
             .get(UNITS)

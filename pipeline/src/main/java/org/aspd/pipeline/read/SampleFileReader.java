@@ -7,16 +7,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one {@link InputUnit} with the reader its detected format calls for. Whatever goes wrong
- * with the file itself becomes a dead letter here, so the caller never sees an exception.
+ * Reads one {@link InputUnit} with the reader its detected format calls for, up to the unit's record
+ * limit. Whatever goes wrong with the file itself becomes a dead letter here, so the caller never
+ * sees an exception.
  */
 final class SampleFileReader {
   private static final Logger LOG = LoggerFactory.getLogger(SampleFileReader.class);
 
   private SampleFileReader() {}
 
-  static void read(InputUnit unit, RecordSink sink) {
-    CountingSink counted = new CountingSink(sink);
+  /** @return the records given to {@code sink} (samples and dead letters) */
+  static long read(InputUnit unit, RecordSink sink) {
+    CountingSink counted = new CountingSink(sink, unit.limit());
     SourceFile file = new SourceFile(unit.path());
     try {
       if (unit.isFastChat()) {
@@ -25,8 +27,13 @@ final class SampleFileReader {
       } else {
         readDetected(file, counted);
       }
+    } catch (LimitReached e) {
+      LOG.info("{}: stopped after {} records (--limit)", unit.path(), counted.count);
     } catch (IOException | RuntimeException e) {
       // RuntimeException too: Parquet and Hadoop report corrupt files with unchecked exceptions.
+      if (counted.count == counted.limit) {
+        return counted.count; // the break lies past the records asked for
+      }
       counted.failure(
           DeadLetters.of(
               Reason.UNREADABLE_FILE,
@@ -35,6 +42,7 @@ final class SampleFileReader {
               unit.path(),
               unit.path()));
     }
+    return counted.count;
   }
 
   private static void readDetected(SourceFile file, RecordSink sink) throws IOException {
@@ -63,25 +71,44 @@ final class SampleFileReader {
     }
   }
 
-  /** Counts what passed through, for the "after N records" of a file that breaks mid-way. */
+  /**
+   * Counts what passed through, for the "after N records" of a file that breaks mid-way, and ends
+   * the reading at the first record past the limit: the readers emit through mappers that turn a
+   * record's exception into its dead letter, so that record's dead letter is refused too, and the
+   * exception reaches {@link #read}.
+   */
   private static final class CountingSink implements RecordSink {
     private final RecordSink delegate;
+    private final long limit;
     private long count;
 
-    CountingSink(RecordSink delegate) {
+    CountingSink(RecordSink delegate, long limit) {
       this.delegate = delegate;
+      this.limit = limit;
     }
 
     @Override
     public void sample(Sample sample) {
-      count++;
+      admit();
       delegate.sample(sample);
     }
 
     @Override
     public void failure(DeadLetter failure) {
-      count++;
+      admit();
       delegate.failure(failure);
+    }
+
+    private void admit() {
+      if (count == limit) throw new LimitReached();
+      count++;
+    }
+  }
+
+  /** Not an error: the unit's limit is reached. Carries no stack trace; it is thrown once per file. */
+  private static final class LimitReached extends RuntimeException {
+    LimitReached() {
+      super("record limit reached", null, false, false);
     }
   }
 }

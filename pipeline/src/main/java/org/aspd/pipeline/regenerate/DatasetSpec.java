@@ -230,6 +230,9 @@ public record DatasetSpec(
           throw error("pipelineOptions may not set --" + name + ": set it in the spec itself, where it is part"
               + " of the configuration fingerprint");
         }
+        if (name.equals("limit")) {
+          throw error("pipelineOptions may not set --limit: a release holds every input record");
+        }
         options.add(option);
       }
       return List.copyOf(options);

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.aspd.format.AspdText;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,29 @@ class CliTest {
     String afterInput = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--input",
         dir.toString(), "--candidates=0", "--output", out.toString())));
     assertTrue(afterInput.contains("aspd: candidates must be >= 1"), afterInput);
+    String zeroLimit = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--limit", "0", "--output",
+        out.toString())));
+    assertTrue(zeroLimit.contains("aspd: --limit must be a positive number of records, not 0"), zeroLimit);
+  }
+
+  @Test
+  void aSampleRunReadsTheFirstNRecordsAndSaysSoInItsStatistics() throws Exception {
+    Path out = dir.resolve("sample");
+    assertEquals(0, AspdCli.execute("run", "--limit", "7", "--output", out.toString()));
+    JsonNode stats = new ObjectMapper().readTree(out.resolve("stats.json").toFile());
+    assertEquals(7, stats.get("rows_in").asInt());
+    assertEquals("7 (the first 7 input records)", stats.at("/run/limit").asText());
+    assertTrue(Files.readString(out.resolve("README.md")).contains("| limit | 7 (the first 7 input records) |"));
+    List<String> ids = new ArrayList<>();
+    try (var rows = org.apache.parquet.avro.AvroParquetReader.<org.apache.avro.generic.GenericRecord>builder(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(
+            out.resolve("data/train-00000-of-00001.parquet").toUri()), new org.apache.hadoop.conf.Configuration()))
+        .build()) {
+      for (var row = rows.read(); row != null; row = rows.read()) ids.add(row.get("id").toString());
+    }
+    // The bundled answers file lists questions 1 to 80 in order; FastChat ids are model/question_id.
+    assertEquals(List.of("gpt-4o/1", "gpt-4o/2", "gpt-4o/3", "gpt-4o/4", "gpt-4o/5", "gpt-4o/6", "gpt-4o/7"),
+        ids.stream().sorted().toList());
   }
 
   private static String captureStderr(Runnable r) {

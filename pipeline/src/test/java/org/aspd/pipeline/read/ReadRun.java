@@ -37,8 +37,13 @@ final class ReadRun {
   }
 
   static ReadRun of(String... paths) {
+    return of(0, paths);
+  }
+
+  /** @param limit {@link ReadSamples#withLimit} */
+  static ReadRun of(long limit, String... paths) {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    PCollectionTuple out = pipeline.apply(ReadSamples.from(List.of(paths)));
+    PCollectionTuple out = pipeline.apply(ReadSamples.from(List.of(paths)).withLimit(limit));
     String key = UUID.randomUUID().toString();
     out.get(ReadSamples.SAMPLES).apply("CollectSamples", ParDo.of(new CollectFn<>(key + "/samples")));
     out.get(ReadSamples.FAILURES).apply("CollectFailures", ParDo.of(new CollectFn<>(key + "/failures")));

@@ -72,6 +72,7 @@ class DatasetSpecTest {
     assertError("inputs: [a]\noutput: o\nteacher: gpt\n", "unknown teacher 'gpt'");
     assertError("inputs: [a]\noutput: o\nllm: {model: m}\n", "'llm' settings need an LLM teacher");
     assertError("inputs: [a]\noutput: o\npipelineOptions: [--candidates=5]\n", "may not set --candidates");
+    assertError("inputs: [a]\noutput: o\npipelineOptions: [--limit=5]\n", "may not set --limit: a release holds every");
     assertError("inputs: [a]\noutput: o\npipelineOptions: [runner=flink]\n", "must look like --name=value");
     assertError("inputs: [a\n", "not valid YAML");
   }
