@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -30,9 +31,12 @@ final class DryRun {
       return "teacher '" + options.getTeacher() + "' makes no LLM calls: a run costs nothing.\n";
     }
     String key = UUID.randomUUID().toString();
+    Class<? extends PipelineRunner<?>> runner = options.getRunner();
     COLLECTED.put(key, Collections.synchronizedList(new ArrayList<>()));
     try {
-      Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+      // The run's own options (so its filesystems, hdfs:// among them, are there), on the DirectRunner.
+      options.setRunner(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create().getRunner());
+      Pipeline p = Pipeline.create(options);
       p.apply("ReadSamples", ReadSamples.from(options.getInput()).withLimit(options.getLimit()))
           .get(ReadSamples.SAMPLES)
           .apply("Collect", ParDo.of(new CollectFn(key)));
@@ -42,6 +46,7 @@ final class DryRun {
           options.getMinParallelTokens(), 60, 1.15);
       return LlmTeachers.dryRun(options.getTeacher(), options, COLLECTED.get(key), assumptions);
     } finally {
+      options.setRunner(runner);
       COLLECTED.remove(key);
     }
   }

@@ -91,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
     for (String in : inputs.isEmpty() ? List.of(DefaultDataset.path()) : inputs) {
       args.add("--input=" + in);
     }
-    args.add("--output=" + new File(output).getAbsolutePath());
+    // A local folder is made absolute (the workers may run elsewhere); hdfs://... is kept as it is.
+    args.add("--output=" + (output.contains("://") ? output : new File(output).getAbsolutePath()));
     args.add("--teacher=" + teacher);
     addIf(args, "--baseUrl", baseUrl);
     addIf(args, "--model", model);

@@ -30,7 +30,10 @@ final class InputExpander {
     }
     List<MatchResult.Metadata> exact = match(spec);
     if (exact.size() == 1 && !exact.get(0).resourceId().isDirectory()) {
-      return explicitFile(exact.get(0).resourceId().toString());
+      String path = exact.get(0).resourceId().toString();
+      // HDFS (through Beam) matches a directory as an entry not marked as one: it is one when files lie below it.
+      List<String> below = filesBelow(path);
+      return below.isEmpty() ? explicitFile(path) : scan(below, withSlash(path));
     }
     // A directory; object stores have no directory entries, hence the prefix match.
     String root = exact.size() == 1 ? exact.get(0).resourceId().toString() : withSlash(spec);
@@ -141,6 +144,15 @@ final class InputExpander {
       throw new IOException("cannot list " + spec + ": " + result.status());
     }
     return result.metadata();
+  }
+
+  /** The files below {@code path}; none when it is a file, whether its filesystem says so or fails. */
+  private static List<String> filesBelow(String path) {
+    try {
+      return files(match(withSlash(path) + "**"));
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** Sorted, so units and logs come out in the same order on every run. */
