@@ -37,7 +37,7 @@ final class InputExpander {
     }
     // A directory; object stores have no directory entries, hence the prefix match.
     String root = exact.size() == 1 ? exact.get(0).resourceId().toString() : withSlash(spec);
-    List<String> tree = files(match(withSlash(root) + "**"));
+    List<String> tree = tree(root);
     return tree.isEmpty() && exact.isEmpty()
         ? new Expansion(false, List.of(), List.of())
         : scan(tree, withSlash(root));
@@ -149,10 +149,28 @@ final class InputExpander {
   /** The files below {@code path}; none when it is a file, whether its filesystem says so or fails. */
   private static List<String> filesBelow(String path) {
     try {
-      return files(match(withSlash(path) + "**"));
+      return tree(path);
     } catch (IOException e) {
       return List.of();
     }
+  }
+
+  /**
+   * Every file below a directory, sorted. {@code **} alone would do on local disks and object
+   * stores, but Beam's HDFS filesystem matches it only two or more levels down (dir/a/b.jsonl, not
+   * dir/question.jsonl), so the direct children are matched with {@code *} too.
+   */
+  private static List<String> tree(String dir) throws IOException {
+    List<MatchResult.Metadata> all = new ArrayList<>(match(withSlash(dir) + "*"));
+    all.addAll(match(withSlash(dir) + "**"));
+    TreeSet<String> files = new TreeSet<>(files(all));
+    // On HDFS, * also matches sub-directories, unmarked: an entry with entries below it is one.
+    List<String> kept = new ArrayList<>();
+    for (String f : files) {
+      String below = files.ceiling(f + "/");
+      if (below == null || !below.startsWith(f + "/")) kept.add(f);
+    }
+    return kept;
   }
 
   /** Sorted, so units and logs come out in the same order on every run. */

@@ -14,9 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
@@ -203,6 +207,57 @@ class FlinkClusterIT {
     }
   }
 
+  /**
+   * Inputs and output on a real HDFS (a NameNode and a DataNode in this JVM, on 127.0.0.1), the job
+   * on the cluster's TaskManagers: they list and read the FastChat folder and write shards, dead
+   * letters and card through hdfs://, and the rows equal the DirectRunner's on the local folder.
+   */
+  @Test
+  @Order(5)
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void aJobOnTheClusterReadsAndWritesHdfs() throws Exception {
+    Path direct = directOutput();
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, work.resolve("hdfs").toString());
+    MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    try {
+      hdfs.waitActive();
+      String root = "hdfs://localhost:" + hdfs.getNameNodePort();
+      FileSystem fs = hdfs.getFileSystem();
+      fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(DATASET.toUri()), new org.apache.hadoop.fs.Path("/in/vicuna-bench"));
+      List<String> args = new ArrayList<>(List.of(clusterArgs()));
+      args.add("--hdfsConfiguration=[{\"fs.defaultFS\": \"" + root + "\"}]");
+      Set<String> before = cluster.jobIds();
+      long start = System.nanoTime();
+      assertEquals(PipelineResult.State.DONE,
+          runInProcess(List.of(root + "/in/vicuna-bench"), root + "/out", args.toArray(String[]::new)));
+      reportJob("--flinkMaster submission, hdfs:// in and out", start, before);
+
+      Path copy = work.resolve("hdfs-out");
+      List<String> written = new ArrayList<>();
+      for (var it = fs.listFiles(new org.apache.hadoop.fs.Path("/out"), true); it.hasNext(); ) {
+        org.apache.hadoop.fs.Path file = it.next().getPath();
+        String relative = file.toUri().getPath().substring("/out/".length());
+        written.add(relative);
+        Path target = copy.resolve(relative);
+        Files.createDirectories(target.getParent());
+        try (var in = fs.open(file)) {
+          Files.copy(in, target);
+        }
+      }
+      assertTrue(written.stream().anyMatch(f -> f.startsWith("data/") && f.endsWith(".parquet")),
+          () -> written + "\n" + readQuietly(copy.resolve("stats.json")));
+      Map<String, String> rows = new TreeMap<>();
+      String hdfsDataset = root + "/in/vicuna-bench";
+      Outputs.rows(copy).forEach((id, row) -> rows.put(id, row.replace(hdfsDataset, DATASET.toString())));
+      Outputs.assertSameRows(Outputs.rows(direct), rows, "cluster on hdfs:// vs DirectRunner on the local folder");
+      assertEquals(Outputs.stats(direct).get("ppd"), Outputs.stats(copy).get("ppd"));
+      assertTrue(Files.isRegularFile(copy.resolve("README.md")) && Files.isRegularFile(copy.resolve("plots/dp.png")));
+    } finally {
+      hdfs.shutdown();
+    }
+  }
+
   private static void stopQuietly() {
     try {
       FlinkCluster.stop(SCRIPT, CLUSTER_DIR);
@@ -228,6 +283,10 @@ class FlinkClusterIT {
   }
 
   private static PipelineResult.State runInProcess(List<String> inputs, Path output, String... extra) {
+    return runInProcess(inputs, output.toString(), extra);
+  }
+
+  private static PipelineResult.State runInProcess(List<String> inputs, String output, String... extra) {
     List<String> args = new ArrayList<>();
     inputs.forEach(i -> args.add("--input=" + i));
     args.add("--output=" + output);
@@ -255,6 +314,14 @@ class FlinkClusterIT {
     String job = cluster.awaitNewJob(before, Duration.ofSeconds(10));
     JsonNode detail = cluster.job(job);
     report("%s: %.1f s in all, of which %.1f s on the cluster", how, all, detail.path("duration").asLong() / 1e3);
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
   }
 
   private static String tail(Path log) {
