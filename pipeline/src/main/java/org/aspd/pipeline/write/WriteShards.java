@@ -25,14 +25,15 @@ import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Values;
-import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.aspd.model.ShardRow;
 
@@ -85,14 +86,16 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
 
     @Override
     public PCollection<String> expand(PCollection<KV<Integer, byte[]>> rows) {
-      return rows
+      PCollectionView<List<String>> written = rows
           .apply("GroupByShard", GroupByKey.create())
           .apply("WriteTempShards", ParDo.of(new WriteShardFn(schemaJson, dataDir, numShards)))
           .setCoder(StringUtf8Coder.of())
-          .apply("OneGroup", WithKeys.of(0))
-          .apply("CollectShards", GroupByKey.create())
-          .apply(Values.create())
-          .apply("FinalizeShards", ParDo.of(new FinalizeFn(schemaJson, dataDir, numShards)));
+          .apply("WrittenShards", View.asList());
+      // One element, so the shards are finalized even when no row came (every shard then empty).
+      return rows.getPipeline()
+          .apply("Once", Create.of(0))
+          .apply("FinalizeShards", ParDo.of(new FinalizeFn(schemaJson, dataDir, numShards, written))
+              .withSideInputs(written));
     }
   }
 
@@ -182,22 +185,23 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
     sink.flush();
   }
 
-  static class FinalizeFn extends DoFn<Iterable<String>, String> {
+  static class FinalizeFn extends DoFn<Integer, String> {
     private final String schemaJson;
     private final String dataDir;
     private final int numShards;
+    private final PCollectionView<List<String>> written;
 
-    FinalizeFn(String schemaJson, String dataDir, int numShards) {
+    FinalizeFn(String schemaJson, String dataDir, int numShards, PCollectionView<List<String>> written) {
       this.schemaJson = schemaJson;
       this.dataDir = dataDir;
       this.numShards = numShards;
+      this.written = written;
     }
 
     @ProcessElement
-    public void process(@Element Iterable<String> written, OutputReceiver<String> out) throws IOException {
+    public void process(ProcessContext c) throws IOException {
       Schema schema = new Schema.Parser().parse(schemaJson);
-      Set<String> present = new HashSet<>();
-      written.forEach(present::add);
+      Set<String> present = new HashSet<>(c.sideInput(written));
       ResourceId temp = tempDir(dataDir);
       List<ResourceId> from = new ArrayList<>();
       List<ResourceId> to = new ArrayList<>();
@@ -213,7 +217,7 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
       }
       FileSystems.rename(from, to, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
       deleteIfEmpty(temp);
-      to.forEach(r -> out.output(r.toString()));
+      to.forEach(r -> c.output(r.toString()));
     }
 
     private static void deleteIfEmpty(ResourceId dir) {

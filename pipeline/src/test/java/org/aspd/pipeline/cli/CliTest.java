@@ -71,6 +71,23 @@ class CliTest {
   }
 
   @Test
+  void aRunWhoseEveryRecordIsADeadLetterWritesEveryShardEmpty() throws Exception {
+    Path input = dir.resolve("all-bad.jsonl");
+    Files.writeString(input, "{broken\n{\"no\": \"answer\"}\n");
+    Path out = dir.resolve("all-bad");
+    assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--numShards=2"));
+    List<String> shards;
+    try (var files = Files.list(out.resolve("data"))) {
+      shards = files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+    assertEquals(List.of("train-00000-of-00002.parquet", "train-00001-of-00002.parquet"), shards);
+    int[] rows = {0};
+    org.aspd.pipeline.write.ShardReader.forEach(out.resolve("data").toFile(), r -> rows[0]++);
+    assertEquals(0, rows[0]);
+    assertEquals(2, new ObjectMapper().readTree(out.resolve("stats.json").toFile()).get("dead_letters").asInt());
+  }
+
+  @Test
   void aSampleRunReadsTheFirstNRecordsAndSaysSoInItsStatistics() throws Exception {
     Path out = dir.resolve("sample");
     assertEquals(0, AspdCli.execute("run", "--limit", "7", "--output", out.toString()));
