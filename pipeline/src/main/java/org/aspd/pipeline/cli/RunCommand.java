@@ -129,7 +129,10 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       // A bad option or setting, found while the job is built: before any row is read. Failures
       // while it runs are the runner's own exceptions and keep their stack traces.
-      System.err.println("aspd: " + e.getMessage());
+      String hint = String.valueOf(e.getMessage()).startsWith("No filesystem found for scheme hdfs")
+          ? ": set HADOOP_CONF_DIR to the cluster's configuration folder, or give"
+              + " --hdfsConfiguration='[{\"fs.defaultFS\": \"hdfs://HOST:PORT\"}]'" : "";
+      System.err.println("aspd: " + e.getMessage() + hint);
       return 2;
     }
     Progress.follow(result, options);

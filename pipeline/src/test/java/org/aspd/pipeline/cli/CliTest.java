@@ -68,6 +68,8 @@ class CliTest {
     String zeroLimit = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--limit", "0", "--output",
         out.toString())));
     assertTrue(zeroLimit.contains("aspd: --limit must be a positive number of records, not 0"), zeroLimit);
+    String hdfs = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output", "hdfs://nowhere:8020/out")));
+    assertTrue(hdfs.contains("aspd: No filesystem found for scheme hdfs: set HADOOP_CONF_DIR"), hdfs);
   }
 
   @Test
