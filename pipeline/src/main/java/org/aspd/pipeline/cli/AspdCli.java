@@ -1,5 +1,6 @@
 package org.aspd.pipeline.cli;
 
+import java.io.File;
 import org.aspd.pipeline.Version;
 import org.aspd.pipeline.bench.BenchCommand;
 import org.aspd.pipeline.generate.GenerateCommand;
@@ -27,7 +28,21 @@ public final class AspdCli implements Runnable {
 
   /** Runs the CLI and returns its exit code; tests call this instead of {@link #main}. */
   public static int execute(String... args) {
-    return new CommandLine(new AspdCli()).execute(args);
+    CommandLine cli = new CommandLine(new AspdCli());
+    cli.registerConverter(File.class, AspdCli::localFile); // every subcommand's File arguments
+    return cli.execute(args);
+  }
+
+  /**
+   * File arguments are local paths (only run's --input and --output go through Beam's filesystems):
+   * hdfs://host/out would otherwise become the local path hdfs:/host/out and a puzzling error.
+   */
+  private static File localFile(String value) {
+    if (value.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a local path: this command reads"
+          + " local files; copy it here first (for example with hdfs dfs -get)");
+    }
+    return new File(value);
   }
 
   @Override

@@ -34,6 +34,10 @@ final class ExportCommand implements Callable<Integer> {
       System.err.println("aspd: unknown export format '" + format + "'; supported: jsonl");
       return 2;
     }
+    if (!new File(dir, "data").isDirectory()) {
+      System.err.println("aspd: " + dir + " has no data/ folder; is it an aspd output directory?");
+      return 2;
+    }
     ObjectMapper json = new ObjectMapper();
     try (Writer w = out == null
         ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))

@@ -107,6 +107,11 @@ final class RunCommand implements Callable<Integer> {
     if (maxInFlight != null) {
       args.add("--maxInFlight=" + maxInFlight);
     }
+    if (validate && output.contains("://")) {
+      System.err.println("aspd: --validate reads a local output folder, not " + output + "; validate a local copy"
+          + " with aspd validate DIR");
+      return 2;
+    }
     if (limit != null) {
       if (limit <= 0) {
         System.err.println("aspd: --limit must be a positive number of records, not " + limit);

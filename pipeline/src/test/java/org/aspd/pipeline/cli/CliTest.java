@@ -47,6 +47,13 @@ class CliTest {
     assertEquals(json.readTree(out.resolve("stats.json").toFile()).get("samples_parallel").asInt(), parallel);
 
     assertEquals(2, AspdCli.execute("stats", dir.resolve("missing").toString()));
+    String noShards = captureStderr(() -> assertEquals(2, AspdCli.execute("export", dir.resolve("missing").toString())));
+    assertTrue(noShards.contains("has no data/ folder") && !noShards.contains("\tat "), noShards);
+    for (String command : new String[] {"stats", "export", "validate", "eval", "bench"}) {
+      String remote = captureStderr(() -> assertEquals(2, AspdCli.execute(command, "hdfs://nn:8020/out")));
+      assertTrue(remote.contains("'hdfs://nn:8020/out' is not a local path: this command reads local files"),
+          command + ": " + remote);
+    }
     assertEquals(2, AspdCli.execute("export", out.toString(), "--format", "csv"));
   }
 
@@ -70,6 +77,9 @@ class CliTest {
     assertTrue(zeroLimit.contains("aspd: --limit must be a positive number of records, not 0"), zeroLimit);
     String hdfs = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output", "hdfs://nowhere:8020/out")));
     assertTrue(hdfs.contains("aspd: No filesystem found for scheme hdfs: set HADOOP_CONF_DIR"), hdfs);
+    String remoteValidate = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output",
+        "hdfs://nn:8020/out", "--validate")));
+    assertTrue(remoteValidate.contains("aspd: --validate reads a local output folder"), remoteValidate);
   }
 
   @Test
