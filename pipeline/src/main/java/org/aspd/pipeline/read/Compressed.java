@@ -7,7 +7,6 @@ import java.nio.channels.Channels;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.io.Compression;
 
 /**
@@ -15,11 +14,11 @@ import org.apache.beam.sdk.io.Compression;
  * or Zstandard, the ways JSON datasets are shipped. Decompression streams, so a compressed file
  * takes no more memory than a plain one; files of several concatenated gzip members read as one.
  *
- * <p>A truncated file (an interrupted download) fails where its data ends, and what came before is
- * kept: gzip through the JDK's inflater, which returns every byte it inflated before it fails; bzip2
- * and zstd through decoders that drop what a failing read had decoded, so they are read in small
- * pieces ({@value #SALVAGE_READ_BYTES} bytes) and at most that much before the break is lost. zstd
- * data is also followed frame by frame ({@link ZstdFrameCheck}): its decoder can miss a break.
+ * <p>A broken file (an interrupted download, bytes after the last member) fails where its data
+ * ends, and what came before is kept: gzip exactly ({@link GzipMembers}); bzip2 and zstd through
+ * decoders that drop what a failing read had decoded, so they are read in small pieces
+ * ({@value #SALVAGE_READ_BYTES} bytes) and at most that much before the break is lost. zstd data is
+ * followed frame by frame ({@link ZstdFrameCheck}) because its decoder can miss a cut.
  */
 enum Compressed {
   NONE(null, new byte[0]),
@@ -56,7 +55,7 @@ enum Compressed {
   InputStream decompress(InputStream in) throws IOException {
     return switch (this) {
       case NONE -> in;
-      case GZIP -> new GZIPInputStream(in, 1 << 16);
+      case GZIP -> new GzipMembers(in);
       case BZIP2 -> new SmallReads(beamDecompressed(in));
       case ZSTD -> new SmallReads(beamDecompressed(new ZstdFrameCheck(in)));
     };

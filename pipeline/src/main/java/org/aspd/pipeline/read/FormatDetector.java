@@ -3,6 +3,7 @@ package org.aspd.pipeline.read;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -30,10 +31,7 @@ final class FormatDetector {
 
   static Detection detect(SourceFile file) throws IOException {
     String name = file.dataName();
-    byte[] head;
-    try (InputStream in = file.open()) {
-      head = in.readNBytes(PEEK_BYTES);
-    }
+    byte[] head = head(file);
     if (name.endsWith(".parquet") || startsWith(head, "PAR1")) {
       Compressed compression = file.compression();
       return compression == Compressed.NONE ? new Detection(Format.PARQUET, "")
@@ -63,6 +61,24 @@ final class FormatDetector {
       return new Detection(Format.JSON_LINES, "first line malformed");
     }
     return new Detection(Format.JSON_STREAM, "JSON objects spanning lines, " + firstStreamedShape(file));
+  }
+
+  /**
+   * Up to {@link #PEEK_BYTES} bytes of content. A file that breaks within them (a cut compressed
+   * file) is told by what came before the break; the reader then keeps those records and reports the
+   * break. A break before any content is an error.
+   */
+  private static byte[] head(SourceFile file) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    try (InputStream in = file.open()) {
+      byte[] buffer = new byte[PEEK_BYTES];
+      for (int n; head.size() < PEEK_BYTES && (n = in.read(buffer, 0, PEEK_BYTES - head.size())) > 0; ) {
+        head.write(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      if (firstNonBlank(head.toByteArray()) < 0) throw e;
+    }
+    return head.toByteArray();
   }
 
   private static JsonNode firstLine(SourceFile file) throws IOException {

@@ -122,6 +122,34 @@ class CompressedInputTest {
     }
   }
 
+  /**
+   * Breaks the JDK's gzip reader passes over without a word: a file cut inside the header of its
+   * second member, and bytes after the last member. A small first member (less than the format
+   * detector's peek) is kept too.
+   */
+  @Test
+  void aGzipFileCutInAMemberHeaderOrFollowedByGarbageIsReportedAndKeepsItsFirstMember() throws Exception {
+    byte[] first = member(FORMATS.get(".gz"), 0, 10);
+    byte[] second = member(FORMATS.get(".gz"), 10, 20);
+    Map<String, byte[]> files = Map.of(
+        "cut-in-header.jsonl.gz", concat(first, Arrays.copyOf(second, 5)),
+        "cut-in-data.jsonl.gz", concat(first, Arrays.copyOf(second, second.length / 2)),
+        "garbage-after.jsonl.gz", concat(concat(first, second), "not gzip at all".getBytes(StandardCharsets.US_ASCII)));
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      ReadRun run = ReadRun.of(Fixtures.writeBytes(dir, f.getKey(), f.getValue()).toString());
+      // At least the whole members before the break; a cut inside the data keeps what decodes of it.
+      int whole = f.getKey().startsWith("garbage") ? 20 : 10;
+      int kept = run.samples.size();
+      assertTrue(kept >= whole && kept <= 20, f.getKey() + ": " + kept);
+      if (!f.getKey().startsWith("cut-in-data")) assertEquals(whole, kept, f.getKey());
+      assertEquals(expectedIds(0, kept), ids(run), f.getKey());
+      assertEquals(1, run.failures.size(), f.getKey() + ": the break is a dead letter");
+      assertEquals(Reason.UNREADABLE_FILE, run.failures.get(0).reason(), f.getKey());
+      assertTrue(run.failures.get(0).detail().startsWith("cannot read the file after " + kept + " records"),
+          f.getKey() + ": " + run.failures.get(0).detail());
+    }
+  }
+
   @Test
   void archivesThatAreNotReadAndCompressedParquetAreDeadLettersThatSaySo() throws Exception {
     Path xz = Fixtures.writeBytes(dir, "answers.jsonl.xz", new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0, 0, 4});
