@@ -12,7 +12,8 @@ import org.apache.beam.sdk.io.Compression;
 /**
  * How an input file's bytes are compressed, told by its first bytes whatever its name: gzip, bzip2
  * or Zstandard, the ways JSON datasets are shipped. Decompression streams, so a compressed file
- * takes no more memory than a plain one; files of several concatenated gzip members read as one.
+ * takes no more memory than a plain one; several concatenated members (gzip), streams (bzip2) or
+ * frames (zstd) read as one.
  *
  * <p>A broken file (an interrupted download, bytes after the last member) fails where its data
  * ends, and what came before is kept: gzip exactly ({@link GzipMembers}); bzip2 and zstd through
@@ -22,7 +23,7 @@ import org.apache.beam.sdk.io.Compression;
  */
 enum Compressed {
   NONE(null, new byte[0]),
-  GZIP(Compression.GZIP, new byte[] {0x1f, (byte) 0x8b}),
+  GZIP(null, new byte[] {0x1f, (byte) 0x8b}), // read by GzipMembers
   BZIP2(Compression.BZIP2, new byte[] {'B', 'Z', 'h'}),
   ZSTD(Compression.ZSTD, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
 
@@ -30,7 +31,10 @@ enum Compressed {
   static final int MAGIC_BYTES = 4;
   /** Name suffixes a compressed data file may carry after its format's (answers.jsonl.gz). */
   static final List<String> SUFFIXES = List.of(".gz", ".gzip", ".bz2", ".zst", ".zstd");
+  /** The most a bzip2 or zstd read asks for: what a break may cost before it. */
+  static final int SALVAGE_READ_BYTES = 1024;
 
+  /** Beam's decoder, for bzip2 and zstd. */
   private final Compression beam;
   private final byte[] magic;
 
@@ -48,8 +52,6 @@ enum Compressed {
     }
     return NONE;
   }
-
-  static final int SALVAGE_READ_BYTES = 1024;
 
   /** {@code in}'s content, decompressed; {@code in} itself for NONE. */
   InputStream decompress(InputStream in) throws IOException {

@@ -36,7 +36,7 @@ class ExpandInputsFn extends DoFn<String, InputUnit> {
         Metrics.counter(ReadSamples.class, "files_skipped").inc();
       }
       for (InputUnit unit : expansion.units()) {
-        long limit = limits.of(unit);
+        long limit = limits.of(path, unit);
         if (limit > 0) {
           out.get(units).output(limit == InputUnit.NO_LIMIT ? unit : unit.withLimit(limit));
         } else {

@@ -65,10 +65,12 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
   public PCollectionTuple expand(PBegin begin) {
     PCollectionTuple expanded =
         begin
-            .apply("InputPaths", Create.of(paths).withCoder(StringUtf8Coder.of()))
+            // Under a limit a path given twice is read once: the shares are planned per path.
+            .apply("InputPaths", Create.of(limit == 0 ? paths : paths.stream().distinct().toList())
+                .withCoder(StringUtf8Coder.of()))
             .apply(
                 "ExpandInputs",
-                ParDo.of(new ExpandInputsFn(UNITS, FAILURES, limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths, limit)))
+                ParDo.of(new ExpandInputsFn(UNITS, FAILURES, limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths.stream().distinct().toList(), limit)))
                     .withOutputTags(UNITS, TupleTagList.of(FAILURES)));
     PCollectionTuple read =
         expanded

@@ -30,6 +30,7 @@ final class RecordLimits implements Serializable {
     this.shares = shares;
   }
 
+  /** @param paths the input paths, each given once (a unit's share is keyed by its path and its own) */
   static RecordLimits plan(List<String> paths, long limit) {
     HashMap<String, Long> shares = new HashMap<>();
     long remaining = limit;
@@ -45,7 +46,7 @@ final class RecordLimits implements Serializable {
         units++;
         if (remaining == 0) continue;
         long read = SampleFileReader.read(unit.withLimit(remaining), DISCARD);
-        shares.put(key(unit), read);
+        shares.put(key(path, unit), read);
         remaining -= read;
       }
     }
@@ -54,14 +55,18 @@ final class RecordLimits implements Serializable {
     return new RecordLimits(shares);
   }
 
-  /** The unit's share: {@link InputUnit#NO_LIMIT} without a limit, 0 for a unit not read. */
-  long of(InputUnit unit) {
+  /**
+   * The share of a unit of an input path: {@link InputUnit#NO_LIMIT} without a limit, 0 for a unit not
+   * read. Keyed by the path too, so a file under two paths (a folder and the file in it) is planned
+   * and read as the two units it is.
+   */
+  long of(String path, InputUnit unit) {
     if (shares == null) return InputUnit.NO_LIMIT;
-    return shares.getOrDefault(key(unit), 0L);
+    return shares.getOrDefault(key(path, unit), 0L);
   }
 
-  private static String key(InputUnit unit) {
-    return unit.path() + "\u0000" + unit.questionPath();
+  private static String key(String path, InputUnit unit) {
+    return path + "\u0000" + unit.path() + "\u0000" + unit.questionPath();
   }
 
   private static final RecordSink DISCARD = new RecordSink() {

@@ -64,6 +64,17 @@ class RecordLimitTest {
   }
 
   @Test
+  void aFileUnderTwoPathsIsTwoUnitsAndAPathGivenTwiceIsReadOnce() {
+    String a = folder.resolve("a.jsonl").toString();
+    ReadRun twice = ReadRun.of(5, a, a);
+    assertEquals(List.of("a1", "a2", "a4", "dead:a.jsonl:3"), ids(twice), "a.jsonl's 4 records, once");
+    ReadRun overlapping = ReadRun.of(6, a, folder.toString());
+    assertEquals(6, overlapping.samples.size() + overlapping.failures.size());
+    assertEquals(List.of("a1", "a1", "a2", "a2", "a4", "dead:a.jsonl:3"), ids(overlapping),
+        "a.jsonl's 4 records as a file, then the first 2 again as the folder's first file");
+  }
+
+  @Test
   void aNegativeLimitIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> ReadSamples.from(List.of("x")).withLimit(-1));
   }
