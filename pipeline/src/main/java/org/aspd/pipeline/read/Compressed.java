@@ -81,12 +81,17 @@ enum Compressed {
 
   /** The name without a compression suffix, in lower case: {@code Answers.JSONL.gz} gives answers.jsonl. */
   static String dataName(String name) {
+    return withoutSuffix(name).toLowerCase(Locale.ROOT);
+  }
+
+  /** The name without a compression suffix (told apart in any case), its own case kept. */
+  static String withoutSuffix(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     for (String suffix : SUFFIXES) {
       if (lower.endsWith(suffix)) {
-        return lower.substring(0, lower.length() - suffix.length());
+        return name.substring(0, name.length() - suffix.length());
       }
     }
-    return lower;
+    return name;
   }
 }

@@ -181,9 +181,10 @@ final class FastChatReader {
     return texts;
   }
 
-  /** {@code gpt-4o.jsonl} → gpt-4o; legacy {@code answer_bard.jsonl} → bard. */
+  /** {@code gpt-4o.jsonl} (or {@code gpt-4o.jsonl.gz}) → gpt-4o; legacy {@code answer_bard.jsonl} → bard. */
   static String modelFromFileName(String fileName) {
-    String stem = fileName.endsWith(".jsonl") ? fileName.substring(0, fileName.length() - 6) : fileName;
+    String name = Compressed.withoutSuffix(fileName);
+    String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
     return stem.startsWith("answer_") ? stem.substring("answer_".length()) : stem;
   }
 }

@@ -46,9 +46,9 @@ final class InputExpander {
   private static Expansion explicitFile(String path) throws IOException {
     String name = path.substring(path.lastIndexOf('/') + 1);
     String parent = path.substring(0, path.lastIndexOf('/') + 1);
-    if (name.equals(QUESTION_FILE)) {
+    if (Compressed.withoutSuffix(name).equals(QUESTION_FILE)) {
       for (String folder : ANSWER_FOLDERS) {
-        List<String> answers = files(match(parent + folder + "*.jsonl"));
+        List<String> answers = files(match(parent + folder + "*")).stream().filter(InputExpander::isJsonl).toList();
         if (!answers.isEmpty()) {
           return new Expansion(true, fastChatUnits(path, answers), List.of());
         }
@@ -56,9 +56,11 @@ final class InputExpander {
     }
     for (String folder : ANSWER_FOLDERS) {
       if (parent.endsWith("/" + folder)) {
-        String questions = parent.substring(0, parent.length() - folder.length()) + QUESTION_FILE;
-        if (!match(questions).isEmpty()) {
-          return new Expansion(true, List.of(InputUnit.fastChat(questions, path, true)), List.of());
+        String benchmark = parent.substring(0, parent.length() - folder.length());
+        List<String> questions = files(match(benchmark + QUESTION_FILE + "*")).stream()
+            .filter(InputExpander::isQuestionFile).toList();
+        if (!questions.isEmpty()) {
+          return new Expansion(true, List.of(InputUnit.fastChat(questions.get(0), path, true)), List.of());
         }
       }
     }
@@ -71,8 +73,8 @@ final class InputExpander {
     List<String> skipped = new ArrayList<>();
     List<String> fastChatFolders = new ArrayList<>();
     for (String file : files) {
-      if (file.endsWith("/" + QUESTION_FILE) && !hidden(file, root)) {
-        String folder = file.substring(0, file.length() - QUESTION_FILE.length());
+      if (isQuestionFile(file) && !hidden(file, root)) {
+        String folder = file.substring(0, file.lastIndexOf('/') + 1);
         List<String> answers = answerFiles(files, folder);
         if (!answers.isEmpty()) {
           fastChatFolders.add(folder);
@@ -102,7 +104,7 @@ final class InputExpander {
       String prefix = folder + answerFolder;
       List<String> answers =
           files.stream()
-              .filter(f -> f.startsWith(prefix) && f.indexOf('/', prefix.length()) < 0 && f.endsWith(".jsonl"))
+              .filter(f -> f.startsWith(prefix) && f.indexOf('/', prefix.length()) < 0 && isJsonl(f))
               .toList();
       if (!answers.isEmpty()) {
         return answers;
@@ -117,6 +119,15 @@ final class InputExpander {
       units.add(InputUnit.fastChat(questions, answers.get(i), i == 0));
     }
     return units;
+  }
+
+  /** {@value #QUESTION_FILE}, compressed or not. */
+  private static boolean isQuestionFile(String path) {
+    return Compressed.withoutSuffix(path).endsWith("/" + QUESTION_FILE);
+  }
+
+  private static boolean isJsonl(String path) {
+    return Compressed.dataName(path).endsWith(".jsonl");
   }
 
   static boolean isDataFile(String path) {

@@ -150,6 +150,34 @@ class CompressedInputTest {
     }
   }
 
+  /** A FastChat folder whose question and answer files are gzipped reads as the plain folder does. */
+  @Test
+  void aCompressedFastChatFolderGivesTheSamplesOfThePlainOne() throws Exception {
+    Path bench = Path.of(System.getProperty("aspd.home", "..")).resolve("datasets/vicuna-bench");
+    Path zipped = dir.resolve("vicuna-gz");
+    for (String file : List.of("question.jsonl", "model_answer/gpt-4o.jsonl")) {
+      ByteArrayOutputStream gz = new ByteArrayOutputStream();
+      try (OutputStream out = new GZIPOutputStream(gz)) {
+        out.write(Files.readAllBytes(bench.resolve(file)));
+      }
+      Fixtures.writeBytes(zipped, file + ".gz", gz.toByteArray());
+    }
+    Map<String, String> plain = answers(ReadRun.of(bench.toString()));
+    assertEquals(80, plain.size());
+    for (String input : List.of(zipped.toString(), zipped.resolve("question.jsonl.gz").toString(),
+        zipped.resolve("model_answer/gpt-4o.jsonl.gz").toString())) {
+      ReadRun run = ReadRun.of(input);
+      assertEquals(List.of(), run.failures, input);
+      assertEquals(plain, answers(run), input + ": ids (gpt-4o/N), questions and answers");
+    }
+  }
+
+  private static Map<String, String> answers(ReadRun run) {
+    Map<String, String> byId = new java.util.TreeMap<>();
+    run.samples.forEach(s -> byId.put(s.id(), s.model() + "|" + s.category() + "|" + s.question() + "|" + s.answer()));
+    return byId;
+  }
+
   @Test
   void archivesThatAreNotReadAndCompressedParquetAreDeadLettersThatSaySo() throws Exception {
     Path xz = Fixtures.writeBytes(dir, "answers.jsonl.xz", new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0, 0, 4});
