@@ -3,6 +3,7 @@
 // branch-isolation checks.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "attention_check.h"
@@ -224,4 +225,50 @@ TEST(tile_pair_predicates_agree_with_every_pair) {
             "rules fired: main " << main_only << ", one branch " << one_branch << ", disjoint "
                                  << disjoint << ", invisible " << invisible);
   CHECK(all_visible > invisible);
+}
+
+// A NaN score is not ordered: a running max that dropped it read a row whose visible scores were
+// all NaN as "nothing visible" and wrote zeros. A NaN key must make exactly the rows that see it
+// NaN, in the tiled kernel, in the float64 reference and in decode, whatever the tiling.
+TEST(nan_key_makes_exactly_the_rows_that_see_it_nan) {
+  std::mt19937 rng(12);
+  SampleSpec spec;
+  spec.groups_min = spec.groups_max = 1;
+  spec.branches_min = spec.branches_max = 3;
+  spec.content_min = 70;  // branches over one 64-key tile: whole tiles of NaN scores
+  spec.content_max = 90;
+  Case c = random_case(rng, spec, 2, 1, 8);
+  const int64_t T = c.dims.T;
+  std::vector<int64_t> poisoned = {0};  // the first token: every row sees it
+  for (int64_t j = 0; j < T; ++j)
+    if (c.layout.group_id[j] >= 0 && c.layout.branch_id[j] == 2) {
+      poisoned.push_back(j);  // and the first token of the second branch
+      break;
+    }
+  CHECK_EQ(poisoned.size(), size_t{2});
+  for (int64_t p : poisoned) {
+    Case x = c;
+    x.k[p * c.dims.Hkv * c.dims.D] = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> got = fast(x, 0.3f, 2);
+    const std::vector<double> want = reference(x, 0.3);
+    const std::vector<int32_t>& pos = x.layout.positions[static_cast<int>(PositionMode::kSameSeq)];
+    std::vector<float> dec(x.q.size());
+    CpuAttention* ctx = create_cpu_attention(2);
+    const TokenTags tags{pos.data(), x.layout.group_id.data(), x.layout.branch_id.data()};
+    decode_cpu(ctx, x.q.data(), x.k.data(), x.v.data(), tags, tags, DecodeDims{T, T, 2, 1, 8}, 0.3f, dec.data());
+    free_cpu_attention(ctx);
+    int64_t nan_rows = 0;
+    for (int64_t i = 0; i < T; ++i) {
+      const bool sees = packed_visible(i, p, x.layout.group_id[i], x.layout.branch_id[i], x.layout.group_id[p],
+                                       x.layout.branch_id[p]) && p <= i;
+      nan_rows += sees;
+      for (int64_t e = i * 2 * 8; e < (i + 1) * 2 * 8; ++e) {
+        CHECK_MSG(std::isnan(got[e]) == sees && std::isnan(want[e]) == sees && std::isnan(dec[e]) == sees,
+                  "key " << p << " row " << i << ": sees " << sees << ", got " << got[e] << ", reference "
+                         << want[e] << ", decode " << dec[e]);
+        if (!sees) CHECK(std::fabs(got[e] - want[e]) < 2e-4);
+      }
+    }
+    CHECK_MSG(p == 0 ? nan_rows == T : nan_rows > 0 && nan_rows < T, "key " << p << ": " << nan_rows << " NaN rows of " << T);
+  }
 }

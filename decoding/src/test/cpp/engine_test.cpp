@@ -263,3 +263,23 @@ TEST(generate_outputs_parse_under_the_grammar) {
             "groups " << n.with_groups << ", EOS " << n.eos_stops << ", budget " << n.budget_stops);
   free_engine(e);
 }
+
+// Argmax and the sampler order logits by '>', under which a NaN loses to everything: a model
+// whose forward gives NaN decoded a run of one fixed token and ended at the budget, no error.
+TEST(generate_fails_on_non_finite_logits) {
+  const SpecialTokens st{3, 4, 5, 6, 7, 8};
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    for (const float temperature : {0.f, 1.f}) {
+      Fixture f(24, 11);
+      f.model->final_norm[0] = bad;  // every logit of every token turns NaN
+      Engine* e = make_engine(*f.model, st, {9});
+      const std::vector<int32_t> prompt = {12, 13, 14};
+      DecodeRun run;
+      std::string err;
+      const bool ok = engine_generate(*e, prompt.data(), 3, SamplerConfig{temperature, 0, 1.f, 1}, 20, &run, &err);
+      free_engine(e);
+      CHECK_MSG(!ok, "decoded " << run.ids.size() << " tokens from non-finite logits");
+      CHECK_MSG(err.find("non-finite logits: the forward gave") != std::string::npos, err);
+    }
+  }
+}

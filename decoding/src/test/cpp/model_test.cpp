@@ -2,8 +2,10 @@
 // §8(b)/(c) properties on a random-weight model (branch alone = packed rows; a perturbed branch
 // leaves siblings and earlier rows untouched and changes the rows after its group).
 #include <atomic>
+#include <clocale>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -264,4 +266,69 @@ TEST(random_model_branch_alone_and_perturbation) {
     if (t >= g0.para_end && lay.group_id[t] < 0) CHECK_MSG(d > 1e-3, "main row " << t << " did not change");
   }
   free_model(m);
+}
+
+TEST(safetensors_refuses_nan_and_infinite_weights) {
+  std::string err;
+  SafeTensorsFile f;
+  std::vector<float> got(4);
+  const std::string nan_f32 = safetensors_bytes({{"w", "F32", {4}, f32_bytes({1.f, 2.f, std::nanf(""), 3.f})}});
+  CHECK_MSG(read_safetensors_header(write_temp("nan.safetensors", nan_f32), &f, &err), err);
+  CHECK(!read_tensor_as_f32(f, *f.find("w"), got.data(), &err));
+  CHECK_MSG(err.find("tensor \"w\": element 2 is NaN") != std::string::npos, err);
+  for (const auto& [dtype, bits] : {std::pair<std::string, uint16_t>{"F16", 0x7C00}, {"BF16", 0xFF80}}) {
+    std::string bytes;
+    for (uint16_t h : {uint16_t{0x3C00}, bits}) bytes += std::string{char(h & 0xFF), char(h >> 8)};
+    const std::string file = safetensors_bytes({{"inf", dtype, {2}, bytes}});
+    err.clear();
+    CHECK_MSG(read_safetensors_header(write_temp("inf.safetensors", file), &f, &err), err);
+    CHECK(!read_tensor_as_f32(f, *f.find("inf"), got.data(), &err));
+    CHECK_MSG(err.find("element 1 is infinite") != std::string::npos, dtype << ": " << err);
+  }
+}
+
+namespace {
+
+// Enters a locale whose decimal point is ',' for LC_NUMERIC: an installed one, else one built
+// with localedef into a temporary folder (glibc reads LOCPATH at each setlocale). Empty when
+// neither is possible on this machine.
+std::string enter_comma_decimal_locale() {
+  for (const char* name : {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "ru_RU.UTF-8"})
+    if (std::setlocale(LC_NUMERIC, name) != nullptr) return name;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("aspd_locale_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cmd = "localedef -i de_DE -f UTF-8 '" + (dir / "de_DE.UTF-8").string() + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) == -1) return "";
+  ::setenv("LOCPATH", dir.string().c_str(), 1);
+  const bool ok = std::setlocale(LC_NUMERIC, "de_DE.UTF-8") != nullptr;
+  ::unsetenv("LOCPATH");
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);  // a locale in force is held in memory
+  return ok ? "de_DE.UTF-8 (built with localedef)" : "";
+}
+
+}  // namespace
+
+// The JVM sets the process locale from the user's environment; under de_DE the C library's
+// strtod read "1.0E-6" as 1.0, so a Hugging Face config loaded with rms_norm_eps = 1.
+TEST(json_numbers_are_read_the_same_under_a_comma_decimal_locale) {
+  const std::string before = std::setlocale(LC_NUMERIC, nullptr);
+  const std::string entered = enter_comma_decimal_locale();
+  if (entered.empty()) {
+    std::printf("NOTE: no comma-decimal locale on this machine (none installed, no localedef); not exercised\n");
+    return;
+  }
+  const double c_library = std::strtod("1.5", nullptr);  // the locale is in force: '.' ends the number
+  json::Value v;
+  std::string err;
+  const bool ok = json::parse("[1.0E-6, 0.000001, 10000.5, -2.5e-3, 1e999]", &v, &err);
+  std::setlocale(LC_NUMERIC, before.c_str());
+  CHECK_MSG(c_library == 1.0, entered << " read 1.5 as " << c_library);
+  CHECK_MSG(ok, err);
+  CHECK_EQ(v.items[0].number, 1.0e-6);
+  CHECK_EQ(v.items[1].number, 1.0e-6);
+  CHECK_EQ(v.items[2].number, 10000.5);
+  CHECK_EQ(v.items[3].number, -2.5e-3);
+  CHECK(std::isinf(v.items[4].number));  // range errors still come out as inf, refused by the config check
 }

@@ -21,6 +21,7 @@ struct RowState {
   float m = kNegInf;
   float l = 0.f;
   float* acc;
+  bool nan = false;  // a visible score was NaN: the row's softmax is undefined
 };
 
 // Folds the visible keys of one key tile into a row: scores first (so the max is known), then
@@ -29,9 +30,16 @@ template <typename Visible>
 void fold_tile(RowState& row, const float* q_row, const float* k, const float* v, int64_t k0,
                int64_t k1, int64_t kv_stride, int32_t D, float scale, Visible visible,
                float* scores) {
+  if (row.nan) return;
   float tile_max = kNegInf;
   for (int64_t j = k0; j < k1; ++j) {
     scores[j - k0] = visible(j) ? dot(q_row, k + j * kv_stride, D) * scale : kNegInf;
+    // std::max drops a NaN, so a tile of NaN scores would read as "nothing visible" and the row
+    // as zeros; a NaN input must come out as NaN, as it does from a softmax.
+    if (std::isnan(scores[j - k0])) {
+      row.nan = true;
+      return;
+    }
     tile_max = std::max(tile_max, scores[j - k0]);
   }
   if (tile_max == kNegInf) return;
@@ -50,6 +58,10 @@ void fold_tile(RowState& row, const float* q_row, const float* k, const float* v
 }
 
 void finish_row(const RowState& row, int32_t D, float* out) {
+  if (row.nan) {
+    std::fill(out, out + D, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
   const float inv = row.l > 0.f ? 1.f / row.l : 0.f;
   for (int32_t d = 0; d < D; ++d) out[d] = row.acc[d] * inv;
 }

@@ -22,6 +22,10 @@ void attend_row(const float* q_row, const float* k, const float* v, int64_t num_
     double s = 0.0;
     for (int32_t d = 0; d < D; ++d) s += static_cast<double>(q_row[d]) * k_row[d];
     scores[j] = s * scale;
+    if (std::isnan(scores[j])) {  // std::max would drop it; a NaN input makes a NaN row
+      for (int32_t d = 0; d < D; ++d) out[d] = std::numeric_limits<double>::quiet_NaN();
+      return;
+    }
     max_score = std::max(max_score, scores[j]);
   }
   for (int32_t d = 0; d < D; ++d) out[d] = 0.0;

@@ -1,6 +1,7 @@
 #include "cpu_backend.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace aspd {
@@ -34,6 +35,7 @@ class CpuSession : public DecodeSession {
 
   bool pick(int64_t r, const Restriction& restriction, bool greedy, int32_t* token, std::string* err) override {
     if (!check_row(r, err)) return false;
+    if (!check_finite(logits_.data() + r * V_, err)) return false;
     scratch_.assign(logits_.begin() + r * V_, logits_.begin() + (r + 1) * V_);
     restriction.apply(scratch_.data(), V_);
     *token = greedy ? Sampler::argmax(scratch_.data(), V_) : sampler_.sample(scratch_.data(), V_);
@@ -41,6 +43,18 @@ class CpuSession : public DecodeSession {
   }
 
  private:
+  // Argmax and the sampler order logits by '>', under which a NaN loses to everything: a broken
+  // forward would decode as a run of one fixed token instead of failing.
+  bool check_finite(const float* row, std::string* err) const {
+    for (int64_t v = 0; v < V_; ++v) {
+      if (std::isfinite(row[v])) continue;
+      *err = std::string(kNonFiniteLogits) + ": the forward gave " + (std::isnan(row[v]) ? "NaN" : "an infinite value") +
+             " for id " + std::to_string(v) + " (damaged weights, or an overflow in the forward)";
+      return false;
+    }
+    return true;
+  }
+
   bool check_row(int64_t r, std::string* err) const {
     if (r >= 0 && r < rows_) return true;
     *err = "internal: no output row " + std::to_string(r) + " in the last forward";

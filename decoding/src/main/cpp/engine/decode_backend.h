@@ -14,6 +14,10 @@
 
 namespace aspd {
 
+// How a pick's error starts when the model's logits hold NaN or Inf: a model failure, not a
+// request the engine cannot run (the JNI layer throws NativeFailureException for it).
+inline constexpr const char* kNonFiniteLogits = "non-finite logits";
+
 // Which tokens a pick may return: only `allow_only` when it is non-empty, else all but `banned`.
 struct Restriction {
   std::vector<int32_t> allow_only;

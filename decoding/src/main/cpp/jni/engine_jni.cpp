@@ -40,7 +40,8 @@ jlong run_mode(JNIEnv* env, const char* name, Mode mode) {
   }
   if (!ok) {
     delete out;
-    const bool failure = err.rfind("internal", 0) == 0 || err.find("out of memory") != std::string::npos;
+    const bool failure = err.rfind("internal", 0) == 0 || err.find("out of memory") != std::string::npos ||
+                         err.find(aspd::kNonFiniteLogits) != std::string::npos;
     if (env->ExceptionCheck()) return 0;
     if (failure) aspd::jni::throw_native_failure(env, std::string(name) + ": " + err);
     else aspd::jni::throw_illegal_argument(env, std::string(name) + ": " + err);

@@ -1,9 +1,23 @@
 #include "json.h"
 
+#include <clocale>
 #include <cstdlib>
+#include <locale.h>
 #include <set>
 
 namespace aspd::json {
+
+namespace {
+
+// strtod follows LC_NUMERIC, which the JVM takes from the user's environment: under a
+// comma-decimal locale (de_DE, fr_FR, ...) it read "1.0E-6" as 1.0 and the model loaded with a
+// wrong rms_norm_eps. JSON numbers are read in the "C" locale whatever the process's locale is.
+locale_t c_numeric_locale() {
+  static const locale_t c = newlocale(LC_NUMERIC_MASK, "C", static_cast<locale_t>(0));
+  return c;
+}
+
+}  // namespace
 
 const Value* Value::find(const std::string& key) const {
   if (kind != Kind::kObject) return nullptr;
@@ -153,7 +167,9 @@ struct Reader {
     }
     v->kind = Kind::kNumber;
     v->text = s.substr(start, i - start);
-    v->number = std::strtod(v->text.c_str(), nullptr);
+    const locale_t c = c_numeric_locale();
+    if (c == static_cast<locale_t>(0)) return fail("cannot open the C locale to read a number");
+    v->number = strtod_l(v->text.c_str(), nullptr, c);
     return true;
   }
 

@@ -1,6 +1,7 @@
 #include "safetensors.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -205,6 +206,14 @@ bool read_tensor_as_f32(const SafeTensorsFile& file, const SafeTensor& t, float*
         const uint16_t h = static_cast<uint16_t>(p[0] | (p[1] << 8));
         dst[done + e] = is_bf16 ? bf16_to_float(h) : half_to_float(h);
       }
+    }
+    // A NaN or Inf weight makes every logit downstream NaN (or, through attention, finite and
+    // wrong): refuse the checkpoint here, where the tensor and element can still be named.
+    for (uint64_t e = 0; e < chunk; ++e) {
+      if (!std::isfinite(dst[done + e]))
+        return fail(err, file.path, "tensor \"" + t.name + "\": element " + std::to_string(done + e) + " is " +
+                                        (std::isnan(dst[done + e]) ? "NaN" : "infinite") +
+                                        " (a damaged or overflowed checkpoint)");
     }
     done += chunk;
   }

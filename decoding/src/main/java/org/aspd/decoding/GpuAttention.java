@@ -75,8 +75,8 @@ public final class GpuAttention implements Attention {
     }
     int[] an = AttentionInputs.checkDecode(shape, q, queryTags, kCache, vCache, cacheTags, scale);
     float[] out = new float[q.length];
-    decodeNative(handle, dtype.ordinal(), q, queryTags.position(), queryTags.groupId(), queryTags.branchId(),
-        kCache, vCache, cacheTags.position(), cacheTags.groupId(), cacheTags.branchId(), an[0], an[1],
+    decodeNative(handle, dtype.ordinal(), q, queryTags.positionArray(), queryTags.groupArray(), queryTags.branchArray(),
+        kCache, vCache, cacheTags.positionArray(), cacheTags.groupArray(), cacheTags.branchArray(), an[0], an[1],
         shape.heads(), shape.kvHeads(), shape.headDim(), scale, out);
     return out;
   }

@@ -94,6 +94,7 @@ public final class Model implements LogitsModel, AutoCloseable {
    * @return logits [T, V] row-major
    */
   public float[] forward(int[] ids, int[] positions, int[] groupIds, int[] branchIds) {
+    Objects.requireNonNull(ids, "ids");
     int[] all = new int[ids.length];
     for (int i = 0; i < all.length; i++) all[i] = i;
     return forwardRows(ids, positions, groupIds, branchIds, all);

@@ -52,7 +52,11 @@ public final class SampleLayout {
   /** Dense mask [T][T] (row = query); for tests and inspection of small samples only. */
   public boolean[][] mask() {
     int n = length();
-    byte[] flat = new byte[Math.multiplyExact(n, n)];
+    if ((long) n * n > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("a mask of " + n + " x " + n + " entries does not fit one Java array; use"
+          + " visible(i, j) for samples over 46,340 tokens");
+    }
+    byte[] flat = new byte[n * n];
     maskNative(groupId, branchId, flat);
     boolean[][] out = new boolean[n][n];
     for (int i = 0; i < n; i++) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -415,6 +416,7 @@ public final class ShardValidator implements AutoCloseable {
 
     /** Plain main tokens before every response (no control ids); positions become absolute. */
     public Builder prompt(int... ids) {
+      Objects.requireNonNull(ids, "prompt ids");
       Set<Integer> controls = Set.of(special.branch(), special.branchEnd(), special.title(), special.titleEnd(),
           special.para(), special.paraEnd());
       for (int id : ids) {
@@ -428,6 +430,7 @@ public final class ShardValidator implements AutoCloseable {
 
     /** Other control ids that must never occur in a response (chat template: end-of-turn, ...). */
     public Builder reservedIds(int... ids) {
+      Objects.requireNonNull(ids, "reserved ids");
       this.reservedIds = ids.clone();
       return this;
     }
@@ -455,6 +458,7 @@ public final class ShardValidator implements AutoCloseable {
 
     /** The checks to run (default: all; numerical ones only with a model). */
     public Builder checks(Set<ValidationCheck> checks) {
+      Objects.requireNonNull(checks, "checks");
       this.checks = checks.isEmpty() ? EnumSet.noneOf(ValidationCheck.class) : EnumSet.copyOf(checks);
       return this;
     }

@@ -1,5 +1,6 @@
 package org.aspd.decoding;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,29 @@ class CpuAttentionTest {
     assertThrows(IllegalArgumentException.class, () -> new AttentionShape(3, 2, 4));
     assertThrows(IllegalArgumentException.class, () -> new AttentionShape(0, 1, 4));
     assertThrows(IllegalArgumentException.class, () -> new TokenTags(new int[1], new int[2], new int[1]));
+    NullPointerException npe = assertThrows(NullPointerException.class, () -> new TokenTags(new int[1], null, new int[1]));
+    assertEquals("groupId", npe.getMessage());
+  }
+
+  /** Tags are checked once: changing the caller's arrays, or the returned ones, must not reach the native call. */
+  @Test
+  void tagsCannotBeChangedAfterTheirCheck() {
+    AttentionShape s = new AttentionShape(1, 1, 2);
+    float[] q = {1f, 0f};
+    float[] k = {1f, 0f, 4f, 0f};
+    float[] v = {1f, 1f, 5f, 5f};
+    int[] group = {0, 0};
+    int[] branch = {1, 2};
+    TokenTags query = new TokenTags(new int[] {1}, new int[] {0}, new int[] {1});
+    TokenTags cache = new TokenTags(new int[] {1, 1}, group, branch); // siblings: the query sees entry 0 only
+    group[1] = -7;
+    branch[1] = 0;
+    cache.groupId()[1] = -1;
+    cache.branchId()[1] = 0;
+    assertArrayEquals(new int[] {0, 0}, cache.groupId());
+    try (CpuAttention attention = new CpuAttention(1)) {
+      assertArrayEquals(new float[] {1f, 1f}, attention.decode(s, q, query, k, v, cache, 1f), 0f);
+    }
   }
 
   @Test

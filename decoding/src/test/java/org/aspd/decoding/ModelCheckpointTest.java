@@ -100,6 +100,14 @@ class ModelCheckpointTest {
           "dtype I32 (supported: F32, F16, BF16)");
       rejects(rewrite(model, "bytes", q0, (w) -> w.addRaw(q0, "F32", new long[] {64, 64}, new byte[64 * 64 * 2])),
           "need 16384");
+      float[] q0Nan = model.tensor(q0);
+      q0Nan[70] = Float.NaN;
+      rejects(rewrite(model, "nan", q0, (w) -> w.add(q0, Dtype.F32, new long[] {64, 64}, q0Nan)),
+          "tensor \"" + q0 + "\": element 70 is NaN");
+      float[] q0Inf = model.tensor(q0);
+      q0Inf[5] = Float.NEGATIVE_INFINITY;
+      rejects(rewrite(model, "inf", q0, (w) -> w.add(q0, Dtype.BF16, new long[] {64, 64}, q0Inf)),
+          "element 5 is infinite");
       rejects(write("extra", model, w -> w.add("model.layers.9.mlp.up_proj.weight", Dtype.F32, new long[] {1}, new float[1])),
           "unexpected tensor \"model.layers.9.mlp.up_proj.weight\"");
     }

@@ -182,6 +182,7 @@ class ModelTest {
       assertThrows(IllegalArgumentException.class, () -> model.forward(new int[] {1, 2}, pos, new int[] {-1, 0}, zero));
       assertThrows(IllegalArgumentException.class, () -> model.forwardRows(new int[] {1, 2}, pos, main, zero, new int[] {2}));
       assertThrows(IllegalArgumentException.class, () -> model.tensor("no.such.tensor"));
+      assertEquals("ids", assertThrows(NullPointerException.class, () -> model.forward(null, pos, main, zero)).getMessage());
       assertEquals(2 * TinyModels.VOCAB, model.forward(new int[] {1, 2}, pos, main, zero).length);
       model.close();
       assertThrows(IllegalStateException.class, () -> model.forward(new int[] {1, 2}, pos, main, zero));
