@@ -51,4 +51,37 @@ class CircuitBreakerTest {
       }
     }
   }
+
+  /** A 429 is back-pressure from an endpoint that is up: a run of them must not cut the endpoint off. */
+  @Test
+  void rateLimitingDoesNotOpenTheBreaker() throws Exception {
+    try (FakeLlmServer server = FakeLlmServer.openAi((r, s) -> r.number() <= 12
+            ? FakeLlmServer.status(429, "{}", Map.of("Retry-After", "1")) : s.verdict("pass", "ok"))) {
+      LlmTeacherConfig config = Fixtures.config(server, cache, Provider.OPENAI)
+          .withRetry(new RetrySettings(20, 0L, 5_000L))
+          .withBreaker(new BreakerSettings(3, 30.0));
+      try (LlmTeacher t = Fixtures.teacher(config, time, new UsageLedger())) {
+        assertEquals(Verdict.pass("ok"), t.judgeFormat(Fixtures.sample(), Fixtures.ANSWER, 0));
+        assertEquals(13, server.requests());
+        assertTrue(time.seconds() >= 12, "each Retry-After was honoured: " + time.seconds());
+      }
+    }
+  }
+
+  /** A call already retrying when the endpoint goes down waits for the breaker's trial instead of failing. */
+  @Test
+  void aRetryThatMeetsTheOpenBreakerWaitsForItsTrial() throws Exception {
+    try (FakeLlmServer server = FakeLlmServer.openAi((r, s) -> r.number() <= 3
+            ? FakeLlmServer.status(502, "{}", Map.of()) : s.verdict("pass", "ok"))) {
+      LlmTeacherConfig config = Fixtures.config(server, cache, Provider.OPENAI)
+          .withRetry(new RetrySettings(5, 0L, 60_000L))
+          .withBreaker(new BreakerSettings(3, 30.0));
+      try (LlmTeacher t = Fixtures.teacher(config, time, new UsageLedger())) {
+        double start = time.seconds();
+        assertEquals(Verdict.pass("ok"), t.judgeFormat(Fixtures.sample(), Fixtures.ANSWER, 0));
+        assertEquals(4, server.requests(), "three failures open the breaker; the fourth attempt is its trial");
+        assertTrue(time.seconds() - start >= 30, "the retry waited out the cool-down: " + (time.seconds() - start));
+      }
+    }
+  }
 }

@@ -81,7 +81,7 @@ final class FakeLlmServer implements AutoCloseable {
   }
 
   /** What to send back. */
-  sealed interface Reply permits Json, Hang, Cut {}
+  sealed interface Reply permits Json, Hang, Cut, Stall {}
 
   record Json(int status, String body, Map<String, String> headers) implements Reply {}
 
@@ -90,6 +90,9 @@ final class FakeLlmServer implements AutoCloseable {
 
   /** Announce a longer body than sent, then close: a truncated response. */
   record Cut(String body) implements Reply {}
+
+  /** Send the headers and the start of the body, then stall (until the server closes). */
+  record Stall(String body) implements Reply {}
 
   /** Answers one request; {@code server} builds replies in its protocol. */
   interface Script {
@@ -199,6 +202,15 @@ final class FakeLlmServer implements AutoCloseable {
 
   private void send(HttpExchange exchange, Reply reply) throws IOException, InterruptedException {
     if (reply instanceof Hang) {
+      closing.await(30, TimeUnit.SECONDS);
+      return;
+    }
+    if (reply instanceof Stall stall) {
+      byte[] start = stall.body().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, start.length + 100_000L);
+      exchange.getResponseBody().write(start);
+      exchange.getResponseBody().flush();
       closing.await(30, TimeUnit.SECONDS);
       return;
     }

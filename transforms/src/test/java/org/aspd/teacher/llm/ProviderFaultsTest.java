@@ -103,6 +103,25 @@ class ProviderFaultsTest {
     }
   }
 
+  /** The timeout bounds the whole exchange: headers sent, body stalled, used to hang the run forever. */
+  @Test
+  void aServerThatStallsInTheBodyTimesOutAndIsRetried() throws Exception {
+    try (FakeLlmServer server = FakeLlmServer.openAi(firstThen(new FakeLlmServer.Stall("{\"id\":")));
+        LlmTeacher t = Fixtures.teacher(Fixtures.config(server, cache, Provider.OPENAI)
+            .mapStages(m -> m.withTimeoutSeconds(0.3)), time, new UsageLedger())) {
+      assertEquals(Verdict.pass("ok"), t.judgeAnswer(Fixtures.sample(), Fixtures.ANSWER, 0));
+      assertEquals(2, server.requests());
+    }
+    try (FakeLlmServer server = FakeLlmServer.openAi((r, s) -> new FakeLlmServer.Stall("{\"id\":"));
+        LlmTeacher t = Fixtures.teacher(Fixtures.config(server, cache, Provider.OPENAI)
+            .mapStages(m -> m.withTimeoutSeconds(0.2)), time, new UsageLedger())) {
+      TeacherException e = assertThrows(TeacherException.class,
+          () -> t.judgeAnswer(Fixtures.sample(), Fixtures.ANSWER, 0));
+      assertTrue(e.getMessage().contains("timeout"), e.getMessage());
+      assertEquals(3, server.requests());
+    }
+  }
+
   @Test
   void malformedProviderJsonIsRetried() throws Exception {
     try (FakeLlmServer server = FakeLlmServer.openAi(firstThen(

@@ -38,6 +38,11 @@ final class CircuitBreaker {
     }
   }
 
+  /** 0 when closed, the rest of the cool-down when open, 0 while a trial is in flight (poll). */
+  synchronized long nanosUntilTrial() {
+    return state == State.OPEN ? Math.max(0, coolDownNanos - (time.nanoTime() - openedAt)) : 0;
+  }
+
   synchronized void onSuccess() {
     state = State.CLOSED;
     consecutiveFailures = 0;

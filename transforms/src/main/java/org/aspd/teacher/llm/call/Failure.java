@@ -10,12 +10,13 @@ import java.util.Optional;
 /**
  * What one failed attempt means for the next one.
  *
- * @param retryable worth another attempt (429, 5xx, timeouts, broken or cut-off responses); also
- *     the failures that count against the endpoint's circuit breaker
+ * @param retryable worth another attempt (429, 5xx, timeouts, broken or cut-off responses)
+ * @param backPressure the endpoint answered and asked to slow down (429): it is up, so this does
+ *     not count against its circuit breaker
  * @param retryAfter the server's requested wait, when it sent {@code Retry-After}
  * @param reason short text for the dead letter (not yet redacted)
  */
-record Failure(boolean retryable, Optional<Duration> retryAfter, String reason) {
+record Failure(boolean retryable, boolean backPressure, Optional<Duration> retryAfter, String reason) {
   private static final int MAX_BODY = 300;
 
   static Failure classify(Throwable error, long nowMillis) {
@@ -23,17 +24,17 @@ record Failure(boolean retryable, Optional<Duration> retryAfter, String reason) 
     if (http != null) {
       Optional<Duration> wait = RetryAfter.parse(http.retryAfter(), nowMillis);
       boolean retry = error instanceof RetriableException || http.statusCode() == 429 || http.statusCode() >= 500;
-      return new Failure(retry, wait, "HTTP " + http.statusCode() + ": " + shorten(http.getMessage()));
+      return new Failure(retry, http.statusCode() == 429, wait, "HTTP " + http.statusCode() + ": " + shorten(http.getMessage()));
     }
     if (error instanceof TimeoutException || find(error, java.net.http.HttpTimeoutException.class) != null) {
-      return new Failure(true, Optional.empty(), "timeout");
+      return new Failure(true, false, Optional.empty(), "timeout");
     }
     if (error instanceof NonRetriableException || error instanceof UnsupportedFeatureException
         || error instanceof IllegalStateException) {
-      return new Failure(false, Optional.empty(), describe(error));
+      return new Failure(false, false, Optional.empty(), describe(error));
     }
     // Connection resets, truncated bodies, unparsable provider JSON: usually transient.
-    return new Failure(true, Optional.empty(), describe(error));
+    return new Failure(true, false, Optional.empty(), describe(error));
   }
 
   private static String describe(Throwable e) {

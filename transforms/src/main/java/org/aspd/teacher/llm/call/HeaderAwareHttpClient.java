@@ -13,6 +13,9 @@ import java.net.URI;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP client handed to LangChain4j's chat models (its {@code httpClientBuilder} hook). It does
@@ -44,7 +47,7 @@ final class HeaderAwareHttpClient implements HttpClient {
   @Override
   public SuccessfulHttpResponse execute(HttpRequest request) {
     try {
-      java.net.http.HttpResponse<String> response = delegate.send(toJdk(request), BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> response = exchange(toJdk(request));
       int status = response.statusCode();
       if (status < 200 || status >= 300) {
         String body = response.body() == null ? "" : response.body();
@@ -64,6 +67,33 @@ final class HeaderAwareHttpClient implements HttpClient {
       throw new IllegalStateException("interrupted while waiting for the provider", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The whole exchange within the timeout. The JDK's request timeout only bounds the wait for the
+   * response headers: a server that sent them and then stalled in the body held the call, and the
+   * run, forever.
+   */
+  private java.net.http.HttpResponse<String> exchange(java.net.http.HttpRequest request)
+      throws IOException, InterruptedException {
+    if (readTimeout == null) {
+      return delegate.send(request, BodyHandlers.ofString());
+    }
+    CompletableFuture<java.net.http.HttpResponse<String>> pending = delegate.sendAsync(request, BodyHandlers.ofString());
+    try {
+      return pending.get(readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true); // since JDK 16 this aborts the exchange and frees its connection
+      throw new HttpTimeoutException("no complete response within " + readTimeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) throw io;
+      if (cause instanceof RuntimeException re) throw re;
+      throw new IOException(cause);
     }
   }
 

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResilientCaller {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientCaller.class);
+  /** How often a waiting retry looks at a breaker whose trial call is in flight. */
+  private static final long BREAKER_POLL_NANOS = 50_000_000L;
   private final ChatBackend backend;
   private final EndpointGuards guards;
   private final RetrySettings retry;
@@ -38,7 +40,7 @@ public final class ResilientCaller {
     int estimate = request.estimatedInputTokens();
     Failure last = null;
     for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-      if (!guard.breaker.tryAcquire()) {
+      if (!mayProceed(guard.breaker, time, attempt)) {
         throw new TeacherException(prefix(request) + "circuit open after repeated failures, failing fast"
             + (last == null ? "" : "; last error: " + redact.apply(last.reason())));
       }
@@ -61,7 +63,11 @@ public final class ResilientCaller {
           LOG.warn("{}not retryable: {}", prefix(request), reason);
           throw new TeacherException(prefix(request) + "not retryable: " + reason);
         }
-        guard.breaker.onFailure();
+        if (last.backPressure()) {
+          guard.breaker.onSuccess(); // a 429 is an endpoint that is up and busy, not one that is down
+        } else {
+          guard.breaker.onFailure();
+        }
         LOG.warn("{}attempt {} of {} failed: {}", prefix(request), attempt, retry.maxAttempts(), reason);
         if (attempt < retry.maxAttempts() && !sleepBeforeRetry(guard, time, attempt, last)) {
           throw new TeacherException(prefix(request) + "interrupted");
@@ -70,6 +76,29 @@ public final class ResilientCaller {
     }
     throw new TeacherException(prefix(request) + "failed after " + retry.maxAttempts() + " attempts: "
         + redact.apply(last.reason()));
+  }
+
+  /**
+   * Whether attempt {@code attempt} may be sent. A first attempt meets an open breaker and fails
+   * fast: new work is not queued behind an endpoint that is down. A retry was in flight when the
+   * endpoint went down; it waits, within one back-off, for the breaker's next trial, so a short
+   * outage does not cost the samples that happened to be retrying through it.
+   */
+  private boolean mayProceed(CircuitBreaker breaker, TimeSource time, int attempt) throws TeacherException {
+    if (breaker.tryAcquire()) return true;
+    if (attempt == 1) return false;
+    long deadline = time.nanoTime() + Duration.ofMillis(retry.maxBackoffMillis()).toNanos();
+    while (time.nanoTime() < deadline) {
+      long wait = Math.min(breaker.nanosUntilTrial(), deadline - time.nanoTime());
+      try {
+        time.sleepNanos(Math.max(wait, BREAKER_POLL_NANOS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TeacherException("interrupted while waiting for the circuit breaker");
+      }
+      if (breaker.tryAcquire()) return true;
+    }
+    return false;
   }
 
   /** The back-off before attempt {@code attempt + 1}; false if interrupted. */
