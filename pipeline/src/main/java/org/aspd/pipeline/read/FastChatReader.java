@@ -51,7 +51,7 @@ final class FastChatReader {
         }
         JsonNode answer = JsonLinesReader.parse(line.text(), source, sink);
         if (answer != null) {
-          emit(answer, byId, model, source, line.text(), sink);
+          emit(answer, byId, model, answers.idPrefix(), source, line.text(), sink);
         }
       }
     }
@@ -59,9 +59,10 @@ final class FastChatReader {
   }
 
   private static void emit(
-      JsonNode answer, Map<String, Question> byId, String model, String source, String raw, RecordSink sink) {
+      JsonNode answer, Map<String, Question> byId, String model, String idPrefix, String source, String raw,
+      RecordSink sink) {
     String id = answer.isObject() && answer.hasNonNull("question_id")
-        ? model + "/" + answer.get("question_id").asText()
+        ? idPrefix + model + "/" + answer.get("question_id").asText()
         : "";
     try {
       sink.sample(join(answer, byId, model, id, source));

@@ -69,6 +69,7 @@ final class InputExpander {
 
   /** Classifies many files; {@code root} is the scanned directory, or "" for a glob. */
   private static Expansion scan(List<String> files, String root) {
+    String idRoot = root.isEmpty() ? commonFolder(files) : root;
     List<InputUnit> units = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> fastChatFolders = new ArrayList<>();
@@ -78,7 +79,7 @@ final class InputExpander {
         List<String> answers = answerFiles(files, folder);
         if (!answers.isEmpty()) {
           fastChatFolders.add(folder);
-          units.addAll(fastChatUnits(file, answers));
+          units.addAll(fastChatUnits(file, answers, relativeFolder(folder, idRoot)));
         }
       }
     }
@@ -93,10 +94,27 @@ final class InputExpander {
       } else if (!isDataFile(file)) {
         skipped.add(file + " (not a .jsonl/.json/.ndjson/.parquet file, or one of them compressed: .gz/.bz2/.zst)");
       } else {
-        units.add(InputUnit.file(file));
+        units.add(InputUnit.file(file, relativeFolder(file.substring(0, file.lastIndexOf('/') + 1), idRoot)));
       }
     }
     return new Expansion(true, units, skipped);
+  }
+
+  /** {@code folder} (ending in '/') below {@code root}, ending in '/'; "" for the root itself. */
+  private static String relativeFolder(String folder, String root) {
+    return folder.startsWith(root) ? folder.substring(root.length()) : folder;
+  }
+
+  /** The deepest folder (ending in '/') that holds every file: where a glob's made-up ids start from. */
+  private static String commonFolder(List<String> files) {
+    if (files.isEmpty()) return "";
+    String common = files.get(0).substring(0, files.get(0).lastIndexOf('/') + 1);
+    for (String f : files) {
+      while (!f.startsWith(common)) {
+        common = common.substring(0, common.lastIndexOf('/', common.length() - 2) + 1);
+      }
+    }
+    return common;
   }
 
   private static List<String> answerFiles(List<String> files, String folder) {
@@ -114,9 +132,13 @@ final class InputExpander {
   }
 
   private static List<InputUnit> fastChatUnits(String questions, List<String> answers) {
+    return fastChatUnits(questions, answers, "");
+  }
+
+  private static List<InputUnit> fastChatUnits(String questions, List<String> answers, String idPrefix) {
     List<InputUnit> units = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
-      units.add(InputUnit.fastChat(questions, answers.get(i), i == 0));
+      units.add(InputUnit.fastChat(questions, answers.get(i), i == 0, idPrefix));
     }
     return units;
   }

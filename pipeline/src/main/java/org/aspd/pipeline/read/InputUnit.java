@@ -11,20 +11,32 @@ import java.io.Serializable;
  * @param reportQuestionFailures whether this unit reports the question file's bad lines (exactly one
  *     unit per question file does)
  * @param limit the most records to read from it ({@code --limit}); {@link #NO_LIMIT} for all
+ * @param idPrefix what made-up ids start with: the unit's folder below the scanned folder
+ *     ({@code gpt4/} for {@code results/gpt4/model_outputs.json} under {@code --input results}), so
+ *     same-named files in different folders do not make the same ids; "" for a file named directly
  */
-record InputUnit(String path, String questionPath, boolean reportQuestionFailures, long limit) implements Serializable {
+record InputUnit(String path, String questionPath, boolean reportQuestionFailures, long limit, String idPrefix)
+    implements Serializable {
   static final long NO_LIMIT = Long.MAX_VALUE;
 
   static InputUnit file(String path) {
-    return new InputUnit(path, "", false, NO_LIMIT);
+    return file(path, "");
+  }
+
+  static InputUnit file(String path, String idPrefix) {
+    return new InputUnit(path, "", false, NO_LIMIT, idPrefix);
   }
 
   static InputUnit fastChat(String questionPath, String answerPath, boolean reportQuestionFailures) {
-    return new InputUnit(answerPath, questionPath, reportQuestionFailures, NO_LIMIT);
+    return fastChat(questionPath, answerPath, reportQuestionFailures, "");
+  }
+
+  static InputUnit fastChat(String questionPath, String answerPath, boolean reportQuestionFailures, String idPrefix) {
+    return new InputUnit(answerPath, questionPath, reportQuestionFailures, NO_LIMIT, idPrefix);
   }
 
   InputUnit withLimit(long records) {
-    return new InputUnit(path, questionPath, reportQuestionFailures, records);
+    return new InputUnit(path, questionPath, reportQuestionFailures, records, idPrefix);
   }
 
   boolean isFastChat() {

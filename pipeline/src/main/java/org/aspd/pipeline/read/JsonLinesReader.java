@@ -14,7 +14,7 @@ final class JsonLinesReader {
 
   /** Reads every line of {@code file} into {@code sink}; returns the number of records seen. */
   static long read(SourceFile file, RecordSink sink) throws IOException {
-    String name = file.name();
+    String name = file.idName();
     long records = 0;
     try (InputStream in = file.open()) {
       Utf8Lines lines = new Utf8Lines(in);

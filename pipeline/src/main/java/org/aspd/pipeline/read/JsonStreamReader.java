@@ -21,7 +21,7 @@ final class JsonStreamReader {
 
   /** Reads every record of {@code file} into {@code sink}; returns the number of records seen. */
   static long read(SourceFile file, RecordSink sink) throws IOException {
-    String name = file.name();
+    String name = file.idName();
     long index = 0;
     long resumeAt = 0; // byte offset just after the last record read whole
     try (InputStream in = file.open();

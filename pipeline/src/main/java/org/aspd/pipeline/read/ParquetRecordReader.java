@@ -23,7 +23,7 @@ final class ParquetRecordReader {
 
   /** Reads every row of {@code file} into {@code sink}; returns the number of rows seen. */
   static long read(SourceFile file, RecordSink sink) throws IOException {
-    String name = file.name();
+    String name = file.idName();
     long index = 0;
     try (ReadableByteChannel channel = file.channel()) {
       if (!(channel instanceof SeekableByteChannel seekable)) {

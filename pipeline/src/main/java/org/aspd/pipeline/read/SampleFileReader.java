@@ -19,7 +19,7 @@ final class SampleFileReader {
   /** @return the records given to {@code sink} (samples and dead letters) */
   static long read(InputUnit unit, RecordSink sink) {
     CountingSink counted = new CountingSink(sink, unit.limit());
-    SourceFile file = new SourceFile(unit.path());
+    SourceFile file = new SourceFile(unit.path(), unit.idPrefix());
     try {
       if (unit.isFastChat()) {
         LOG.info("{}: detected FastChat answers, joined with {}", unit.path(), unit.questionPath());

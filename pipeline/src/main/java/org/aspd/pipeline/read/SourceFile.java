@@ -17,7 +17,16 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * filesystem (gs://, s3://, hdfs://) read the same way. {@link #open} decompresses a gzip, bzip2 or
  * Zstandard file ({@link Compressed}); {@link #channel} gives the bytes as they are stored.
  */
-record SourceFile(String path) {
+record SourceFile(String path, String idPrefix) {
+  SourceFile(String path) {
+    this(path, "");
+  }
+
+  /** What made-up ids of this file's records start from: its folder below the scanned one and its name. */
+  String idName() {
+    return idPrefix + name();
+  }
+
   ResourceId resource() {
     return FileSystems.matchNewResource(path, false);
   }

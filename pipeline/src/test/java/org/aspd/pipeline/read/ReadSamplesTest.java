@@ -66,7 +66,7 @@ class ReadSamplesTest {
         List.of(f1.model(), f1.category(), f1.question(), f1.answer(), f1.source()));
     assertEquals("A2", run.sample("flat.jsonl:2").answer());
 
-    Sample c1 = run.sample("c1");
+    Sample c1 = run.sample("c1"); // ids from the data stay as they are
     assertEquals("S", c1.system());
     assertEquals(List.of(new Turn("user", "u1"), new Turn("assistant", "a1")), c1.history());
     assertEquals(List.of("u2", "a2"), List.of(c1.question(), c1.answer()));
@@ -80,22 +80,22 @@ class ReadSamplesTest {
     assertEquals("R2", run.sample("pretty.json#1").answer());
     assertEquals("y2", run.sample("array_line.jsonl#1").answer());
 
-    Sample parquet = run.sample("part-0.parquet#0");
+    Sample parquet = run.sample("table/part-0.parquet#0"); // made-up ids start from the folder below the input
     assertEquals(List.of("pm", "PI\n\nPIn", "PO"), List.of(parquet.model(), parquet.question(), parquet.answer()));
-    assertEquals("PI2", run.sample("part-0.parquet#1").question());
+    assertEquals("PI2", run.sample("table/part-0.parquet#1").question());
 
-    Sample multiTurn = run.sample("m1/1");
+    Sample multiTurn = run.sample("bench/m1/1");
     assertEquals(List.of("model-one", "writing", "t2", "r2"),
         List.of(multiTurn.model(), multiTurn.category(), multiTurn.question(), multiTurn.answer()));
     assertEquals(List.of(new Turn("user", "t1"), new Turn("assistant", "r1")), multiTurn.history());
-    assertEquals("m2", run.sample("m2/2").model()); // no model_id: the file name says
-    assertEquals("model-one", run.sample("m1/2").model());
+    assertEquals("m2", run.sample("bench/m2/2").model()); // no model_id: the file name says
+    assertEquals("model-one", run.sample("bench/m1/2").model());
     assertEquals(List.of("bard:2023", "generic", "old q", "old a"),
-        List.of(run.sample("bard/1").model(), run.sample("bard/1").category(), run.sample("bard/1").question(),
-            run.sample("bard/1").answer()));
-    assertEquals("alpaca-13b", run.sample("alpaca-13b/1").model());
+        List.of(run.sample("legacy/bard/1").model(), run.sample("legacy/bard/1").category(), run.sample("legacy/bard/1").question(),
+            run.sample("legacy/bard/1").answer()));
+    assertEquals("alpaca-13b", run.sample("legacy/alpaca-13b/1").model());
 
-    assertEquals("m1/99", run.failures.get(0).id());
+    assertEquals("bench/m1/99", run.failures.get(0).id());
     assertTrue(run.samples.stream().noneMatch(s -> s.answer().equals("no") || s.answer().equals("ref")));
     // README.md, .hidden/secret.jsonl, reference_answer/ref.jsonl, legacy/model.jsonl, Hadoop's .crc
     long crc = java.nio.file.Files.exists(dir.resolve("table/.part-0.parquet.crc")) ? 1 : 0;
@@ -171,6 +171,32 @@ class ReadSamplesTest {
     assertTrue(broken.source().endsWith("truncated.json#1"), broken.source());
     DeadLetter unknownFormat = run.failures.stream().filter(f -> f.reason().equals(Reason.UNKNOWN_FORMAT)).findFirst().orElseThrow();
     assertEquals("just some text\n", unknownFormat.input());
+  }
+
+  /**
+   * Made-up ids came from the file name alone: AlpacaEval's results/<model>/model_outputs.json, or
+   * two FastChat benchmarks with a gpt-4 answer file each, made the same ids in every folder, and
+   * all but one folder's answers were dead-lettered as duplicates.
+   */
+  @Test
+  void madeUpIdsOfSameNamedFilesInDifferentFoldersDiffer() throws Exception {
+    String outputs = "[{\"instruction\": \"q1\", \"output\": \"a1\"}, {\"instruction\": \"q2\", \"output\": \"a2\"}]";
+    write(dir, "results/claude/model_outputs.json", outputs);
+    write(dir, "results/gpt4/model_outputs.json", outputs);
+    for (String bench : List.of("bench1", "bench2")) {
+      write(dir, "judge/" + bench + "/question.jsonl", "{\"question_id\":1,\"category\":\"c\",\"turns\":[\"q\"]}");
+      write(dir, "judge/" + bench + "/model_answer/gpt-4.jsonl", "{\"question_id\":1,\"choices\":[{\"turns\":[\"a\"]}]}");
+    }
+    ReadRun folder = ReadRun.of(dir.resolve("results").toString());
+    assertEquals(List.of("claude/model_outputs.json#0", "claude/model_outputs.json#1", "gpt4/model_outputs.json#0",
+        "gpt4/model_outputs.json#1"), folder.samples.stream().map(Sample::id).sorted().toList());
+    ReadRun glob = ReadRun.of(dir.resolve("results").toString() + "/*/model_outputs.json");
+    assertEquals(4, glob.samples.stream().map(Sample::id).distinct().count());
+    ReadRun benches = ReadRun.of(dir.resolve("judge").toString());
+    assertEquals(List.of("bench1/gpt-4/1", "bench2/gpt-4/1"), benches.samples.stream().map(Sample::id).sorted().toList());
+    assertEquals("gpt-4", benches.samples.get(0).model(), "the model is the file's, without the folder");
+    ReadRun oneBench = ReadRun.of(dir.resolve("judge/bench1").toString());
+    assertEquals("gpt-4/1", oneBench.samples.get(0).id(), "a benchmark folder named directly keeps model/question ids");
   }
 
   @Test
