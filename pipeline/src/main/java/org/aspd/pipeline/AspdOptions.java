@@ -109,6 +109,19 @@ public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmO
 
   void setTitleMaxTokens(int value);
 
+  @Description("integrity.editBudget cap: token edits a rewrite may make to the answer and still pass the"
+      + " token-alignment gate (its edits are undone and recorded); 0 = exact integrity only")
+  @Default.Integer(32)
+  int getEditBudgetMax();
+
+  void setEditBudgetMax(int value);
+
+  @Description("integrity.editBudget share of the answer's tokens; the budget is min(editBudgetMax, share)")
+  @Default.Double(0.02)
+  double getEditBudgetFraction();
+
+  void setEditBudgetFraction(double value);
+
   @Description("Number of Parquet shards (train-NNNNN-of-MMMMM.parquet)")
   @Default.Integer(1)
   int getNumShards();
@@ -121,4 +134,11 @@ public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmO
   long getLimit();
 
   void setLimit(long value);
+
+  @Description("Replace an earlier run in --output (its data/, dead_letters/, plots/, stats.json and"
+      + " README.md); without it a folder that holds a run is refused")
+  @Default.Boolean(false)
+  boolean getOverwrite();
+
+  void setOverwrite(boolean value);
 }

@@ -24,6 +24,7 @@ import org.aspd.model.ShardRow;
 import org.aspd.pipeline.read.ReadSamples;
 import org.aspd.pipeline.report.WriteReportFn;
 import org.aspd.pipeline.write.DeadLetterJson;
+import org.aspd.pipeline.write.OutputFolder;
 import org.aspd.pipeline.write.Schemas;
 import org.aspd.pipeline.write.WriteShards;
 import org.aspd.stages.AspdStages;
@@ -46,7 +47,14 @@ public final class AspdPipeline {
     run(options).waitUntilFinish();
   }
 
+  /**
+   * Builds and starts the job once the output folder is ready (see {@link OutputFolder}).
+   *
+   * @throws IllegalArgumentException for a bad option or an output folder that cannot be used
+   */
   public static PipelineResult run(AspdOptions options) {
+    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
+    OutputFolder.prepare(options.getOutput(), options.getOverwrite());
     return build(options).run();
   }
 
@@ -106,6 +114,7 @@ public final class AspdPipeline {
     run.put("over_limit", c.overLimit().name().toLowerCase());
     run.put("max_branches", c.maxBranches());
     run.put("title_max_tokens", c.titleMaxTokens());
+    run.put("edit_budget", "min(" + c.editBudgetMax() + ", " + c.editBudgetFraction() + " x answer tokens)");
     run.put("aspd_version", Version.get());
     return run;
   }

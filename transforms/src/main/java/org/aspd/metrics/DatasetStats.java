@@ -36,6 +36,8 @@ public final class DatasetStats implements Serializable {
   final Map<String, Long> statuses = new TreeMap<>();
   final Map<String, Long> failures = new TreeMap<>();
   final Map<String, Long> candidateFates = new TreeMap<>();
+  long candidatesEdited; // passed the token-alignment gate (method §3 stage 1), edits undone
+  long rowsEdited; // parallel rows whose selected candidate was one of them
   final Map<String, Breakdown> bySource = new TreeMap<>();
   final Map<String, Breakdown> byModel = new TreeMap<>();
   final Map<String, Breakdown> byCategory = new TreeMap<>();
@@ -86,6 +88,11 @@ public final class DatasetStats implements Serializable {
     }
     for (String fate : e.candidateFates()) {
       candidateFates.merge(fate, 1L, Long::sum);
+    }
+    for (int c = 0; c < e.candidateIntegrity().size(); c++) {
+      if (!e.candidateIntegrity().get(c).equals("edited")) continue;
+      candidatesEdited++;
+      if (e.candidateFates().get(c).equals("selected")) rowsEdited++;
     }
     SampleMetrics m = e.metrics();
     originalTokens += m.originalTokens();
@@ -144,6 +151,8 @@ public final class DatasetStats implements Serializable {
     o.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
     o.failures.forEach((k, v) -> failures.merge(k, v, Long::sum));
     o.candidateFates.forEach((k, v) -> candidateFates.merge(k, v, Long::sum));
+    candidatesEdited += o.candidatesEdited;
+    rowsEdited += o.rowsEdited;
     mergeSlices(bySource, o.bySource);
     mergeSlices(byModel, o.byModel);
     mergeSlices(byCategory, o.byCategory);
@@ -219,6 +228,8 @@ public final class DatasetStats implements Serializable {
     m.put("statuses", statuses);
     m.put("dead_letter_reasons", failures);
     m.put("candidate_fates", candidateFates);
+    m.put("candidates_integrity_edited", candidatesEdited);
+    m.put("rows_integrity_edited", rowsEdited);
     Map<String, Long> bpg = new LinkedHashMap<>();
     for (int k = 2; k <= MAX_BRANCHES_BIN; k++) {
       if (branchesPerGroup[k] > 0) {

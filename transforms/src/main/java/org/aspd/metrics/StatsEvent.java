@@ -19,18 +19,20 @@ public record StatsEvent(
     String category,
     SampleMetrics metrics,
     List<Integer> branchesPerGroup,
-    List<String> candidateFates) implements Serializable {
+    List<String> candidateFates,
+    List<String> candidateIntegrity) implements Serializable {
 
   public static StatsEvent of(ShardRow row) {
     List<Integer> branches = row.response().groups().stream().map(Group::size).toList();
     List<String> fates = row.candidates().stream().map(ShardRow.CandidateSummary::fate).toList();
+    List<String> integrity = row.candidates().stream().map(ShardRow.CandidateSummary::integrity).toList();
     return new StatsEvent(false, row.status(), "", sourceFile(row.sample().source()), row.sample().model(),
-        row.sample().category(), row.metrics(), branches, fates);
+        row.sample().category(), row.metrics(), branches, fates, integrity);
   }
 
   public static StatsEvent of(DeadLetter dl) {
     return new StatsEvent(true, "", dl.stage() + ":" + dl.reason(), sourceFile(dl.source()), "", "", null,
-        List.of(), List.of());
+        List.of(), List.of(), List.of());
   }
 
   /** "path/file.jsonl:17" or "path/file.json#3" → "path/file.jsonl". */

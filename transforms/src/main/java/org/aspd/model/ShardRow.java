@@ -39,7 +39,9 @@ public record ShardRow(
 
   /**
    * What happened to one candidate: its fate ({@code selected}, {@code eligible}, or the rejection
-   * reason), its text-level DP, and the votes of stages 2 and 3.
+   * reason), its text-level DP, the votes of stages 2 and 3, and its integrity: {@code exact},
+   * {@code edited} (slight edits undone by the token-alignment gate, listed in {@code edits}),
+   * {@code failed}, or empty when the teacher gave no rewrite.
    */
   public record CandidateSummary(
       int index,
@@ -49,5 +51,11 @@ public record ShardRow(
       int groupsPassed,
       String independence,
       String format,
-      String answer) implements Serializable {}
+      String answer,
+      String integrity,
+      List<IntegrityEdit> edits) implements Serializable {
+    public CandidateSummary {
+      edits = edits == null ? List.of() : List.copyOf(edits);
+    }
+  }
 }

@@ -131,7 +131,14 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     String fate = selected ? "selected" : c.alive() ? "eligible" : c.rejection();
     return new ShardRow.CandidateSummary(c.index(), fate, x.metrics == null ? 0 : x.metrics.dp(),
         c.groupChecks().isEmpty() ? c.response().groups().size() : c.groupChecks().size(), passed, independence,
-        describe(c.format()), describe(c.answer()));
+        describe(c.format()), describe(c.answer()), integrity(c), c.edits());
+  }
+
+  private static String integrity(CandidateState c) {
+    if (!c.edits().isEmpty()) return "edited";
+    if (c.rejection() == null) return "exact";
+    if (c.rejection().startsWith("annotation:")) return "failed";
+    return c.rejection().equals("not_parallel") && c.response().groups().isEmpty() ? "" : "exact";
   }
 
   private static String describe(CheckResult r) {

@@ -13,6 +13,8 @@ import java.io.Serializable;
  * @param maxBranches group.maxBranches; a candidate with a larger group fails the structure gate
  * @param titleMaxTokens title.maxTokens
  * @param minContentChars branch content must have at least this many characters
+ * @param editBudgetMax integrity.editBudget's cap: token edits a rewrite may make (0 = exact integrity only)
+ * @param editBudgetFraction integrity.editBudget's share of the answer's tokens (budget = min(cap, share))
  * @param tokenizer name of the target tokenizer for counts, limits and token arrays
  */
 public record StageConfig(
@@ -29,12 +31,14 @@ public record StageConfig(
     int maxBranches,
     int titleMaxTokens,
     int minContentChars,
+    int editBudgetMax,
+    double editBudgetFraction,
     String tokenizer) implements Serializable {
 
   public enum OverLimit { DROP, SERIAL }
 
   public static StageConfig defaults() {
-    return new StageConfig(3, 3, 3, 3, 3, 3, 3, 128, 8000, OverLimit.DROP, 10, 8, 10, "o200k_base");
+    return new StageConfig(3, 3, 3, 3, 3, 3, 3, 128, 8000, OverLimit.DROP, 10, 8, 10, 32, 0.02, "o200k_base");
   }
 
   public StageConfig {
@@ -46,6 +50,8 @@ public record StageConfig(
     require(maxTokens > 0, "maxTokens must be > 0");
     require(maxBranches >= 2, "maxBranches must be >= 2");
     require(titleMaxTokens >= 1, "titleMaxTokens must be >= 1");
+    require(editBudgetMax >= 0, "editBudgetMax must be >= 0");
+    require(editBudgetFraction >= 0 && editBudgetFraction <= 1, "editBudgetFraction must lie in [0, 1]");
     require(overLimit != null, "overLimit is required");
     require(tokenizer != null && !tokenizer.isBlank(), "tokenizer is required");
   }

@@ -46,7 +46,7 @@ class AspdStagesTest {
 
   private static StageConfig config(int minTokens) {
     StageConfig d = StageConfig.defaults();
-    return new StageConfig(3, 3, 3, 3, 3, 3, 3, minTokens, 200, StageConfig.OverLimit.DROP, 10, 8, 10, d.tokenizer());
+    return new StageConfig(3, 3, 3, 3, 3, 3, 3, minTokens, 200, StageConfig.OverLimit.DROP, 10, 8, 10, 32, 0.02, d.tokenizer());
   }
 
   @Test
@@ -119,6 +119,33 @@ class AspdStagesTest {
     assertEquals("pass 1/1 (scripted independent)", row.candidates().get(0).independence());
     assertEquals(row.metrics().responseTokens(), row.layout().length());
     assertTrue(row.metrics().theoreticalSpeedup() > 1.0, "three long branches decode faster than serial");
+  }
+
+  /** Method §3 stage 1: a rewrite that drops one period passes the token-alignment gate; the row keeps the source. */
+  @Test
+  void aSlightlyEditedRewriteKeepsTheSourceAndRecordsItsEdit() throws Exception {
+    ROWS.clear();
+    FAILED.clear();
+    String dropsAPeriod = ONE_GROUP.replace("your head outside.</branch>", "your head outside</branch>");
+    String changesADigit = ONE_GROUP.replace("3. **Swimming**", "4. **Swimming**");
+    ScriptedTeacher.Script script = new ScriptedTeacher.Script(
+        Map.of("a", List.of(changesADigit, dropsAPeriod)), List.of(), List.of(), true);
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
+        .apply(new AspdStages(script, "test-1", config(20)));
+    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
+    p.run().waitUntilFinish();
+    ShardRow row = row("a");
+    assertEquals("parallel", row.status());
+    assertEquals(1, row.chosenCandidate());
+    assertEquals(ITEMS, AspdText.deTag(row.aspdText()), "the period is back: nothing changed");
+    ShardRow.CandidateSummary digit = row.candidates().get(0);
+    assertEquals("annotation:edit_protected", digit.fate());
+    assertEquals("failed", digit.integrity());
+    ShardRow.CandidateSummary chosen = row.candidates().get(1);
+    assertEquals("edited", chosen.integrity());
+    assertEquals(List.of(new org.aspd.model.IntegrityEdit(ITEMS.indexOf("outside."), "outside.", "outside", 1,
+        "group 0 branch 0 'Walking'")), chosen.edits());
   }
 
   @Test

@@ -54,6 +54,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--max-in-flight", paramLabel = "N", description = "LLM calls in flight per stage and worker.")
   Integer maxInFlight;
 
+  @Option(names = "--overwrite", description = "Replace an earlier run in --output; without it such a folder is refused.")
+  boolean overwrite;
+
   @Option(names = "--dry-run", description = "Print the LLM calls, tokens and cost the run would spend; call nothing.")
   boolean dryRun;
 
@@ -103,6 +106,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (noCache) {
       args.add("--noCache=true");
+    }
+    if (overwrite) {
+      args.add("--overwrite=true");
     }
     if (maxInFlight != null) {
       args.add("--maxInFlight=" + maxInFlight);

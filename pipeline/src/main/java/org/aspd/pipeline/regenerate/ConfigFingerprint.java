@@ -74,6 +74,8 @@ record ConfigFingerprint(Map<String, Object> canonical, String sha256) {
     m.put("max_branches", s.maxBranches());
     m.put("title_max_tokens", s.titleMaxTokens());
     m.put("min_content_chars", s.minContentChars());
+    m.put("edit_budget_max", s.editBudgetMax());
+    m.put("edit_budget_fraction", s.editBudgetFraction());
     return m;
   }
 

@@ -51,7 +51,7 @@ public record DatasetSpec(
   static final Set<String> LLM_KEYS = Set.of("model", "baseUrl", "teacherConfig", "cache", "noCache", "maxInFlight");
   static final Set<String> STAGE_KEYS = Set.of("candidates", "independenceVotes", "independenceAccept",
       "formatVotes", "formatAccept", "answerVotes", "answerAccept", "minParallelTokens", "maxTokens",
-      "overLimit", "maxBranches", "titleMaxTokens", "tokenizer");
+      "overLimit", "maxBranches", "titleMaxTokens", "editBudgetMax", "editBudgetFraction", "tokenizer");
   /** LLM settings that change what the teacher answers; the others only change how it is called. */
   static final Set<String> LLM_CONTENT_KEYS = Set.of("model", "baseUrl", "teacherConfig");
 
@@ -206,7 +206,8 @@ public record DatasetSpec(
             integer(node, "minParallelTokens", d.minParallelTokens(), 0), integer(node, "maxTokens", d.maxTokens(), 1),
             StageConfig.OverLimit.valueOf(overLimit.toUpperCase(Locale.ROOT)),
             integer(node, "maxBranches", d.maxBranches(), 2), integer(node, "titleMaxTokens", d.titleMaxTokens(), 1),
-            d.minContentChars(), tokenizer);
+            d.minContentChars(), integer(node, "editBudgetMax", d.editBudgetMax(), 0),
+            fraction(node, "editBudgetFraction", d.editBudgetFraction()), tokenizer);
       } catch (IllegalArgumentException e) {
         throw error("stages: " + e.getMessage());
       }
@@ -256,6 +257,17 @@ public record DatasetSpec(
         throw error("'" + key + "' must be a string, not " + v);
       }
       return v.asText();
+    }
+
+    private double fraction(JsonNode node, String key, double fallback) throws SpecException {
+      JsonNode v = node.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) {
+        throw error("'" + key + "' must be a number in [0, 1], not " + v);
+      }
+      return v.asDouble();
     }
 
     private int integer(JsonNode node, String key, int fallback, int min) throws SpecException {

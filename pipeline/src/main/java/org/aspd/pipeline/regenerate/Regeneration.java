@@ -210,6 +210,7 @@ public final class Regeneration {
     run.put("over_limit", c.overLimit().name().toLowerCase(java.util.Locale.ROOT));
     run.put("max_branches", c.maxBranches());
     run.put("title_max_tokens", c.titleMaxTokens());
+    run.put("edit_budget", "min(" + c.editBudgetMax() + ", " + c.editBudgetFraction() + " x answer tokens)");
     run.put("aspd_version", CodeVersion.get());
     return run;
   }

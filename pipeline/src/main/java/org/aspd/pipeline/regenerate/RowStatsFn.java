@@ -42,12 +42,18 @@ class RowStatsFn extends DoFn<EncodedRow, StatsEvent> {
       branchesPerGroup.add(((List<?>) ((GenericRecord) g).get("branches")).size());
     }
     List<String> fates = new ArrayList<>();
+    List<String> integrity = new ArrayList<>();
     for (Object c : (List<?>) r.get("candidates")) {
-      fates.add(((GenericRecord) c).get("fate").toString());
+      GenericRecord cr = (GenericRecord) c;
+      fates.add(cr.get("fate").toString());
+      // Rows carried over from a release written before the field existed read as exact.
+      Object i = cr.getSchema().getField("integrity") == null ? null : cr.get("integrity");
+      integrity.add(i == null ? "exact" : i.toString());
     }
     String source = r.get("source").toString().replaceFirst("[:#]\\d+$", "");
     return new StatsEvent(false, r.get("status").toString(), "", source, r.get("model").toString(),
-        r.get("category").toString(), metrics, List.copyOf(branchesPerGroup), List.copyOf(fates));
+        r.get("category").toString(), metrics, List.copyOf(branchesPerGroup), List.copyOf(fates),
+        List.copyOf(integrity));
   }
 
   private static int integer(GenericRecord r, String field) {

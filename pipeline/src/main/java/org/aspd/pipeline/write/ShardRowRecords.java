@@ -10,6 +10,7 @@ import org.aspd.format.Group;
 import org.aspd.format.Item;
 import org.aspd.format.SerialText;
 import org.aspd.metrics.SampleMetrics;
+import org.aspd.model.IntegrityEdit;
 import org.aspd.model.Sample;
 import org.aspd.model.ShardRow;
 import org.aspd.model.Turn;
@@ -73,6 +74,19 @@ public final class ShardRowRecords {
       cr.put("independence", c.independence());
       cr.put("format", c.format());
       cr.put("answer", c.answer());
+      cr.put("integrity", c.integrity());
+      Schema editSchema = candSchema.getField("integrity_edits").schema().getElementType();
+      List<GenericRecord> edits = new ArrayList<>();
+      for (IntegrityEdit e : c.edits()) {
+        GenericRecord er = new GenericData.Record(editSchema);
+        er.put("source_offset", e.sourceOffset());
+        er.put("source", e.source());
+        er.put("rewrite", e.rewrite());
+        er.put("token_edits", e.tokenEdits());
+        er.put("location", e.location());
+        edits.add(er);
+      }
+      cr.put("integrity_edits", edits);
       candidates.add(cr);
     }
     r.put("candidates", candidates);

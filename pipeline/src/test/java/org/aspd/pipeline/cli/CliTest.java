@@ -99,6 +99,41 @@ class CliTest {
     assertEquals(2, new ObjectMapper().readTree(out.resolve("stats.json").toFile()).get("dead_letters").asInt());
   }
 
+  /**
+   * A second run into the same folder left the first run's shards beside its own when the shard
+   * count differed: export and validate read rows the statistics did not count.
+   */
+  @Test
+  void aFolderHoldingARunIsRefusedUnlessOverwriteReplacesIt() throws Exception {
+    Path input = dir.resolve("two.jsonl");
+    Files.writeString(input, "{\"id\": \"a\", \"prompt\": \"p\", \"response\": \"Yes.\"}\n"
+        + "{\"id\": \"b\", \"prompt\": \"p\", \"response\": \"No.\"}\n");
+    Path out = dir.resolve("reused");
+    assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--numShards=2"));
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    String refused = captureStderr(() -> assertEquals(2,
+        AspdCli.execute("run", "--input", input.toString(), "--output", out.toString())));
+    assertTrue(refused.contains("already holds a run (data, dead_letters, plots, stats.json, README.md);"
+        + " give --overwrite"), refused);
+    assertEquals(2, Files.list(out.resolve("data")).count(), "a refused run touches nothing");
+
+    assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--overwrite",
+        "--limit", "1"));
+    try (var files = Files.list(out.resolve("data"))) {
+      assertEquals(List.of("train-00000-of-00001.parquet"), files.map(f -> f.getFileName().toString()).toList());
+    }
+    int[] rows = {0};
+    org.aspd.pipeline.write.ShardReader.forEach(out.resolve("data").toFile(), r -> rows[0]++);
+    assertEquals(1, rows[0], "only the new run's rows");
+    assertEquals("mine", Files.readString(out.resolve("notes.txt")), "files that are not the run's stay");
+
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "x");
+    String notAFolder = captureStderr(() -> assertEquals(2,
+        AspdCli.execute("run", "--input", input.toString(), "--output", file.toString())));
+    assertTrue(notAFolder.startsWith("aspd: --output " + file + " is a file, not a folder"), notAFolder);
+  }
+
   @Test
   void aSampleRunReadsTheFirstNRecordsAndSaysSoInItsStatistics() throws Exception {
     Path out = dir.resolve("sample");

@@ -1,0 +1,93 @@
+package org.aspd.pipeline.write;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+
+/**
+ * Makes the output folder ready before a job reads its first record: writable, and holding no
+ * earlier run. Shards of an earlier run with another shard count stayed in {@code data/} beside the
+ * new ones, so {@code export}, {@code validate} and any training reader took rows the statistics
+ * did not count; and a folder that could not be written failed only after the whole job had run.
+ */
+public final class OutputFolder {
+  /** What a run writes; an earlier run's copies are replaced only with {@code --overwrite}. */
+  static final List<String> RUN_ENTRIES = List.of("data", "dead_letters", "plots", "stats.json", "README.md");
+
+  private OutputFolder() {}
+
+  /**
+   * @throws IllegalArgumentException with a message for the user when the folder cannot be written,
+   *     or holds an earlier run and {@code overwrite} is false
+   */
+  public static void prepare(String output, boolean overwrite) {
+    if (output.contains("://")) {
+      prepareRemote(output, overwrite);
+      return;
+    }
+    Path dir = Path.of(output);
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--output " + output + " is a file, not a folder");
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, ".aspd-write-check", ""));
+    } catch (IOException | SecurityException e) {
+      throw new IllegalArgumentException("cannot write to --output " + output + ": " + e);
+    }
+    List<Path> earlier = new ArrayList<>();
+    for (String name : RUN_ENTRIES) {
+      if (Files.exists(dir.resolve(name))) earlier.add(dir.resolve(name));
+    }
+    if (earlier.isEmpty()) return;
+    if (!overwrite) throw holdsARun(output, earlier.stream().map(p -> p.getFileName().toString()).toList());
+    for (Path p : earlier) deleteTree(p);
+  }
+
+  private static void prepareRemote(String output, boolean overwrite) {
+    String base = output.endsWith("/") ? output : output + "/";
+    List<ResourceId> earlier = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (String name : RUN_ENTRIES) {
+      String pattern = name.contains(".") ? base + name : base + name + "/**";
+      try {
+        MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+        if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
+          names.add(name);
+          m.metadata().forEach(md -> earlier.add(md.resourceId()));
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read --output " + output + ": " + e.getMessage());
+      }
+    }
+    if (earlier.isEmpty()) return;
+    if (!overwrite) throw holdsARun(output, names);
+    try {
+      FileSystems.delete(earlier, StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot remove the earlier run in " + output + ": " + e.getMessage());
+    }
+  }
+
+  private static IllegalArgumentException holdsARun(String output, List<String> names) {
+    return new IllegalArgumentException(output + " already holds a run (" + String.join(", ", names)
+        + "); give --overwrite to replace it, or choose another --output");
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot remove the earlier run's " + root + ": " + e);
+    }
+  }
+}
