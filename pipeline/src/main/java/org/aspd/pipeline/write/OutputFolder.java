@@ -49,8 +49,21 @@ public final class OutputFolder {
       if (Files.exists(dir.resolve(name))) earlier.add(dir.resolve(name));
     }
     if (earlier.isEmpty()) return;
-    if (!overwrite) throw holdsARun(output, earlier.stream().map(p -> p.getFileName().toString()).toList());
+    // What a run that did not finish left behind (temporary files, dead letters without statistics)
+    // is nobody's dataset: it goes without asking. A finished run stays unless --overwrite.
+    if (!overwrite && finished(dir)) {
+      throw holdsARun(output, earlier.stream().map(p -> p.getFileName().toString()).toList());
+    }
     for (Path p : earlier) deleteTree(p);
+  }
+
+  private static boolean finished(Path dir) {
+    if (Files.exists(dir.resolve("stats.json"))) return true;
+    try (Stream<Path> shards = Files.list(dir.resolve("data"))) {
+      return shards.anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
+    } catch (IOException e) {
+      return false; // no data/ folder
+    }
   }
 
   private static void prepareRemote(String output, boolean overwrite) {
@@ -70,7 +83,9 @@ public final class OutputFolder {
       }
     }
     if (earlier.isEmpty()) return;
-    if (!overwrite) throw holdsARun(output, names);
+    boolean finished = names.contains("stats.json")
+        || earlier.stream().anyMatch(r -> r.getFilename() != null && r.getFilename().endsWith(".parquet"));
+    if (!overwrite && finished) throw holdsARun(output, names);
     try {
       FileSystems.delete(earlier, StandardMoveOptions.IGNORE_MISSING_FILES);
     } catch (IOException e) {

@@ -168,7 +168,8 @@ class FlinkClusterIT {
       assertEquals(List.of(), Outputs.finishedShards(out), "a failed run left shards in place");
     }
 
-    Process rerun = submitWithJobJar(input, out, work.resolve("rerun-client.log"));
+    // A finished run is replaced only on request; a failed one left no run to protect.
+    Process rerun = submitWithJobJar(input, out, work.resolve("rerun-client.log"), "--overwrite");
     assertTrue(rerun.waitFor(3, TimeUnit.MINUTES), "the rerun did not finish");
     assertEquals(0, rerun.exitValue(), () -> "the rerun failed:\n" + tail(work.resolve("rerun-client.log")));
     Outputs.assertSameRows(expected, Outputs.rows(out), "rerun after the kill vs uninterrupted run");
@@ -297,7 +298,7 @@ class FlinkClusterIT {
   }
 
   /** {@code java -cp aspd-job.jar:<Flink jars> org.aspd.pipeline.cli.AspdCli run --runner flink ...}. */
-  private static Process submitWithJobJar(Path input, Path output, Path log) throws IOException {
+  private static Process submitWithJobJar(Path input, Path output, Path log, String... extra) throws IOException {
     Path flinkLib = Path.of(System.getenv().getOrDefault("ASPD_FLINK_LIB",
         SCRIPT.toAbsolutePath().getParent().resolve("target/lib").toString()));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -305,6 +306,7 @@ class FlinkClusterIT {
         "-cp", JOB_JAR.toAbsolutePath() + ":" + flinkLib + "/*", "org.aspd.pipeline.cli.AspdCli",
         "run", "--runner", "flink", "--input", input.toString(), "--output", output.toString(),
         "--flinkMaster=" + cluster.master(), "--parallelism=2", "--filesToStage=" + JOB_JAR.toAbsolutePath()));
+    command.addAll(List.of(extra));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
