@@ -53,9 +53,10 @@ public final class AspdPipeline {
    * @throws IllegalArgumentException for a bad option or an output folder that cannot be used
    */
   public static PipelineResult run(AspdOptions options) {
-    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
+    Pipeline pipeline = build(options); // settings are checked first: a bad one leaves no folder behind
+    ReadSamples.requireSomeInput(options.getInput());
     OutputFolder.prepare(options.getOutput(), options.getOverwrite());
-    return build(options).run();
+    return pipeline.run();
   }
 
   public static Pipeline build(AspdOptions options) {

@@ -253,7 +253,7 @@ public final class DatasetStats implements Serializable {
     f.put("valid_unique", read);
     long afterPrefilter = eligible;
     f.put("eligible_for_rewrite", afterPrefilter);
-    long noCandidate = sum("serial_fallback:not_parallel") + sum("serial_fallback:annotation")
+    long noCandidate = sum("serial_fallback:not_parallel") + sum("serial_fallback:rewrite") + sum("serial_fallback:annotation")
         + sum("serial_fallback:structure") + sum("serial_fallback:no_candidate");
     long rewritten = afterPrefilter - noCandidate - failuresAt("Rewrite");
     f.put("rewritten_with_valid_group", rewritten);

@@ -31,7 +31,11 @@ public final class Rewrite implements StageFn.Logic {
     int limit = Math.min(rewrites.size(), config.candidates());
     for (int i = 0; i < limit; i++) {
       String annotated = rewrites.get(i);
-      if (annotated == null || annotated.isBlank()) {
+      if (annotated == null) {
+        candidates.add(CandidateState.rejected(i, Response.serial(answer), "rewrite:unparsable"));
+        continue;
+      }
+      if (annotated.isBlank()) {
         candidates.add(CandidateState.rejected(i, Response.serial(answer), "not_parallel"));
         continue;
       }

@@ -109,7 +109,7 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     if (candidates.isEmpty()) {
       return "no_candidate";
     }
-    String[] order = {"answer:", "format:", "independence", "structure:", "annotation:", "not_parallel"};
+    String[] order = {"answer:", "format:", "independence", "structure:", "annotation:", "rewrite:", "not_parallel"};
     for (String prefix : order) {
       for (CandidateState c : candidates) {
         if (c.rejection() != null && c.rejection().startsWith(prefix)) {
@@ -138,6 +138,7 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     if (!c.edits().isEmpty()) return "edited";
     if (c.rejection() == null) return "exact";
     if (c.rejection().startsWith("annotation:")) return "failed";
+    if (c.rejection().startsWith("rewrite:")) return "";
     return c.rejection().equals("not_parallel") && c.response().groups().isEmpty() ? "" : "exact";
   }
 

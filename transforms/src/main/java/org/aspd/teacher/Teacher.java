@@ -26,7 +26,8 @@ public interface Teacher extends AutoCloseable {
   /**
    * Stage 1: up to {@code candidates} rewrites of the answer in the annotation format (method §2),
    * most preferred first. The answer text has literal tags escaped ({@code TagEscaper}); an empty
-   * list or an empty string means "not parallel".
+   * list or an empty string means "not parallel", a null entry a reply that could not be read as a
+   * rewrite at all (counted apart: a rewriter cut off at its token limit is not one that declined).
    */
   List<String> rewrite(Sample sample, String escapedAnswer, int candidates) throws TeacherException;
 

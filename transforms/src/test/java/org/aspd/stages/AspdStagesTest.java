@@ -121,6 +121,25 @@ class AspdStagesTest {
     assertTrue(row.metrics().theoreticalSpeedup() > 1.0, "three long branches decode faster than serial");
   }
 
+  /** An unreadable rewrite (null from the teacher) is its own fate, not a rewriter that declined. */
+  @Test
+  void anUnreadableRewriteIsCountedApartFromNotParallel() {
+    ROWS.clear();
+    FAILED.clear();
+    ScriptedTeacher.Script script = new ScriptedTeacher.Script(
+        Map.of("a", java.util.Arrays.asList(null, "")), List.of(), List.of(), true);
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
+        .apply(new AspdStages(script, "test-1", config(20)));
+    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
+    p.run().waitUntilFinish();
+    ShardRow row = row("a");
+    assertEquals("serial_fallback:rewrite", row.status());
+    assertEquals(List.of("rewrite:unparsable", "not_parallel"),
+        row.candidates().stream().map(ShardRow.CandidateSummary::fate).toList());
+    assertEquals(ITEMS, row.aspdText());
+  }
+
   /** Method §3 stage 1: a rewrite that drops one period passes the token-alignment gate; the row keeps the source. */
   @Test
   void aSlightlyEditedRewriteKeepsTheSourceAndRecordsItsEdit() throws Exception {

@@ -26,7 +26,9 @@ final class InputExpander {
 
   static Expansion expand(String spec) throws IOException {
     if (FileSystems.hasGlobWildcard(spec)) {
-      return scan(files(match(spec)), "");
+      List<String> files = files(match(spec));
+      // A glob that matches nothing is a path that is not there: a dead letter, not an empty input.
+      return files.isEmpty() ? new Expansion(false, List.of(), List.of()) : scan(files, "");
     }
     List<MatchResult.Metadata> exact = match(spec);
     if (exact.size() == 1 && !exact.get(0).resourceId().isDirectory()) {

@@ -1,6 +1,5 @@
 package org.aspd.pipeline.read;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
@@ -14,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Parquet rows with parquet-avro, the Avro schema taken from the file's own footer. Each row
- * goes through Avro's JSON rendering so the same record mappers apply to every format and a dead
- * letter has a readable input.
+ * becomes JSON ({@link AvroJson}: lists unwrapped, text as UTF-8) so the same record mappers apply
+ * to every format and a dead letter has a readable input.
  */
 final class ParquetRecordReader {
   private static final Logger LOG = LoggerFactory.getLogger(ParquetRecordReader.class);
@@ -37,27 +36,19 @@ final class ParquetRecordReader {
           if (index == 0) {
             LOG.info("{}: Parquet columns {}", file.path(), row.getSchema().getFields().stream().map(f -> f.name()).toList());
           }
-          String raw = GenericData.get().toString(row);
           String source = file.path() + "#" + index;
-          JsonNode record = parse(raw, source, sink);
-          if (record != null) {
-            RecordMapper.emit(record, source, name + "#" + index, raw, sink);
+          JsonNode record;
+          try {
+            record = AvroJson.of(row);
+          } catch (BadRecord e) {
+            sink.failure(DeadLetters.of(e.reason(), e.getMessage(), "", source, GenericData.get().toString(row)));
+            continue;
           }
+          RecordMapper.emit(record, source, name + "#" + index, record.toString(), sink);
         }
       }
     }
     return index;
   }
 
-  private static JsonNode parse(String raw, String source, RecordSink sink) {
-    try {
-      return Json.parseOne(raw);
-    } catch (JsonProcessingException e) {
-      // Avro renders some types (bytes, NaN) as text that is not strict JSON.
-      sink.failure(
-          DeadLetters.of(
-              Reason.MALFORMED_JSON, "row is not representable as JSON: " + e.getOriginalMessage(), "", source, raw));
-      return null;
-    }
-  }
 }

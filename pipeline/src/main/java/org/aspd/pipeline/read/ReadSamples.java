@@ -1,5 +1,6 @@
 package org.aspd.pipeline.read;
 
+import java.io.IOException;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -48,7 +49,26 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("ReadSamples needs at least one input path");
     }
+    if (paths.stream().anyMatch(String::isBlank)) {
+      // An empty path resolves to the working directory, whose whole tree would be read.
+      throw new IllegalArgumentException("an --input path is empty");
+    }
     return new ReadSamples(paths, 0);
+  }
+
+  /**
+   * Refuses a run none of whose inputs exists, before the job starts: it would finish "DONE" with
+   * nothing but not-found dead letters. Some missing inputs are dead letters of a run that goes on.
+   */
+  public static void requireSomeInput(List<String> paths) {
+    for (String path : paths) {
+      try {
+        if (InputExpander.expand(path).found()) return;
+      } catch (IOException | RuntimeException e) {
+        return; // unreadable, not absent: the job reports it as a dead letter
+      }
+    }
+    throw new IllegalArgumentException("no input found: nothing matches " + String.join(", ", paths));
   }
 
   /**

@@ -80,6 +80,28 @@ class CliTest {
     String remoteValidate = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output",
         "hdfs://nn:8020/out", "--validate")));
     assertTrue(remoteValidate.contains("aspd: --validate reads a local output folder"), remoteValidate);
+    // An empty path read the working directory's whole tree; inputs that are all absent ran to "DONE".
+    String empty = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--input", "", "--output", out.toString())));
+    assertTrue(empty.contains("aspd: an --input path is empty"), empty);
+    String none = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--input", dir.resolve("gone").toString(),
+        dir + "/*.nothing", "--output", out.toString())));
+    assertTrue(none.contains("aspd: no input found: nothing matches " + dir.resolve("gone") + ", " + dir + "/*.nothing"),
+        none);
+    assertTrue(!Files.exists(out), "nothing written");
+  }
+
+  /** A glob that matches nothing beside inputs that exist is a not-found dead letter, like a missing path. */
+  @Test
+  void aGlobMatchingNothingIsADeadLetter() throws Exception {
+    Path input = dir.resolve("one.jsonl");
+    Files.writeString(input, "{\"id\": \"a\", \"prompt\": \"p\", \"response\": \"Yes.\"}\n");
+    Path out = dir.resolve("glob");
+    assertEquals(0, AspdCli.execute("run", "--input", input.toString(), dir + "/*.nothing", "--output", out.toString()));
+    JsonNode stats = new ObjectMapper().readTree(out.resolve("stats.json").toFile());
+    assertEquals(1, stats.get("samples_total").asInt());
+    assertEquals(1, stats.get("dead_letters").asInt());
+    String letters = Files.readString(out.resolve("dead_letters/dead-letters-00000-of-00001.jsonl"));
+    assertTrue(letters.contains("\"reason\":\"not_found\"") && letters.contains("*.nothing"), letters);
   }
 
   @Test
@@ -126,6 +148,14 @@ class CliTest {
     org.aspd.pipeline.write.ShardReader.forEach(out.resolve("data").toFile(), r -> rows[0]++);
     assertEquals(1, rows[0], "only the new run's rows");
     assertEquals("mine", Files.readString(out.resolve("notes.txt")), "files that are not the run's stay");
+
+    Path crashed = dir.resolve("crashed"); // a run that died before it finished: only leftovers
+    Files.createDirectories(crashed.resolve("data/.temp-beam-1"));
+    Files.createDirectories(crashed.resolve("dead_letters"));
+    Files.writeString(crashed.resolve("dead_letters/dead-letters-00000-of-00003.jsonl"), "{}");
+    assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", crashed.toString()));
+    assertEquals(List.of("dead-letters-00000-of-00001.jsonl"),
+        Files.list(crashed.resolve("dead_letters")).map(f -> f.getFileName().toString()).toList());
 
     Path file = dir.resolve("a-file");
     Files.writeString(file, "x");

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * The teacher that asks LLMs (method §3). Each stage renders its prompt file, sends it through the
  * cache, the endpoint guards and the provider, and reads the reply; a reply it cannot read is said back
  * to the model once with the problem, and still unreadable it becomes an UNPARSABLE verdict (judges) or
- * an empty candidate, i.e. "not parallel" (rewrite), counted in the {@link UsageLedger}.
+ * a null candidate, "unreadable" (rewrite), counted in the {@link UsageLedger}.
  *
  * <p>Votes and their thresholds are the stages' business: a judge call takes the vote index, which is
  * part of the cache key, so votes are distinct calls that are each recorded and replayable.
@@ -151,7 +151,7 @@ public final class LlmTeacher implements Teacher {
       if (!parsed.ok()) {
         ledger.unparsable(LlmStage.REWRITE, request.settings());
         LOG.debug("rewrite candidate {} unreadable after re-ask: {}", index, problem(parsed.problem(), reply));
-        return "";
+        return null;
       }
     }
     return parsed.value().annotated();

@@ -110,7 +110,8 @@ public final class ResilientCaller {
       guard.pauseUntil(time.nanoTime() + nanos);
     } else {
       long cap = Math.min(retry.maxBackoffMillis(), retry.initialBackoffMillis() << Math.min(attempt - 1, 20));
-      nanos = Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1)).toNanos();
+      // Full jitter over (0, cap]: a draw of exactly 0 would retry at once, which a back-off is not.
+      nanos = cap == 0 ? 0 : Duration.ofMillis(1 + ThreadLocalRandom.current().nextLong(cap)).toNanos();
     }
     try {
       time.sleepNanos(nanos);
