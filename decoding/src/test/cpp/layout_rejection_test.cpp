@@ -86,6 +86,30 @@ TEST(rejects_header_not_repeating_title) {
   expect_rejected(ids, LayoutRule::kHeaderMismatch, 19);
 }
 
+// §1: B_i = <|branch|> T_i ": " C_i <|/branch|>; with the tokenizer's ": " ids given, a header
+// without them is refused (the engine forces them, so such a row could never be decoded).
+TEST(rejects_header_without_its_separator_when_the_separator_is_given) {
+  const auto good = toy();
+  const std::vector<int32_t> sep = {good[14]};  // <colon-space>
+  SampleLayout layout;
+  LayoutError err;
+  CHECK_MSG(compute_layout(good.data(), good.size(), kSt, kVocab, &layout, &err, sep), err.message);
+  auto ids = good;
+  ids[20] = ids[15];  // branch 2: B then a1, no separator
+  CHECK_MSG(!compute_layout(ids.data(), ids.size(), kSt, kVocab, &layout, &err, sep), "accepted");
+  CHECK_MSG(err.rule == LayoutRule::kHeaderMismatch && err.index == 20, err.message);
+  CHECK(err.message.find("\": \"") != std::string::npos);
+  CHECK_MSG(compute_layout(ids.data(), ids.size(), kSt, kVocab, &layout, &err), "unchecked without the ids");
+  ids = good;
+  ids.erase(ids.begin() + 20, ids.begin() + 22);  // "<|branch|> B <|/branch|>": closed inside the header
+  CHECK_MSG(!compute_layout(ids.data(), ids.size(), kSt, kVocab, &layout, &err, sep), "accepted");
+  CHECK_MSG(err.rule == LayoutRule::kHeaderMismatch && err.index == 20, err.message);
+  CHECK(err.message.find("inside its") != std::string::npos);
+  const std::vector<int32_t> marker = {kSt.para};
+  CHECK(!compute_layout(good.data(), good.size(), kSt, kVocab, &layout, &err, marker));
+  CHECK(err.rule == LayoutRule::kSpecialIdsInvalid);
+}
+
 TEST(rejects_duplicate_title) {
   auto ids = toy();
   ids[9] = ids[6];  // second title = first title

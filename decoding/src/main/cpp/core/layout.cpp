@@ -56,10 +56,12 @@ enum class State {
 
 // Parser state for one pass over the ids.
 struct Parser {
-  Parser(const SpecialTokens& special, SampleLayout* layout, LayoutError* error)
-      : st(special), out(layout), err(error) {}
+  Parser(const SpecialTokens& special, const std::vector<int32_t>& separator, SampleLayout* layout,
+         LayoutError* error)
+      : st(special), sep(separator), out(layout), err(error) {}
 
   const SpecialTokens& st;
+  const std::vector<int32_t>& sep;  // ids of ": " after each title in a branch header; empty = unchecked
   SampleLayout* out;
   LayoutError* err;
   State state = State::kSerial;
@@ -147,12 +149,15 @@ struct Parser {
 
   bool branch_token(int64_t i, int32_t id) {
     const std::vector<int32_t>& title = titles[group.branches.size() - 1];
-    const int64_t header_pos = i - branch_open - 1;  // 0-based index into the title ids
+    const int64_t header_pos = i - branch_open - 1;  // 0-based index into title ids, then separator ids
+    const int64_t title_len = static_cast<int64_t>(title.size());
+    const int64_t header_len = title_len + static_cast<int64_t>(sep.size());
     if (id == st.branch_end) {
-      if (header_pos < static_cast<int64_t>(title.size()))
+      if (header_pos < header_len)
         return fail(err, i, LayoutRule::kHeaderMismatch,
-                    "branch closed before repeating its title (branch opened at " +
-                        std::to_string(branch_open) + ")");
+                    std::string(header_pos < title_len ? "branch closed before repeating its title"
+                                                       : "branch closed inside its \": \" separator") +
+                        " (branch opened at " + std::to_string(branch_open) + ")");
       group.branches.back().length = i - branch_open + 1;
       label(i);
       state = State::kAfterBranchEnd;
@@ -162,10 +167,14 @@ struct Parser {
       return fail(err, i, LayoutRule::kNestedMarker,
                   "marker inside the branch opened at " + std::to_string(branch_open) +
                       " (a labelled run must end with <|/branch|>; no nesting)");
-    if (header_pos < static_cast<int64_t>(title.size()) && title[header_pos] != id)
+    if (header_pos < title_len && title[header_pos] != id)
       return fail(err, i, LayoutRule::kHeaderMismatch,
                   "branch " + std::to_string(group.branches.size()) +
                       " header does not repeat the ids of its title");
+    if (header_pos >= title_len && header_pos < header_len && sep[header_pos - title_len] != id)
+      return fail(err, i, LayoutRule::kHeaderMismatch,
+                  "branch " + std::to_string(group.branches.size()) +
+                      " header does not follow its title with the ids of \": \" (the engine forces them)");
     label(i);
     return true;
   }
@@ -271,13 +280,26 @@ void assign_positions(size_t n, const std::vector<GroupSpan>& groups, PositionMo
   for (; i < n; ++i) pos[i] = static_cast<int32_t>(next++);
 }
 
+// Separator ids are ordinary text ids: in range and none of the six markers.
+bool validate_header_separator(const SpecialTokens& st, int64_t vocab_size, const std::vector<int32_t>& sep,
+                               LayoutError* err) {
+  for (int32_t id : sep) {
+    if (id < 0 || (vocab_size > 0 && id >= vocab_size) || id == st.branch || id == st.branch_end ||
+        id == st.title || id == st.title_end || id == st.para || id == st.para_end)
+      return fail(err, -1, LayoutRule::kSpecialIdsInvalid,
+                  "header separator id " + std::to_string(id) + " is out of range or a marker");
+  }
+  return true;
+}
+
 bool compute_layout(const int32_t* ids, size_t n, const SpecialTokens& st, int64_t vocab_size,
-                    SampleLayout* out, LayoutError* err) {
+                    SampleLayout* out, LayoutError* err, const std::vector<int32_t>& header_sep) {
   if (!validate_special_tokens(st, vocab_size, err)) return false;
   out->group_id.assign(n, -1);
   out->branch_id.assign(n, 0);
   out->groups.clear();
-  Parser parser(st, out, err);
+  if (!validate_header_separator(st, vocab_size, header_sep, err)) return false;
+  Parser parser(st, header_sep, out, err);
   for (size_t i = 0; i < n; ++i) {
     const int32_t id = ids[i];
     if (id < 0)
@@ -296,9 +318,11 @@ bool compute_layout(const int32_t* ids, size_t n, const SpecialTokens& st, int64
   return true;
 }
 
-Layouter* create_layouter(const SpecialTokens& st, int64_t vocab_size, LayoutError* err) {
+Layouter* create_layouter(const SpecialTokens& st, int64_t vocab_size, LayoutError* err,
+                          std::vector<int32_t> header_sep) {
   if (!validate_special_tokens(st, vocab_size, err)) return nullptr;
-  return new Layouter{st, vocab_size};
+  if (!validate_header_separator(st, vocab_size, header_sep, err)) return nullptr;
+  return new Layouter{st, vocab_size, std::move(header_sep)};
 }
 
 void free_layouter(Layouter* layouter) { delete layouter; }

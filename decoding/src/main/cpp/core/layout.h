@@ -37,7 +37,7 @@ enum class LayoutRule : int32_t {
   kBranchRunNotStarted,      // after <|para|> / <|/branch|> a labelled run must start with <|branch|>
   kTooFewBranches,           // a group needs >= 2 branches
   kBranchCountMismatch,      // number of branches != number of titles
-  kHeaderMismatch,           // branch i must start with the ids of title i
+  kHeaderMismatch,           // branch i must start with the ids of title i (then the separator's, when given)
   kDuplicateTitle,           // titles unique within a group
   kAdjacentGroups,           // two groups must be separated by serial text
   kUnterminated,             // sequence ends inside a title list, title, group or branch
@@ -80,8 +80,10 @@ bool validate_special_tokens(const SpecialTokens& st, int64_t vocab_size, Layout
 
 // Parses ids [n] under the §1 grammar, then labels every token and assigns positions in all modes.
 // Returns false and fills err (first violation only) when the sample is malformed.
+// header_sep: the ids of ": " that follow the title in every branch header (§1, §7); empty = not
+// checked (the tokenizer's ids are not known here).
 bool compute_layout(const int32_t* ids, size_t n, const SpecialTokens& st, int64_t vocab_size,
-                    SampleLayout* out, LayoutError* err);
+                    SampleLayout* out, LayoutError* err, const std::vector<int32_t>& header_sep = {});
 
 // Position ids [T] for one mode from the parsed group spans (T = n tokens).
 void assign_positions(size_t n, const std::vector<GroupSpan>& groups, PositionMode mode,
@@ -91,8 +93,10 @@ void assign_positions(size_t n, const std::vector<GroupSpan>& groups, PositionMo
 struct Layouter {
   SpecialTokens special;
   int64_t vocab_size;
+  std::vector<int32_t> header_sep;
 };
-Layouter* create_layouter(const SpecialTokens& st, int64_t vocab_size, LayoutError* err);
+Layouter* create_layouter(const SpecialTokens& st, int64_t vocab_size, LayoutError* err,
+                          std::vector<int32_t> header_sep = {});
 void free_layouter(Layouter* layouter);
 
 }  // namespace aspd

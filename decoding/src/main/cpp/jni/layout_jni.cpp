@@ -12,13 +12,15 @@ using aspd::jni::Ints;
 extern "C" {
 
 JNIEXPORT jlong JNICALL Java_org_aspd_decoding_SampleLayouter_createNative(
-    JNIEnv* env, jclass, jintArray specials, jlong vocab_size) {
+    JNIEnv* env, jclass, jintArray specials, jlong vocab_size, jintArray header_sep) {
   Ints s(env, specials, true);
-  if (!s.ok()) return 0;
+  Ints sep(env, header_sep, true);
+  if (!s.ok() || !sep.ok()) return 0;
   const int32_t* v = s.data();
   aspd::LayoutError err;
-  aspd::Layouter* layouter =
-      aspd::create_layouter(aspd::SpecialTokens{v[0], v[1], v[2], v[3], v[4], v[5]}, vocab_size, &err);
+  std::vector<int32_t> separator(sep.data(), sep.data() + env->GetArrayLength(header_sep));
+  aspd::Layouter* layouter = aspd::create_layouter(aspd::SpecialTokens{v[0], v[1], v[2], v[3], v[4], v[5]},
+                                                   vocab_size, &err, std::move(separator));
   if (layouter == nullptr) aspd::jni::throw_illegal_argument(env, err.message);
   return reinterpret_cast<jlong>(layouter);
 }
@@ -39,7 +41,7 @@ JNIEXPORT jint JNICALL Java_org_aspd_decoding_SampleLayouter_layoutNative(
     Ints in(env, ids, true);
     if (!in.ok()) return 0;
     if (!aspd::compute_layout(in.data(), static_cast<size_t>(n), layouter->special,
-                              layouter->vocab_size, &layout, &err)) {
+                              layouter->vocab_size, &layout, &err, layouter->header_sep)) {
       aspd::jni::throw_malformed(env, err.index, aspd::layout_rule_name(err.rule), err.message);
       return 0;
     }

@@ -20,11 +20,25 @@ public final class SampleLayouter implements AutoCloseable {
    * @param vocabSize number of token ids; every id must lie in [0, vocabSize)
    */
   public SampleLayouter(SpecialTokenIds special, int vocabSize) {
+    this(special, vocabSize, new int[0]);
+  }
+
+  /**
+   * @param headerSeparator the tokenizer's ids of {@code ": "}, which must follow the title in every
+   *     branch header (method §1; the engine forces them, §7); empty: not checked
+   */
+  public SampleLayouter(SpecialTokenIds special, int vocabSize, int[] headerSeparator) {
     Objects.requireNonNull(special, "special");
+    Objects.requireNonNull(headerSeparator, "headerSeparator");
     if (vocabSize <= 0) throw new IllegalArgumentException("vocab size must be positive: " + vocabSize);
     special.checkVocab(vocabSize);
+    for (int id : headerSeparator) {
+      if (id < 0 || id >= vocabSize || special.contains(id)) {
+        throw new IllegalArgumentException("header separator id " + id + " is out of range or a marker");
+      }
+    }
     this.vocabSize = vocabSize;
-    this.handle = createNative(special.toArray(), vocabSize);
+    this.handle = createNative(special.toArray(), vocabSize, headerSeparator.clone());
   }
 
   /**
@@ -64,7 +78,7 @@ public final class SampleLayouter implements AutoCloseable {
     if (handle == 0) throw new IllegalStateException("SampleLayouter is closed");
   }
 
-  private static native long createNative(int[] special, long vocabSize);
+  private static native long createNative(int[] special, long vocabSize, int[] headerSeparator);
 
   private static native void freeNative(long handle);
 

@@ -69,7 +69,7 @@ public final class ShardValidator implements AutoCloseable {
     this.checks = b.checks.clone();
     if (model == null) checks.removeIf(ValidationCheck::numerical);
     this.argmaxRule = model != null && !model.computeDType().equals("fp32");
-    this.layouter = new SampleLayouter(special, vocabSize);
+    this.layouter = new SampleLayouter(special, vocabSize, b.headerSeparator);
   }
 
   /** Tolerance of the model's compute dtype (method §8: fp32 1e-3). */
@@ -389,6 +389,7 @@ public final class ShardValidator implements AutoCloseable {
     private LogitsModel model;
     private int[] prompt = new int[0];
     private int[] reservedIds = new int[0];
+    private int[] headerSeparator = new int[0];
     private double tolerance;
     private int maxLength = Integer.MAX_VALUE;
     private int rowsAfterGroup = 3;
@@ -432,6 +433,16 @@ public final class ShardValidator implements AutoCloseable {
     public Builder reservedIds(int... ids) {
       Objects.requireNonNull(ids, "reserved ids");
       this.reservedIds = ids.clone();
+      return this;
+    }
+
+    /**
+     * The tokenizer's ids of {@code ": "}: every branch header must follow its title with them
+     * (method §1; the engine forces them, §7). Unset, headers are checked up to the title only.
+     */
+    public Builder headerSeparator(int... ids) {
+      Objects.requireNonNull(ids, "header separator ids");
+      this.headerSeparator = ids.clone();
       return this;
     }
 

@@ -28,6 +28,11 @@ public record SpecialTokenIds(int branch, int branchEnd, int title, int titleEnd
     }
   }
 
+  /** Whether {@code id} is one of the six. */
+  boolean contains(int id) {
+    return Arrays.stream(toArray()).anyMatch(x -> x == id);
+  }
+
   /** Order: branch, /branch, title, /title, para, /para. */
   int[] toArray() {
     return new int[] {branch, branchEnd, title, titleEnd, para, paraEnd};

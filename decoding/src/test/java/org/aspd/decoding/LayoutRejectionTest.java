@@ -71,6 +71,21 @@ class LayoutRejectionTest {
   }
 
   @Test
+  void headerWithoutItsSeparatorWhenTheSeparatorIsGiven() {
+    int[] separator = {toy[14]};
+    try (SampleLayouter layouter = new SampleLayouter(ST, VOCAB, separator)) {
+      assertEquals(1, layouter.layout(toy).groupCount());
+      int[] noSeparator = toy.clone();
+      noSeparator[20] = toy[15];
+      MalformedSampleException e = assertThrows(MalformedSampleException.class, () -> layouter.layout(noSeparator));
+      assertEquals(GrammarRule.HEADER_MISMATCH, e.rule(), e.getMessage());
+      assertEquals(20, e.tokenIndex());
+    }
+    assertThrows(IllegalArgumentException.class, () -> new SampleLayouter(ST, VOCAB, new int[] {ST.para()}));
+    assertThrows(IllegalArgumentException.class, () -> new SampleLayouter(ST, VOCAB, new int[] {VOCAB}));
+  }
+
+  @Test
   void adjacentGroups() {
     int[] ids = Arrays.copyOf(toy, 24 + 19);
     System.arraycopy(toy, 5, ids, 24, 19); // a second group right after <|/para|>

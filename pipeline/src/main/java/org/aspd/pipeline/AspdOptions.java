@@ -122,6 +122,13 @@ public interface AspdOptions extends PipelineOptions, org.aspd.pipeline.llm.LlmO
 
   void setEditBudgetFraction(double value);
 
+  @Description("train.maskForcedTargets: loss_mask 0 on the tokens the decoding engine forces (each branch's"
+      + " <|branch|> + title + \": \" header, and <|/para|>); by default every response token is in the loss")
+  @Default.Boolean(false)
+  boolean getMaskForcedTargets();
+
+  void setMaskForcedTargets(boolean value);
+
   @Description("Number of Parquet shards (train-NNNNN-of-MMMMM.parquet)")
   @Default.Integer(1)
   int getNumShards();

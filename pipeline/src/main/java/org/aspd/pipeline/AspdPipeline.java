@@ -116,6 +116,7 @@ public final class AspdPipeline {
     run.put("max_branches", c.maxBranches());
     run.put("title_max_tokens", c.titleMaxTokens());
     run.put("edit_budget", "min(" + c.editBudgetMax() + ", " + c.editBudgetFraction() + " x answer tokens)");
+    run.put("loss_mask", c.maskForcedTargets() ? "forced targets masked" : "every response token");
     run.put("aspd_version", Version.get());
     return run;
   }

@@ -17,6 +17,7 @@ final class StageConfigs {
     return new StageConfig(o.getCandidates(), o.getIndependenceVotes(), o.getIndependenceAccept(),
         o.getFormatVotes(), o.getFormatAccept(), o.getAnswerVotes(), o.getAnswerAccept(),
         o.getMinParallelTokens(), o.getMaxTokens(), overLimit, o.getMaxBranches(), o.getTitleMaxTokens(),
-        StageConfig.defaults().minContentChars(), o.getEditBudgetMax(), o.getEditBudgetFraction(), o.getTokenizer());
+        StageConfig.defaults().minContentChars(), o.getEditBudgetMax(), o.getEditBudgetFraction(),
+        o.getMaskForcedTargets(), o.getTokenizer());
   }
 }

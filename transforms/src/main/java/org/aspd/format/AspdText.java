@@ -82,7 +82,16 @@ public final class AspdText {
       if (end < 0 || stray != end) {
         throw new AnnotationException("grammar", "title at offset " + pos + " is not closed by " + SpecialTokens.TITLE_END);
       }
-      titles.add(unescapeText(text.substring(start, end)));
+      String title = unescapeText(text.substring(start, end));
+      // The same two rules as the native layout (EMPTY_TITLE, DUPLICATE_TITLE), so a shard row both
+      // sides read is read alike: the engine forces a title's ids, and equal ids would mean one branch.
+      if (title.isEmpty()) {
+        throw new AnnotationException("grammar", "empty title at offset " + pos);
+      }
+      if (titles.contains(title)) {
+        throw new AnnotationException("grammar", "title '" + title + "' at offset " + pos + " repeats one of its group");
+      }
+      titles.add(title);
       pos = end + SpecialTokens.TITLE_END.length();
     }
     expect(text, pos, SpecialTokens.PARA);

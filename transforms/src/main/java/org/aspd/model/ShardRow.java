@@ -14,6 +14,7 @@ import org.aspd.tokens.ShardLayout;
  * @param response the chosen structure (serial when not parallel)
  * @param aspdText the six-token training format of {@code response}
  * @param layout response token arrays (ids, Same-Seq positions, group and branch labels)
+ * @param lossMask method §3.5 loss_mask over the response tokens (1 = in the loss)
  * @param metrics §4 metrics of {@code response}
  * @param chosenCandidate index of the selected candidate, -1 when serial
  * @param candidates a summary of every candidate and what happened to it
@@ -25,6 +26,7 @@ public record ShardRow(
     Response response,
     String aspdText,
     ShardLayout layout,
+    int[] lossMask,
     SampleMetrics metrics,
     int chosenCandidate,
     List<CandidateSummary> candidates,

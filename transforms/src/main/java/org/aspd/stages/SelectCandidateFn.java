@@ -99,9 +99,10 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
       summaries.add(summarize(x, best != null && x.candidate.index() == best.candidate.index()));
     }
     SampleMetrics metrics = best != null ? best.metrics : SampleMetrics.of(chosen, in.answerTokens(), tokenizer);
-    return new ShardRow(s, status, chosen, AspdText.serialize(chosen), ShardLayout.of(chosen, tokenizer),
-        metrics, best == null ? -1 : best.candidate.index(), summaries, teacherName, teacherVersion,
-        tokenizer.name(), contentHash(s));
+    ShardLayout layout = ShardLayout.of(chosen, tokenizer);
+    return new ShardRow(s, status, chosen, AspdText.serialize(chosen), layout,
+        layout.lossMask(config.maskForcedTargets()), metrics, best == null ? -1 : best.candidate.index(), summaries,
+        teacherName, teacherVersion, tokenizer.name(), contentHash(s));
   }
 
   /** The furthest stage any candidate reached decides the reason a sample stayed serial. */

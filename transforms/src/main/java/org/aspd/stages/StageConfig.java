@@ -15,6 +15,7 @@ import java.io.Serializable;
  * @param minContentChars branch content must have at least this many characters
  * @param editBudgetMax integrity.editBudget's cap: token edits a rewrite may make (0 = exact integrity only)
  * @param editBudgetFraction integrity.editBudget's share of the answer's tokens (budget = min(cap, share))
+ * @param maskForcedTargets train.maskForcedTargets: loss_mask 0 on the tokens the engine forces
  * @param tokenizer name of the target tokenizer for counts, limits and token arrays
  */
 public record StageConfig(
@@ -33,12 +34,13 @@ public record StageConfig(
     int minContentChars,
     int editBudgetMax,
     double editBudgetFraction,
+    boolean maskForcedTargets,
     String tokenizer) implements Serializable {
 
   public enum OverLimit { DROP, SERIAL }
 
   public static StageConfig defaults() {
-    return new StageConfig(3, 3, 3, 3, 3, 3, 3, 128, 8000, OverLimit.DROP, 10, 8, 10, 32, 0.02, "o200k_base");
+    return new StageConfig(3, 3, 3, 3, 3, 3, 3, 128, 8000, OverLimit.DROP, 10, 8, 10, 32, 0.02, false, "o200k_base");
   }
 
   public StageConfig {

@@ -119,7 +119,7 @@ public final class StageFn extends DoFn<SampleState, SampleState> {
       return new Outcome(next, null);
     } catch (TeacherException e) {
       failed.inc();
-      return new Outcome(null, DeadLetters.of(stage, "teacher_error", e.getMessage(), in.sample()));
+      return new Outcome(null, DeadLetters.of(stage, e.reason(), e.getMessage(), in.sample()));
     } catch (RuntimeException e) {
       failed.inc();
       return new Outcome(null, DeadLetters.of(stage, "internal_error", describe(e), in.sample()));

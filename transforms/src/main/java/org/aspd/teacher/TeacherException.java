@@ -9,4 +9,9 @@ public class TeacherException extends Exception {
   public TeacherException(String message) {
     super(message);
   }
+
+  /** The dead-letter reason of a sample this failure stops. */
+  public String reason() {
+    return "teacher_error";
+  }
 }

@@ -19,12 +19,25 @@ import org.aspd.format.SpecialTokens;
  * response otherwise. {@code positionIds} follow the Same-Seq convention relative to the response
  * start: main tokens at their packed index, token j of every branch at p + 1 + j where p is the
  * index of the group's {@code <|para|>}. Add the prompt length to get absolute positions.
+ * {@code engineForced} marks the tokens the decoding engine feeds itself instead of sampling them
+ * (method §7: each branch's header {@code <|branch|>} + title + {@code ": "}, and {@code <|/para|>}).
  */
-public record ShardLayout(int[] inputIds, int[] positionIds, int[] groupIds, int[] branchIds)
+public record ShardLayout(int[] inputIds, int[] positionIds, int[] groupIds, int[] branchIds, boolean[] engineForced)
     implements Serializable {
 
   public int length() {
     return inputIds.length;
+  }
+
+  /**
+   * Method §3.5 {@code loss_mask} over the response tokens: 1 everywhere (the loss covers every
+   * response token, the method's default), or 0 on the engine-forced targets with
+   * {@code maskForcedTargets} (method §10, optional): the model need not learn what it never picks.
+   */
+  public int[] lossMask(boolean maskForcedTargets) {
+    int[] mask = new int[inputIds.length];
+    for (int i = 0; i < mask.length; i++) mask[i] = maskForcedTargets && engineForced[i] ? 0 : 1;
+    return mask;
   }
 
   public static ShardLayout of(Response response, AspdTokenizer tokenizer) {
@@ -46,6 +59,7 @@ public record ShardLayout(int[] inputIds, int[] positionIds, int[] groupIds, int
     private int[] pos = new int[256];
     private int[] group = new int[256];
     private int[] branch = new int[256];
+    private boolean[] forced = new boolean[256];
     private int n;
     private int groups;
     private int branches;
@@ -57,7 +71,7 @@ public record ShardLayout(int[] inputIds, int[] positionIds, int[] groupIds, int
 
     void main(int... tokens) {
       for (int t : tokens) {
-        add(t, n, -1, 0);
+        add(t, n, -1, 0, false);
       }
     }
 
@@ -76,39 +90,41 @@ public record ShardLayout(int[] inputIds, int[] positionIds, int[] groupIds, int
         Branch br = g.branches().get(i);
         int branchId = ++branches;
         int j = 0;
-        add(tok.specialId(SpecialTokens.BRANCH), para + 1 + j++, groupId, branchId);
+        add(tok.specialId(SpecialTokens.BRANCH), para + 1 + j++, groupId, branchId, true);
         for (int t : titles[i]) {
-          add(t, para + 1 + j++, groupId, branchId);
+          add(t, para + 1 + j++, groupId, branchId, true);
         }
         for (int t : separator) {
-          add(t, para + 1 + j++, groupId, branchId);
+          add(t, para + 1 + j++, groupId, branchId, true);
         }
         for (int t : tok.encodeText(br.content())) {
-          add(t, para + 1 + j++, groupId, branchId);
+          add(t, para + 1 + j++, groupId, branchId, false);
         }
-        add(tok.specialId(SpecialTokens.BRANCH_END), para + 1 + j, groupId, branchId);
+        add(tok.specialId(SpecialTokens.BRANCH_END), para + 1 + j, groupId, branchId, false);
       }
-      main(tok.specialId(SpecialTokens.PARA_END));
+      add(tok.specialId(SpecialTokens.PARA_END), n, -1, 0, true); // the merge feeds it
     }
 
-    private void add(int id, int position, int groupId, int branchId) {
+    private void add(int id, int position, int groupId, int branchId, boolean engineForced) {
       if (n == ids.length) {
         int cap = n * 2;
         ids = Arrays.copyOf(ids, cap);
         pos = Arrays.copyOf(pos, cap);
         group = Arrays.copyOf(group, cap);
         branch = Arrays.copyOf(branch, cap);
+        forced = Arrays.copyOf(forced, cap);
       }
       ids[n] = id;
       pos[n] = position;
       group[n] = groupId;
       branch[n] = branchId;
+      forced[n] = engineForced;
       n++;
     }
 
     ShardLayout build() {
       return new ShardLayout(Arrays.copyOf(ids, n), Arrays.copyOf(pos, n),
-          Arrays.copyOf(group, n), Arrays.copyOf(branch, n));
+          Arrays.copyOf(group, n), Arrays.copyOf(branch, n), Arrays.copyOf(forced, n));
     }
   }
 }

@@ -54,4 +54,16 @@ class ToyExampleTest {
     assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
         10, 11, 12, 13, 14, 15, 10, 11, 12, 13, 14, 21, 22, 23}, l.positionIds());
   }
+
+  /** Method §3.5 loss_mask: every token by default; without the engine-forced targets on request (§7, §10). */
+  @Test
+  void lossMaskCoversEveryTokenOrLeavesOutTheForcedOnes() {
+    ShardLayout l = ShardLayout.of(TOY, TOK);
+    int[] all = new int[24];
+    java.util.Arrays.fill(all, 1);
+    assertArrayEquals(all, l.lossMask(false));
+    // forced: <|branch|> A ": " and <|branch|> B ": " (the headers), and <|/para|> (the merge)
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1}, l.lossMask(true));
+  }
 }

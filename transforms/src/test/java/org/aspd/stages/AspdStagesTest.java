@@ -46,7 +46,7 @@ class AspdStagesTest {
 
   private static StageConfig config(int minTokens) {
     StageConfig d = StageConfig.defaults();
-    return new StageConfig(3, 3, 3, 3, 3, 3, 3, minTokens, 200, StageConfig.OverLimit.DROP, 10, 8, 10, 32, 0.02, d.tokenizer());
+    return new StageConfig(3, 3, 3, 3, 3, 3, 3, minTokens, 200, StageConfig.OverLimit.DROP, 10, 8, 10, 32, 0.02, false, d.tokenizer());
   }
 
   @Test

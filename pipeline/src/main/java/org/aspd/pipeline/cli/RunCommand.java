@@ -27,7 +27,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
   String output;
 
-  @Option(names = "--teacher", defaultValue = "rules", description = "Teacher: ${DEFAULT-VALUE} (embedded, offline).")
+  @Option(names = "--teacher", defaultValue = "rules", description = "rules (default: embedded, offline), or an LLM: openai (vLLM, SGLang, llama.cpp,"
+          + " OpenAI), ollama, anthropic; with --model, --base-url or --teacher-config.")
   String teacher;
 
   @Option(names = "--base-url", paramLabel = "URL",
@@ -154,6 +155,14 @@ final class RunCommand implements Callable<Integer> {
       return 1;
     }
     Summary.print(options.getOutput(), System.out);
+    LlmUsage.print(result, System.out);
+    long misses = llmReplay == null ? 0 : Summary.replayMisses(options.getOutput());
+    if (misses > 0) {
+      // The job finished, but it is not the recorded dataset: a rebuild script must be able to tell.
+      System.err.println("aspd: " + misses + " sample(s) needed calls that are not in the replay cache " + llmReplay
+          + " (dead letters with reason replay_miss): this is not an exact rebuild");
+      return 3;
+    }
     if (validate) {
       return new picocli.CommandLine(new org.aspd.pipeline.validate.ValidateCommand()).execute(options.getOutput());
     }

@@ -17,6 +17,23 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 final class Summary {
   private Summary() {}
 
+  /** Dead letters of calls {@code --llm-replay} did not find ({@code *:replay_miss}); 0 when unreadable. */
+  static long replayMisses(String outputDir) {
+    ResourceId dir = FileSystems.matchNewResource(outputDir, true);
+    try (InputStream in = Channels.newInputStream(
+        FileSystems.open(dir.resolve("stats.json", StandardResolveOptions.RESOLVE_FILE)))) {
+      long misses = 0;
+      var reasons = new ObjectMapper().readTree(in).path("dead_letter_reasons").fields();
+      while (reasons.hasNext()) {
+        var e = reasons.next();
+        if (e.getKey().endsWith(":replay_miss")) misses += e.getValue().asLong();
+      }
+      return misses;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   static void print(String outputDir, PrintStream out) {
     ResourceId dir = FileSystems.matchNewResource(outputDir, true);
     try (InputStream in = Channels.newInputStream(

@@ -31,6 +31,11 @@ final class Fields {
   static String requiredText(JsonNode record, String role, String... names) throws BadRecord {
     String text = optionalText(record, names);
     if (text == null) {
+      for (String name : names) {
+        if (record.has(name)) { // present but null: "no field ... has keys [response]" read as a contradiction
+          throw new BadRecord(Reason.MISSING_FIELD, "the " + role + " field '" + name + "' is null");
+        }
+      }
       throw new BadRecord(
           Reason.MISSING_FIELD,
           "no " + role + " field (" + String.join("|", names) + "); record has keys " + keys(record));

@@ -76,6 +76,7 @@ record ConfigFingerprint(Map<String, Object> canonical, String sha256) {
     m.put("min_content_chars", s.minContentChars());
     m.put("edit_budget_max", s.editBudgetMax());
     m.put("edit_budget_fraction", s.editBudgetFraction());
+    m.put("mask_forced_targets", s.maskForcedTargets());
     return m;
   }
 

@@ -51,7 +51,7 @@ public record DatasetSpec(
   static final Set<String> LLM_KEYS = Set.of("model", "baseUrl", "teacherConfig", "cache", "noCache", "maxInFlight");
   static final Set<String> STAGE_KEYS = Set.of("candidates", "independenceVotes", "independenceAccept",
       "formatVotes", "formatAccept", "answerVotes", "answerAccept", "minParallelTokens", "maxTokens",
-      "overLimit", "maxBranches", "titleMaxTokens", "editBudgetMax", "editBudgetFraction", "tokenizer");
+      "overLimit", "maxBranches", "titleMaxTokens", "editBudgetMax", "editBudgetFraction", "maskForcedTargets", "tokenizer");
   /** LLM settings that change what the teacher answers; the others only change how it is called. */
   static final Set<String> LLM_CONTENT_KEYS = Set.of("model", "baseUrl", "teacherConfig");
 
@@ -207,7 +207,8 @@ public record DatasetSpec(
             StageConfig.OverLimit.valueOf(overLimit.toUpperCase(Locale.ROOT)),
             integer(node, "maxBranches", d.maxBranches(), 2), integer(node, "titleMaxTokens", d.titleMaxTokens(), 1),
             d.minContentChars(), integer(node, "editBudgetMax", d.editBudgetMax(), 0),
-            fraction(node, "editBudgetFraction", d.editBudgetFraction()), tokenizer);
+            fraction(node, "editBudgetFraction", d.editBudgetFraction()),
+            bool(node, "maskForcedTargets", d.maskForcedTargets()), tokenizer);
       } catch (IllegalArgumentException e) {
         throw error("stages: " + e.getMessage());
       }
@@ -257,6 +258,17 @@ public record DatasetSpec(
         throw error("'" + key + "' must be a string, not " + v);
       }
       return v.asText();
+    }
+
+    private boolean bool(JsonNode node, String key, boolean fallback) throws SpecException {
+      JsonNode v = node.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (!v.isBoolean()) {
+        throw error("'" + key + "' must be true or false, not " + v);
+      }
+      return v.asBoolean();
     }
 
     private double fraction(JsonNode node, String key, double fallback) throws SpecException {

@@ -172,7 +172,8 @@ public final class ValidateCommand implements Callable<Integer> {
 
     private ShardValidator.Builder builder(String tokenizer) {
       AspdTokenizer tok = TokenizerCache.ofRecordedName(tokenizer, dir.toPath());
-      return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(union(reservedIds, tok.reservedIds()));
+      return ShardValidator.builder(SpecialIds.of(tok), tok.vocabSize()).reservedIds(union(reservedIds, tok.reservedIds()))
+          .headerSeparator(tok.encodeText(org.aspd.format.SpecialTokens.HEADER_SEPARATOR));
     }
 
     /**

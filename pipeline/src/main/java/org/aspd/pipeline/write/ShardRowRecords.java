@@ -58,6 +58,7 @@ public final class ShardRowRecords {
     r.put("theoretical_speedup", m.theoreticalSpeedup());
     r.put("theoretical_speedup_packed", m.theoreticalSpeedupPacked());
     r.put("input_ids", ints(row.layout().inputIds()));
+    r.put("loss_mask", ints(row.lossMask()));
     r.put("position_ids", ints(row.layout().positionIds()));
     r.put("group_ids", ints(row.layout().groupIds()));
     r.put("branch_ids", ints(row.layout().branchIds()));

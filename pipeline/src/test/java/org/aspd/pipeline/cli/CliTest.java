@@ -184,6 +184,18 @@ class CliTest {
         ids.stream().sorted().toList());
   }
 
+  /** What makes `run --llm-replay` exit 3: replay misses in the statistics, and nothing else. */
+  @Test
+  void replayMissesAreCountedFromTheStatistics() throws Exception {
+    Path out = dir.resolve("replayed");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("stats.json"), "{\"dead_letter_reasons\": {\"Rewrite:replay_miss\": 2,"
+        + " \"VerifyIndependence:replay_miss\": 1, \"Rewrite:teacher_error\": 5}}");
+    assertEquals(3, Summary.replayMisses(out.toString()));
+    Files.writeString(out.resolve("stats.json"), "{\"dead_letter_reasons\": {\"Rewrite:teacher_error\": 5}}");
+    assertEquals(0, Summary.replayMisses(out.toString()));
+  }
+
   private static String captureStderr(Runnable r) {
     return capture(r, System.err, System::setErr);
   }

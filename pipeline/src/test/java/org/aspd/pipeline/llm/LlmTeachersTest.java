@@ -67,6 +67,12 @@ class LlmTeachersTest {
   void rejectsUnknownTeachersAndMissingModels() {
     assertThrows(IllegalArgumentException.class, () -> LlmTeachers.factory("rules", options("--model=x")));
     assertThrows(IllegalArgumentException.class, () -> LlmTeachers.factory("anthropic", options()));
+    // A typo in the URL is refused before the job, not retried as an outage for every sample.
+    for (String url : List.of("not-a-url", "localhost:8000/v1", "http:///v1", "ftp://host/v1")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LlmTeachers.factory("openai", options("--model=m", "--baseUrl=" + url)), url);
+      assertTrue(e.getMessage().startsWith("base URL '" + url + "'"), e.getMessage());
+    }
   }
 
   @Test

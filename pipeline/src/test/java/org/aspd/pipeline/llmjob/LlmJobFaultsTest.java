@@ -184,9 +184,9 @@ class LlmJobFaultsTest {
       assertTrue(group.startsWith("unparsable 0/1"), "every group's check is unparsable: " + group);
     }
 
-    // A rewrite still cut off after the re-ask is an empty candidate ("not parallel"), counted as unparsable.
+    // A rewrite still cut off after the re-ask is an unreadable candidate, told apart from "not parallel".
     GenericRecord cut = rows.get(idOf(Fault.LENGTH_ALWAYS));
-    assertEquals("serial_fallback:not_parallel", JobRunner.str(cut, "status"));
+    assertEquals("serial_fallback:rewrite", JobRunner.str(cut, "status"));
     String label = protocol.name().toLowerCase() + ":" + LlmJobs.MODEL;
     assertEquals(1, run.counter("llm", "rewrite/" + label + "/unparsable"), "LENGTH_ALWAYS");
     assertEquals(1, run.counter("llm", "format/" + label + "/unparsable"), "UNPARSABLE_FORMAT");
@@ -195,7 +195,7 @@ class LlmJobFaultsTest {
     JsonNode statuses = stats.get("statuses");
     assertEquals(1, statuses.path("serial_fallback:format").asInt(), statuses.toString());
     assertEquals(1, statuses.path("serial_fallback:independence").asInt(), statuses.toString());
-    assertEquals(1, statuses.path("serial_fallback:not_parallel").asInt(), statuses.toString());
+    assertEquals(1, statuses.path("serial_fallback:rewrite").asInt(), statuses.toString());
     assertEquals(7, statuses.path("parallel").asInt(), statuses.toString());
     assertEquals(1, stats.get("candidate_fates").path("format:unparsable").asInt(), stats.get("candidate_fates").toString());
 

@@ -110,6 +110,10 @@ class LlmJobRecoveryTest {
         "a replay records nothing");
     assertEquals(0, run.counter("llm", "rewrite/openai:" + LlmJobs.MODEL + "/calls"), "no paid call in replay");
     assertEquals(RecordedRuns.SAMPLES, run.counter("llm", "rewrite/openai:" + LlmJobs.MODEL + "/cache_hits"));
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    org.aspd.pipeline.cli.LlmUsage.print(run.result(), new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(printed.toString(java.nio.charset.StandardCharsets.UTF_8).contains("llm rewrite/openai:" + LlmJobs.MODEL
+        + ": 0 calls paid, " + RecordedRuns.SAMPLES + " from the cache"), printed.toString());
   }
 
   @Test
@@ -138,7 +142,7 @@ class LlmJobRecoveryTest {
     JsonNode d = dead.get(0);
     assertEquals(victim.id(), d.get("id").asText());
     assertEquals("Rewrite", d.get("stage").asText());
-    assertEquals("teacher_error", d.get("reason").asText());
+    assertEquals("replay_miss", d.get("reason").asText(), "told apart from teacher errors");
     String detail = d.get("detail").asText();
     assertTrue(detail.contains("replay miss") && detail.contains("rewrite") && detail.contains(key), detail);
 
@@ -149,7 +153,7 @@ class LlmJobRecoveryTest {
         assertEquals(e.getValue().toString(), String.valueOf(rows.get(e.getKey())), e.getKey());
       }
     }
-    assertEquals(1, JobRunner.stats(out).get("dead_letter_reasons").path("Rewrite:teacher_error").asInt());
+    assertEquals(1, JobRunner.stats(out).get("dead_letter_reasons").path("Rewrite:replay_miss").asInt());
   }
 
   /** Same rows as the uninterrupted run, compared by id on every field, and no dead letters. */

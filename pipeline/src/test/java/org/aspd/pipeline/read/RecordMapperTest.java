@@ -29,6 +29,13 @@ class RecordMapperTest {
   }
 
   @Test
+  void aNullFieldIsNamedAsNullNotAsMissing() throws Exception {
+    BadRecord e = assertThrows(BadRecord.class,
+        () -> RecordMapper.map(Json.MAPPER.readTree("{\"prompt\":\"Q\",\"response\":null}"), "s", "f"));
+    assertEquals("the answer field 'response' is null", e.getMessage());
+  }
+
+  @Test
   void alpacaJoinsNonEmptyInputToTheInstruction() throws Exception {
     assertEquals("Do it\n\nwith this", map("{\"instruction\":\"Do it\",\"input\":\"with this\",\"output\":\"done\"}").question());
     assertEquals("Do it", map("{\"instruction\":\"Do it\",\"input\":\"\",\"output\":\"done\"}").question());

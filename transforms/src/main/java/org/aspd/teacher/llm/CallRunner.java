@@ -1,6 +1,7 @@
 package org.aspd.teacher.llm;
 
 import java.util.Optional;
+import org.aspd.teacher.ReplayMissException;
 import org.aspd.teacher.TeacherException;
 import org.aspd.teacher.llm.cache.CachedCall;
 import org.aspd.teacher.llm.cache.CallCache;
@@ -41,7 +42,7 @@ final class CallRunner {
       }
     }
     if (replay) {
-      throw new TeacherException("replay miss: no recorded " + request.stage().id() + " call with key " + key
+      throw new ReplayMissException("replay miss: no recorded " + request.stage().id() + " call with key " + key
           + " (index " + request.index() + ") in " + cache.dir() + "; run without replay to record it");
     }
     LlmReply reply = caller.call(request);

@@ -122,6 +122,23 @@ class ProviderFaultsTest {
     }
   }
 
+  /** Dead letters said "ClosedChannelException: null" and "IndexOutOfBoundsException" for these. */
+  @Test
+  void refusedConnectionsAndEmptyChoicesSayWhatHappened() throws Exception {
+    FakeLlmServer gone = FakeLlmServer.openAi((r, s) -> s.chat(PASS));
+    gone.close(); // nothing listens at its port any more
+    try (LlmTeacher t = teacher(gone)) {
+      TeacherException e = assertThrows(TeacherException.class, () -> t.judgeFormat(Fixtures.sample(), Fixtures.ANSWER, 0));
+      assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+    try (FakeLlmServer server = FakeLlmServer.openAi((r, s) -> FakeLlmServer.status(200,
+            "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[]}", Map.of()));
+        LlmTeacher t = teacher(server)) {
+      TeacherException e = assertThrows(TeacherException.class, () -> t.judgeFormat(Fixtures.sample(), Fixtures.ANSWER, 0));
+      assertTrue(e.getMessage().contains("reply has no choices"), e.getMessage());
+    }
+  }
+
   @Test
   void malformedProviderJsonIsRetried() throws Exception {
     try (FakeLlmServer server = FakeLlmServer.openAi(firstThen(

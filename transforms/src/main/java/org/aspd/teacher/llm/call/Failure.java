@@ -38,6 +38,17 @@ record Failure(boolean retryable, boolean backPressure, Optional<Duration> retry
   }
 
   private static String describe(Throwable e) {
+    // The JDK client reports these with empty messages deep in the chain ("ClosedChannelException: null").
+    if (find(e, java.net.ConnectException.class) != null) {
+      return "connection refused: nothing answers at the base URL's host and port";
+    }
+    if (find(e, java.nio.channels.UnresolvedAddressException.class) != null
+        || find(e, java.net.UnknownHostException.class) != null) {
+      return "unknown host: the base URL's host name does not resolve";
+    }
+    if (e instanceof IndexOutOfBoundsException) {
+      return "the provider's reply has no choices (" + e.getMessage() + ")";
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -47,6 +47,7 @@ public record ModelSettings(
     outputPricePerMillion = outputPricePerMillion == null ? 0.0 : outputPricePerMillion;
     requestsPerMinute = requestsPerMinute == null ? 0 : requestsPerMinute;
     tokensPerMinute = tokensPerMinute == null ? 0 : tokensPerMinute;
+    checkBaseUrl(baseUrl);
     if (maxTokens <= 0 || timeoutSeconds <= 0 || requestsPerMinute < 0 || tokensPerMinute < 0) {
       throw new IllegalArgumentException("maxTokens and timeoutSeconds must be > 0, limits >= 0: " + model);
     }
@@ -87,6 +88,24 @@ public record ModelSettings(
   public ModelSettings withTimeoutSeconds(double seconds) {
     return new ModelSettings(provider, baseUrl, model, temperature, topP, maxTokens, seconds, apiKeyEnv,
         inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
+  }
+
+  /**
+   * A URL without http(s), or without a host, is a typo, not an outage: it was retried as a
+   * transient fault and every sample dead-lettered while the run exited 0.
+   */
+  private static void checkBaseUrl(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("base URL '" + url + "' is not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("base URL '" + url + "' must be http(s)://HOST[:PORT]/..., e.g."
+          + " http://localhost:8000/v1");
+    }
   }
 
   private static String stripSlash(String url) {
