@@ -104,16 +104,7 @@ class AspdStagesTest {
 
   @Test
   void rowsCarryTokenArraysThatMatchTheText() throws Exception {
-    ROWS.clear();
-    FAILED.clear();
-    ScriptedTeacher.Script script = new ScriptedTeacher.Script(
-        Map.of("a", List.of(ONE_GROUP)), List.of(), List.of(), true);
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
-        .apply(new AspdStages(script, "test-1", config(20)));
-    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
-    p.run().waitUntilFinish();
-    ShardRow row = row("a");
+    ShardRow row = rowOf(List.of(ONE_GROUP));
     assertEquals("parallel", row.status());
     assertEquals(ITEMS, AspdText.deTag(row.aspdText()));
     assertEquals("pass 1/1 (scripted independent)", row.candidates().get(0).independence());
@@ -124,16 +115,7 @@ class AspdStagesTest {
   /** An unreadable rewrite (null from the teacher) is its own fate, not a rewriter that declined. */
   @Test
   void anUnreadableRewriteIsCountedApartFromNotParallel() {
-    ROWS.clear();
-    FAILED.clear();
-    ScriptedTeacher.Script script = new ScriptedTeacher.Script(
-        Map.of("a", java.util.Arrays.asList(null, "")), List.of(), List.of(), true);
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
-        .apply(new AspdStages(script, "test-1", config(20)));
-    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
-    p.run().waitUntilFinish();
-    ShardRow row = row("a");
+    ShardRow row = rowOf(java.util.Arrays.asList(null, ""));
     assertEquals("serial_fallback:rewrite", row.status());
     assertEquals(List.of("rewrite:unparsable", "not_parallel"),
         row.candidates().stream().map(ShardRow.CandidateSummary::fate).toList());
@@ -143,18 +125,9 @@ class AspdStagesTest {
   /** Method §3 stage 1: a rewrite that drops one period passes the token-alignment gate; the row keeps the source. */
   @Test
   void aSlightlyEditedRewriteKeepsTheSourceAndRecordsItsEdit() throws Exception {
-    ROWS.clear();
-    FAILED.clear();
     String dropsAPeriod = ONE_GROUP.replace("your head outside.</branch>", "your head outside</branch>");
     String changesADigit = ONE_GROUP.replace("3. **Swimming**", "4. **Swimming**");
-    ScriptedTeacher.Script script = new ScriptedTeacher.Script(
-        Map.of("a", List.of(changesADigit, dropsAPeriod)), List.of(), List.of(), true);
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
-        .apply(new AspdStages(script, "test-1", config(20)));
-    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
-    p.run().waitUntilFinish();
-    ShardRow row = row("a");
+    ShardRow row = rowOf(List.of(changesADigit, dropsAPeriod));
     assertEquals("parallel", row.status());
     assertEquals(1, row.chosenCandidate());
     assertEquals(ITEMS, AspdText.deTag(row.aspdText()), "the period is back: nothing changed");
@@ -188,6 +161,19 @@ class AspdStagesTest {
     assertEquals(16, ROWS.size());
     ROWS.forEach(r -> assertEquals("parallel", r.status()));
     assertEquals(16, ROWS.stream().map(r -> r.sample().id()).distinct().count());
+  }
+
+  /** The row of sample "a" (answer ITEMS) when a deterministic teacher gives these rewrites. */
+  private static ShardRow rowOf(List<String> rewrites) {
+    ROWS.clear();
+    FAILED.clear();
+    ScriptedTeacher.Script script = new ScriptedTeacher.Script(Map.of("a", rewrites), List.of(), List.of(), true);
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(List.of(sample("a", ITEMS))))
+        .apply(new AspdStages(script, "test-1", config(20)));
+    out.get(AspdStages.ROWS).apply(ParDo.of(new CollectRows()));
+    p.run().waitUntilFinish();
+    return row("a");
   }
 
   private static ShardRow row(String id) {
