@@ -65,7 +65,7 @@ final class FastChatReader {
         ? idPrefix + model + "/" + answer.get("question_id").asText()
         : "";
     try {
-      sink.sample(join(answer, byId, model, id, source));
+      sink.sample(RecordMapper.checkedText(join(answer, byId, model, id, source)));
     } catch (BadRecord e) {
       sink.failure(DeadLetters.of(e.reason(), e.getMessage(), id, source, raw));
     } catch (RuntimeException e) {

@@ -14,9 +14,34 @@ final class RecordMapper {
     if (!record.isObject()) {
       throw new BadRecord(Reason.NOT_AN_OBJECT, "record is a JSON " + record.getNodeType() + ", not an object");
     }
-    return ChatRecordMapper.isChat(record)
+    return checkedText(ChatRecordMapper.isChat(record)
         ? ChatRecordMapper.map(record, source, fallbackId)
-        : FlatRecordMapper.map(record, source, fallbackId);
+        : FlatRecordMapper.map(record, source, fallbackId));
+  }
+
+  /**
+   * A JSON escape can make a lone UTF-16 surrogate ({@code "\ud800"}), which UTF-8 cannot store:
+   * the written row silently read "?" there. Such a record is a dead letter that says where.
+   */
+  static Sample checkedText(Sample s) throws BadRecord {
+    checkText("id", s.id());
+    checkText("system", s.system());
+    checkText("question", s.question());
+    checkText("answer", s.answer());
+    for (int t = 0; t < s.history().size(); t++) checkText("history[" + t + "]", s.history().get(t).content());
+    return s;
+  }
+
+  private static void checkText(String field, String text) throws BadRecord {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new BadRecord(Reason.INVALID_UTF8, String.format(java.util.Locale.ROOT,
+            "%s holds a lone surrogate \\u%04X at character %d, which UTF-8 cannot store", field, (int) c, i));
+      }
+    }
   }
 
   /**

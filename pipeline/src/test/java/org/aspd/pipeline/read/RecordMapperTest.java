@@ -28,6 +28,16 @@ class RecordMapperTest {
         "  A <|para|> <branch>x</branch>\n"), s);
   }
 
+  /** A lone surrogate was written as "?"; now the record says where it is. */
+  @Test
+  void aLoneSurrogateIsADeadLetterAndAPairIsText() throws Exception {
+    BadRecord e = assertThrows(BadRecord.class,
+        () -> RecordMapper.map(Json.MAPPER.readTree("{\"prompt\":\"Q\",\"response\":\"ok \\ud800 no\"}"), "s", "f"));
+    assertEquals(Reason.INVALID_UTF8, e.reason());
+    assertEquals("answer holds a lone surrogate \\uD800 at character 3, which UTF-8 cannot store", e.getMessage());
+    assertEquals("ok \uD83D\uDE00", map("{\"prompt\":\"Q\",\"response\":\"ok \\ud83d\\ude00\"}").answer());
+  }
+
   @Test
   void aNullFieldIsNamedAsNullNotAsMissing() throws Exception {
     BadRecord e = assertThrows(BadRecord.class,
