@@ -19,11 +19,9 @@ final class Summary {
 
   /** Dead letters of calls {@code --llm-replay} did not find ({@code *:replay_miss}); 0 when unreadable. */
   static long replayMisses(String outputDir) {
-    ResourceId dir = FileSystems.matchNewResource(outputDir, true);
-    try (InputStream in = Channels.newInputStream(
-        FileSystems.open(dir.resolve("stats.json", StandardResolveOptions.RESOLVE_FILE)))) {
+    try {
       long misses = 0;
-      var reasons = new ObjectMapper().readTree(in).path("dead_letter_reasons").fields();
+      var reasons = stats(outputDir).path("dead_letter_reasons").fields();
       while (reasons.hasNext()) {
         var e = reasons.next();
         if (e.getKey().endsWith(":replay_miss")) misses += e.getValue().asLong();
@@ -36,9 +34,8 @@ final class Summary {
 
   static void print(String outputDir, PrintStream out) {
     ResourceId dir = FileSystems.matchNewResource(outputDir, true);
-    try (InputStream in = Channels.newInputStream(
-        FileSystems.open(dir.resolve("stats.json", StandardResolveOptions.RESOLVE_FILE)))) {
-      JsonNode s = new ObjectMapper().readTree(in);
+    try {
+      JsonNode s = stats(outputDir);
       out.printf("rows %d (parallel %d), dead letters %d%n", s.get("samples_total").asLong(),
           s.get("samples_parallel").asLong(), s.get("dead_letters").asLong());
       out.printf("PPD %.1f%%  DP %.3f  ABN %.2f  APE %.3f  theoretical speed-up %.3f%n",
@@ -48,6 +45,15 @@ final class Summary {
           dir.resolve("README.md", StandardResolveOptions.RESOLVE_FILE));
     } catch (IOException e) {
       out.println("no stats.json in " + outputDir + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /** {@code stats.json} of an output folder, read through Beam's filesystems. */
+  private static JsonNode stats(String outputDir) throws IOException {
+    ResourceId dir = FileSystems.matchNewResource(outputDir, true);
+    try (InputStream in = Channels.newInputStream(
+        FileSystems.open(dir.resolve("stats.json", StandardResolveOptions.RESOLVE_FILE)))) {
+      return new ObjectMapper().readTree(in);
     }
   }
 }
