@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.aspd.format.AspdText;
+import org.aspd.pipeline.write.ShardFooter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,7 @@ class EndToEndTest {
       assertEquals((Integer) r.get("response_tokens"), n);
       assertEquals("rules", JobRunner.str(r, "teacher"));
       assertEquals(64, JobRunner.str(r, "content_hash").length());
+      assertEquals(List.of(), r.get("llm_calls"), "the embedded teacher makes no LLM call");
       if (isParallel) {
         parallel++;
         assertTrue((Integer) r.get("n_groups") >= 1);
@@ -83,6 +87,22 @@ class EndToEndTest {
     try (var files = Files.list(out.resolve("data"))) {
       assertTrue(files.allMatch(f -> f.getFileName().toString().matches("train-\\d{5}-of-\\d{5}\\.parquet")));
     }
+    // Each shard's footer funnel counts its own rows; with no dead letter they add up to the run's.
+    Map<String, Long> summed = new java.util.LinkedHashMap<>();
+    try (var files = Files.list(out.resolve("data"))) {
+      for (Path shard : files.sorted().toList()) {
+        Map<String, String> footer = ShardFooter.read(HadoopInputFile.fromPath(
+            new org.apache.hadoop.fs.Path(shard.toAbsolutePath().toString()), new Configuration()));
+        JsonNode funnel = new ObjectMapper().readTree(footer.get(ShardFooter.FUNNEL));
+        funnel.fields().forEachRemaining(f -> summed.merge(f.getKey(), f.getValue().asLong(), Long::sum));
+        assertTrue(new ObjectMapper().readTree(footer.get(ShardFooter.STATUSES)).size() >= 1, shard.toString());
+      }
+    }
+    Map<String, Long> runFunnel = new java.util.LinkedHashMap<>();
+    stats.get("funnel").fields().forEachRemaining(f -> runFunnel.put(f.getKey(), f.getValue().asLong()));
+    assertEquals(runFunnel, summed);
+    assertEquals(80L, summed.get("read"));
+    assertEquals((long) parallel, summed.get("parallel"));
   }
 
   private static String lastNumber(String id) {

@@ -224,7 +224,7 @@ public final class DatasetStats implements Serializable {
     m.put("branches", branches);
     m.put("original_tokens", originalTokens);
     m.put("response_tokens", responseTokens);
-    m.put("funnel", funnel());
+    m.put("funnel", Funnel.of(statuses, failures));
     m.put("statuses", statuses);
     m.put("dead_letter_reasons", failures);
     m.put("candidate_fates", candidateFates);
@@ -243,36 +243,6 @@ public final class DatasetStats implements Serializable {
     m.put("by_model", slices(byModel));
     m.put("by_category", slices(byCategory));
     return m;
-  }
-
-  /** Samples remaining after each stage, in pipeline order. */
-  private Map<String, Long> funnel() {
-    Map<String, Long> f = new LinkedHashMap<>();
-    long read = samples + deadLetters - failuresAt("ReadSamples") - failuresAt("DeduplicateIds");
-    f.put("read", samples + deadLetters);
-    f.put("valid_unique", read);
-    long afterPrefilter = eligible;
-    f.put("eligible_for_rewrite", afterPrefilter);
-    long noCandidate = sum("serial_fallback:not_parallel") + sum("serial_fallback:rewrite") + sum("serial_fallback:annotation")
-        + sum("serial_fallback:structure") + sum("serial_fallback:no_candidate");
-    long rewritten = afterPrefilter - noCandidate - failuresAt("Rewrite");
-    f.put("rewritten_with_valid_group", rewritten);
-    long independent = rewritten - sum("serial_fallback:independence") - failuresAt("VerifyIndependence");
-    f.put("independent_group", independent);
-    long integral = independent - sum("serial_fallback:format") - sum("serial_fallback:answer")
-        - failuresAt("CheckIntegrity");
-    f.put("integrity_passed", integral);
-    f.put("parallel", parallel);
-    return f;
-  }
-
-  private long sum(String status) {
-    return statuses.getOrDefault(status, 0L);
-  }
-
-  private long failuresAt(String stage) {
-    return failures.entrySet().stream().filter(e -> e.getKey().startsWith(stage + ":"))
-        .mapToLong(Map.Entry::getValue).sum();
   }
 
   private static Map<String, Object> slices(Map<String, Breakdown> slices) {

@@ -19,6 +19,7 @@ import org.aspd.tokens.ShardLayout;
  * @param chosenCandidate index of the selected candidate, -1 when serial
  * @param candidates a summary of every candidate and what happened to it
  * @param contentHash SHA-256 over the input fields (id, system, history, question, answer)
+ * @param llmCalls every LLM call of the stages, in the order made (empty for the embedded teacher)
  */
 public record ShardRow(
     Sample sample,
@@ -33,7 +34,12 @@ public record ShardRow(
     String teacher,
     String teacherVersion,
     String tokenizer,
-    String contentHash) implements Serializable {
+    String contentHash,
+    List<LlmCall> llmCalls) implements Serializable {
+
+  public ShardRow {
+    llmCalls = llmCalls == null ? List.of() : List.copyOf(llmCalls);
+  }
 
   public boolean parallel() {
     return "parallel".equals(status);

@@ -3,6 +3,7 @@ package org.aspd.stages;
 import java.util.ArrayList;
 import java.util.List;
 import org.aspd.teacher.TeacherException;
+import org.aspd.teacher.CallTrail;
 import org.aspd.teacher.Teacher;
 import org.aspd.tokens.AspdTokenizer;
 
@@ -22,6 +23,7 @@ public final class CheckIntegrity implements StageFn.Logic {
         continue;
       }
       String rewritten = c.response().plainText();
+      CallTrail.about(c.index(), -1);
       CheckResult format = Votes.run(config.formatVotes(), config.formatAccept(), teacher.deterministic(),
           vote -> teacher.judgeFormat(in.sample(), rewritten, vote));
       CheckResult answer = Votes.run(config.answerVotes(), config.answerAccept(), teacher.deterministic(),

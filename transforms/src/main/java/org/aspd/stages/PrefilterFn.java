@@ -56,17 +56,16 @@ public class PrefilterFn extends DoFn<Sample, SampleState> {
         DeadLetter dl = DeadLetters.of("Prefilter", "over_token_limit", detail, sample);
         out.get(StageFn.FAILURES).output(dl);
       } else {
-        out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens,
-            "serial_fallback:over_limit", List.of()));
+        out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens, "serial_fallback:over_limit"));
       }
       return;
     }
     if (answerTokens < config.minParallelTokens()) {
       shortAnswers.inc();
-      out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens, "serial_short", List.of()));
+      out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens, "serial_short"));
       return;
     }
     toRewrite.inc();
-    out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens, null, List.of()));
+    out.get(OUT).output(new SampleState(sample, promptTokens, answerTokens, null));
   }
 }

@@ -102,7 +102,7 @@ public class SelectCandidateFn extends DoFn<SampleState, ShardRow> {
     ShardLayout layout = ShardLayout.of(chosen, tokenizer);
     return new ShardRow(s, status, chosen, AspdText.serialize(chosen), layout,
         layout.lossMask(config.maskForcedTargets()), metrics, best == null ? -1 : best.candidate.index(), summaries,
-        teacherName, teacherVersion, tokenizer.name(), contentHash(s));
+        teacherName, teacherVersion, tokenizer.name(), contentHash(s), in.llmCalls());
   }
 
   /** The furthest stage any candidate reached decides the reason a sample stayed serial. */

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.TupleTag;
 import org.aspd.model.DeadLetter;
+import org.aspd.teacher.CallTrail;
 import org.aspd.teacher.Teacher;
 import org.aspd.teacher.TeacherException;
 import org.aspd.teacher.TeacherFactory;
@@ -114,9 +115,9 @@ public final class StageFn extends DoFn<SampleState, SampleState> {
 
   private Outcome compute(SampleState in) {
     try {
-      SampleState next = logic.apply(in, teacher, tokenizer, config);
+      CallTrail.Collected<SampleState> next = CallTrail.collect(() -> logic.apply(in, teacher, tokenizer, config));
       processed.inc();
-      return new Outcome(next, null);
+      return new Outcome(next.value().withCallsAppended(next.calls()), null);
     } catch (TeacherException e) {
       failed.inc();
       return new Outcome(null, DeadLetters.of(stage, e.reason(), e.getMessage(), in.sample()));

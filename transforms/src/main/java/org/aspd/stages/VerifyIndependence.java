@@ -5,6 +5,7 @@ import java.util.List;
 import org.aspd.format.Group;
 import org.aspd.format.Item;
 import org.aspd.format.Response;
+import org.aspd.teacher.CallTrail;
 import org.aspd.teacher.IndependenceQuery;
 import org.aspd.teacher.TeacherException;
 import org.aspd.teacher.Teacher;
@@ -38,6 +39,7 @@ public final class VerifyIndependence implements StageFn.Logic {
       Item item = items.get(i);
       if (item instanceof Group g) {
         IndependenceQuery query = new IndependenceQuery(in.sample(), before.toString(), g, textAfter(items, i));
+        CallTrail.about(c.index(), groupIndex);
         CheckResult r = Votes.run(config.independenceVotes(), config.independenceAccept(),
             teacher.deterministic(), vote -> teacher.judgeIndependence(query, vote));
         checks.add(new GroupCheck(groupIndex, r.outcome(), r.votesFor(), r.votesCast(), r.reason()));

@@ -22,6 +22,7 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.aspd.pipeline.write.ShardFooter;
 import org.aspd.pipeline.write.WriteShards;
 
 /**
@@ -102,11 +103,13 @@ final class ReleaseValidator {
       throws IOException {
     long rows = 0;
     String name = shard.getFileName().toString();
+    ShardFooter recount = new ShardFooter();
     try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input(shard)).build()) {
       GenericRecord r;
       while ((r = reader.read()) != null) {
         String id = r.get("id").toString();
         rows++;
+        recount.add(r);
         if (!ids.add(id)) {
           problems.add("id '" + id + "' occurs more than once");
         }
@@ -114,6 +117,9 @@ final class ReleaseValidator {
           problems.add("id '" + id + "' is in " + name + ", not in the shard its id hashes to");
         }
       }
+      Map<String, String> footer = ShardFooter.read(input(shard));
+      check(problems, footer.equals(recount.metadata()),
+          "shard " + name + "'s footer counts " + footer + ", its rows " + recount.metadata());
     } catch (RuntimeException e) {
       problems.add("shard " + name + " is unreadable: " + e);
     }

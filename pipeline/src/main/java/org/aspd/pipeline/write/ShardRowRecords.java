@@ -11,6 +11,7 @@ import org.aspd.format.Item;
 import org.aspd.format.SerialText;
 import org.aspd.metrics.SampleMetrics;
 import org.aspd.model.IntegrityEdit;
+import org.aspd.model.LlmCall;
 import org.aspd.model.Sample;
 import org.aspd.model.ShardRow;
 import org.aspd.model.Turn;
@@ -95,6 +96,18 @@ public final class ShardRowRecords {
     r.put("teacher_version", row.teacherVersion());
     r.put("tokenizer", row.tokenizer());
     r.put("content_hash", row.contentHash());
+    Schema callSchema = schema.getField("llm_calls").schema().getElementType();
+    List<GenericRecord> calls = new ArrayList<>();
+    for (LlmCall call : row.llmCalls()) {
+      GenericRecord cr = new GenericData.Record(callSchema);
+      cr.put("stage", call.stage());
+      cr.put("candidate", call.candidate());
+      cr.put("group", call.group());
+      cr.put("index", call.index());
+      cr.put("key", call.key());
+      calls.add(cr);
+    }
+    r.put("llm_calls", calls);
     return r;
   }
 

@@ -24,7 +24,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -34,7 +33,7 @@ import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.aspd.model.ShardRow;
 
 /**
@@ -170,19 +169,24 @@ public class WriteShards extends PTransform<PCollection<ShardRow>, PCollection<S
     }
   }
 
-  /** Writes one Parquet file from Avro-encoded rows (none for an empty shard). */
+  /**
+   * Writes one Parquet file from Avro-encoded rows (none for an empty shard), with the shard's
+   * funnel, statuses and candidate fates in its footer ({@link ShardFooter}).
+   */
   static void write(Schema schema, ResourceId file, Iterable<byte[]> rows) throws IOException {
-    ParquetIO.Sink sink = ParquetIO.sink(schema).withCompressionCodec(CompressionCodecName.SNAPPY);
     GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema);
+    ShardFooter footer = new ShardFooter();
     BinaryDecoder decoder = null;
-    sink.open(FileSystems.create(file, "application/octet-stream"));
     GenericRecord reuse = null;
-    for (byte[] bytes : rows) {
-      decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
-      reuse = reader.read(reuse, decoder);
-      sink.write(reuse);
+    try (ParquetWriter<GenericRecord> writer =
+        ShardFileWriter.open(schema, FileSystems.create(file, "application/octet-stream"), footer::metadata)) {
+      for (byte[] bytes : rows) {
+        decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
+        reuse = reader.read(reuse, decoder);
+        writer.write(reuse);
+        footer.add(reuse);
+      }
     }
-    sink.flush();
   }
 
   static class FinalizeFn extends DoFn<Integer, String> {

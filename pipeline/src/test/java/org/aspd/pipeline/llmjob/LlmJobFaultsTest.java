@@ -164,8 +164,15 @@ class LlmJobFaultsTest {
         Fault.RETRY_MALFORMED, Fault.RETRY_TRUNCATED, Fault.RETRY_LENGTH)) {
       GenericRecord got = rows.get(idOf(f));
       assertNotNull(got, f + " gave no row; dead letters: " + dead);
-      assertEquals(reference.get(idOf(f)).toString(), got.toString(), f + ": row differs from the clean run");
-      assertEquals(reference.get(idOf(f)), got, f.name());
+      assertEquals(LlmJobs.withoutCalls(reference.get(idOf(f))), LlmJobs.withoutCalls(got),
+          f + ": row differs from the clean run");
+      // Retries happen inside a call, so the row names the same calls; a reply cut at the token limit
+      // is asked again in a call of its own, which the row names too.
+      List<String> stages = new ArrayList<>(LlmJobs.callStages(reference.get(idOf(f))));
+      if (f == Fault.RETRY_LENGTH) {
+        stages.add(0, "rewrite");
+      }
+      assertEquals(stages, LlmJobs.callStages(got), f.name());
     }
 
     // Unparsable judges are reported as unparsable, never as a pass or a fail.

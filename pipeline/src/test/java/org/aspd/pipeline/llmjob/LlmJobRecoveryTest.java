@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ class LlmJobRecoveryTest {
           "only calls in flight at the kill are asked twice: " + counts);
       assertEquals(total, LlmJobs.cacheEntries(cache).size());
     }
-    assertSameOutput(out);
+    assertSameOutputFromAnotherServer(out, cache);
   }
 
   @Test
@@ -156,6 +157,43 @@ class LlmJobRecoveryTest {
     assertEquals(1, JobRunner.stats(out).get("dead_letter_reasons").path("Rewrite:replay_miss").asInt());
   }
 
+  @Test
+  void everyRowNamesTheRecordedCallsItRestsOn() throws Exception {
+    Map<String, JsonNode> entries = new HashMap<>();
+    for (Path entry : LlmJobs.cacheEntries(recorded.cache())) {
+      entries.put(entry.getFileName().toString().replace(".json", ""), JSON.readTree(entry.toFile()));
+    }
+    Set<String> named = new HashSet<>();
+    for (Map.Entry<String, GenericRecord> e : recorded.rows().entrySet()) {
+      @SuppressWarnings("unchecked")
+      List<GenericRecord> calls = (List<GenericRecord>) e.getValue().get("llm_calls");
+      Map<String, Integer> perStage = new HashMap<>();
+      for (GenericRecord call : calls) {
+        String stage = call.get("stage").toString();
+        String key = call.get("key").toString();
+        JsonNode entry = entries.get(key);
+        assertTrue(entry != null, e.getKey() + ": " + stage + " call " + key + " is not in the cache");
+        assertEquals(stage, entry.get("stage").asText(), e.getKey() + " " + key);
+        assertEquals((int) call.get("index"), entry.get("index").asInt(), e.getKey() + " " + key);
+        int group = (int) call.get("group");
+        int candidate = (int) call.get("candidate");
+        switch (stage) {
+          case "rewrite" -> assertTrue(candidate == -1 && group == -1, call.toString());
+          case "independence" -> assertTrue(candidate >= 0 && group >= 0, call.toString());
+          default -> assertTrue(candidate >= 0 && group == -1, call.toString());
+        }
+        perStage.merge(stage, 1, Integer::sum);
+        named.add(key);
+      }
+      // Every reference row is parallel: it was rewritten, and its chosen candidate was judged by all
+      // three judges at least once.
+      for (String stage : List.of("rewrite", "independence", "format", "answer")) {
+        assertTrue(perStage.getOrDefault(stage, 0) >= 1, e.getKey() + " lacks " + stage + " calls: " + calls);
+      }
+    }
+    assertEquals(entries.keySet(), named, "every recorded call is named by the row it was made for");
+  }
+
   /** Same rows as the uninterrupted run, compared by id on every field, and no dead letters. */
   private static void assertSameOutput(Path out) throws Exception {
     assertEquals(List.of(), JobRunner.deadLetters(out));
@@ -164,6 +202,30 @@ class LlmJobRecoveryTest {
     for (Map.Entry<String, GenericRecord> e : recorded.rows().entrySet()) {
       assertEquals(e.getValue().toString(), rows.get(e.getKey()).toString(), e.getKey());
       assertEquals(e.getValue(), rows.get(e.getKey()), e.getKey());
+    }
+  }
+
+  /**
+   * The same, for a run against another server: a call's key includes the base URL (two servers may
+   * serve different models under one name), so the rows name other keys, each one in that run's cache.
+   */
+  private static void assertSameOutputFromAnotherServer(Path out, Path cache) throws Exception {
+    assertEquals(List.of(), JobRunner.deadLetters(out));
+    Map<String, GenericRecord> rows = JobRunner.rows(out);
+    assertEquals(recorded.rows().keySet(), rows.keySet());
+    Set<String> cached = new HashSet<>();
+    LlmJobs.cacheEntries(cache).forEach(f -> cached.add(f.getFileName().toString().replace(".json", "")));
+    Pattern key = Pattern.compile("\"key\": \"([0-9a-f]{64})\"");
+    for (Map.Entry<String, GenericRecord> e : recorded.rows().entrySet()) {
+      String row = rows.get(e.getKey()).toString();
+      assertEquals(LlmJobs.withoutCallKeys(e.getValue()), LlmJobs.withoutCallKeys(row), e.getKey());
+      Matcher m = key.matcher(row);
+      int named = 0;
+      while (m.find()) {
+        assertTrue(cached.contains(m.group(1)), e.getKey() + " names " + m.group(1) + ", not in its cache");
+        named++;
+      }
+      assertTrue(named >= 4, e.getKey() + ": rewrite and three judges at least");
     }
   }
 }

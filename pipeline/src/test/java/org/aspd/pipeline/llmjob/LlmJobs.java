@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -81,6 +83,33 @@ final class LlmJobs {
    * The recorded entries of an LLM cache directory ({@code DIR/ab/<key>.json}; temporary files are
    * not entries). Safe while a job writes there: names are listed, never stat-ed.
    */
+  private static final java.util.regex.Pattern CALL_KEY =
+      java.util.regex.Pattern.compile("\"key\": \"[0-9a-f]{64}\"");
+
+  /**
+   * A row as text with its LLM call keys blanked. A key includes the base URL (two servers may serve
+   * different models under one name), so a run against another server names other keys.
+   */
+  static String withoutCallKeys(Object row) {
+    return CALL_KEY.matcher(row.toString()).replaceAll("\"key\": KEY");
+  }
+
+  /** A row as text without its LLM calls, for rows whose calls differ on purpose. */
+  static String withoutCalls(GenericRecord row) {
+    GenericRecord copy = GenericData.get().deepCopy(row.getSchema(), row);
+    copy.put("llm_calls", List.of());
+    return copy.toString();
+  }
+
+  /** The stages of a row's LLM calls, in the order made. */
+  static List<String> callStages(GenericRecord row) {
+    List<String> stages = new ArrayList<>();
+    for (Object call : (List<?>) row.get("llm_calls")) {
+      stages.add(((GenericRecord) call).get("stage").toString());
+    }
+    return stages;
+  }
+
   static List<Path> cacheEntries(Path cache) throws IOException {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(cache)) {

@@ -3,6 +3,7 @@ package org.aspd.pipeline.regenerate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,11 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.avro.generic.GenericRecord;
 import org.aspd.pipeline.cli.AspdCli;
+import org.aspd.pipeline.write.Schemas;
+import org.aspd.pipeline.write.ShardFiles;
+import org.aspd.pipeline.write.ShardFooter;
+import org.aspd.pipeline.write.WriteShards;
 import org.aspd.testing.ByteLevelTokenizerJson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -204,6 +211,34 @@ class RegenerateCommandTest {
     Set<String> names = new TreeSet<>();
     node.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  @Test
+  void aShardWhoseFooterDisagreesWithItsRowsStopsThePublication() throws Exception {
+    // Between the pipeline's end and validation, shard 0 is rewritten with its own rows and a footer
+    // that claims 999 parallel rows.
+    RegenerationListener tamper = phase -> {
+      if (phase != RegenerationListener.Phase.PIPELINE_FINISHED) {
+        return;
+      }
+      try (var releases = Files.list(root.resolve("releases"))) {
+        Path partial = releases.filter(r -> r.getFileName().toString().endsWith(ReleaseStore.PARTIAL)).findFirst()
+            .orElseThrow();
+        Path shard = partial.resolve("data").resolve(WriteShards.shardName(0, 2));
+        List<GenericRecord> rows = ShardFiles.rows(shard);
+        assertFalse(rows.isEmpty(), "shard 0 holds rows");
+        Map<String, String> footer = new LinkedHashMap<>(ShardFooter.read(ShardFiles.input(shard)));
+        footer.put(ShardFooter.FUNNEL, footer.get(ShardFooter.FUNNEL).replaceFirst("\"parallel\":\\d+", "\"parallel\":999"));
+        ShardFiles.write(shard, Schemas.shardRow(), rows, footer);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    ReleaseValidator.InvalidReleaseException e = assertThrows(ReleaseValidator.InvalidReleaseException.class,
+        () -> new Regeneration(DatasetSpec.load(spec), tamper, System.err).run(false));
+    assertTrue(e.getMessage().contains(WriteShards.shardName(0, 2) + "'s footer counts") && e.getMessage().contains("999"),
+        e.getMessage());
+    assertFalse(Files.exists(root.resolve("LATEST")), "nothing was published");
   }
 
   @Test

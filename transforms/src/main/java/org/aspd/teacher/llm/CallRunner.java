@@ -1,6 +1,7 @@
 package org.aspd.teacher.llm;
 
 import java.util.Optional;
+import org.aspd.teacher.CallTrail;
 import org.aspd.teacher.ReplayMissException;
 import org.aspd.teacher.TeacherException;
 import org.aspd.teacher.llm.cache.CachedCall;
@@ -38,6 +39,7 @@ final class CallRunner {
       if (hit.isPresent()) {
         ledger.cacheHit(request.stage(), request.settings());
         CachedCall c = hit.get();
+        CallTrail.record(request.stage().id(), request.index(), key);
         return new Answer(new LlmReply(c.text(), c.finishReason(), c.inputTokens(), c.outputTokens()), key, true);
       }
     }
@@ -47,6 +49,7 @@ final class CallRunner {
     }
     LlmReply reply = caller.call(request);
     ledger.paidCall(request.stage(), request.settings(), reply.inputTokens(), reply.outputTokens());
+    CallTrail.record(request.stage().id(), request.index(), key);
     if (cache != null) {
       cache.put(new CachedCall(key, request.stage().id(), request.settings().label(), request.promptVersion(),
           request.index(), reply.text(), reply.finishReason(), reply.inputTokens(), reply.outputTokens()));
