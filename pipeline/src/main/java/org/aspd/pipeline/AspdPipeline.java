@@ -87,7 +87,9 @@ public final class AspdPipeline {
         MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
     PCollection<StatsEvent> failureEvents = deadLetters.apply("DeadLetterStats",
         MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
-    PCollectionList.of(rowEvents).and(failureEvents)
+    PCollection<StatsEvent> skippedEvents = read.get(ReadSamples.SKIPPED).apply("SkippedFileStats",
+        MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::skippedFile));
+    PCollectionList.of(rowEvents).and(failureEvents).and(skippedEvents)
         .apply("FlattenStats", Flatten.pCollections())
         .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
         .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(DatasetStats.class))

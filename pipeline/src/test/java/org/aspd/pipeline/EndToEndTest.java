@@ -80,6 +80,12 @@ class EndToEndTest {
     assertTrue(stats.get("run").get("tokenizer").asText().startsWith("o200k_base"));
     String card = Files.readString(out.resolve("README.md"));
     assertTrue(card.contains("| PPD |"), card);
+    // The folder's SOURCE.md is not data: passed over, and said so.
+    String sourceNote = dataset.toAbsolutePath().normalize().resolve("SOURCE.md")
+        + " (in FastChat folder " + dataset.toAbsolutePath().normalize() + "/, not a model answer file)";
+    assertEquals(1, stats.get("files_skipped").asInt(), stats.get("skipped_files").toString());
+    assertEquals(sourceNote, stats.get("skipped_files").get(0).asText());
+    assertTrue(card.contains("### Files skipped") && card.contains("- " + sourceNote), card);
     for (String plot : List.of("branches_per_group.png", "dp.png", "theoretical_speedup.png")) {
       byte[] png = Files.readAllBytes(out.resolve("plots").resolve(plot));
       assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', plot);

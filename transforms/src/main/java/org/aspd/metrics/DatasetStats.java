@@ -1,9 +1,11 @@
 package org.aspd.metrics;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Dataset-level statistics (method §4) as a mergeable accumulator. Means are over parallel samples
@@ -16,6 +18,8 @@ public final class DatasetStats implements Serializable {
   public static final double TSU_BIN = 0.1;
   public static final int TSU_BINS = 40;
   public static final int MAX_BRANCHES_BIN = 16;
+  /** Skipped files listed by name; past this many only counted (the first in path order are kept). */
+  public static final int SKIPPED_LISTED = 100;
 
   long samples;
   long parallel;
@@ -38,6 +42,8 @@ public final class DatasetStats implements Serializable {
   final Map<String, Long> candidateFates = new TreeMap<>();
   long candidatesEdited; // passed the token-alignment gate (method §3 stage 1), edits undone
   long rowsEdited; // parallel rows whose selected candidate was one of them
+  long filesSkipped;
+  final TreeSet<String> skippedListed = new TreeSet<>();
   final Map<String, Breakdown> bySource = new TreeMap<>();
   final Map<String, Breakdown> byModel = new TreeMap<>();
   final Map<String, Breakdown> byCategory = new TreeMap<>();
@@ -74,6 +80,11 @@ public final class DatasetStats implements Serializable {
   }
 
   public void add(StatsEvent e) {
+    if (!e.skippedFile().isEmpty()) {
+      filesSkipped++;
+      listSkipped(e.skippedFile());
+      return;
+    }
     if (e.deadLetter()) {
       deadLetters++;
       failures.merge(e.failure(), 1L, Long::sum);
@@ -153,6 +164,8 @@ public final class DatasetStats implements Serializable {
     o.candidateFates.forEach((k, v) -> candidateFates.merge(k, v, Long::sum));
     candidatesEdited += o.candidatesEdited;
     rowsEdited += o.rowsEdited;
+    filesSkipped += o.filesSkipped;
+    o.skippedListed.forEach(this::listSkipped);
     mergeSlices(bySource, o.bySource);
     mergeSlices(byModel, o.byModel);
     mergeSlices(byCategory, o.byCategory);
@@ -230,6 +243,8 @@ public final class DatasetStats implements Serializable {
     m.put("candidate_fates", candidateFates);
     m.put("candidates_integrity_edited", candidatesEdited);
     m.put("rows_integrity_edited", rowsEdited);
+    m.put("files_skipped", filesSkipped);
+    m.put("skipped_files", new ArrayList<>(skippedListed));
     Map<String, Long> bpg = new LinkedHashMap<>();
     for (int k = 2; k <= MAX_BRANCHES_BIN; k++) {
       if (branchesPerGroup[k] > 0) {
@@ -243,6 +258,14 @@ public final class DatasetStats implements Serializable {
     m.put("by_model", slices(byModel));
     m.put("by_category", slices(byCategory));
     return m;
+  }
+
+  /** Keeps the first {@value #SKIPPED_LISTED} in path order, so any merge order lists the same ones. */
+  private void listSkipped(String note) {
+    skippedListed.add(note);
+    if (skippedListed.size() > SKIPPED_LISTED) {
+      skippedListed.pollLast();
+    }
   }
 
   private static Map<String, Object> slices(Map<String, Breakdown> slices) {

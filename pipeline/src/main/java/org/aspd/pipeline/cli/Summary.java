@@ -36,8 +36,10 @@ final class Summary {
     ResourceId dir = FileSystems.matchNewResource(outputDir, true);
     try {
       JsonNode s = stats(outputDir);
-      out.printf("rows %d (parallel %d), dead letters %d%n", s.get("samples_total").asLong(),
-          s.get("samples_parallel").asLong(), s.get("dead_letters").asLong());
+      long skipped = s.path("files_skipped").asLong();
+      out.printf("rows %d (parallel %d), dead letters %d%s%n", s.get("samples_total").asLong(),
+          s.get("samples_parallel").asLong(), s.get("dead_letters").asLong(),
+          skipped == 0 ? "" : ", files skipped " + skipped + " (listed in stats.json and the card)");
       out.printf("PPD %.1f%%  DP %.3f  ABN %.2f  APE %.3f  theoretical speed-up %.3f%n",
           100 * s.get("ppd").asDouble(), s.get("dp").asDouble(), s.get("abn").asDouble(),
           s.get("ape").asDouble(), s.get("theoretical_speedup_mean").asDouble());

@@ -12,17 +12,22 @@ import org.slf4j.LoggerFactory;
  * Expands each input path into reading units at run time (so a job on a cluster lists the files
  * where it runs); a path that matches nothing or cannot be listed becomes a dead letter. Under a
  * {@link RecordLimits record limit}, each unit gets its share and units past the limit are not read.
+ * Files a scan passes over (hidden, not data, the same file again through a link) are listed with
+ * the reason on the skipped output, for the statistics.
  */
 class ExpandInputsFn extends DoFn<String, InputUnit> {
   private static final Logger LOG = LoggerFactory.getLogger(ExpandInputsFn.class);
 
   private final TupleTag<InputUnit> units;
   private final TupleTag<DeadLetter> failures;
+  private final TupleTag<String> skippedFiles;
   private final RecordLimits limits;
 
-  ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures, RecordLimits limits) {
+  ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures, TupleTag<String> skippedFiles,
+      RecordLimits limits) {
     this.units = units;
     this.failures = failures;
+    this.skippedFiles = skippedFiles;
     this.limits = limits;
   }
 
@@ -34,6 +39,7 @@ class ExpandInputsFn extends DoFn<String, InputUnit> {
       for (String skipped : expansion.skipped()) {
         LOG.info("skipped {}", skipped);
         Metrics.counter(ReadSamples.class, "files_skipped").inc();
+        out.get(skippedFiles).output(skipped);
       }
       for (InputUnit unit : expansion.units()) {
         long limit = limits.of(path, unit);

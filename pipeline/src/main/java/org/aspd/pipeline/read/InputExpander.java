@@ -70,10 +70,12 @@ final class InputExpander {
   }
 
   /** Classifies many files; {@code root} is the scanned directory, or "" for a glob. */
-  private static Expansion scan(List<String> files, String root) {
+  private static Expansion scan(List<String> listed, String root) {
+    SameFiles.Result distinct = SameFiles.of(listed);
+    List<String> files = distinct.kept();
     String idRoot = root.isEmpty() ? commonFolder(files) : root;
     List<InputUnit> units = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
+    List<String> skipped = new ArrayList<>(distinct.skipped());
     List<String> fastChatFolders = new ArrayList<>();
     for (String file : files) {
       if (isQuestionFile(file) && !hidden(file, root)) {

@@ -32,6 +32,8 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
   public static final String STAGE = DeadLetters.STAGE;
   public static final TupleTag<Sample> SAMPLES = new TupleTag<>("samples") {};
   public static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures") {};
+  /** Files a directory or glob scan passed over, each as {@code path (reason)}: not inputs, not failures. */
+  public static final TupleTag<String> SKIPPED = new TupleTag<>("skipped") {};
 
   private static final TupleTag<InputUnit> UNITS = new TupleTag<>("units") {};
 
@@ -90,8 +92,9 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
                 .withCoder(StringUtf8Coder.of()))
             .apply(
                 "ExpandInputs",
-                ParDo.of(new ExpandInputsFn(UNITS, FAILURES, limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths.stream().distinct().toList(), limit)))
-                    .withOutputTags(UNITS, TupleTagList.of(FAILURES)));
+                ParDo.of(new ExpandInputsFn(UNITS, FAILURES, SKIPPED,
+                        limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths.stream().distinct().toList(), limit)))
+                    .withOutputTags(UNITS, TupleTagList.of(FAILURES).and(SKIPPED)));
     PCollectionTuple read =
         expanded
             .get(UNITS)
@@ -106,7 +109,8 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
             .and(read.get(FAILURES).setCoder(deadLetterCoder()))
             .apply("AllFailures", Flatten.pCollections());
     return PCollectionTuple.of(SAMPLES, read.get(SAMPLES).setCoder(SerializableCoder.of(Sample.class)))
-        .and(FAILURES, failures);
+        .and(FAILURES, failures)
+        .and(SKIPPED, expanded.get(SKIPPED).setCoder(StringUtf8Coder.of()));
   }
 
   static SerializableCoder<DeadLetter> deadLetterCoder() {

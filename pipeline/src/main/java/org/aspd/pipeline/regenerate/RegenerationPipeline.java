@@ -135,7 +135,9 @@ final class RegenerationPipeline {
     PCollection<StatsEvent> rowEvents = rows.apply("RowStats", ParDo.of(new RowStatsFn(plan.schema())));
     PCollection<StatsEvent> failureEvents = deadLetters.apply("DeadLetterStats",
         MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
-    PCollectionList.of(rowEvents).and(failureEvents)
+    PCollection<StatsEvent> skippedEvents = read.get(ReadSamples.SKIPPED).apply("SkippedFileStats",
+        MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::skippedFile));
+    PCollectionList.of(rowEvents).and(failureEvents).and(skippedEvents)
         .apply("FlattenStats", Flatten.pCollections())
         .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
         .setCoder(SerializableCoder.of(DatasetStats.class))

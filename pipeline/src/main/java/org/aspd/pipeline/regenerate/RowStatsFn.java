@@ -53,7 +53,7 @@ class RowStatsFn extends DoFn<EncodedRow, StatsEvent> {
     String source = r.get("source").toString().replaceFirst("[:#]\\d+$", "");
     return new StatsEvent(false, r.get("status").toString(), "", source, r.get("model").toString(),
         r.get("category").toString(), metrics, List.copyOf(branchesPerGroup), List.copyOf(fates),
-        List.copyOf(integrity));
+        List.copyOf(integrity), "");
   }
 
   private static int integer(GenericRecord r, String field) {

@@ -1,5 +1,6 @@
 package org.aspd.pipeline.report;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.aspd.metrics.DatasetStats;
@@ -40,6 +41,14 @@ final class DatasetCard {
     if (!failures.isEmpty()) {
       md.append("\n### Dead letters\n\n| stage:reason | rows |\n|---|---|\n");
       failures.forEach((k, v) -> row(md, "`" + k + "`", v));
+    }
+    List<String> skipped = (List<String>) s.get("skipped_files");
+    if (!skipped.isEmpty()) {
+      long count = (Long) s.get("files_skipped");
+      md.append("\n### Files skipped\n\nFiles in the input folders that were not read")
+          .append(count > skipped.size() ? " (" + count + "; the first " + skipped.size() + " by path)" : "")
+          .append(":\n\n");
+      skipped.forEach(f -> md.append("- ").append(cell(f)).append('\n'));
     }
     slices(md, "By source", (Map<String, Object>) s.get("by_source"));
     slices(md, "By model", (Map<String, Object>) s.get("by_model"));

@@ -20,7 +20,7 @@ import org.aspd.model.DeadLetter;
 import org.aspd.model.Sample;
 
 /**
- * Runs {@link ReadSamples} on the DirectRunner and collects both outputs in memory. (PAssert needs
+ * Runs {@link ReadSamples} on the DirectRunner and collects its outputs in memory. (PAssert needs
  * JUnit 4 and Hamcrest, which this module's test classpath does not have.)
  */
 final class ReadRun {
@@ -28,11 +28,13 @@ final class ReadRun {
 
   final List<Sample> samples;
   final List<DeadLetter> failures;
+  final List<String> skipped;
   private final PipelineResult result;
 
-  private ReadRun(List<Sample> samples, List<DeadLetter> failures, PipelineResult result) {
+  private ReadRun(List<Sample> samples, List<DeadLetter> failures, List<String> skipped, PipelineResult result) {
     this.samples = samples;
     this.failures = failures;
+    this.skipped = skipped;
     this.result = result;
   }
 
@@ -47,9 +49,10 @@ final class ReadRun {
     String key = UUID.randomUUID().toString();
     out.get(ReadSamples.SAMPLES).apply("CollectSamples", ParDo.of(new CollectFn<>(key + "/samples")));
     out.get(ReadSamples.FAILURES).apply("CollectFailures", ParDo.of(new CollectFn<>(key + "/failures")));
+    out.get(ReadSamples.SKIPPED).apply("CollectSkipped", ParDo.of(new CollectFn<>(key + "/skipped")));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    return new ReadRun(take(key + "/samples"), take(key + "/failures"), result);
+    return new ReadRun(take(key + "/samples"), take(key + "/failures"), take(key + "/skipped"), result);
   }
 
   long counter(String name) {

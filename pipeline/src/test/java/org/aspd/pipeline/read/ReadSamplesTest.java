@@ -100,6 +100,31 @@ class ReadSamplesTest {
     // README.md, .hidden/secret.jsonl, reference_answer/ref.jsonl, legacy/model.jsonl, Hadoop's .crc
     long crc = java.nio.file.Files.exists(dir.resolve("table/.part-0.parquet.crc")) ? 1 : 0;
     assertEquals(4 + crc, run.counter("files_skipped"));
+    assertEquals(4 + crc, run.skipped.size(), run.skipped.toString());
+    assertTrue(run.skipped.contains(dir.resolve("README.md") + " (not a .jsonl/.json/.ndjson/.parquet file, or one of"
+        + " them compressed: .gz/.bz2/.zst)"), run.skipped.toString());
+    assertTrue(run.skipped.contains(dir.resolve(".hidden/secret.jsonl") + " (hidden)"), run.skipped.toString());
+  }
+
+  @Test
+  void aFileReachedTwiceThroughSymbolicLinksIsReadOnce() throws Exception {
+    write(dir, "in/a/x.jsonl", "{\"prompt\":\"q1\",\"response\":\"a1\"}", "{\"prompt\":\"q2\",\"response\":\"a2\"}");
+    Path loop = dir.resolve("in/a/loop");
+    java.nio.file.Files.createSymbolicLink(loop, dir.resolve("in")); // in/a/loop/a/loop/... down to ELOOP
+    java.nio.file.Files.createSymbolicLink(dir.resolve("in/alias.jsonl"), dir.resolve("in/a/x.jsonl"));
+
+    ReadRun run = ReadRun.of(dir.resolve("in").toString());
+
+    // Without the check: 2 records became 80-odd rows with made-up ids that differ by path.
+    assertEquals(List.of("a/x.jsonl:1", "a/x.jsonl:2"), run.samples.stream().map(Sample::id).sorted().toList());
+    assertEquals(List.of(), run.failures);
+    String kept = dir.resolve("in/a/x.jsonl").toString();
+    assertTrue(run.skipped.size() >= 2, run.skipped.toString());
+    for (String note : run.skipped) {
+      assertTrue(note.endsWith(" (the same file as " + kept + ", reached through a symbolic link)"), note);
+    }
+    assertTrue(run.skipped.contains(dir.resolve("in/alias.jsonl") + " (the same file as " + kept
+        + ", reached through a symbolic link)"), run.skipped.toString());
   }
 
   @Test
