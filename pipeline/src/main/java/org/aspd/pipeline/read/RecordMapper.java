@@ -46,9 +46,14 @@ final class RecordMapper {
 
   /**
    * Maps {@code record} into {@code sink}: a sample, or a dead letter carrying {@code rawText}. A
-   * bug in a mapper must not stop the job either, so it too becomes a dead letter.
+   * bug in a mapper must not stop the job either, so it too becomes a dead letter. A line of an
+   * earlier run's dead letters is read as the input it holds ({@link DeadLetterRecord}).
    */
   static void emit(JsonNode record, String source, String fallbackId, String rawText, RecordSink sink) {
+    if (DeadLetterRecord.is(record)) {
+      DeadLetterRecord.emit(record, source, fallbackId, sink);
+      return;
+    }
     try {
       sink.sample(map(record, source, fallbackId));
     } catch (BadRecord e) {

@@ -217,6 +217,21 @@ class LlmJobFaultsTest {
     assertEquals(2, reasons.path("Rewrite:teacher_error").asInt(), reasons.toString());
     assertEquals(1, reasons.path("VerifyIndependence:teacher_error").asInt(), reasons.toString());
     assertEquals(2, reasons.path("CheckIntegrity:teacher_error").asInt(), reasons.toString());
+
+    // Once the provider is healthy, the dead letters are the input of a rerun: the same ids, sources
+    // and rows as the clean run.
+    Path retried = dir.resolve("retried");
+    try (FakeProvider healthy = new FakeProvider(protocol, new TeacherScript(samples), 0, 2_000)) {
+      LlmJobs.Run rerun = LlmJobs.run(out.resolve("dead_letters"), retried, "--teacher=" + protocol.name().toLowerCase(),
+          "--teacherConfig=" + LlmJobs.teacherConfig(dir.resolve("healthy.yaml"), healthy,
+              RecordedRuns.JUDGE_TIMEOUT_SECONDS));
+      assertEquals(PipelineResult.State.DONE, rerun.state());
+    }
+    assertEquals(List.of(), JobRunner.deadLetters(retried));
+    Map<String, GenericRecord> again = JobRunner.rows(retried);
+    assertEquals(dead.stream().map(d -> d.get("id").asText()).collect(java.util.stream.Collectors.toSet()), again.keySet());
+    again.forEach((id, row) ->
+        assertEquals(LlmJobs.withoutCalls(reference.get(id)), LlmJobs.withoutCalls(row), "rerun of dead letter " + id));
   }
 
   private static GenericRecord onlyCandidate(GenericRecord row) {
