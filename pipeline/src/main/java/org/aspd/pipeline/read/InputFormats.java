@@ -8,6 +8,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.aspd.model.DeadLetter;
+import org.aspd.model.Sample;
 
 /**
  * Plain-Java look at the inputs before a job starts: how many records they hold, for the CLI's
@@ -87,9 +89,27 @@ public final class InputFormats {
         }
       }
     } catch (IOException e) {
-      records++; // the broken rest is one dead letter
+      // A syntax error: the job reads on past a broken array element, so count the way it reads.
+      return countAsRead(file);
     }
     return records;
+  }
+
+  /** Samples plus dead letters, read exactly as the job reads the file (slower: every record is parsed). */
+  private static long countAsRead(SourceFile file) throws IOException {
+    long[] emitted = new long[1];
+    JsonStreamReader.read(file, new RecordSink() {
+      @Override
+      public void sample(Sample s) {
+        emitted[0]++;
+      }
+
+      @Override
+      public void failure(DeadLetter d) {
+        emitted[0]++;
+      }
+    });
+    return emitted[0];
   }
 
   private static long countRows(SourceFile file) throws IOException {

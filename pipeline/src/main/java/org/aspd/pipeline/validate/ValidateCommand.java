@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.aspd.decoding.GpuModel;
 import org.aspd.decoding.GpuUnavailableException;
 import org.aspd.decoding.LogitsModel;
@@ -24,6 +25,7 @@ import org.aspd.decoding.ShardValidator;
 import org.aspd.decoding.ValidationCheck;
 import org.aspd.decoding.ValidationResult;
 import org.aspd.format.SpecialTokens;
+import org.aspd.pipeline.write.ShardFooter;
 import org.aspd.pipeline.write.ShardReader;
 import org.aspd.pipeline.write.ShardRowArrays;
 import org.aspd.tokens.AspdTokenizer;
@@ -100,9 +102,21 @@ public final class ValidateCommand implements Callable<Integer> {
     }
     Summary summary = new Summary();
     try (Validators validators = new Validators()) {
-      ShardReader.forEach(data, row -> {
-        boolean numerics = summary.rows < sample;
-        summary.add(row, validators.validate(row, numerics), numerics);
+      ShardReader.forEach(data, new ShardReader.RowConsumer() {
+        private ShardFooter recount = new ShardFooter();
+
+        @Override
+        public void accept(GenericRecord row) throws IOException {
+          boolean numerics = summary.rows < sample;
+          summary.add(row, validators.validate(row, numerics), numerics);
+          recount.add(row);
+        }
+
+        @Override
+        public void shardDone(File shard, HadoopInputFile input) throws IOException {
+          summary.footer(shard.getName(), ShardFooter.read(input), recount.metadata());
+          recount = new ShardFooter();
+        }
       });
       summary.deltas = validators.deltaReport();
     } catch (IOException | ModelFormatException | IllegalArgumentException e) {
@@ -113,7 +127,7 @@ public final class ValidateCommand implements Callable<Integer> {
       return 2;
     }
     summary.print(out, show);
-    return summary.failed.isEmpty() ? 0 : 1;
+    return summary.failed.isEmpty() && summary.footersWrong.isEmpty() ? 0 : 1;
   }
 
   /** One validator per tokenizer named in the rows; the model is shared when it fits their vocabularies. */
@@ -241,6 +255,20 @@ public final class ValidateCommand implements Callable<Integer> {
     long numerical;
     final Map<ValidationCheck, Long> perCheck = new EnumMap<>(ValidationCheck.class);
     final List<String> failed = new ArrayList<>();
+    int footersMatching;
+    int footersAbsent;
+    final List<String> footersWrong = new ArrayList<>();
+
+    /** A shard's footer counts (method §3.5) against its rows; shards written before footers are noted. */
+    void footer(String shard, Map<String, String> written, Map<String, String> recounted) {
+      if (written.isEmpty()) {
+        footersAbsent++;
+      } else if (written.equals(recounted)) {
+        footersMatching++;
+      } else {
+        footersWrong.add(shard + ": the footer says " + written + ", its rows " + recounted);
+      }
+    }
 
     void add(GenericRecord row, ValidationResult r, boolean numerics) {
       rows++;
@@ -255,6 +283,10 @@ public final class ValidateCommand implements Callable<Integer> {
       out.println("aspd validate: " + rows + " rows (" + numerical + " with numerical checks), "
           + (rows - failed.size()) + " passed, " + failed.size() + " failed");
       if (deltas != null) out.println("  " + deltas);
+      out.println("  shard footers (funnel, statuses, candidate fates): " + footersMatching + " match their rows"
+          + (footersWrong.isEmpty() ? "" : ", " + footersWrong.size() + " do not")
+          + (footersAbsent == 0 ? "" : ", " + footersAbsent + " have none (written before aspd kept them)"));
+      footersWrong.forEach(f -> out.println("  FAIL shard " + f));
       for (ValidationCheck c : EnumSet.allOf(ValidationCheck.class)) {
         if (perCheck.containsKey(c)) out.println("  " + c.label() + ": " + perCheck.get(c) + " rows");
       }

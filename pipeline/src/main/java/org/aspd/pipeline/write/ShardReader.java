@@ -16,6 +16,9 @@ public final class ShardReader {
 
   public interface RowConsumer {
     void accept(GenericRecord row) throws IOException;
+
+    /** Called after the last row of each shard that was read to its end. */
+    default void shardDone(File shard, HadoopInputFile input) throws IOException {}
   }
 
   /** Returns the number of rows read. */
@@ -48,8 +51,12 @@ public final class ShardReader {
     long n = 0;
     for (int i = 0; i < shards.length && n < limit; i++) {
       try (ParquetReader<GenericRecord> reader = open(shards[i], inputs[i])) {
-        GenericRecord r;
-        while (n < limit && (r = read(shards[i], reader)) != null) {
+        while (n < limit) {
+          GenericRecord r = read(shards[i], reader);
+          if (r == null) {
+            consumer.shardDone(shards[i], inputs[i]);
+            break;
+          }
           consumer.accept(r);
           n++;
         }

@@ -46,6 +46,8 @@ class JsonArrayRecoveryTest {
     assertEquals("{\"instruction\": \"q1\", \"output\": oops}", first.input(), "the element alone, not the rest of the file");
     assertTrue(first.detail().contains("the records after it are read"), first.detail());
     assertTrue(run.failures.stream().anyMatch(f -> f.source().endsWith("#7")), run.failures.toString());
+    // The progress estimate counts such a file as the job reads it (it had stopped at the first error: 2 of 400).
+    assertEquals(400, InputFormats.countRecords(List.of(dir.resolve("outputs.json").toString())));
   }
 
   @Test
@@ -56,5 +58,6 @@ class JsonArrayRecoveryTest {
         run.samples.stream().map(Sample::question).sorted().toList());
     assertEquals(List.of(Reason.MALFORMED_JSON), run.reasons());
     assertTrue(run.failures.get(0).input().startsWith(", {\"instruction\": \"q2\""), run.failures.get(0).input());
+    assertEquals(3, InputFormats.countRecords(List.of(dir.resolve("cut.json").toString())));
   }
 }

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -24,6 +26,8 @@ import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import org.aspd.pipeline.CliRun;
 import org.aspd.pipeline.write.Schemas;
+import org.aspd.pipeline.write.ShardFiles;
+import org.aspd.pipeline.write.ShardFooter;
 import org.aspd.pipeline.write.ShardReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,25 @@ class ValidateCommandTest {
     assertTrue(r.out().contains(rows.size() + " rows (2 with numerical checks), " + rows.size() + " passed, 0 failed"), r.out());
     assertTrue(r.out().contains("branch_alone |Δlogit| over ") && r.out().contains("equal means within 0.001"), r.out());
     assertTrue(r.err().contains("random weights"), r.err());
+    long shards = job.resolve("data").toFile().list((d, n) -> n.endsWith(".parquet")).length;
+    assertTrue(r.out().contains("shard footers (funnel, statuses, candidate fates): " + shards + " match their rows\n"),
+        r.out());
+  }
+
+  @Test
+  void aShardWhoseFooterDisagreesWithItsRowsFails() throws IOException {
+    Path dir = tmp.resolve("footer");
+    Files.createDirectories(dir.resolve("data"));
+    Path shard = dir.resolve("data/train-00000-of-00001.parquet");
+    Map<String, String> footer = new LinkedHashMap<>();
+    footer.put(ShardFooter.FUNNEL, "{\"read\":1}");
+    ShardFiles.write(shard, Schemas.shardRow(), rows, footer);
+    CliRun r = validate(dir.toString(), "--sample", "0");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("0 match their rows, 1 do not"), r.out());
+    assertTrue(r.out().contains("FAIL shard train-00000-of-00001.parquet: the footer says {aspd.funnel={\"read\":1}}"),
+        r.out());
+    assertTrue(r.out().contains(rows.size() + " passed, 0 failed"), "the rows themselves pass: " + r.out());
   }
 
   @Test
@@ -89,6 +112,7 @@ class ValidateCommandTest {
     assertEquals(1, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("1 failed") && r.out().contains("positions: 1 rows"), r.out());
     assertTrue(r.out().contains("FAIL " + id + ": positions: token "), r.out());
+    assertTrue(r.out().contains("1 have none (written before aspd kept them)"), "a shard from another writer: " + r.out());
   }
 
   /** Without a GPU: --device cuda is a usage error that says why; auto runs on the CPU and says so. */
