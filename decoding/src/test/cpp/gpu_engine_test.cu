@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <random>
 
 #include "core/layout.h"
@@ -283,6 +284,31 @@ TEST(gpu_generate_outputs_parse_under_the_grammar) {
   std::printf("  %d of 40 generated outputs hold a group\n", with_groups);
   CHECK_MSG(with_groups >= 5, "only " << with_groups << " outputs with a group");
   free_engine(e);
+}
+
+// As on the CPU (engine_test's generate_fails_on_non_finite_logits): argmax and the sampler order
+// logits by '>', under which a NaN loses to everything, so a broken forward decoded a run of token 0.
+TEST(gpu_generate_fails_on_non_finite_logits) {
+  const SpecialTokens st{3, 4, 5, 6, 7, 8};
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    for (const float temperature : {0.f, 1.f}) {
+      Twin twin(24, 11);
+      free_gpu_model(twin.gpu);
+      twin.cpu->final_norm[0] = bad;  // every logit of every token turns non-finite
+      std::string err;
+      GpuModelOptions opt;
+      if (!have_cublas()) opt.cublas = false;
+      twin.gpu = create_gpu_model(*twin.cpu, opt, &err);
+      CHECK_MSG(twin.gpu != nullptr, err);
+      Engine* e = gpu_engine(twin.gpu, st, {9});
+      const std::vector<int32_t> prompt = {12, 13, 14};
+      DecodeRun run;
+      const bool ok = engine_generate(*e, prompt.data(), 3, SamplerConfig{temperature, 0, 1.f, 1}, 20, &run, &err);
+      free_engine(e);
+      CHECK_MSG(!ok, "decoded " << run.ids.size() << " tokens from non-finite logits");
+      CHECK_MSG(err.find("non-finite logits: the forward gave") != std::string::npos, err);
+    }
+  }
 }
 
 TEST(gpu_sampler_draws_the_warped_distribution) {

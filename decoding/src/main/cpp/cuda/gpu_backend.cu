@@ -8,6 +8,13 @@ namespace aspd {
 
 namespace {
 
+// The GPU's pick of a row whose logits hold NaN or Inf, as the CPU backend words it.
+bool non_finite(std::string* err) {
+  *err = std::string(kNonFiniteLogits) + ": the forward gave NaN or an infinite value"
+         " (damaged weights, or an overflow in the forward; the GPU does not say for which id)";
+  return false;
+}
+
 bool permits(const Restriction& r, int32_t token) {
   if (!r.allow_only.empty()) return std::find(r.allow_only.begin(), r.allow_only.end(), token) != r.allow_only.end();
   return std::find(r.banned.begin(), r.banned.end(), token) == r.banned.end();
@@ -73,6 +80,7 @@ class GpuSession : public DecodeSession {
   bool pick(int64_t r, const Restriction& restriction, bool greedy, int32_t* token, std::string* err) override {
     return guarded(err, [&] {
       const bool argmax_only = greedy || sampling_.temperature == 0.f || sampling_.top_k == 1;
+      if (r >= 0 && r < static_cast<int64_t>(argmax_.size()) && argmax_[r] == kNonFiniteToken) return non_finite(err);
       if (argmax_only && r >= 0 && r < static_cast<int64_t>(argmax_.size()) && permits(restriction, argmax_[r])) {
         *token = argmax_[r];
         return true;
@@ -87,8 +95,10 @@ class GpuSession : public DecodeSession {
       p.top_p = sampling_.top_p;
       p.seed = sampling_.seed;
       p.counter = draws_++;
-      return gpu_model_sample(m_, r, restriction.allow_only.data(), static_cast<int32_t>(restriction.allow_only.size()),
-                              restriction.banned.data(), static_cast<int32_t>(restriction.banned.size()), p, token, err);
+      if (!gpu_model_sample(m_, r, restriction.allow_only.data(), static_cast<int32_t>(restriction.allow_only.size()),
+                            restriction.banned.data(), static_cast<int32_t>(restriction.banned.size()), p, token, err))
+        return false;
+      return *token == kNonFiniteToken ? non_finite(err) : true;
     });
   }
 

@@ -93,7 +93,8 @@ void gpu_model_release(GpuModel* m);
 // Feeds A rows (ids, positions, group/branch labels; main = (-1, 0)) and appends them to the cache.
 // head_rows: 0 = no logits, 1 = the last row only, A = every row (A <= max_chunk when > 1).
 // Every call makes the model's device current first (callers may be on any thread).
-// argmax [head_rows] gets the greedy token of each output row. On error the cache is unchanged.
+// argmax [head_rows] gets the greedy token of each output row, kNonFiniteToken (-1) for a row whose
+// logits hold NaN or Inf. On error the cache is unchanged.
 bool gpu_model_forward(GpuModel* m, const int32_t* ids, const int32_t* positions, const int32_t* group,
                        const int32_t* branch, int64_t A, int64_t head_rows, int32_t* argmax, std::string* err);
 

@@ -289,6 +289,9 @@ __device__ void block_argmax(float* v, int32_t* i) {
   __syncthreads();
 }
 
+// Greedy token of each row, or kNonFiniteToken when the row holds NaN or Inf: '>' lets a NaN lose
+// to everything, so a broken forward would otherwise decode as a run of one fixed token. A block
+// that saw one hands NaN to the last block, which reads it as the row's verdict.
 __global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, ArgmaxScratch scratch,
                               int32_t* __restrict__ out) {
   __shared__ bool s_last;
@@ -297,16 +300,19 @@ __global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, Argma
   const int64_t per = (V + blocks - 1) / blocks, begin = b * per, end = begin + per < V ? begin + per : V;
   float best = -INFINITY;
   int32_t best_i = INT32_MAX;
+  int bad = 0;
   for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
     const float x = row[i];
-    if (x > best || (x == best && i < best_i)) {  // NaN never wins
+    bad |= !isfinite(x);
+    if (x > best || (x == best && i < best_i)) {
       best = x;
       best_i = static_cast<int32_t>(i);
     }
   }
+  const bool block_bad = __syncthreads_or(bad) != 0;
   block_argmax(&best, &best_i);
   if (threadIdx.x == 0) {
-    scratch.value[r * blocks + b] = best;
+    scratch.value[r * blocks + b] = block_bad ? NAN : best;
     scratch.index[r * blocks + b] = best_i;
     __threadfence();
     s_last = atomicAdd(&scratch.counters[r], 1) == blocks - 1;
@@ -320,9 +326,10 @@ __global__ void argmax_kernel(const float* __restrict__ logits, int64_t V, Argma
     best = __ldcg(scratch.value + r * blocks + threadIdx.x);
     best_i = __ldcg(scratch.index + r * blocks + threadIdx.x);
   }
+  const bool row_bad = __syncthreads_or(isnan(best)) != 0;
   block_argmax(&best, &best_i);
   if (threadIdx.x == 0) {
-    out[r] = best_i == INT32_MAX ? 0 : best_i;
+    out[r] = row_bad ? kNonFiniteToken : best_i == INT32_MAX ? 0 : best_i;
     scratch.counters[r] = 0;  // ready for the next launch
   }
 }
@@ -369,12 +376,18 @@ __global__ void sample_kernel(const float* __restrict__ row, int64_t V, const in
   const bool greedy = p.temperature <= 0.f || p.top_k == 1;
   float best = -INFINITY;
   int32_t best_i = INT32_MAX;
+  int bad = 0;
   for (int64_t i = threadIdx.x; i < V; i += blockDim.x) {
+    bad |= !isfinite(row[i]);  // the whole row, as the CPU backend checks it before any restriction
     const float x = restricted(row, i, ids, p.n_allow, p.n_ban);
     if (x > best || (x == best && i < best_i)) {
       best = x;
       best_i = static_cast<int32_t>(i);
     }
+  }
+  if (__syncthreads_or(bad)) {  // every thread leaves together
+    if (threadIdx.x == 0) out[0] = kNonFiniteToken;
+    return;
   }
   block_argmax(&best, &best_i);
   if (greedy || best == -INFINITY) {

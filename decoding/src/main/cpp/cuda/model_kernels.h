@@ -88,7 +88,10 @@ cudaError_t launch_silu_mul(const float* gu, int64_t M, int64_t I, int64_t group
 // Fallback GEMM without cuBLAS: y fp32 [M, N] = x bf16 [M, K] . W bf16 [N, K]^T, K % 8 == 0.
 cudaError_t launch_gemv(const bf16* x, const bf16* w, int64_t M, int64_t N, int64_t K, float* y, cudaStream_t s);
 
-// out[r] = argmax of logits[r] (lowest index on ties), rows [M]. Each row is split over
+// What argmax and sample write for a row whose logits hold NaN or Inf (a broken forward).
+constexpr int32_t kNonFiniteToken = -1;
+
+// out[r] = argmax of logits[r] (lowest index on ties), or kNonFiniteToken, rows [M]. Each row is split over
 // kArgmaxBlocks blocks (one SM cannot stream a 150k-entry row fast); the last block of a row to
 // finish reduces the blocks' bests. Scratch: value/index [M * kArgmaxBlocks], counters [M] zero
 // before the first launch (every launch leaves them zero).
@@ -104,7 +107,8 @@ cudaError_t launch_argmax(const float* logits, int64_t M, int64_t V, ArgmaxScrat
 // One draw for one row of logits [V]: restriction (allow-only ids, else banned ids), then
 // temperature, top-k, top-p (thresholds found by bisection, ties kept as Hugging Face keeps them),
 // then a Gumbel-max draw from the kept set (exact softmax sampling) with a counter-based RNG
-// (seed, counter). temperature 0 = greedy. ids: device [n_allow + n_ban].
+// (seed, counter). temperature 0 = greedy. ids: device [n_allow + n_ban]. kNonFiniteToken when the
+// row (before the restriction) holds NaN or Inf.
 struct DeviceSampling {
   float temperature;
   int32_t top_k;
