@@ -46,7 +46,7 @@ public final class LlmTeachers {
         config = config.mapStages(s -> new ModelSettings(s.provider(), orElse(o.getBaseUrl(), s.baseUrl()),
             orElse(o.getModel(), s.model()), s.temperature(), s.topP(), s.maxTokens(), s.timeoutSeconds(),
             s.apiKeyEnv() == null ? "" : s.apiKeyEnv(), s.inputPricePerMillion(), s.outputPricePerMillion(),
-            s.requestsPerMinute(), s.tokensPerMinute()));
+            s.requestsPerMinute(), s.tokensPerMinute(), s.cacheScope()));
       }
     } else {
       if (o.getModel() == null || o.getModel().isBlank()) {

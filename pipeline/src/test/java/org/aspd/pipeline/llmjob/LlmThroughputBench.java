@@ -88,7 +88,7 @@ public final class LlmThroughputBench {
       throws Exception {
     try (FakeProvider server = new FakeProvider(Protocol.OPENAI, script, delayMs, Integer.MAX_VALUE)) {
       ModelSettings m = new ModelSettings(Provider.OPENAI, server.baseUrl(), LlmJobs.MODEL, 0.0, null, null, 30.0,
-          "", null, null, null, null);
+          "", null, null, null, null, null);
       LlmTeacherConfig config = LlmTeacherConfig.single(m).withCache(new CacheSettings(null, false, false))
           .withMaxConcurrency(n);
       try (Teacher t = new LlmTeacherFactory(config).create()) {

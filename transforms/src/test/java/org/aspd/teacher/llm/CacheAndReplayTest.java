@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.aspd.teacher.TeacherException;
 import org.aspd.teacher.Verdict;
+import org.aspd.teacher.llm.call.LlmRequest;
+import org.aspd.teacher.llm.call.Message;
 import org.aspd.teacher.llm.config.CacheSettings;
+import org.aspd.teacher.llm.config.LlmStage;
 import org.aspd.teacher.llm.config.LlmTeacherConfig;
 import org.aspd.teacher.llm.config.Provider;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,40 @@ class CacheAndReplayTest {
       assertEquals(11, server.requests(), "no repeated request");
       assertEquals(13, second.snapshot().values().stream().mapToLong(UsageLedger.Line::cacheHits).sum());
       assertEquals(0, second.snapshot().values().stream().mapToLong(UsageLedger.Line::calls).sum());
+    }
+  }
+
+  @Test
+  void aCacheScopeSharesCallsBetweenServersThatTheBaseUrlKeepsApart() throws Exception {
+    try (FakeLlmServer a = FakeLlmServer.openAi(OpenAiTeacherTest::byPrompt);
+        FakeLlmServer b = FakeLlmServer.openAi(OpenAiTeacherTest::byPrompt)) {
+      LlmTeacherConfig onA = Fixtures.config(a, cache, Provider.OPENAI);
+      LlmTeacherConfig onB = Fixtures.config(b, cache, Provider.OPENAI);
+      try (LlmTeacher t = Fixtures.teacher(onA, time, new UsageLedger())) {
+        runAllStages(t);
+      }
+      try (LlmTeacher t = Fixtures.teacher(onB, time, new UsageLedger())) {
+        runAllStages(t);
+      }
+      assertEquals(11, b.requests(), "by default another base URL is another model: asked again");
+
+      LlmTeacherConfig scopedA = onA.mapStages(s -> s.withCacheScope("test-model-replicas"));
+      LlmTeacherConfig scopedB = onB.mapStages(s -> s.withCacheScope("test-model-replicas"));
+      try (LlmTeacher t = Fixtures.teacher(scopedA, time, new UsageLedger())) {
+        runAllStages(t);
+      }
+      assertEquals(22, a.requests(), "a scope makes keys of its own: recorded once more");
+      UsageLedger onReplica = new UsageLedger();
+      try (LlmTeacher t = Fixtures.teacher(scopedB, time, onReplica)) {
+        runAllStages(t);
+      }
+      assertEquals(11, b.requests(), "the replica under the same scope is not asked");
+      assertEquals(11, onReplica.snapshot().values().stream().mapToLong(UsageLedger.Line::cacheHits).sum());
+      LlmRequest q = new LlmRequest(LlmStage.FORMAT, scopedA.stage(LlmStage.FORMAT), "v", List.of(Message.user("x")),
+          true, 0);
+      assertEquals(q.cacheKey(),
+          new LlmRequest(LlmStage.FORMAT, scopedB.stage(LlmStage.FORMAT), "v", List.of(Message.user("x")), true, 0)
+              .cacheKey());
     }
   }
 

@@ -19,7 +19,7 @@ class DryRunEstimatorTest {
   @Test
   void countsCallsAndTokensOfLongAnswersOnlyAndPricesThem() {
     ModelSettings m = new ModelSettings(Provider.OPENAI, "http://127.0.0.1:9/v1", "big", 1.0, null, null, null,
-        null, 2.0, 8.0, null, null);
+        null, 2.0, 8.0, null, null, null);
     LlmTeacherConfig config = LlmTeacherConfig.single(m);
     Sample longOne = new Sample("a", "", "", "", "", List.of(), "Explain.", "word ".repeat(300));
     Sample shortOne = new Sample("b", "", "", "", "", List.of(), "Yes?", "Yes.");

@@ -36,15 +36,20 @@ public record LlmRequest(
   }
 
   /**
-   * SHA-256 over everything that shapes the answer: provider, base URL, model, generation parameters,
-   * prompt version, messages, stage and index. Never the key (it is not in {@link ModelSettings}),
-   * nor timeouts, prices or limits, which do not change what the model says.
+   * SHA-256 over everything that shapes the answer: provider, base URL (or the cache scope that
+   * stands for it), model, generation parameters, prompt version, messages, stage and index. Never
+   * the key (it is not in {@link ModelSettings}), nor timeouts, prices or limits, which do not change
+   * what the model says. Without a scope the text hashed is as it always was, so caches stay valid.
    */
   public String cacheKey() {
     ObjectNode k = JSON.createObjectNode();
     k.put("layout", KEY_LAYOUT);
     k.put("provider", settings.provider().id());
-    k.put("baseUrl", settings.baseUrl());
+    if (settings.cacheScope() == null) {
+      k.put("baseUrl", settings.baseUrl());
+    } else {
+      k.put("cacheScope", settings.cacheScope());
+    }
     k.put("model", settings.model());
     k.put("temperature", settings.temperature());
     k.put("topP", settings.topP());

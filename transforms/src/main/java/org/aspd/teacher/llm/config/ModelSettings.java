@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param outputPricePerMillion USD per million output tokens
  * @param requestsPerMinute endpoint request limit, 0 = unlimited (shared by all stages on the endpoint)
  * @param tokensPerMinute endpoint token limit, 0 = unlimited
+ * @param cacheScope a name for the model behind the endpoint, or null: calls under one scope share
+ *     cache entries (and the keys rows name) whatever the base URL, for replicas behind different
+ *     URLs or a server that moved. Without it the base URL is part of the key, since two servers may
+ *     serve different models under one name; set it only where every URL serves the same weights
  */
 public record ModelSettings(
     Provider provider,
@@ -33,7 +37,8 @@ public record ModelSettings(
     Double inputPricePerMillion,
     Double outputPricePerMillion,
     Integer requestsPerMinute,
-    Integer tokensPerMinute) implements Serializable {
+    Integer tokensPerMinute,
+    String cacheScope) implements Serializable {
 
   /** Fills the provider's defaults into every field left empty. */
   public ModelSettings {
@@ -47,6 +52,7 @@ public record ModelSettings(
     outputPricePerMillion = outputPricePerMillion == null ? 0.0 : outputPricePerMillion;
     requestsPerMinute = requestsPerMinute == null ? 0 : requestsPerMinute;
     tokensPerMinute = tokensPerMinute == null ? 0 : tokensPerMinute;
+    cacheScope = cacheScope == null || cacheScope.isBlank() ? null : cacheScope.trim();
     checkBaseUrl(baseUrl);
     if (maxTokens <= 0 || timeoutSeconds <= 0 || requestsPerMinute < 0 || tokensPerMinute < 0) {
       throw new IllegalArgumentException("maxTokens and timeoutSeconds must be > 0, limits >= 0: " + model);
@@ -54,7 +60,7 @@ public record ModelSettings(
   }
 
   public static ModelSettings of(Provider provider, String baseUrl, String model) {
-    return new ModelSettings(provider, baseUrl, model, null, null, null, null, null, null, null, null, null);
+    return new ModelSettings(provider, baseUrl, model, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Rate limits and the circuit breaker are shared by everything that calls this endpoint. */
@@ -77,17 +83,22 @@ public record ModelSettings(
 
   public ModelSettings withTemperature(Double t) {
     return new ModelSettings(provider, baseUrl, model, t, topP, maxTokens, timeoutSeconds, apiKeyEnv,
-        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
+        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute, cacheScope);
   }
 
   public ModelSettings withLimits(int rpm, int tpm) {
     return new ModelSettings(provider, baseUrl, model, temperature, topP, maxTokens, timeoutSeconds, apiKeyEnv,
-        inputPricePerMillion, outputPricePerMillion, rpm, tpm);
+        inputPricePerMillion, outputPricePerMillion, rpm, tpm, cacheScope);
   }
 
   public ModelSettings withTimeoutSeconds(double seconds) {
     return new ModelSettings(provider, baseUrl, model, temperature, topP, maxTokens, seconds, apiKeyEnv,
-        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute);
+        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute, cacheScope);
+  }
+
+  public ModelSettings withCacheScope(String scope) {
+    return new ModelSettings(provider, baseUrl, model, temperature, topP, maxTokens, timeoutSeconds, apiKeyEnv,
+        inputPricePerMillion, outputPricePerMillion, requestsPerMinute, tokensPerMinute, scope);
   }
 
   /**

@@ -65,6 +65,10 @@ public final class TeacherConfigFile {
             merged.remove("baseUrl");
             merged.remove("apiKeyEnv");
           }
+          if (switchesProvider(defaults, override) || override.has("baseUrl")) {
+            // A cache scope vouches for the model behind one endpoint: another endpoint names its own.
+            merged.remove("cacheScope");
+          }
           merged.setAll((ObjectNode) override);
         }
         stages.put(stage, YAML.treeToValue(merged, ModelSettings.class));

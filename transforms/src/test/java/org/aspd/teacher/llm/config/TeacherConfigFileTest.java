@@ -61,6 +61,22 @@ class TeacherConfigFileTest {
   }
 
   @Test
+  void aCacheScopeHoldsForTheEndpointItWasGivenWith() {
+    LlmTeacherConfig c = TeacherConfigFile.parse("""
+        defaults: {provider: vllm, baseUrl: http://gpu-a:8000/v1, model: qwen3-32b, cacheScope: qwen3-32b-prod}
+        stages:
+          rewrite: {temperature: 1.0}
+          independence: {baseUrl: http://gpu-b:8000/v1}
+          format: {provider: ollama, model: qwen3:8b}
+          answer: {baseUrl: http://gpu-c:8000/v1, cacheScope: qwen3-32b-prod}
+        """);
+    assertEquals("qwen3-32b-prod", c.stage(LlmStage.REWRITE).cacheScope(), "inherited on the same endpoint");
+    assertEquals(null, c.stage(LlmStage.INDEPENDENCE).cacheScope(), "another URL does not inherit it");
+    assertEquals(null, c.stage(LlmStage.FORMAT).cacheScope(), "nor another provider");
+    assertEquals("qwen3-32b-prod", c.stage(LlmStage.ANSWER).cacheScope(), "unless it says so");
+  }
+
+  @Test
   void typosAndUnknownStagesAreErrors() {
     assertThrows(IllegalArgumentException.class, () -> TeacherConfigFile.parse("model: m\ntemprature: 0.5\n"));
     assertThrows(IllegalArgumentException.class,
