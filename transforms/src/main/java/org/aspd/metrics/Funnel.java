@@ -1,23 +1,32 @@
 package org.aspd.metrics;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Samples remaining after each stage, in pipeline order (method §3.5), from the rows' statuses and
- * the dead letters by {@code Stage:reason}. The whole run's {@code stats.json} and every shard's
- * footer use it, so a shard's funnel (its rows, no dead letters) adds up to the run's.
+ * Samples that reach each stage, in pipeline order (method §3.5), from the rows' statuses and the
+ * dead letters by {@code Stage:reason}. A sample dead-lettered by a stage reached it, so it counts
+ * there and leaves the funnel right after: every count is at most the one before. The whole run's
+ * {@code stats.json} and every shard's footer use it; a shard holds rows only, so summed over the
+ * shards each count is the run's less the dead letters of samples that got that far.
  */
 public final class Funnel {
+  /** Stages 1 to 4 and what comes after them: a dead letter there was eligible for rewriting. */
+  private static final List<String> AFTER_PREFILTER =
+      List.of("Rewrite", "VerifyIndependence", "CheckIntegrity", "SelectCandidate");
+
   private Funnel() {}
 
   public static Map<String, Long> of(Map<String, Long> statuses, Map<String, Long> deadLetters) {
     long rows = statuses.values().stream().mapToLong(Long::longValue).sum();
     long dead = deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    long deadInStages = AFTER_PREFILTER.stream().mapToLong(stage -> at(deadLetters, stage)).sum();
     Map<String, Long> f = new LinkedHashMap<>();
     f.put("read", rows + dead);
     f.put("valid_unique", rows + dead - at(deadLetters, "ReadSamples") - at(deadLetters, "DeduplicateIds"));
-    long eligible = rows - count(statuses, "serial_short") - count(statuses, "serial_fallback:over_limit");
+    long eligible = rows - count(statuses, "serial_short") - count(statuses, "serial_fallback:over_limit")
+        + deadInStages;
     f.put("eligible_for_rewrite", eligible);
     long noCandidate = count(statuses, "serial_fallback:not_parallel") + count(statuses, "serial_fallback:rewrite")
         + count(statuses, "serial_fallback:annotation") + count(statuses, "serial_fallback:structure")

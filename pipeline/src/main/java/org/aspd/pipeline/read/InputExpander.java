@@ -70,12 +70,10 @@ final class InputExpander {
   }
 
   /** Classifies many files; {@code root} is the scanned directory, or "" for a glob. */
-  private static Expansion scan(List<String> listed, String root) {
-    SameFiles.Result distinct = SameFiles.of(listed);
-    List<String> files = distinct.kept();
+  private static Expansion scan(List<String> files, String root) {
     String idRoot = root.isEmpty() ? commonFolder(files) : root;
     List<InputUnit> units = new ArrayList<>();
-    List<String> skipped = new ArrayList<>(distinct.skipped());
+    List<String> skipped = new ArrayList<>();
     List<String> fastChatFolders = new ArrayList<>();
     for (String file : files) {
       if (isQuestionFile(file) && !hidden(file, root)) {
@@ -101,7 +99,9 @@ final class InputExpander {
         units.add(InputUnit.file(file, relativeFolder(file.substring(0, file.lastIndexOf('/') + 1), idRoot)));
       }
     }
-    return new Expansion(true, units, skipped);
+    SameFiles.Result distinct = SameFiles.of(units);
+    skipped.addAll(distinct.skipped());
+    return new Expansion(true, distinct.kept(), skipped);
   }
 
   /** {@code folder} (ending in '/') below {@code root}, ending in '/'; "" for the root itself. */

@@ -5,20 +5,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Finds local files listed more than once under different paths: a symbolic link to a folder above
- * it (a loop) makes a directory listing repeat every file below it some 40 times, and two links to
- * one file list it twice. Read twice, a file without ids would become duplicate rows under made-up
- * ids that differ by path. Each file is read once, under its own name when a path has it, through
- * the shortest such path; the other paths are skipped and listed. Paths on other filesystems (HDFS,
+ * Finds reading units whose file was listed more than once under different paths: a symbolic link
+ * to a folder above it (a loop) makes a directory listing repeat every file below it some 40 times,
+ * and two links to one file list it twice. Read twice, a file without ids would become duplicate
+ * rows under made-up ids that differ by path. It runs on the units a scan chose to read, so a file
+ * is never dropped in favour of a path the scan passes over (a hidden cache, a blob without an
+ * extension): of the units that read one file, the one under the file's own name is kept, else the
+ * shortest; the others are skipped and listed. A FastChat question file is joined, not read, and
+ * may be shared; its unit is told apart by the answer file. Paths on other filesystems (HDFS,
  * object stores) are kept as they are.
  */
 final class SameFiles {
-  /** The paths to read, in their given order, and the skipped ones with the reason. */
-  record Result(List<String> kept, List<String> skipped) {}
+  /** The units to read, in their given order, and the skipped paths with the reason. */
+  record Result(List<InputUnit> kept, List<String> skipped) {}
 
   /** Fewest folders first, then by name: among detours, the shortest. */
   private static final Comparator<String> SHORTEST_FIRST =
@@ -27,25 +32,48 @@ final class SameFiles {
 
   private SameFiles() {}
 
-  static Result of(List<String> files) {
+  static Result of(List<InputUnit> units) {
     Map<String, Object> identities = new HashMap<>();
     Map<Object, String> chosen = new HashMap<>();
-    for (String f : files) {
-      Object id = identity(f);
-      identities.put(f, id);
-      chosen.merge(id, f, (a, b) -> preferred(a, b, id) ? a : b);
+    for (InputUnit u : units) {
+      Object id = identity(u.path());
+      identities.put(u.path(), id);
+      chosen.merge(id, u.path(), (a, b) -> preferred(a, b, id) ? a : b);
     }
-    List<String> kept = new ArrayList<>();
+    List<InputUnit> kept = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    for (String f : files) {
-      String read = chosen.get(identities.get(f));
-      if (read.equals(f)) {
-        kept.add(f);
+    for (InputUnit u : units) {
+      String read = chosen.get(identities.get(u.path()));
+      if (read.equals(u.path())) {
+        kept.add(u);
       } else {
-        skipped.add(f + " (the same file as " + read + ", reached through a symbolic link)");
+        skipped.add(u.path() + " (the same file as " + read + ", reached through a symbolic link)");
       }
     }
-    return new Result(kept, skipped);
+    return new Result(reportQuestionFailuresOnce(kept, units), skipped);
+  }
+
+  /**
+   * Exactly one unit per question file reports its bad lines: when the one that did was dropped,
+   * the first kept unit of that question file takes over.
+   */
+  private static List<InputUnit> reportQuestionFailuresOnce(List<InputUnit> kept, List<InputUnit> all) {
+    if (kept.size() == all.size()) {
+      return kept;
+    }
+    Set<String> reported = new HashSet<>();
+    for (InputUnit u : kept) {
+      if (u.reportQuestionFailures()) reported.add(u.questionPath());
+    }
+    List<InputUnit> out = new ArrayList<>(kept.size());
+    for (InputUnit u : kept) {
+      if (u.isFastChat() && reported.add(u.questionPath())) {
+        out.add(new InputUnit(u.path(), u.questionPath(), true, u.limit(), u.idPrefix()));
+      } else {
+        out.add(u);
+      }
+    }
+    return out;
   }
 
   /**

@@ -16,8 +16,8 @@ import org.aspd.metrics.Funnel;
  * What a shard says about its own rows in its Parquet footer (method §3.5: each shard carries a
  * funnel count per gate), so one file can be audited without the run's {@code stats.json}: the
  * funnel, the row statuses and the candidates' fates, each a JSON object under an {@code aspd.} key.
- * Summed over a run's shards, each funnel count equals the run's own less the dead letters that
- * left at or before its stage.
+ * A shard holds rows only: summed over a run's shards, each funnel count is the run's less the
+ * dead letters of samples that got that far ({@link Funnel}).
  */
 public final class ShardFooter {
   public static final String FUNNEL = "aspd.funnel";

@@ -225,6 +225,34 @@ class ReadSamplesTest {
   }
 
   @Test
+  void aLinkedFileIsReadThroughThePathTheScanWouldReadNeverDroppedForOneItSkips() throws Exception {
+    // Hugging Face hub cache: the data file is a link to a blob without an extension.
+    write(dir, "hub/blobs/9f2c41", "{\"prompt\":\"q1\",\"response\":\"a1\"}");
+    java.nio.file.Files.createDirectories(dir.resolve("hub/snapshots/abc/data"));
+    java.nio.file.Files.createSymbolicLink(dir.resolve("hub/snapshots/abc/data/train.jsonl"),
+        Path.of("../../../blobs/9f2c41"));
+    // A hidden or underscore alias of a release folder.
+    write(dir, "rel/releases/v3/part.jsonl", "{\"prompt\":\"q2\",\"response\":\"a2\"}");
+    java.nio.file.Files.createSymbolicLink(dir.resolve("rel/_current"), Path.of("releases/v3"));
+    // FastChat with a question file shared through a link, and a loop below the benchmark.
+    write(dir, "fc/common/questions.txt", "not data");
+    write(dir, "fc/bench/model_answer/m.jsonl", "{\"question_id\":1,\"choices\":[{\"turns\":[\"fa\"]}]}");
+    write(dir, "fc/shared/question.jsonl", "{\"question_id\":1,\"turns\":[\"fq\"]}");
+    java.nio.file.Files.createSymbolicLink(dir.resolve("fc/bench/question.jsonl"), Path.of("../shared/question.jsonl"));
+    java.nio.file.Files.createSymbolicLink(dir.resolve("fc/bench/model_answer/loop"), Path.of(".."));
+
+    ReadRun hub = ReadRun.of(dir.resolve("hub").toString());
+    assertEquals(List.of("snapshots/abc/data/train.jsonl:1"), hub.samples.stream().map(Sample::id).toList(),
+        hub.skipped.toString());
+    ReadRun rel = ReadRun.of(dir.resolve("rel").toString());
+    assertEquals(List.of("releases/v3/part.jsonl:1"), rel.samples.stream().map(Sample::id).toList(), rel.skipped.toString());
+    ReadRun fc = ReadRun.of(dir.resolve("fc/bench").toString());
+    assertEquals(List.of("m/1"), fc.samples.stream().map(Sample::id).toList(), fc.failures + " " + fc.skipped);
+    assertEquals("fq", fc.samples.get(0).question());
+    assertEquals(List.of(), fc.failures);
+  }
+
+  @Test
   void aFastChatQuestionFileOrAnswerFileNamedDirectlyIsJoined() throws Exception {
     Path questions = write(dir, "q/question.jsonl", "{\"question_id\":1,\"category\":\"c\",\"turns\":[\"q\"]}",
         "{\"question_id\":1,\"category\":\"c\",\"turns\":[\"again\"]}");
