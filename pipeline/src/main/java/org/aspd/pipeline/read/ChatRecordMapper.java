@@ -20,15 +20,7 @@ final class ChatRecordMapper {
   }
 
   static Sample map(JsonNode record, String source, String fallbackId) throws BadRecord {
-    String field = Fields.firstPresent(record, "messages", "conversations");
-    JsonNode messages = record.get(field);
-    if (!messages.isArray()) {
-      throw new BadRecord(Reason.NOT_A_STRING, "field '" + field + "' is not a list of messages");
-    }
-    List<Turn> turns = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      turns.add(turn(messages.get(i), field, i));
-    }
+    List<Turn> turns = turns(record, Fields.firstPresent(record, "messages", "conversations"));
     String system = FlatRecordMapper.systemPrompt(record);
     int first = 0;
     if (!turns.isEmpty() && turns.get(0).role().equals("system")) {
@@ -56,6 +48,19 @@ final class ChatRecordMapper {
         turns.subList(first, last - 1),
         turns.get(last - 1).content(),
         Fields.answer(turns.get(last).content()));
+  }
+
+  /** The turns of a list of messages in {@code record.field}, roles normalised. */
+  static List<Turn> turns(JsonNode record, String field) throws BadRecord {
+    JsonNode messages = record.get(field);
+    if (!messages.isArray()) {
+      throw new BadRecord(Reason.NOT_A_STRING, "field '" + field + "' is not a list of messages");
+    }
+    List<Turn> turns = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      turns.add(turn(messages.get(i), field, i));
+    }
+    return turns;
   }
 
   private static Turn turn(JsonNode message, String field, int index) throws BadRecord {

@@ -8,6 +8,8 @@ final class DeadLetters {
 
   /** Inputs longer than this are cut, so one broken multi-GB file cannot blow up the failure output. */
   static final int MAX_INPUT_CHARS = 1 << 20;
+  /** How a detail says its input was cut (a dead letter read back as input needs to know). */
+  static final String TRUNCATED = " [input truncated to the first ";
 
   private DeadLetters() {}
 
@@ -18,7 +20,7 @@ final class DeadLetters {
       if (Character.isHighSurrogate(text.charAt(end - 1))) {
         end--; // never split a surrogate pair: the truncated text must stay valid UTF-16
       }
-      detail = detail + " [input truncated to the first " + end + " of " + text.length() + " chars]";
+      detail = detail + TRUNCATED + end + " of " + text.length() + " chars]";
       text = text.substring(0, end);
     }
     return new DeadLetter(STAGE, reason, detail, id, source, text);

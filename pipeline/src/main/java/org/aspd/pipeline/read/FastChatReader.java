@@ -49,7 +49,7 @@ final class FastChatReader {
           sink.failure(DeadLetters.of(line.problem(), line.detail(), "", source, line.text()));
           continue;
         }
-        JsonNode answer = JsonLinesReader.parse(line.text(), source, sink);
+        JsonNode answer = JsonLinesReader.parse(line.text(), source, "", sink);
         if (answer != null) {
           emit(answer, byId, model, answers.idPrefix(), source, line.text(), sink);
         }
@@ -135,7 +135,7 @@ final class FastChatReader {
         if (line.text().isBlank()) {
           continue;
         }
-        JsonNode node = JsonLinesReader.parse(line.text(), source, sink);
+        JsonNode node = JsonLinesReader.parse(line.text(), source, "", sink);
         if (node == null) {
           continue;
         }

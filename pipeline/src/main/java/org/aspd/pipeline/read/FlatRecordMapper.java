@@ -1,13 +1,17 @@
 package org.aspd.pipeline.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.aspd.model.Sample;
+import org.aspd.model.Turn;
 
 /**
  * Maps a flat record, one question and one answer: {@code prompt|instruction|question} with
  * {@code response|output|answer}, including Alpaca's {@code {instruction, input, output}} and the
- * AlpacaEval {@code {instruction, output, generator, dataset}} records.
+ * AlpacaEval {@code {instruction, output, generator, dataset}} records. Earlier turns may come as
+ * {@code history}: {@code [{role, content}]} (as earlier dead letters of aspd hold them) or
+ * LLaMA-Factory's {@code [[user, assistant], ...]} pairs.
  */
 final class FlatRecordMapper {
   static final String[] QUESTION = {"prompt", "instruction", "question"};
@@ -32,9 +36,29 @@ final class FlatRecordMapper {
         Fields.metadata(record, Fields.MODEL),
         Fields.metadata(record, Fields.CATEGORY),
         systemPrompt(record),
-        List.of(),
+        history(record),
         question,
         answer);
+  }
+
+  private static List<Turn> history(JsonNode record) throws BadRecord {
+    if (Fields.firstPresent(record, "history") == null) {
+      return List.of();
+    }
+    JsonNode h = record.get("history");
+    if (!h.isArray() || h.isEmpty() || !h.get(0).isArray()) {
+      return ChatRecordMapper.turns(record, "history");
+    }
+    List<Turn> turns = new ArrayList<>();
+    for (int i = 0; i < h.size(); i++) {
+      JsonNode pair = h.get(i);
+      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
+        throw new BadRecord(Reason.NOT_A_STRING, "history[" + i + "] is not a [user, assistant] pair of strings");
+      }
+      turns.add(new Turn("user", pair.get(0).textValue()));
+      turns.add(new Turn("assistant", pair.get(1).textValue()));
+    }
+    return turns;
   }
 
   static String systemPrompt(JsonNode record) throws BadRecord {

@@ -23,13 +23,13 @@ final class JsonLinesReader {
         String fallbackId = name + ":" + line.number();
         if (line.problem() != null) {
           records++;
-          sink.failure(DeadLetters.of(line.problem(), line.detail(), "", source, line.text()));
+          sink.failure(DeadLetters.of(line.problem(), line.detail(), fallbackId, source, line.text()));
           continue;
         }
         if (line.text().isBlank()) {
           continue; // blank lines separate nothing in JSONL; they are not records
         }
-        JsonNode node = parse(line.text(), source, sink);
+        JsonNode node = parse(line.text(), source, fallbackId, sink);
         if (node == null) {
           records++;
         } else if (node.isArray()) {
@@ -46,14 +46,17 @@ final class JsonLinesReader {
     return records;
   }
 
-  /** The parsed line, or null after reporting it as malformed. */
-  static JsonNode parse(String text, String source, RecordSink sink) {
+  /**
+   * The parsed line, or null after reporting it as malformed under {@code id}: the id its position
+   * gives it ("" where the id comes from inside the record), so a mended dead letter reads back as it.
+   */
+  static JsonNode parse(String text, String source, String id, RecordSink sink) {
     try {
       return Json.parseOne(text);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
       sink.failure(
-          DeadLetters.of(Reason.MALFORMED_JSON, e.getOriginalMessage() + where, "", source, text));
+          DeadLetters.of(Reason.MALFORMED_JSON, e.getOriginalMessage() + where, id, source, text));
       return null;
     }
   }

@@ -25,6 +25,8 @@ import java.io.SequenceInputStream;
 final class JsonStreamReader {
   /** Resumptions per file; a file that needs more is broken beyond recovery. */
   private static final int MAX_RESUMES = 10_000;
+  /** How a dead letter says its input is the rest of a file, not one record. */
+  static final String REST_OF_FILE = "; records from here to the end of the file are not read";
 
   private JsonStreamReader() {}
 
@@ -105,10 +107,9 @@ final class JsonStreamReader {
     } catch (JsonProcessingException | RuntimeException notWhole) {
       // a broken element: dead-lettered below
     }
-    String input = text.length() > DeadLetters.MAX_INPUT_CHARS ? text.substring(0, DeadLetters.MAX_INPUT_CHARS) : text;
     sink.failure(DeadLetters.of(Reason.MALFORMED_JSON, "record #" + index + " (bytes " + bad.start() + " to "
         + bad.end() + ") is not valid JSON: " + String.valueOf(e.getMessage()).replace('\n', ' ')
-        + "; the records after it are read", "", source, input));
+        + "; the records after it are read", name + "#" + index, source, text));
   }
 
   private static void broken(SourceFile file, long index, long resumeAt, IOException e, RecordSink sink) {
@@ -130,7 +131,7 @@ final class JsonStreamReader {
         DeadLetters.of(
             reason,
             "stream broken at record #" + index + ": " + String.valueOf(e.getMessage()).replace('\n', ' ')
-                + "; records from here to the end of the file are not read (input is the file from byte "
+                + REST_OF_FILE + " (input is the file from byte "
                 + resumeAt + ", at most " + DeadLetters.MAX_INPUT_CHARS + " bytes)",
             "",
             file.path() + "#" + index,

@@ -41,7 +41,8 @@ final class ParquetRecordReader {
           try {
             record = AvroJson.of(row);
           } catch (BadRecord e) {
-            sink.failure(DeadLetters.of(e.reason(), e.getMessage(), "", source, GenericData.get().toString(row)));
+            sink.failure(DeadLetters.of(e.reason(), e.getMessage(), name + "#" + index, source,
+                GenericData.get().toString(row)));
             continue;
           }
           RecordMapper.emit(record, source, name + "#" + index, record.toString(), sink);

@@ -49,6 +49,69 @@ class DeadLetterInputTest {
   }
 
   @Test
+  void aMendedReadFailureComesBackUnderTheIdItsPositionGaveIt() throws Exception {
+    write(dir, "in/a.jsonl", "{\"prompt\":\"q1\",\"response\":\"a1\"}", "{\"prompt\":\"q2\",\"resp");
+    ReadRun first = ReadRun.of(dir.resolve("in").toString());
+    assertEquals(1, first.failures.size());
+    DeadLetter broken = first.failures.get(0);
+    assertEquals("a.jsonl:2", broken.id(), "the id the line's position gives it");
+    DeadLetter mended = new DeadLetter(broken.stage(), broken.reason(), broken.detail(), broken.id(), broken.source(),
+        "{\"prompt\":\"q2\",\"response\":\"a2\"}");
+    write(dir, "dl/dead-letters.jsonl", DeadLetterJson.toJson(mended));
+
+    ReadRun retry = ReadRun.of(dir.resolve("dl").toString());
+    assertEquals(List.of("a.jsonl:2"), retry.samples.stream().map(Sample::id).toList(), "not dead-letters.jsonl:1");
+    assertEquals(broken.source(), retry.samples.get(0).source());
+  }
+
+  @Test
+  void whatCannotBeReadAgainIsADeadLetterAgainThatSaysWhy() throws Exception {
+    Sample dup = new Sample("dup", "/data/a.jsonl:5", "", "", "", List.of(), "q", "second answer");
+    String duplicate = DeadLetterJson.toJson(org.aspd.stages.DeadLetters.of("DeduplicateIds", "duplicate_id",
+        "id 'dup' already used by the sample kept from /data/a.jsonl:4", dup));
+    String renamed = duplicate.replace("\\\"id\\\":\\\"dup\\\"", "\\\"id\\\":\\\"dup-2\\\"");
+    assertTrue(!renamed.equals(duplicate), "the fixture renames the record");
+    String notFound = DeadLetterJson.toJson(new DeadLetter("ReadSamples", Reason.NOT_FOUND,
+        "no file or directory matches this path", "", "/data/gone/*.jsonl", "/data/gone/*.jsonl"));
+    String cut = DeadLetterJson.toJson(new DeadLetter("ReadSamples", Reason.MALFORMED_JSON,
+        "bad" + DeadLetters.TRUNCATED + "1048576 of 3000000 chars]", "big.jsonl:3", "/data/big.jsonl:3", "{\"prompt\":"));
+    String fastChat = DeadLetterJson.toJson(new DeadLetter("ReadSamples", Reason.UNMATCHED_QUESTION,
+        "no question 2", "fc/m/2", "/data/fc/model_answer/m.jsonl:2",
+        "{\"question_id\":2,\"choices\":[{\"turns\":[\"a\"]}]}"));
+    write(dir, "dl/dead-letters.jsonl", duplicate, renamed, notFound, cut, fastChat);
+
+    ReadRun run = ReadRun.of(dir.resolve("dl").toString());
+
+    assertEquals(List.of("dup-2"), run.samples.stream().map(Sample::id).toList(), "a record given its own id is read");
+    assertEquals(List.of("duplicate_id", DeadLetterRecord.NOT_A_RECORD, DeadLetterRecord.NOT_A_RECORD,
+        DeadLetterRecord.NOT_A_RECORD), run.reasons());
+    DeadLetter stillDuplicate = run.failures.stream().filter(f -> f.reason().equals("duplicate_id")).findFirst().orElseThrow();
+    assertEquals("dup", stillDuplicate.id());
+    assertTrue(stillDuplicate.detail().contains("give this record an id of its own"), stillDuplicate.detail());
+    DeadLetter path = run.failures.stream().filter(f -> f.input().equals("/data/gone/*.jsonl")).findFirst().orElseThrow();
+    assertTrue(path.detail().contains("the input is the path /data/gone/*.jsonl"), path.detail());
+    DeadLetter answer = run.failures.stream().filter(f -> f.id().equals("fc/m/2")).findFirst().orElseThrow();
+    assertTrue(answer.detail().contains("a FastChat answer is read with its question file"), answer.detail());
+    DeadLetter truncated = run.failures.stream().filter(f -> f.id().equals("big.jsonl:3")).findFirst().orElseThrow();
+    assertTrue(truncated.detail().contains("cut to fit the dead letter"), truncated.detail());
+  }
+
+  @Test
+  void historyInAFlatRecordIsKeptInEitherShape() throws Exception {
+    write(dir, "in.jsonl",
+        "{\"id\":\"old\",\"history\":[{\"role\":\"user\",\"content\":\"u1\"},{\"role\":\"assistant\","
+            + "\"content\":\"a1\"}],\"question\":\"u2\",\"answer\":\"a2\"}",
+        "{\"id\":\"pairs\",\"instruction\":\"u2\",\"output\":\"a2\",\"history\":[[\"u1\",\"a1\"]]}",
+        "{\"id\":\"bad\",\"prompt\":\"u2\",\"response\":\"a2\",\"history\":[[\"u1\"]]}");
+    ReadRun run = ReadRun.of(dir.resolve("in.jsonl").toString());
+    List<Turn> earlier = List.of(new Turn("user", "u1"), new Turn("assistant", "a1"));
+    assertEquals(earlier, run.sample("old").history(), "the flat form earlier dead letters were written in");
+    assertEquals(earlier, run.sample("pairs").history(), "LLaMA-Factory's [user, assistant] pairs");
+    assertEquals(List.of(Reason.NOT_A_STRING), run.reasons());
+    assertTrue(run.failures.get(0).detail().contains("history[0] is not a [user, assistant] pair"), run.failures.toString());
+  }
+
+  @Test
   void aRecordThatMerelyHasAStageFieldIsAnOrdinaryRecord() throws Exception {
     write(dir, "in.jsonl", "{\"id\":\"s\",\"stage\":\"draft\",\"reason\":\"r\",\"detail\":\"d\",\"input\":\"i\","
         + "\"prompt\":\"q\",\"response\":\"a\"}");
