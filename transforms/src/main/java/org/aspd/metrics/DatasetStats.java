@@ -2,10 +2,11 @@ package org.aspd.metrics;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Dataset-level statistics (method §4) as a mergeable accumulator. Means are over parallel samples
@@ -43,7 +44,9 @@ public final class DatasetStats implements Serializable {
   long candidatesEdited; // passed the token-alignment gate (method §3 stage 1), edits undone
   long rowsEdited; // parallel rows whose selected candidate was one of them
   long filesSkipped;
-  final TreeSet<String> skippedListed = new TreeSet<>();
+  // The first SKIPPED_LISTED skips in path order, a path skipped twice (an input given twice) twice.
+  final TreeMap<String, Long> skippedListed = new TreeMap<>();
+  long skippedListedTotal;
   final Map<String, Breakdown> bySource = new TreeMap<>();
   final Map<String, Breakdown> byModel = new TreeMap<>();
   final Map<String, Breakdown> byCategory = new TreeMap<>();
@@ -82,7 +85,7 @@ public final class DatasetStats implements Serializable {
   public void add(StatsEvent e) {
     if (!e.skippedFile().isEmpty()) {
       filesSkipped++;
-      listSkipped(e.skippedFile());
+      listSkipped(e.skippedFile(), 1);
       return;
     }
     if (e.deadLetter()) {
@@ -244,7 +247,9 @@ public final class DatasetStats implements Serializable {
     m.put("candidates_integrity_edited", candidatesEdited);
     m.put("rows_integrity_edited", rowsEdited);
     m.put("files_skipped", filesSkipped);
-    m.put("skipped_files", new ArrayList<>(skippedListed));
+    List<String> listed = new ArrayList<>();
+    skippedListed.forEach((note, times) -> listed.addAll(Collections.nCopies(times.intValue(), note)));
+    m.put("skipped_files", listed);
     Map<String, Long> bpg = new LinkedHashMap<>();
     for (int k = 2; k <= MAX_BRANCHES_BIN; k++) {
       if (branchesPerGroup[k] > 0) {
@@ -261,10 +266,18 @@ public final class DatasetStats implements Serializable {
   }
 
   /** Keeps the first {@value #SKIPPED_LISTED} in path order, so any merge order lists the same ones. */
-  private void listSkipped(String note) {
-    skippedListed.add(note);
-    if (skippedListed.size() > SKIPPED_LISTED) {
-      skippedListed.pollLast();
+  private void listSkipped(String note, long times) {
+    skippedListed.merge(note, times, Long::sum);
+    skippedListedTotal += times;
+    while (skippedListedTotal > SKIPPED_LISTED) {
+      Map.Entry<String, Long> last = skippedListed.lastEntry();
+      long drop = Math.min(last.getValue(), skippedListedTotal - SKIPPED_LISTED);
+      if (drop == last.getValue()) {
+        skippedListed.remove(last.getKey());
+      } else {
+        skippedListed.put(last.getKey(), last.getValue() - drop);
+      }
+      skippedListedTotal -= drop;
     }
   }
 

@@ -30,4 +30,13 @@ class SkippedFilesStatsTest {
       assertEquals(0L, s.deadLetters(), "nor a dead letter");
     }
   }
+
+  @Test
+  void aPathSkippedTwiceIsListedTwiceSoCountAndListAgree() {
+    DatasetStats s = new DatasetStats();
+    s.add(StatsEvent.skippedFile("/in/README.md (not data)"));
+    s.add(StatsEvent.skippedFile("/in/README.md (not data)")); // --input in --input in/
+    assertEquals(2L, s.toMap().get("files_skipped"));
+    assertEquals(List.of("/in/README.md (not data)", "/in/README.md (not data)"), s.toMap().get("skipped_files"));
+  }
 }

@@ -182,6 +182,20 @@ class LlmJobRecoveryTest {
           case "independence" -> assertTrue(candidate >= 0 && group >= 0, call.toString());
           default -> assertTrue(candidate >= 0 && group == -1, call.toString());
         }
+        // The call answered this row's sample: a rewrite holds its answer's text; a judge's reply names
+        // its request (ref:...), and the row's verdict for that stage quotes the same reply.
+        String reply = entry.get("text").asText();
+        if (stage.equals("rewrite")) {
+          String original = e.getValue().get("original").toString();
+          assertTrue(reply.contains(original.substring(0, Math.min(40, original.length()))),
+              e.getKey() + ": rewrite call " + key + " did not rewrite this answer");
+        } else {
+          Matcher ref = REF.matcher(reply);
+          assertTrue(ref.find(), reply);
+          GenericRecord verdicts = (GenericRecord) ((List<?>) e.getValue().get("candidates")).get(candidate);
+          assertTrue(verdicts.get(stage).toString().contains(ref.group(1)),
+              e.getKey() + ": " + stage + " call " + key + " answered another sample: " + verdicts.get(stage));
+        }
         perStage.merge(stage, 1, Integer::sum);
         named.add(key);
       }
