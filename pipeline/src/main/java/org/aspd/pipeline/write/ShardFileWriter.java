@@ -31,11 +31,16 @@ final class ShardFileWriter {
 
   static ParquetWriter<GenericRecord> open(Schema schema, WritableByteChannel channel,
       Supplier<Map<String, String>> footer) throws IOException {
-    return new Builder(new ChannelOutputFile(Channels.newOutputStream(channel)), schema, footer)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withConf(new Configuration())
-        .build();
+    try {
+      return new Builder(new ChannelOutputFile(Channels.newOutputStream(channel)), schema, footer)
+          .withCompressionCodec(CompressionCodecName.SNAPPY)
+          .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+          .withConf(new Configuration())
+          .build();
+    } catch (IOException | RuntimeException e) {
+      channel.close(); // the writer that would have closed it was never made
+      throw e;
+    }
   }
 
   private static final class Builder extends ParquetWriter.Builder<GenericRecord, Builder> {
