@@ -311,6 +311,60 @@ TEST(gpu_generate_fails_on_non_finite_logits) {
   }
 }
 
+// The kernels themselves: the engine meets a broken row at the argmax already, so the sampler's own
+// check is exercised here, with the bad value on an allowed token, on a banned one and alone.
+TEST(gpu_argmax_and_sampler_flag_rows_with_nan_or_inf) {
+  const int64_t V = 151936;  // many blocks per row in the argmax
+  std::vector<float> rows(2 * V, 0.f);
+  rows[123] = 5.f;  // row 0: finite, best at 123
+  float* d_rows = nullptr;
+  int32_t *d_ids = nullptr, *d_out = nullptr;
+  ArgmaxScratch scratch{};
+  CUDA_CHECK(cudaMalloc(&d_rows, 2 * V * sizeof(float)));
+  CUDA_CHECK(cudaMalloc(&d_ids, sizeof(int32_t)));
+  CUDA_CHECK(cudaMalloc(&d_out, 2 * sizeof(int32_t)));
+  CUDA_CHECK(cudaMalloc(&scratch.value, 2 * kArgmaxBlocks * sizeof(float)));
+  CUDA_CHECK(cudaMalloc(&scratch.index, 2 * kArgmaxBlocks * sizeof(int32_t)));
+  CUDA_CHECK(cudaMalloc(&scratch.counters, 2 * sizeof(int32_t)));
+  CUDA_CHECK(cudaMemset(scratch.counters, 0, 2 * sizeof(int32_t)));
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()}) {
+    for (const int64_t at : {int64_t{7}, V - 1}) {
+      std::vector<float> r = rows;
+      r[V + 456] = 9.f;
+      r[V + at] = bad;  // row 1: broken at `at`
+      CUDA_CHECK(cudaMemcpy(d_rows, r.data(), r.size() * sizeof(float), cudaMemcpyHostToDevice));
+      CUDA_CHECK(launch_argmax(d_rows, 2, V, scratch, d_out, nullptr));
+      int32_t out[2];
+      CUDA_CHECK(cudaMemcpy(out, d_out, sizeof(out), cudaMemcpyDeviceToHost));
+      CHECK_EQ(out[0], 123);
+      CHECK_MSG(out[1] == kNonFiniteToken, "argmax of a row with " << bad << " at " << at << ": " << out[1]);
+      const int32_t banned = static_cast<int32_t>(at);
+      CUDA_CHECK(cudaMemcpy(d_ids, &banned, sizeof(int32_t), cudaMemcpyHostToDevice));
+      for (const int32_t n_ban : {0, 1}) {  // banned or not, the row is broken
+        for (const float temperature : {0.f, 1.f}) {
+          DeviceSampling p{temperature, 0, 0.9f, 3, 0, 0, n_ban};
+          CUDA_CHECK(launch_sample(d_rows + V, V, d_ids, p, d_out, nullptr));
+          int32_t tok;
+          CUDA_CHECK(cudaMemcpy(&tok, d_out, sizeof(int32_t), cudaMemcpyDeviceToHost));
+          CHECK_MSG(tok == kNonFiniteToken, "sample (T " << temperature << ", ban " << n_ban << ") of a row with "
+                                                         << bad << " at " << at << ": " << tok);
+          DeviceSampling fine{temperature, 0, 0.9f, 3, 0, 0, 0};
+          CUDA_CHECK(launch_sample(d_rows, V, d_ids, fine, d_out, nullptr));
+          CUDA_CHECK(cudaMemcpy(&tok, d_out, sizeof(int32_t), cudaMemcpyDeviceToHost));
+          CHECK_MSG(tok >= 0 && tok < V, "a finite row samples a token: " << tok);
+        }
+      }
+    }
+  }
+  cudaFree(d_rows);
+  cudaFree(d_ids);
+  cudaFree(d_out);
+  cudaFree(scratch.value);
+  cudaFree(scratch.index);
+  cudaFree(scratch.counters);
+}
+
 TEST(gpu_sampler_draws_the_warped_distribution) {
   // logits: 6 live tokens and one banned; T = 0.7, top-k 5, top-p 0.9 over the renormalised top 5.
   const std::vector<float> logits = {2.0f, 1.0f, 0.5f, 0.0f, -1.0f, -1.5f, 3.0f};

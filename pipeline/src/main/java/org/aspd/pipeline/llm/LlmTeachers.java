@@ -46,7 +46,9 @@ public final class LlmTeachers {
         config = config.mapStages(s -> new ModelSettings(s.provider(), orElse(o.getBaseUrl(), s.baseUrl()),
             orElse(o.getModel(), s.model()), s.temperature(), s.topP(), s.maxTokens(), s.timeoutSeconds(),
             s.apiKeyEnv() == null ? "" : s.apiKeyEnv(), s.inputPricePerMillion(), s.outputPricePerMillion(),
-            s.requestsPerMinute(), s.tokensPerMinute(), s.cacheScope()));
+            s.requestsPerMinute(), s.tokensPerMinute(),
+            // A scope vouches for the model behind the YAML's endpoint, not for another one.
+            o.getBaseUrl() == null || ModelSettings.sameUrl(o.getBaseUrl(), s.baseUrl()) ? s.cacheScope() : null));
       }
     } else {
       if (o.getModel() == null || o.getModel().isBlank()) {

@@ -62,7 +62,7 @@ final class DeadLetterRecord {
     }
     if (isFastChatAnswer(record)) {
       sink.failure(DeadLetters.of(NOT_A_RECORD, "a FastChat answer is read with its question file" + before
-          + ": read its benchmark folder (" + where + ") again", id, where, input));
+          + ": read its benchmark folder (" + benchmarkFolder(where) + ") again", id, where, input));
       return;
     }
     if (reason.equals("duplicate_id") && record.isObject() && Fields.id(record, id).equals(id)) {
@@ -71,6 +71,18 @@ final class DeadLetterRecord {
       return;
     }
     RecordMapper.emit(record, where, id, input, sink);
+  }
+
+  /** {@code .../bench/model_answer/m.jsonl:2} -> {@code .../bench/}: the folder that holds question.jsonl. */
+  static String benchmarkFolder(String source) {
+    String file = source.replaceFirst(":\\d+$", "");
+    String folder = file.substring(0, file.lastIndexOf('/') + 1);
+    for (String answers : new String[] {"model_answer/", "answer/"}) {
+      if (folder.endsWith("/" + answers)) {
+        return folder.substring(0, folder.length() - answers.length());
+      }
+    }
+    return folder;
   }
 
   private static boolean isFastChatAnswer(JsonNode record) {

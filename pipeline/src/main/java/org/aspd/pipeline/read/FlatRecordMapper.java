@@ -30,22 +30,29 @@ final class FlatRecordMapper {
       }
     }
     String answer = Fields.answer(Fields.requiredText(record, "answer", ANSWER));
+    String system = systemPrompt(record);
+    List<Turn> history = history(record);
+    if (system.isEmpty() && !history.isEmpty() && history.get(0).role().equals("system")) {
+      // A leading system turn is the system prompt, as in a chat record's messages.
+      system = history.get(0).content();
+      history = history.subList(1, history.size());
+    }
     return new Sample(
         Fields.id(record, fallbackId),
         source,
         Fields.metadata(record, Fields.MODEL),
         Fields.metadata(record, Fields.CATEGORY),
-        systemPrompt(record),
-        history(record),
+        system,
+        history,
         question,
         answer);
   }
 
   private static List<Turn> history(JsonNode record) throws BadRecord {
-    if (Fields.firstPresent(record, "history") == null) {
-      return List.of();
-    }
     JsonNode h = record.get("history");
+    if (h == null || h.isNull() || (h.isTextual() && h.textValue().isEmpty()) || (h.isArray() && h.isEmpty())) {
+      return List.of(); // "history": "" or [] in exports that always write the key
+    }
     if (!h.isArray() || h.isEmpty() || !h.get(0).isArray()) {
       return ChatRecordMapper.turns(record, "history");
     }

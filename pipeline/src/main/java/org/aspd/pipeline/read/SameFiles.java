@@ -16,9 +16,10 @@ import java.util.Set;
  * and two links to one file list it twice. Read twice, a file without ids would become duplicate
  * rows under made-up ids that differ by path. It runs on the units a scan chose to read, so a file
  * is never dropped in favour of a path the scan passes over (a hidden cache, a blob without an
- * extension): of the units that read one file, the one under the file's own name is kept, else the
- * shortest; the others are skipped and listed. A FastChat question file is joined, not read, and
- * may be shared; its unit is told apart by the answer file. Paths on other filesystems (HDFS,
+ * extension): of the units that read one file, a FastChat unit (joined with its questions) is kept
+ * over a plain one, then the one under the file's own name, then the shortest; the others are
+ * skipped and listed. A FastChat question file is joined, not read, and may be shared; its unit is
+ * told apart by the answer file. Paths on other filesystems (HDFS,
  * object stores) are kept as they are.
  */
 final class SameFiles {
@@ -34,16 +35,16 @@ final class SameFiles {
 
   static Result of(List<InputUnit> units) {
     Map<String, Object> identities = new HashMap<>();
-    Map<Object, String> chosen = new HashMap<>();
+    Map<Object, InputUnit> chosen = new HashMap<>();
     for (InputUnit u : units) {
       Object id = identity(u.path());
       identities.put(u.path(), id);
-      chosen.merge(id, u.path(), (a, b) -> preferred(a, b, id) ? a : b);
+      chosen.merge(id, u, (a, b) -> preferred(a, b, id) ? a : b);
     }
     List<InputUnit> kept = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (InputUnit u : units) {
-      String read = chosen.get(identities.get(u.path()));
+      String read = chosen.get(identities.get(u.path())).path();
       if (read.equals(u.path())) {
         kept.add(u);
       } else {
@@ -77,10 +78,16 @@ final class SameFiles {
   }
 
   /**
-   * A path under the file's own name wins over a link with another name; then the shortest. (Not
-   * "the real path itself": the scanned folder may lie below a link, such as macOS's /tmp.)
+   * A FastChat unit wins over a plain one (read alone, its answers have no questions); then a path
+   * under the file's own name over a link with another name; then the shortest. (Not "the real path
+   * itself": the scanned folder may lie below a link, such as macOS's /tmp.)
    */
-  private static boolean preferred(String a, String b, Object realPath) {
+  private static boolean preferred(InputUnit ua, InputUnit ub, Object realPath) {
+    if (ua.isFastChat() != ub.isFastChat()) {
+      return ua.isFastChat();
+    }
+    String a = ua.path();
+    String b = ub.path();
     String name = realPath instanceof Path p && p.getFileName() != null ? p.getFileName().toString() : "";
     boolean aOwn = a.endsWith("/" + name);
     boolean bOwn = b.endsWith("/" + name);

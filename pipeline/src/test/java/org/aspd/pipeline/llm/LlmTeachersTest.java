@@ -64,6 +64,18 @@ class LlmTeachersTest {
   }
 
   @Test
+  void aBaseUrlFlagForAnotherEndpointDropsTheYamlsCacheScope() throws Exception {
+    Path yaml = dir.resolve("scoped.yaml");
+    Files.writeString(yaml, "{provider: vllm, baseUrl: 'http://gpu-a:8000/v1', model: m, cacheScope: m-prod}\n");
+    LlmTeacherConfig same = LlmTeachers.config("openai", options("--teacherConfig=" + yaml, "--baseUrl=http://gpu-a:8000/v1/"));
+    LlmTeacherConfig other = LlmTeachers.config("openai", options("--teacherConfig=" + yaml, "--baseUrl=http://gpu-b:8000/v1"));
+    for (LlmStage s : LlmStage.values()) {
+      assertEquals("m-prod", same.stage(s).cacheScope(), "the YAML's own endpoint keeps it");
+      assertEquals(null, other.stage(s).cacheScope(), "the scope vouches for gpu-a's model, not gpu-b's");
+    }
+  }
+
+  @Test
   void rejectsUnknownTeachersAndMissingModels() {
     assertThrows(IllegalArgumentException.class, () -> LlmTeachers.factory("rules", options("--model=x")));
     assertThrows(IllegalArgumentException.class, () -> LlmTeachers.factory("anthropic", options()));

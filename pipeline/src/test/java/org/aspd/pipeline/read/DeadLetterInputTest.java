@@ -91,7 +91,8 @@ class DeadLetterInputTest {
     DeadLetter path = run.failures.stream().filter(f -> f.input().equals("/data/gone/*.jsonl")).findFirst().orElseThrow();
     assertTrue(path.detail().contains("the input is the path /data/gone/*.jsonl"), path.detail());
     DeadLetter answer = run.failures.stream().filter(f -> f.id().equals("fc/m/2")).findFirst().orElseThrow();
-    assertTrue(answer.detail().contains("a FastChat answer is read with its question file"), answer.detail());
+    assertTrue(answer.detail().contains("a FastChat answer is read with its question file")
+        && answer.detail().contains("read its benchmark folder (/data/fc/) again"), answer.detail());
     DeadLetter truncated = run.failures.stream().filter(f -> f.id().equals("big.jsonl:3")).findFirst().orElseThrow();
     assertTrue(truncated.detail().contains("cut to fit the dead letter"), truncated.detail());
   }
@@ -102,11 +103,17 @@ class DeadLetterInputTest {
         "{\"id\":\"old\",\"history\":[{\"role\":\"user\",\"content\":\"u1\"},{\"role\":\"assistant\","
             + "\"content\":\"a1\"}],\"question\":\"u2\",\"answer\":\"a2\"}",
         "{\"id\":\"pairs\",\"instruction\":\"u2\",\"output\":\"a2\",\"history\":[[\"u1\",\"a1\"]]}",
-        "{\"id\":\"bad\",\"prompt\":\"u2\",\"response\":\"a2\",\"history\":[[\"u1\"]]}");
+        "{\"id\":\"bad\",\"prompt\":\"u2\",\"response\":\"a2\",\"history\":[[\"u1\"]]}",
+        "{\"id\":\"blank\",\"prompt\":\"u2\",\"response\":\"a2\",\"history\":\"\"}",
+        "{\"id\":\"sys\",\"prompt\":\"u2\",\"response\":\"a2\",\"history\":[{\"role\":\"system\",\"content\":\"S\"},"
+            + "{\"role\":\"user\",\"content\":\"u1\"},{\"role\":\"assistant\",\"content\":\"a1\"}]}");
     ReadRun run = ReadRun.of(dir.resolve("in.jsonl").toString());
     List<Turn> earlier = List.of(new Turn("user", "u1"), new Turn("assistant", "a1"));
     assertEquals(earlier, run.sample("old").history(), "the flat form earlier dead letters were written in");
     assertEquals(earlier, run.sample("pairs").history(), "LLaMA-Factory's [user, assistant] pairs");
+    assertEquals(List.of(), run.sample("blank").history(), "an empty history written by an export");
+    assertEquals(List.of("S", "u1"), List.of(run.sample("sys").system(), run.sample("sys").history().get(0).content()),
+        "a leading system turn is the system prompt");
     assertEquals(List.of(Reason.NOT_A_STRING), run.reasons());
     assertTrue(run.failures.get(0).detail().contains("history[0] is not a [user, assistant] pair"), run.failures.toString());
   }

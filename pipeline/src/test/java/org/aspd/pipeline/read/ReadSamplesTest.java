@@ -250,6 +250,15 @@ class ReadSamplesTest {
     assertEquals(List.of("m/1"), fc.samples.stream().map(Sample::id).toList(), fc.failures + " " + fc.skipped);
     assertEquals("fq", fc.samples.get(0).question());
     assertEquals(List.of(), fc.failures);
+    // A shorter link to the answers folder: the FastChat unit is kept, not the plain read of the link.
+    write(dir, "fc2/bench/question.jsonl", "{\"question_id\":1,\"turns\":[\"fq\"]}");
+    write(dir, "fc2/bench/model_answer/m.jsonl", "{\"question_id\":1,\"choices\":[{\"turns\":[\"fa\"]}]}");
+    java.nio.file.Files.createSymbolicLink(dir.resolve("fc2/answers"), Path.of("bench/model_answer"));
+    ReadRun fc2 = ReadRun.of(dir.resolve("fc2").toString());
+    assertEquals(List.of("bench/m/1"), fc2.samples.stream().map(Sample::id).toList(), fc2.failures + " " + fc2.skipped);
+    assertEquals(List.of(), fc2.failures);
+    assertEquals(List.of(dir.resolve("fc2/answers/m.jsonl") + " (the same file as " + dir.resolve("fc2/bench/model_answer/m.jsonl")
+        + ", reached through a symbolic link)"), fc2.skipped);
   }
 
   @Test

@@ -63,6 +63,11 @@ public record ModelSettings(
     return new ModelSettings(provider, baseUrl, model, null, null, null, null, null, null, null, null, null, null);
   }
 
+  /** Two base URLs name one endpoint when they differ only by surrounding space or a trailing slash. */
+  public static boolean sameUrl(String a, String b) {
+    return stripSlash(a.trim()).equals(stripSlash(b.trim()));
+  }
+
   /** Rate limits and the circuit breaker are shared by everything that calls this endpoint. */
   public String endpoint() {
     return provider.id() + " " + baseUrl;

@@ -65,7 +65,7 @@ public final class TeacherConfigFile {
             merged.remove("baseUrl");
             merged.remove("apiKeyEnv");
           }
-          if (switchesProvider(defaults, override) || override.has("baseUrl")) {
+          if (switchesProvider(defaults, override) || movesEndpoint(defaults, override)) {
             // A cache scope vouches for the model behind one endpoint: another endpoint names its own.
             merged.remove("cacheScope");
           }
@@ -93,6 +93,14 @@ public final class TeacherConfigFile {
       }
     });
     return defaults;
+  }
+
+  /** A stage that names another base URL than the defaults (a trailing slash aside). */
+  private static boolean movesEndpoint(ObjectNode defaults, JsonNode override) {
+    if (!override.has("baseUrl")) {
+      return false;
+    }
+    return !ModelSettings.sameUrl(defaults.path("baseUrl").asText(""), override.path("baseUrl").asText(""));
   }
 
   private static boolean switchesProvider(JsonNode defaults, JsonNode override) {

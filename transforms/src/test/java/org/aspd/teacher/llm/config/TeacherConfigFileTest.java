@@ -70,6 +70,12 @@ class TeacherConfigFileTest {
           format: {provider: ollama, model: qwen3:8b}
           answer: {baseUrl: http://gpu-c:8000/v1, cacheScope: qwen3-32b-prod}
         """);
+    LlmTeacherConfig sameUrl = TeacherConfigFile.parse("""
+        defaults: {provider: vllm, baseUrl: http://gpu-a:8000/v1, model: qwen3-32b, cacheScope: qwen3-32b-prod}
+        stages:
+          format: {baseUrl: 'http://gpu-a:8000/v1/', temperature: 0.0}
+        """);
+    assertEquals("qwen3-32b-prod", sameUrl.stage(LlmStage.FORMAT).cacheScope(), "naming the same URL again keeps it");
     assertEquals("qwen3-32b-prod", c.stage(LlmStage.REWRITE).cacheScope(), "inherited on the same endpoint");
     assertEquals(null, c.stage(LlmStage.INDEPENDENCE).cacheScope(), "another URL does not inherit it");
     assertEquals(null, c.stage(LlmStage.FORMAT).cacheScope(), "nor another provider");
