@@ -32,6 +32,13 @@ final class JsonStreamReader {
 
   /** Reads every record of {@code file} into {@code sink}; returns the number of records seen. */
   static long read(SourceFile file, RecordSink sink) throws IOException {
+    try (Spool spool = new Spool(file)) {
+      return read(file, spool, sink);
+    }
+  }
+
+  /** {@code file} names the records; {@code spool} gives its bytes (spooled after a first error). */
+  private static long read(SourceFile file, Spool spool, RecordSink sink) throws IOException {
     String name = file.idName();
     long index = 0;
     long start = 0; // byte offset where this pass starts reading
@@ -39,7 +46,7 @@ final class JsonStreamReader {
     for (int pass = 0; ; pass++) {
       long resumeAt = start; // byte offset just after the last record read whole
       boolean inArray = insideArray;
-      try (InputStream in = openAt(file, start, insideArray);
+      try (InputStream in = openAt(spool.content(), start, insideArray);
           JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
         long shift = start - (insideArray ? 1 : 0); // parser offsets -> file offsets
         try {
@@ -63,10 +70,10 @@ final class JsonStreamReader {
           }
           return index;
         } catch (IOException e) {
-          ArrayElementScanner.Element bad = inArray && e instanceof JsonParseException && pass < MAX_RESUMES
-              ? ArrayElementScanner.next(file, resumeAt) : null;
+          boolean resumable = inArray && e instanceof JsonParseException && pass < MAX_RESUMES;
+          ArrayElementScanner.Element bad = resumable ? ArrayElementScanner.next(spool.afterError(), resumeAt) : null;
           if (bad == null) {
-            broken(file, index, resumeAt, e, sink);
+            broken(file, spool.content(), index, resumeAt, e, sink);
             return index + 1;
           }
           skipElement(file, index, name, bad, e, sink);
@@ -112,7 +119,8 @@ final class JsonStreamReader {
         + "; the records after it are read", name + "#" + index, source, text));
   }
 
-  private static void broken(SourceFile file, long index, long resumeAt, IOException e, RecordSink sink) {
+  private static void broken(SourceFile file, SourceFile content, long index, long resumeAt, IOException e,
+      RecordSink sink) {
     String reason;
     if (e instanceof CharConversionException || String.valueOf(e.getMessage()).contains("Invalid UTF-8")) {
       reason = Reason.INVALID_UTF8;
@@ -123,7 +131,7 @@ final class JsonStreamReader {
     }
     String input;
     try {
-      input = file.text(resumeAt, DeadLetters.MAX_INPUT_CHARS);
+      input = content.text(resumeAt, DeadLetters.MAX_INPUT_CHARS);
     } catch (IOException again) {
       input = "";
     }

@@ -4,9 +4,15 @@ import static org.aspd.pipeline.read.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.aspd.model.DeadLetter;
 import org.aspd.model.Sample;
 import org.junit.jupiter.api.Test;
@@ -48,6 +54,44 @@ class JsonArrayRecoveryTest {
     assertTrue(run.failures.stream().anyMatch(f -> f.source().endsWith("#7")), run.failures.toString());
     // The progress estimate counts such a file as the job reads it (it had stopped at the first error: 2 of 400).
     assertEquals(400, InputFormats.countRecords(List.of(dir.resolve("outputs.json").toString())));
+  }
+
+  @Test
+  void aCompressedArrayRecoversTheSameWayFromOneDecompressedCopy() throws Exception {
+    List<String> elements = new ArrayList<>();
+    for (int i = 0; i < 300; i++) elements.add(record(i));
+    for (int i = 5; i < 300; i += 50) elements.set(i, "{\"instruction\": \"q" + i + "\", \"output\": oops}");
+    byte[] text = ("[\n  " + String.join(",\n  ", elements) + "\n]\n").getBytes(StandardCharsets.UTF_8);
+    write(dir, "plain/outputs.json", new String(text, StandardCharsets.UTF_8));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(text);
+    }
+    Fixtures.writeBytes(dir, "gz/outputs.json.gz", gz.toByteArray());
+    // Cut inside the last elements: the records before the cut are read, the break is a dead letter.
+    byte[] whole = gz.toByteArray();
+    Fixtures.writeBytes(dir, "cut/outputs.json.gz", Arrays.copyOf(whole, whole.length - 40));
+    long spoolsBefore = spools();
+
+    ReadRun plain = ReadRun.of(dir.resolve("plain").toString());
+    ReadRun compressed = ReadRun.of(dir.resolve("gz").toString());
+    ReadRun cut = ReadRun.of(dir.resolve("cut").toString());
+
+    assertEquals(294, plain.samples.size());
+    assertEquals(plain.samples.stream().map(Sample::id).sorted().toList(),
+        compressed.samples.stream().map(x -> x.id().replace(".json.gz#", ".json#")).sorted().toList());
+    assertEquals(plain.failures.stream().map(f -> f.id() + " " + f.input()).sorted().toList(),
+        compressed.failures.stream().map(f -> f.id().replace(".json.gz#", ".json#") + " " + f.input()).sorted().toList());
+    assertEquals(6, compressed.failures.size());
+    assertTrue(cut.samples.size() >= 280 && cut.samples.size() < 294, "read up to the cut: " + cut.samples.size());
+    assertTrue(cut.failures.size() >= 7, "6 broken elements and the cut: " + cut.failures);
+    assertEquals(spoolsBefore, spools(), "every decompressed copy is deleted");
+  }
+
+  private static long spools() throws IOException {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("aspd-spool-")).count();
+    }
   }
 
   @Test
