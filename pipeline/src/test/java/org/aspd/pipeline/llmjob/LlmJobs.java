@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -79,12 +80,8 @@ final class LlmJobs {
     return file;
   }
 
-  /**
-   * The recorded entries of an LLM cache directory ({@code DIR/ab/<key>.json}; temporary files are
-   * not entries). Safe while a job writes there: names are listed, never stat-ed.
-   */
-  private static final java.util.regex.Pattern CALL_KEY =
-      java.util.regex.Pattern.compile("\"key\": \"[0-9a-f]{64}\"");
+  private static final Pattern CALL_KEY =
+      Pattern.compile("\"key\": \"[0-9a-f]{64}\"");
 
   /**
    * A row as text with its LLM call keys blanked. A key includes the base URL (two servers may serve
@@ -103,13 +100,26 @@ final class LlmJobs {
 
   /** The stages of a row's LLM calls, in the order made. */
   static List<String> callStages(GenericRecord row) {
-    List<String> stages = new ArrayList<>();
-    for (Object call : (List<?>) row.get("llm_calls")) {
-      stages.add(((GenericRecord) call).get("stage").toString());
-    }
-    return stages;
+    return callField(row, "stage");
   }
 
+  /** The keys of a row's LLM calls, in the order made. */
+  static List<String> callKeys(GenericRecord row) {
+    return callField(row, "key");
+  }
+
+  private static List<String> callField(GenericRecord row, String field) {
+    List<String> values = new ArrayList<>();
+    for (Object call : (List<?>) row.get("llm_calls")) {
+      values.add(((GenericRecord) call).get(field).toString());
+    }
+    return values;
+  }
+
+  /**
+   * The recorded entries of an LLM cache directory ({@code DIR/ab/<key>.json}; temporary files are
+   * not entries). Safe while a job writes there: names are listed, never stat-ed.
+   */
   static List<Path> cacheEntries(Path cache) throws IOException {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(cache)) {
