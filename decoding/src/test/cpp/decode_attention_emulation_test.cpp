@@ -82,6 +82,12 @@ struct Case {
   // What the case is there for: the new entries cross a split boundary / a chunk boundary inside
   // a split (checked, so that a change of the split or chunk sizes cannot quietly drop it).
   bool crosses_split = false, crosses_chunk = false;
+  // A NaN planted where a broken forward would put one: in q (or the QKV product) of row 0, head 0,
+  // which makes every score of that row and head NaN, or in the key of entry 0 of KV head 0, which
+  // every row sees among finite scores. Softmax of a NaN is NaN: those rows must come out NaN (a max
+  // that drops NaN read a row of NaN scores as nothing visible, i.e. zeros) and every other row as
+  // without the NaN.
+  enum Poison { kNone, kQuery, kKey } poison = kNone;
 };
 
 // Whether the new entries [before, n) cross a split boundary, and a chunk boundary inside a split.
@@ -152,6 +158,17 @@ bool run_case(const Case& c, uint32_t seed) {
   for (bf16& v : q) v = __float2bfloat16_rn(normal(rng));
   std::vector<float> qkv(static_cast<size_t>(M) * width), bias(width), rope(static_cast<size_t>(M) * D);
   for (float& v : qkv) v = normal(rng);
+  if (c.poison == Case::kQuery) {
+    q[0] = __float2bfloat16_rn(NAN);
+    qkv[0] = NAN;
+  }
+  if (c.poison == Case::kKey) {
+    if (before == 0) {
+      std::printf("[FAIL] %s: a poisoned key needs an entry in the cache\n", c.what);
+      return false;
+    }
+    kc[0] = __float2bfloat16_rn(NAN);
+  }
   for (float& v : bias) v = 0.1f * normal(rng);
   for (int r = 0; r < M; ++r)
     for (int i = 0; i < half; ++i) {
@@ -228,11 +245,13 @@ bool run_case(const Case& c, uint32_t seed) {
   // ---- float64 reference ----
   double worst = 0, scale_out = 0;
   bool ok = true;
+  int nan_rows = 0;  // (row, head) pairs whose reference is NaN
   for (int r = 0; r < M && ok; ++r)
     for (int h = 0; h < H && ok; ++h) {
       const int kv = h / group_heads;
       std::vector<double> s(n, -INFINITY);
       double mx = -INFINITY;
+      bool nan_score = false;
       for (int64_t e = 0; e < n; ++e) {
         if (!tagged_visible(tpos[before + r], tgroup[before + r], tbranch[before + r], tpos[e], tgroup[e], tbranch[e]))
           continue;
@@ -240,7 +259,19 @@ bool run_case(const Case& c, uint32_t seed) {
         for (int d = 0; d < D; ++d)
           dot += static_cast<double>(bf(rq[(static_cast<size_t>(r) * H + h) * D + d])) * bf(rk[(e * Hkv + kv) * D + d]);
         s[e] = dot / std::sqrt(static_cast<double>(D));
+        nan_score = nan_score || std::isnan(s[e]);
         mx = std::max(mx, s[e]);
+      }
+      if (nan_score) {  // the softmax of a row with a NaN score is NaN in every dimension
+        for (int d = 0; d < D && ok; ++d) {
+          const double got = bf(out[(static_cast<size_t>(r) * H + h) * D + d]);
+          if (!std::isnan(got)) {
+            std::printf("  row %d head %d dim %d: got %.6f, expected NaN (a visible score is NaN)\n", r, h, d, got);
+            ok = false;
+          }
+        }
+        ++nan_rows;
+        continue;
       }
       double den = 0;
       for (int64_t e = 0; e < n; ++e) den += s[e] == -INFINITY ? 0 : std::exp(s[e] - mx);
@@ -268,6 +299,10 @@ bool run_case(const Case& c, uint32_t seed) {
   }
   if (cache_bad != 0) {
     std::printf("  %lld cache values differ from the expected entries\n", static_cast<long long>(cache_bad));
+    ok = false;
+  }
+  if (ok && (c.poison != Case::kNone) != (nan_rows > 0)) {  // the planted NaN must reach the reference
+    std::printf("  %d rows expected NaN with poison %d\n", nan_rows, static_cast<int>(c.poison));
     ok = false;
   }
   std::printf("[%s] %s: H %d/%d, D %d, %d rows, %lld entries before, %s: max |diff| %.2e (|out| <= %.2f)\n",
@@ -339,6 +374,10 @@ int main() {
       {"2 branches, several chunks", 2, 2, 128, 2, 1100, false, true},
       {"4 branches, head dim 80", 4, 2, 80, 4, 200, true, true},
       {"serial, empty cache (head dim 48)", 2, 1, 48, 1, 0, true, false},
+      {"serial, NaN in q", 2, 1, 64, 1, 700, false, false, false, false, Case::kQuery},
+      {"4 branches, NaN in the QKV product's q", 4, 2, 64, 4, 200, true, true, false, false, Case::kQuery},
+      {"serial, NaN in a cached key", 4, 2, 64, 1, 2100, false, false, false, false, Case::kKey},
+      {"8 branches, NaN in a cached key", 4, 1, 128, 8, 90, true, true, false, false, Case::kKey},
   };
   int failed = check_argument_rules() ? 0 : 1;
   uint32_t seed = 11;
