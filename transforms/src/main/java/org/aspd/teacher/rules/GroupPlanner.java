@@ -60,6 +60,10 @@ final class GroupPlanner {
     private final java.util.Map<String, int[]> kept = new java.util.HashMap<>();
     private final java.util.Map<Integer, java.util.Optional<Planned>> lists = new java.util.HashMap<>();
     private final java.util.Map<Integer, Boolean> eligible = new java.util.HashMap<>();
+    /** Runs of sections that failed as ordered (a procedure, a timeline), by the key of their spans. */
+    private final Set<String> ordered = new HashSet<>();
+    /** Sections inside such a run: gold rule 8 keeps them whole, so no list is carved out of them. */
+    private final Set<Integer> orderedSections = new HashSet<>();
   }
 
   private GroupPlanner(Outline o, AnswerProfile profile, String question, Level level,
@@ -113,7 +117,9 @@ final class GroupPlanner {
     int from = parent < 0 ? 0 : o.sections.get(parent).heading() + 1;
     int to = parent < 0 ? o.lines.size() : o.sections.get(parent).end();
     for (Outline.ListBlock list : o.listsBetween(from, to)) {
-      if (list.depth() == 0 && o.sectionOf(list.first()) == parent) {
+      // A numbered list inside a section of an ordered run is a sub-procedure of it (gold rule 8).
+      if (list.depth() == 0 && o.sectionOf(list.first()) == parent
+          && !(list.kind() == Outline.ListKind.NUMBERED && memo.orderedSections.contains(parent))) {
         tryList(list);
       }
     }
@@ -158,26 +164,40 @@ final class GroupPlanner {
     if (level == Level.SECTIONS || !anyInnerList) {
       return trySections(run);
     }
-    if (level == Level.LISTS) {
-      return List.of();
-    }
-    if (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run)) {
+    if (level != Level.LISTS && (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run))) {
       return trySections(run);
     }
+    noteOrdered(run);
     return List.of();
   }
 
-  private List<Integer> trySections(List<Integer> run) {
+  /** Assesses a run that will not be a group, so that its lists know whether it is ordered. */
+  private void noteOrdered(List<Integer> run) {
+    if (accept(sectionSpans(run)) == null && memo.ordered.contains(key(sectionSpans(run)))) {
+      memo.orderedSections.addAll(run);
+    }
+  }
+
+  private List<int[]> sectionSpans(List<Integer> run) {
     List<int[]> spans = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
     for (int k = 0; k < run.size(); k++) {
       Outline.Section sec = o.sections.get(run.get(k));
-      int end = k == run.size() - 1 ? endBeforeClosingProse(run.get(k)) : sec.end();
-      spans.add(new int[] {sec.heading(), end});
-      labels.add(o.headingLabel(sec));
+      spans.add(new int[] {sec.heading(), k == run.size() - 1 ? endBeforeClosingProse(run.get(k)) : sec.end()});
+    }
+    return spans;
+  }
+
+  private List<Integer> trySections(List<Integer> run) {
+    List<int[]> spans = sectionSpans(run);
+    List<String> labels = new ArrayList<>();
+    for (int s : run) {
+      labels.add(o.headingLabel(o.sections.get(s)));
     }
     int[] kept = accept(spans);
     if (kept == null) {
+      if (memo.ordered.contains(key(spans))) {
+        memo.orderedSections.addAll(run);
+      }
       return List.of();
     }
     planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
@@ -262,8 +282,12 @@ final class GroupPlanner {
    * Runs the independence heuristic, dropping a premise first item or a closing last item when it
    * asks to; returns the kept range [from, to) of the spans, or null when no group remains.
    */
+  private static String key(List<int[]> spans) {
+    return spans.get(0)[0] + ":" + spans.size() + ":" + spans.get(spans.size() - 1)[1];
+  }
+
   private int[] accept(List<int[]> spans) {
-    String key = spans.get(0)[0] + ":" + spans.size() + ":" + spans.get(spans.size() - 1)[1];
+    String key = key(spans);
     if (memo.kept.containsKey(key)) {
       return memo.kept.get(key);
     }
@@ -292,6 +316,9 @@ final class GroupPlanner {
         return new int[] {from, to};
       }
       if (!a.dropFirst() && !a.dropLast()) {
+        if (IndependenceHeuristic.ordered(a.reason())) {
+          memo.ordered.add(key(spans));
+        }
         return null;
       }
       if (a.dropFirst() && droppedFirst || a.dropLast() && droppedLast) {

@@ -44,7 +44,30 @@ final class IndependenceHeuristic {
       "consideration", "potential", "significant", "increas", "improv", "reduc", "greater", "new",
       "different", "possible", "likely", "long-term", "short-term", "overall", "general", "key", "major");
 
+  private static final Pattern PROCEDURE_LABEL = Pattern.compile("(?:directions|instructions|method|preparation|"
+      + "procedure|steps|how to make it|assembly)\\s*:?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern MATERIALS_LABEL = Pattern.compile("(?:ingredients|materials|supplies|"
+      + "what you(?:'ll| will)? need|you will need|equipment|tools(?: needed)?)\\s*:?", Pattern.CASE_INSENSITIVE);
+
   private IndependenceHeuristic() {}
+
+  /** A branch's label, or its first line when that is a short "Heading:" line. */
+  private static String headLine(BranchView v) {
+    if (v.label() != null) {
+      return v.label().strip();
+    }
+    int nl = v.text().indexOf('\n');
+    String first = (nl < 0 ? v.text() : v.text().substring(0, nl)).strip();
+    return first.endsWith(":") && Words.count(first) <= 5 ? first.replace("*", "").replace("#", "").strip() : "";
+  }
+
+  /** Whether a failure says the branches are ordered (a sequence, a procedure, a timeline): gold rule 8. */
+  static boolean ordered(String reason) {
+    return reason != null && (reason.startsWith("timeline") || reason.startsWith("procedure")
+        || reason.contains("sequence connective") || reason.contains("closes a sequence")
+        || reason.contains("follow on from") || reason.contains("ordered procedure")
+        || reason.contains("is a procedure"));
+  }
 
   static Assessment assess(List<String> branches, String precondition, String following, String question) {
     if (branches.size() < 2) {
@@ -83,14 +106,27 @@ final class IndependenceHeuristic {
     if (timeline >= 2 || SequenceCues.yearsInOrder(heads)) {
       return "timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence";
     }
+    List<String> titles = new ArrayList<>();
+    views.forEach(v -> titles.add(headLine(v)));
+    boolean lists = titles.stream().anyMatch(l -> MATERIALS_LABEL.matcher(l).matches());
+    for (int i = 0; i < titles.size() && lists; i++) {
+      if (PROCEDURE_LABEL.matcher(titles.get(i)).matches()) {
+        // "Ingredients" beside "Directions": the directions use what the other branch lists.
+        return "branch " + (i + 1) + " is a procedure ('" + titles.get(i) + "') that uses what a sibling lists";
+      }
+    }
     boolean ordinalSeries = false;
     for (BranchView v : views) {
       ordinalSeries |= SequenceCues.ordinalStart(v.body());
     }
+    List<Integer> following = new ArrayList<>();
     for (int i = 1; i < views.size(); i++) {
       BranchView v = views.get(i);
       if (SequenceCues.temporalStart(v.body())) {
         return "branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'";
+      }
+      if (SequenceCues.weakTemporalStart(v.body())) {
+        following.add(i + 1);
       }
       if (v.label() == null && !ordinalSeries && SequenceCues.closingStart(v.body())) {
         return "branch " + (i + 1) + " closes a sequence: '" + excerpt(v.body()) + "'";
@@ -103,6 +139,11 @@ final class IndependenceHeuristic {
       if (pronoun != null) {
         return "branch " + (i + 1) + " opens with '" + pronoun + "', which points at an earlier sibling";
       }
+    }
+    // Two branches that follow on, or one among three: a sequence, not tips that mention an order.
+    if (following.size() >= 2 || !following.isEmpty() && following.size() * 3 >= views.size()) {
+      return "branches " + following + " follow on from the ones before ('"
+          + excerpt(views.get(following.get(0) - 1).body()) + "')";
     }
     if (isNumbered(views)) {
       int steps = 0;

@@ -84,18 +84,18 @@ final class ResponseBuilder {
   }
 
   private static List<String> titles(Outline o, GroupPlanner.Planned g, List<int[]> spans) {
+    List<String> items = new ArrayList<>();
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < g.branches().size(); i++) {
+      items.add(itemTitle(o, g, i));
+      int[] span = g.branches().get(i);
+      bodies.add(BranchView.of(o.text.substring(o.startOffset(span[0]), o.endOffset(span[1]))).body());
+    }
+    items = TitleMaker.distinct(items, g.labels(), bodies);
     List<String> raw = new ArrayList<>();
     boolean merged = spans.size() != g.branches().size();
     for (int k = 0; k < spans.size(); k++) {
-      if (!merged) {
-        raw.add(itemTitle(o, g, k));
-        continue;
-      }
-      List<String> parts = new ArrayList<>();
-      for (int i = spans.get(k)[2]; i < spans.get(k)[3]; i++) {
-        parts.add(itemTitle(o, g, i));
-      }
-      raw.add(TitleMaker.merged(parts));
+      raw.add(merged ? TitleMaker.merged(items.subList(spans.get(k)[2], spans.get(k)[3])) : items.get(k));
     }
     return TitleMaker.unique(raw);
   }

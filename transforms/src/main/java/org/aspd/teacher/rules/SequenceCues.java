@@ -14,11 +14,29 @@ import java.util.regex.Pattern;
  */
 final class SequenceCues {
   /** A branch body that opens by continuing a sequence. */
+  /** A branch body that opens by continuing a sequence: enough on its own. */
   private static final Pattern TEMPORAL_START = Pattern.compile(
       "^(then|next|after that|after this|afterwards|afterward|subsequently|once (?:you|the|this|that|it|we|"
           + "they|your|all)|later|now that|following (?:this|that)|having (?:done|completed)|from there|"
-          + "at this point|with (?:this|that) (?:done|in place)|in the next step|the next step)\\b",
-      Pattern.CASE_INSENSITIVE);
+          + "at this point|with (?:this|that) (?:done|in place)|in the next step|the next step|"
+          // "With the pen reassembled", "With the loaded magazine in the pistol": a state a step before made
+          + "with (?:the|your) (?:[\\w'-]+ ){0,2}?(?:[\\w-]+ed|in place|ready|done|complete)"
+          + ")\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * A body that may be following on ("After cooking, let the steak rest", "Once at the refinery",
+   * "they continued to be popular"): one such branch among many tips is still a tip, so these count
+   * only together (see {@link IndependenceHeuristic}).
+   */
+  private static final Pattern WEAK_TEMPORAL_START = Pattern.compile("^(?:after|once|now)\\b|"
+      + "^[^.!?\\n]{0,40}?\\bcontinued\\b", Pattern.CASE_INSENSITIVE);
+
+  /** "The crude oil is then transported": a step that follows the one before. */
+  private static final Pattern FOLLOW_ON = Pattern.compile(
+      "^[^.!?\\n]{0,100}?\\b(?:is|are|was|were|be|gets?|got) then\\b", Pattern.CASE_INSENSITIVE);
+
+  /** A list marker or emphasis at the start of a body ("1. ", "- ", "**"), which the cues look past. */
+  private static final Pattern LEAD = Pattern.compile("^(?:\\s*(?:[-*+\u2022]|\\d{1,3}[.)])\\s+|\\s*\\*{1,2}|\\s*_{1,2})+");
 
   private static final Pattern CLOSING_START = Pattern.compile("^(finally|lastly|last but not least)\\b",
       Pattern.CASE_INSENSITIVE);
@@ -58,7 +76,9 @@ final class SequenceCues {
           + "these steps|the following steps|the steps (?:are|below|to)|in (?:this|the following) order|"
           + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
           + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|recipe|"
-          + "to do this:|proceed as follows)",
+          + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"
+          + "guide (?:on|to) how to|key milestones|"
+          + "overview of (?:his|her|their|its) (?:life|career|history))",
       Pattern.CASE_INSENSITIVE);
 
   /** Headings of regions that are sequential as a whole (method rule 8). */
@@ -93,11 +113,16 @@ final class SequenceCues {
   }
 
   static boolean temporalStart(String body) {
-    return TEMPORAL_START.matcher(prefix(body)).find();
+    String lead = lead(body);
+    return TEMPORAL_START.matcher(lead).find() || FOLLOW_ON.matcher(lead).find();
+  }
+
+  static boolean weakTemporalStart(String body) {
+    return WEAK_TEMPORAL_START.matcher(lead(body)).find();
   }
 
   static boolean closingStart(String body) {
-    return CLOSING_START.matcher(prefix(body)).find();
+    return CLOSING_START.matcher(lead(body)).find();
   }
 
   static boolean ordinalStart(String body) {
@@ -136,7 +161,7 @@ final class SequenceCues {
   }
 
   static String pronounStart(String body) {
-    Matcher m = PRONOUN_START.matcher(prefix(body));
+    Matcher m = PRONOUN_START.matcher(lead(body));
     return m.find() ? m.group(1) : null;
   }
 
@@ -146,6 +171,13 @@ final class SequenceCues {
 
   static boolean sequentialHeading(String heading) {
     return SEQUENTIAL_HEADING.matcher(heading.toLowerCase(Locale.ROOT)).find();
+  }
+
+  /** The start of a body past its list marker and emphasis: "1. **With** the pen" reads "With the pen". */
+  static String lead(String body) {
+    String p = prefix(body);
+    Matcher m = LEAD.matcher(p);
+    return m.find() ? p.substring(m.end()) : p;
   }
 
   private static String prefix(String s) {

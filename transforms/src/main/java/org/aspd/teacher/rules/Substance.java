@@ -30,8 +30,25 @@ final class Substance {
         return "item '" + firstLine(view.text()) + "' is a template placeholder";
       }
     }
-    return total < MIN_LIST_WORDS ? "the list has only " + total + " words" : null;
+    if (total < MIN_LIST_WORDS) {
+      return "the list has only " + total + " words";
+    }
+    int measured = 0;
+    for (Outline.Item item : items) {
+      measured += QUANTITY.matcher(SequenceCues.lead(o.text.substring(o.startOffset(item.first()),
+          Math.min(o.endOffset(item.end()), o.startOffset(item.first()) + 120)))).find() ? 1 : 0;
+    }
+    // "1 cup of sesame seeds", "A pinch of salt": what a recipe needs, not points made about it.
+    return measured * 2 > items.size() ? "an ingredient list (" + measured + " of " + items.size()
+        + " items open with a quantity)" : null;
   }
+
+  private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
+      "^(?:(?:\\d+(?:[./,-]\\d+)?|[\u00bc\u00bd\u00be\u2153\u2154]|\\d+ \\d/\\d)(?:\\s*(?:-|to)\\s*\\d+(?:[./]\\d+)?)?|"
+          + "an?|one|two|three|four|half)\\s+(?:\\([^)]{0,20}\\)\\s+)?(?:large |medium |small |heaping |level )?"
+          + "(?:cups?|tablespoons?|tbsps?|teaspoons?|tsps?|grams?|g|kg|mg|ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|"
+          + "ounces?|oz|pounds?|lbs?|pinch(?:es)?|dash(?:es)?|handfuls?|cloves?|slices?|pieces?|cans?|sticks?|"
+          + "sprigs?|bunch(?:es)?|eggs?|drops?|quarts?|pints?|packets?)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
   static boolean hasPlaceholder(Outline o, List<Outline.Item> items) {
     for (Outline.Item item : items) {

@@ -14,7 +14,23 @@ final class TitleMaker {
   static final int MAX_WORDS = 6;
   static final int MAX_TOKENS = 8;
   private static final Set<String> WEAK_ENDINGS = Set.of("and", "or", "of", "the", "a", "an", "for", "to",
-      "in", "with", "on", "at", "by", "from", "vs", "versus", "&");
+      "in", "with", "on", "at", "by", "from", "vs", "versus", "&", "is", "are", "was", "were", "be", "that",
+      "which", "who", "whose", "can", "will", "would", "should", "must", "may", "you", "your", "my", "our",
+      "their", "its", "his", "her", "if", "so", "but", "when", "as", "than", "into", "about", "this", "these",
+      "those", "not", "do", "does", "have", "has");
+  /** Openings of a sentence that say nothing about its item: "Make sure that the puree is plain". */
+  private static final java.util.regex.Pattern FILLER_START = java.util.regex.Pattern.compile(
+      "^(?:(?:make sure|be sure|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
+          + "it's important)(?: that| to| you)*|if|when|for|to|who is(?: most likely to)?|what is|there (?:is|are))\\s+",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+  private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
+      "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
+  /** Verbs that open tips ("Use a Feature Phone", "Seek Common Ground"): a merged title keeps what follows. */
+  private static final Set<String> TIP_VERBS = Set.of("use", "take", "stay", "be", "get", "keep", "make", "set",
+      "seek", "ask", "read", "write", "practice", "practise", "identify", "focus", "encourage", "document",
+      "learn", "avoid", "try", "find", "build", "create", "develop", "maintain", "consider", "choose", "limit",
+      "establish", "engage", "follow", "plan", "prepare", "join", "attend", "leverage", "volunteer", "show",
+      "give", "look", "check", "start", "stop", "do", "have", "let", "add", "remove", "include", "define");
 
   private static final java.util.regex.Pattern TRAILING_PUNCT = java.util.regex.Pattern.compile("[\\p{Punct}“”‘’]+$");
 
@@ -22,9 +38,12 @@ final class TitleMaker {
 
   /** Mostly letters: a word, not a code fragment or a number. */
   private static boolean isWordLike(String w) {
+    if (w.equals("a") || w.equals("A") || w.equals("I")) {
+      return true; // one-letter words, which used to end a title early ("Use" for "Use a timer")
+    }
     int letters = 0;
     for (int i = 0; i < w.length(); i++) {
-      letters += Character.isLetter(w.charAt(i)) ? 1 : 0;
+      letters += Character.isLetter(w.charAt(i)) || w.charAt(i) == '\'' || w.charAt(i) == '\u2019' ? 1 : 0;
     }
     return letters >= 2 && letters * 3 >= w.length() * 2 && (letters >= 3 || w.length() == letters);
   }
@@ -36,11 +55,96 @@ final class TitleMaker {
     if (paren > 0) {
       base = base.substring(0, paren); // "Cost (in dollars)" -> "Cost"
     }
-    String title = base.isEmpty() ? "" : shorten(base);
+    String title = base.isEmpty() ? "" : balanced(shorten(base));
     if (!fits(title)) {
-      title = shorten(firstWords(body, 4));
+      title = balanced(shorten(firstWords(pastFiller(body), 4)));
     }
     return fits(title) ? title : "";
+  }
+
+  /**
+   * A body's text from its first telling word: past an opening that says nothing about the item
+   * ("If", "Make sure that", "Who is most likely to") and the function words after it, with the
+   * word now first capitalised ("If your wrapping paper is thin" -> "Wrapping paper is thin").
+   */
+  static String pastFiller(String body) {
+    String text = Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
+    java.util.regex.Matcher filler = FILLER_START.matcher(text);
+    if (!filler.lookingAt()) {
+      return text;
+    }
+    List<String> words = new ArrayList<>(List.of(text.substring(filler.end()).split(" ")));
+    while (words.size() > 2 && (Words.STOP.contains(words.get(0).toLowerCase(Locale.ROOT))
+        || CONTRACTION.matcher(words.get(0)).matches())) {
+      words.remove(0);
+    }
+    return capitalised(String.join(" ", words));
+  }
+
+  private static final java.util.regex.Pattern CONTRACTION = java.util.regex.Pattern.compile(
+      "(?i)(?:you|we|they|i|it|there|that)['\u2019](?:re|ve|m|s|ll|d)");
+
+  /** A first word in lower-case letters gets a capital; anything else (xi, iPhone, `code`) is kept. */
+  private static String capitalised(String s) {
+    int end = s.indexOf(' ');
+    String first = end < 0 ? s : s.substring(0, end);
+    return !first.isEmpty() && first.chars().allMatch(c -> c >= 'a' && c <= 'z')
+        ? Character.toUpperCase(first.charAt(0)) + s.substring(1) : s;
+  }
+
+  /**
+   * Without a bracket or quote that opens and never closes: "pinch of salt (optional" is cut before
+   * the bracket, and a lone quote mark ('"The Middle') is dropped.
+   */
+  static String balanced(String title) {
+    String t = title;
+    int open = t.lastIndexOf('(');
+    if (open >= 0 && t.indexOf(')', open) < 0) {
+      t = trimWeak(t.substring(0, open));
+    }
+    long straight = t.chars().filter(c -> c == '"').count();
+    long opening = t.chars().filter(c -> c == '\u201c').count();
+    long closing = t.chars().filter(c -> c == '\u201d').count();
+    if (straight % 2 == 1 || opening != closing) {
+      t = t.replace("\"", "").replace("\u201c", "").replace("\u201d", "").strip();
+    }
+    return t;
+  }
+
+  /**
+   * Titles for the items of one group where items made from their first words collide ("Who is most
+   * likely to ..." twenty times): each such item is titled from its words after the ones they share.
+   * Labels are kept as they are ({@link #unique} numbers any repeats left).
+   */
+  static List<String> distinct(List<String> titles, List<String> labels, List<String> bodies) {
+    List<String> out = new ArrayList<>(titles);
+    java.util.Map<String, List<Integer>> same = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < titles.size(); i++) {
+      same.computeIfAbsent(titles.get(i).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(i);
+    }
+    for (List<Integer> group : same.values()) {
+      if (group.size() < 2) {
+        continue;
+      }
+      List<List<String>> words = new ArrayList<>();
+      for (int i : group) {
+        words.add(List.of(Labels.clean(bodies.get(i).length() > 300 ? bodies.get(i).substring(0, 300)
+            : bodies.get(i)).split(" ")));
+      }
+      int shared = sharedPrefix(words);
+      for (int k = 0; k < group.size(); k++) {
+        int i = group.get(k);
+        if (labels.get(i) != null || shared == 0) {
+          continue;
+        }
+        List<String> rest = words.get(k).subList(Math.min(shared, words.get(k).size()), words.get(k).size());
+        String again = fromItem(null, capitalised(String.join(" ", rest)));
+        if (!again.isEmpty()) {
+          out.set(i, again);
+        }
+      }
+    }
+    return out;
   }
 
   /** Titles for a group, made unique case-insensitively by numbering repeats. */
@@ -63,19 +167,85 @@ final class TitleMaker {
     return out;
   }
 
+  /** How many leading words all the lists share (case-insensitively). */
+  private static int sharedPrefix(List<List<String>> words) {
+    int n = 0;
+    while (true) {
+      for (List<String> w : words) {
+        if (n >= w.size() || !w.get(n).equalsIgnoreCase(words.get(0).get(n))) {
+          return n;
+        }
+      }
+      n++;
+    }
+  }
+
   /** The title of merged neighbouring items: "A and B", or "A, B, C" for a triple. */
   static String merged(List<String> titles) {
-    String joined = titles.size() == 2 ? titles.get(0) + " and " + titles.get(1) : String.join(", ", titles);
+    String joined = join(titles);
     if (fits(joined)) {
       return joined;
     }
-    int per = titles.size() == 2 ? 2 : 1;
-    List<String> parts = new ArrayList<>();
-    for (String t : titles) {
-      parts.add(firstWords(trimWeak(t), per));
+    // Shortened parts are rarer words than whole labels: one token of margin under the estimate.
+    for (int per = titles.size() == 2 ? 2 : 1; per >= 1; per--) {
+      List<String> parts = new ArrayList<>();
+      for (String t : titles) {
+        parts.add(balanced(keyPhrase(t, per)));
+      }
+      String shortJoined = join(parts);
+      if (fits(shortJoined) && estimateTokens(shortJoined) < MAX_TOKENS) {
+        return shortJoined;
+      }
     }
-    String shortJoined = parts.size() == 2 ? parts.get(0) + " and " + parts.get(1) : String.join(", ", parts);
-    return shorten(shortJoined);
+    return shorten(join(titles));
+  }
+
+  private static String join(List<String> parts) {
+    return parts.size() == 2 ? parts.get(0) + " and " + parts.get(1) : String.join(", ", parts);
+  }
+
+  /**
+   * At most {@code max} words that still name the item: the first of "A and B", past an opening tip
+   * verb ("Use a Feature Phone Occasionally" -> "Feature Phone"), else its last words, where English
+   * puts the noun ("Artificial General Intelligence" -> "General Intelligence"), never ending in an
+   * adverb or a function word.
+   */
+  static String keyPhrase(String title, int max) {
+    List<String> words = new ArrayList<>(List.of(trimWeak(title).split(" ")));
+    words.removeIf(String::isBlank);
+    if (words.size() <= max) {
+      return String.join(" ", words);
+    }
+    for (int i = 1; i < words.size() - 1; i++) {
+      if (words.get(i).equals("and") || words.get(i).equals("&")) {
+        return keyPhrase(String.join(" ", words.subList(0, i)), max);
+      }
+    }
+    if (words.size() > 1 && TIP_VERBS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
+      List<String> rest = new ArrayList<>(words.subList(1, words.size()));
+      while (rest.size() > 1 && Words.STOP.contains(rest.get(0).toLowerCase(Locale.ROOT))) {
+        rest.remove(0);
+      }
+      words = rest;
+    }
+    // "Quality of Education", "Access to Care": the noun before the preposition is the head.
+    for (int i = 1; i < words.size(); i++) {
+      if (PREPOSITIONS.contains(words.get(i).toLowerCase(Locale.ROOT))) {
+        if (i <= max) {
+          return trimWeak(String.join(" ", words.subList(0, i)));
+        }
+        words = new ArrayList<>(words.subList(0, i));
+        break;
+      }
+    }
+    while (words.size() > 1 && words.get(words.size() - 1).toLowerCase(Locale.ROOT).endsWith("ly")) {
+      words.remove(words.size() - 1);
+    }
+    List<String> tail = new ArrayList<>(words.subList(Math.max(0, words.size() - max), words.size()));
+    while (tail.size() > 1 && WEAK_ENDINGS.contains(tail.get(0).toLowerCase(Locale.ROOT))) {
+      tail.remove(0);
+    }
+    return trimWeak(String.join(" ", tail));
   }
 
   static boolean fits(String title) {

@@ -75,4 +75,45 @@ class IndependenceHeuristicTest {
         "4. **Accumulation of Traits**: Over generations, helpful traits become common.");
     assertTrue(closing.dropLast(), closing.reason());
   }
+
+  @Test
+  void stepsThatFollowOnFromAStateOrAStepBeforeAreRejected() {
+    // AlpacaEval gpt4_1106 #126 and #86: labelled steps whose bodies start from what a step before made.
+    Assessment loaded = assess("", "**Loading the Magazine:**\n1. Press rounds into the magazine one at a time.\n",
+        "**Chambering a Round:**\n1. With the loaded magazine in the pistol, pull the slide back.\n");
+    assertFalse(loaded.independent(), loaded.reason());
+    assertTrue(IndependenceHeuristic.ordered(loaded.reason()), loaded.reason());
+    // #123: "is then" in a later step's first sentence.
+    assertFalse(assess("", "1. **Extraction**: Crude oil is extracted from the ground by drilling wells.\n",
+        "2. **Transportation**: The crude oil is then moved to a refinery by pipeline or ship.\n").independent());
+  }
+
+  @Test
+  void oneTipThatMentionsAnOrderIsStillATipButTwoAreASequence() {
+    List<String> tips = new java.util.ArrayList<>(List.of(
+        "1. **Choose the Right Cut**: Ribeye and strip steaks have marbling that keeps them juicy.\n",
+        "2. **Season Well**: Salt the steak generously at least forty minutes ahead.\n",
+        "3. **Preheat the Pan**: A very hot pan gives the steak a brown crust.\n",
+        "4. **Rest Your Steak**: After cooking, let it rest for five minutes on a board.\n"));
+    Assessment one = IndependenceHeuristic.assess(tips, "Some tips:\n\n", "", "How do I cook a steak?");
+    assertTrue(one.independent(), one.reason());
+    tips.set(2, "3. **Sear**: After the pan smokes, lay the steak in it and leave it alone.\n");
+    Assessment two = IndependenceHeuristic.assess(tips, "Some tips:\n\n", "", "How do I cook a steak?");
+    assertFalse(two.independent(), two.reason());
+    assertTrue(two.reason().contains("follow on"), two.reason());
+    // One of two is a sequence too (#121: "Slower phase: After the initial phase, ...").
+    assertFalse(assess("", "1. **Rapid phase**: The cones adapt within ten minutes of darkness.\n",
+        "2. **Slower phase**: After the initial phase, the rods take over for an hour.\n").independent());
+  }
+
+  @Test
+  void directionsBesideTheIngredientsTheyUseAreRejected() {
+    Assessment recipe = assess("Kale Salad\n", "Ingredients:\n1/4 cup almond butter\n1/4 cup vinegar\n1 tablespoon tamari\n",
+        "Directions:\n1. Whisk the almond butter, vinegar and tamari until smooth.\n2. Toss with the kale.\n");
+    assertFalse(recipe.independent(), recipe.reason());
+    assertTrue(recipe.reason().contains("Directions"), recipe.reason());
+    // "Preparation" among tips for a presentation is a tip: no sibling lists materials.
+    assertTrue(assess("Tips:\n\n", "1. Preparation: Research your topic and organise your thoughts into an outline.\n",
+        "2. Practice: Rehearse the talk in front of a friend two or three times.\n").independent());
+  }
 }

@@ -150,4 +150,31 @@ class RulesTeacherTest {
       }
     });
   }
+
+  @Test
+  void anIngredientListStaysSerial() {
+    String answer = "Tahini is easy to make at home with a blender or a food processor and two ingredients.\n\n"
+        + "### Ingredients\n\n"
+        + "- 1 cup (150 grams) of sesame seeds, hulled and raw for a lighter tahini or toasted for more flavour\n"
+        + "- 2 to 4 tablespoons of neutral oil, like light olive oil, grapeseed oil or a mild vegetable oil\n"
+        + "- A pinch of salt, which is optional but brings out the nutty taste of the seeds\n\n"
+        + "Blend the seeds first, then add the oil slowly until the paste is smooth and pourable.";
+    assertEquals(List.of(), rewrite("How do I make tahini?", answer));
+  }
+
+  @Test
+  void numberedStepsInsideAnOrderedRunOfSectionsAreNotCarvedOut() {
+    // AlpacaEval gpt4_1106 #126: the sections are steps (the last starts from the state the one
+    // before made), so the numbered lists inside them are sub-steps, not groups (gold rule 8).
+    String answer = "Here is how to load the pistol safely, one stage at a time, from an empty gun to a loaded one:\n\n"
+        + "**Inserting the Magazine:**\n"
+        + "1. Hold the pistol in one hand, with the muzzle pointed in a safe direction and your finger off the trigger.\n"
+        + "2. With the other hand, insert the magazine into the magazine well until you hear a click.\n\n"
+        + "**Chambering a Round:**\n"
+        + "1. With the loaded magazine in the pistol, grip the slide from the rear and pull it fully back.\n"
+        + "2. Release the slide so that it moves forward and chambers a round from the magazine.\n"
+        + "3. If you do not intend to fire immediately, engage the safety if your model has one.\n\n"
+        + "Always check your local laws before you carry or fire a gun, and take a safety course first.";
+    assertEquals(List.of(), rewrite("How do I load my pistol?", answer));
+  }
 }

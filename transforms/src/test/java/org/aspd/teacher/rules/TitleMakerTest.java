@@ -33,4 +33,44 @@ class TitleMakerTest {
     assertTrue(TitleMaker.fits(TitleMaker.merged(List.of("Very Long First Title Here", "Another Long Second One",
         "Third"))));
   }
+
+  @Test
+  void titlesNeverLeaveABracketOrQuoteOpen() {
+    assertEquals("pinch of salt", TitleMaker.balanced("pinch of salt (optional"));
+    assertEquals("The Middle", TitleMaker.balanced("\"The Middle"));
+    assertEquals("\"Dune\" by Frank Herbert", TitleMaker.balanced("\"Dune\" by Frank Herbert"));
+    assertEquals("Multiple Choice Questions", TitleMaker.fromItem("Multiple Choice Questions (MCQs", ""));
+  }
+
+  @Test
+  void titlesFromABodySkipAnOpeningThatSaysNothing() {
+    assertEquals("Wrapping paper is thin", TitleMaker.fromItem(null, "If your wrapping paper is thin, use two layers."));
+    assertEquals("Pumpkin puree is plain", TitleMaker.fromItem(null, "Make sure that the pumpkin puree is plain."));
+    String t = TitleMaker.fromItem(null, "Overfishing is a major threat to island economies.");
+    assertTrue(!t.endsWith(" is") && TitleMaker.fits(t), t);
+  }
+
+  @Test
+  void itemsThatOpenAlikeAreTitledByWhatFollows() {
+    List<String> bodies = List.of("Who is most likely to become a viral meme?",
+        "Who is most likely to adopt a robot pet?", "Who is most likely to retire on an island?");
+    List<String> titles = new java.util.ArrayList<>();
+    bodies.forEach(b -> titles.add(TitleMaker.fromItem(null, b)));
+    List<String> distinct = TitleMaker.distinct(titles, java.util.Arrays.asList(null, null, null), bodies);
+    assertEquals(3, distinct.stream().map(String::toLowerCase).distinct().count(), distinct.toString());
+    assertTrue(distinct.get(1).toLowerCase().contains("robot"), distinct.toString());
+    // Labels are kept whatever they share.
+    List<String> labelled = TitleMaker.distinct(List.of("Cost", "Cost"), List.of("Cost", "Cost"), List.of("a b", "a c"));
+    assertEquals(List.of("Cost", "Cost"), labelled);
+  }
+
+  @Test
+  void mergedTitlesKeepWhatNamesEachItem() {
+    // Gold Q10 and Q8 and AlpacaEval #41: a tip verb, a preposition, an adverb at the end.
+    assertEquals("Root Cause and Stay Calm", TitleMaker.merged(List.of("Identify the Root Cause of the Conflict",
+        "Stay Calm and Composed Under Pressure")));
+    assertEquals("Access and Quality", TitleMaker.merged(List.of("Access to Education for Rural Students",
+        "Quality of Education in Public Schools")));
+    assertEquals("Feature Phone", TitleMaker.keyPhrase("Use a Feature Phone Occasionally", 2));
+  }
 }
