@@ -12,6 +12,12 @@ public final class Teachers {
   public static TeacherFactory factory(AspdOptions options) {
     String name = options.getTeacher();
     if (name.equals("rules")) {
+      String llm = llmSetting(options);
+      if (llm != null) {
+        // The embedded teacher would ignore it and the run would look like an LLM run that cost nothing.
+        throw new IllegalArgumentException(llm + " is an LLM teacher setting, but the teacher is the embedded"
+            + " 'rules' one: add --teacher openai|ollama|anthropic");
+      }
       return new RulesTeacherFactory();
     }
     if (LlmTeachers.handles(name)) {
@@ -19,6 +25,13 @@ public final class Teachers {
     }
     throw new IllegalArgumentException("unknown teacher '" + name + "'; available: rules, "
         + String.join(", ", LlmTeachers.NAMES));
+  }
+
+  /** The first LLM-only setting given, or null. */
+  private static String llmSetting(AspdOptions o) {
+    return o.getTeacherConfig() != null ? "--teacher-config" : o.getBaseUrl() != null ? "--base-url"
+        : o.getModel() != null ? "--model" : o.getLlmCache() != null ? "--llm-cache" : o.getLlmReplay() ? "--llm-replay"
+        : o.getMaxInFlight() != null ? "--max-in-flight" : null;
   }
 
   /** Asks a teacher instance for its version once, at pipeline construction. */

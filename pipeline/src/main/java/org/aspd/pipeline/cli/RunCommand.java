@@ -27,8 +27,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
   String output;
 
-  @Option(names = "--teacher", defaultValue = "rules", description = "rules (default: embedded, offline), or an LLM: openai (vLLM, SGLang, llama.cpp,"
-          + " OpenAI), ollama, anthropic; with --model, --base-url or --teacher-config.")
+  @Option(names = "--teacher", description = "rules (default: embedded, offline), or an LLM: openai (vLLM, SGLang, llama.cpp,"
+          + " OpenAI), ollama, anthropic; with --model, --base-url or --teacher-config (whose provider it"
+          + " defaults to).")
   String teacher;
 
   @Option(names = "--base-url", paramLabel = "URL",
@@ -97,6 +98,17 @@ final class RunCommand implements Callable<Integer> {
     }
     // A local folder is made absolute (the workers may run elsewhere); hdfs://... is kept as it is.
     args.add("--output=" + (output.contains("://") ? output : new File(output).getAbsolutePath()));
+    if (teacher == null) {
+      // A teacher YAML names its provider: --teacher-config alone means that LLM, not the rules.
+      try {
+        teacher = teacherConfig == null || !new File(teacherConfig).isFile() ? "rules"
+            : org.aspd.teacher.llm.config.TeacherConfigFile.read(new File(teacherConfig).toPath())
+                .stage(org.aspd.teacher.llm.config.LlmStage.REWRITE).provider().id();
+      } catch (RuntimeException e) {
+        System.err.println("aspd: --teacher-config " + teacherConfig + ": " + e.getMessage());
+        return 2;
+      }
+    }
     args.add("--teacher=" + teacher);
     addIf(args, "--baseUrl", baseUrl);
     addIf(args, "--model", model);
@@ -133,7 +145,7 @@ final class RunCommand implements Callable<Integer> {
     PipelineResult result;
     try {
       options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().as(AspdOptions.class);
-      if (dryRun) {
+      if (dryRun || options.getDryRun()) { // --dry-run, or Beam's spelling --dryRun=true
         System.out.print(DryRun.report(options));
         return 0;
       }

@@ -88,6 +88,27 @@ class CliTest {
     assertTrue(none.contains("aspd: no input found: nothing matches " + dir.resolve("gone") + ", " + dir + "/*.nothing"),
         none);
     assertTrue(!Files.exists(out), "nothing written");
+    // LLM settings for the embedded teacher were ignored: a run that looked like an LLM run and called nothing.
+    String llmForRules = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--base-url",
+        "http://127.0.0.1:9/v1", "--model", "m", "--output", out.toString())));
+    assertTrue(llmForRules.contains("--base-url is an LLM teacher setting, but the teacher is the embedded 'rules' one"),
+        llmForRules);
+    assertTrue(!Files.exists(out), "nothing written");
+  }
+
+  @Test
+  void bothSpellingsOfDryRunCallNothingAndATeacherYamlNamesItsProvider() throws Exception {
+    Path yaml = dir.resolve("teacher.yaml");
+    Files.writeString(yaml, "defaults: {provider: openai, baseUrl: \"http://127.0.0.1:9/v1\", model: judge-m}\n");
+    // --teacher-config alone: the YAML's provider, so the estimate names its model (it said "rules" before).
+    String fromYaml = captureStdout(() -> assertEquals(0, AspdCli.execute("run", "--teacher-config", yaml.toString(),
+        "--limit", "2", "--output", dir.resolve("a").toString(), "--dry-run")));
+    assertTrue(fromYaml.contains("openai:judge-m"), fromYaml);
+    // Beam's spelling --dryRun=true ran the whole job (and paid for it).
+    String beamSpelling = captureStdout(() -> assertEquals(0, AspdCli.execute("run", "--teacher-config", yaml.toString(),
+        "--limit", "2", "--output", dir.resolve("b").toString(), "--dryRun=true")));
+    assertTrue(beamSpelling.contains("openai:judge-m"), beamSpelling);
+    assertTrue(!Files.exists(dir.resolve("b")), "a dry run writes nothing");
   }
 
   /** A glob that matches nothing beside inputs that exist is a not-found dead letter, like a missing path. */
