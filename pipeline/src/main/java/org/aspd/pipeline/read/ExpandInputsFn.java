@@ -22,13 +22,16 @@ class ExpandInputsFn extends DoFn<String, InputUnit> {
   private final TupleTag<DeadLetter> failures;
   private final TupleTag<String> skippedFiles;
   private final RecordLimits limits;
+  /** What each input's made-up ids start with ({@link InputExpander#idPrefixes}). */
+  private final java.util.HashMap<String, String> idPrefixes;
 
   ExpandInputsFn(TupleTag<InputUnit> units, TupleTag<DeadLetter> failures, TupleTag<String> skippedFiles,
-      RecordLimits limits) {
+      RecordLimits limits, java.util.Map<String, String> idPrefixes) {
     this.units = units;
     this.failures = failures;
     this.skippedFiles = skippedFiles;
     this.limits = limits;
+    this.idPrefixes = new java.util.HashMap<>(idPrefixes);
   }
 
   @ProcessElement
@@ -43,8 +46,9 @@ class ExpandInputsFn extends DoFn<String, InputUnit> {
       }
       for (InputUnit unit : expansion.units()) {
         long limit = limits.of(path, unit);
+        InputUnit named = unit.withIdsUnder(idPrefixes.getOrDefault(path, ""));
         if (limit > 0) {
-          out.get(units).output(limit == InputUnit.NO_LIMIT ? unit : unit.withLimit(limit));
+          out.get(units).output(limit == InputUnit.NO_LIMIT ? named : named.withLimit(limit));
         } else {
           Metrics.counter(ReadSamples.class, "files_past_limit").inc();
         }

@@ -69,6 +69,45 @@ final class InputExpander {
     return new Expansion(true, List.of(InputUnit.file(path)), List.of());
   }
 
+  /**
+   * What the made-up ids of each input start with when several inputs are given: the input's folder
+   * below the deepest folder that holds them all ({@code gpt4/} and {@code claude/} for
+   * {@code --input results/gpt4 results/claude}), so that two inputs with same-named files never make
+   * the same id. One input, or inputs in one folder, keep the ids they have alone ("").
+   */
+  static java.util.Map<String, String> idPrefixes(List<String> specs) {
+    List<String> distinct = specs.stream().distinct().toList();
+    java.util.Map<String, String> anchors = new java.util.LinkedHashMap<>();
+    for (String spec : distinct) {
+      anchors.put(spec, anchor(spec));
+    }
+    String common = distinct.size() < 2 ? null : commonFolder(new ArrayList<>(anchors.values()));
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    anchors.forEach((spec, anchor) -> out.put(spec, common == null ? "" : relativeFolder(anchor, common)));
+    return out;
+  }
+
+  /** The folder an input's files are named from: a directory itself, a file's or a glob's folder. */
+  private static String anchor(String spec) {
+    if (FileSystems.hasGlobWildcard(spec)) {
+      int wildcard = spec.length();
+      for (char c : new char[] {'*', '?', '[', '{'}) {
+        int at = spec.indexOf(c);
+        wildcard = at >= 0 ? Math.min(wildcard, at) : wildcard;
+      }
+      return spec.substring(0, spec.lastIndexOf('/', wildcard) + 1);
+    }
+    try {
+      List<MatchResult.Metadata> exact = match(spec);
+      if (exact.size() == 1 && !exact.get(0).resourceId().isDirectory() && filesBelow(spec).isEmpty()) {
+        return spec.substring(0, spec.lastIndexOf('/') + 1);
+      }
+    } catch (IOException e) {
+      // unreadable: named as a folder; its dead letter says why
+    }
+    return withSlash(spec);
+  }
+
   /** Classifies many files; {@code root} is the scanned directory, or "" for a glob. */
   private static Expansion scan(List<String> files, String root) {
     String idRoot = root.isEmpty() ? commonFolder(files) : root;

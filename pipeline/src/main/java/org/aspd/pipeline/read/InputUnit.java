@@ -35,6 +35,11 @@ record InputUnit(String path, String questionPath, boolean reportQuestionFailure
     return new InputUnit(answerPath, questionPath, reportQuestionFailures, NO_LIMIT, idPrefix);
   }
 
+  /** The same unit with {@code prefix} put before its made-up ids (see {@link InputExpander#idPrefixes}). */
+  InputUnit withIdsUnder(String prefix) {
+    return prefix.isEmpty() ? this : new InputUnit(path, questionPath, reportQuestionFailures, limit, prefix + idPrefix);
+  }
+
   InputUnit withLimit(long records) {
     return new InputUnit(path, questionPath, reportQuestionFailures, records, idPrefix);
   }

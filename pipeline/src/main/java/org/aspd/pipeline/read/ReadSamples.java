@@ -93,7 +93,8 @@ public final class ReadSamples extends PTransform<PBegin, PCollectionTuple> {
             .apply(
                 "ExpandInputs",
                 ParDo.of(new ExpandInputsFn(UNITS, FAILURES, SKIPPED,
-                        limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths.stream().distinct().toList(), limit)))
+                        limit == 0 ? RecordLimits.NONE : RecordLimits.plan(paths.stream().distinct().toList(), limit),
+                        InputExpander.idPrefixes(paths)))
                     .withOutputTags(UNITS, TupleTagList.of(FAILURES).and(SKIPPED)));
     PCollectionTuple read =
         expanded

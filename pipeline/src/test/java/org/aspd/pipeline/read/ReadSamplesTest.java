@@ -222,6 +222,19 @@ class ReadSamplesTest {
     assertEquals("gpt-4", benches.samples.get(0).model(), "the model is the file's, without the folder");
     ReadRun oneBench = ReadRun.of(dir.resolve("judge/bench1").toString());
     assertEquals("gpt-4/1", oneBench.samples.get(0).id(), "a benchmark folder named directly keeps model/question ids");
+    // Several inputs: each one's ids start with its folder below the one that holds them all (each
+    // input alone made model_outputs.json#0, and half the rows were dead-lettered as duplicates).
+    ReadRun twoFolders = ReadRun.of(dir.resolve("results/gpt4").toString(), dir.resolve("results/claude").toString());
+    assertEquals(List.of("claude/model_outputs.json#0", "claude/model_outputs.json#1", "gpt4/model_outputs.json#0",
+        "gpt4/model_outputs.json#1"), twoFolders.samples.stream().map(Sample::id).sorted().toList());
+    ReadRun twoFiles = ReadRun.of(dir.resolve("results/gpt4/model_outputs.json").toString(),
+        dir.resolve("results/claude/model_outputs.json").toString());
+    assertEquals(4, twoFiles.samples.stream().map(Sample::id).distinct().count());
+    write(dir, "flat/a.jsonl", "{\"prompt\":\"q1\",\"response\":\"a1\"}");
+    write(dir, "flat/b.jsonl", "{\"prompt\":\"q2\",\"response\":\"a2\"}");
+    ReadRun sameFolder = ReadRun.of(dir.resolve("flat/a.jsonl").toString(), dir.resolve("flat/b.jsonl").toString());
+    assertEquals(List.of("a.jsonl:1", "b.jsonl:1"), sameFolder.samples.stream().map(Sample::id).sorted().toList(),
+        "files of one folder keep the ids they have alone");
   }
 
   @Test
