@@ -76,12 +76,13 @@ public final class AspdPipeline {
         .and(staged.get(AspdStages.FAILURES))
         .apply("FlattenDeadLetters", Flatten.pCollections());
 
-    rows.apply("WriteShards", new WriteShards(output + "/data", options.getNumShards(), Schemas.shardRow()));
+    PCollection<String> shards =
+        rows.apply("WriteShards", new WriteShards(output + "/data", options.getNumShards(), Schemas.shardRow()));
 
-    deadLetters
+    org.apache.beam.sdk.io.WriteFilesResult<Void> deadLetterFiles = deadLetters
         .apply("DeadLettersToJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetterJson::toJson))
         .apply("WriteDeadLetters", TextIO.write().to(output + "/dead_letters/dead-letters")
-            .withSuffix(".jsonl").withNumShards(1));
+            .withSuffix(".jsonl").withNumShards(1).withOutputFilenames());
 
     PCollection<StatsEvent> rowEvents = rows.apply("RowStats",
         MapElements.into(TypeDescriptor.of(StatsEvent.class)).via(StatsEvent::of));
@@ -93,6 +94,10 @@ public final class AspdPipeline {
         .apply("FlattenStats", Flatten.pCollections())
         .apply("ComputeStats", Combine.globally(new DatasetStatsFn()))
         .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(DatasetStats.class))
+        // The card and stats.json describe shards that exist: a run killed before its shards were
+        // renamed into place leaves no report claiming rows (aspd stats then says there is no run).
+        .apply("AfterTheData", org.apache.beam.sdk.transforms.Wait.on(shards,
+            deadLetterFiles.getPerDestinationOutputFilenames()))
         .apply("WriteReport", ParDo.of(new WriteReportFn(output, runInfo(options, teacher, teacherVersion, config),
             config.tokenizer())));
     return p;

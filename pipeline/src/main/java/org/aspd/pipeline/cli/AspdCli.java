@@ -30,7 +30,28 @@ public final class AspdCli implements Runnable {
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new AspdCli());
     cli.registerConverter(File.class, AspdCli::localFile); // every subcommand's File arguments
+    cli.setExecutionExceptionHandler(AspdCli::userError);
     return cli.execute(args);
+  }
+
+  /**
+   * A missing or unreadable file, or a bad value, found by a command: one line and exit 2, as for a
+   * bad option. Anything else is a fault and keeps its stack trace.
+   */
+  private static int userError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+    if (!(e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+        || e instanceof IllegalArgumentException)) {
+      throw e;
+    }
+    String message = String.valueOf(e.getMessage());
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+      message += ": " + (cause instanceof java.nio.file.NoSuchFileException ? "no such file " : "") + cause.getMessage();
+    } else if (e instanceof java.nio.file.NoSuchFileException) {
+      message = "no such file " + message;
+    }
+    cli.getErr().println("aspd " + cli.getCommandName() + ": " + message);
+    return 2;
   }
 
   /**

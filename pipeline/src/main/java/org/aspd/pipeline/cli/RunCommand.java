@@ -24,7 +24,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Input files, directories or globs. Default: the bundled Vicuna Bench gpt-4o answers.")
   List<String> inputs = new ArrayList<>();
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
+  @Option(names = "--output", paramLabel = "DIR", description = "Output directory (required).")
   String output;
 
   @Option(names = "--teacher", description = "rules (default: embedded, offline), or an LLM: openai (vLLM, SGLang, llama.cpp,"
@@ -92,6 +92,11 @@ final class RunCommand implements Callable<Integer> {
     List<String> settings = inputs.stream().filter(in -> in.startsWith("--")).toList();
     inputs.removeAll(settings);
     passThrough.addAll(0, settings);
+    String misspelt = PassThrough.problem(passThrough, output == null);
+    if (misspelt != null) {
+      System.err.println("aspd: " + misspelt);
+      return 2;
+    }
     List<String> args = new ArrayList<>();
     for (String in : inputs.isEmpty() ? List.of(DefaultDataset.path()) : inputs) {
       args.add("--input=" + in);

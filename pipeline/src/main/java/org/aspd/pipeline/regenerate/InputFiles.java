@@ -20,6 +20,13 @@ final class InputFiles {
   /** One input file; {@code path} is as Beam's filesystems name it. */
   record InputFile(String path, long bytes, String sha256) {}
 
+  /** An input of the spec that is not there: the spec is wrong, not the run. */
+  static final class MissingInputException extends IOException {
+    MissingInputException(String message) {
+      super(message);
+    }
+  }
+
   private InputFiles() {}
 
   static List<InputFile> list(List<String> inputs) throws IOException {
@@ -32,7 +39,7 @@ final class InputFiles {
         found = match(input.replaceAll("/?$", "/") + "**");
       }
       if (found.isEmpty()) {
-        throw new IOException("input " + input + " matches no file");
+        throw new MissingInputException("input " + input + " matches no file");
       }
       for (MatchResult.Metadata m : found) {
         if (!m.resourceId().isDirectory()) {

@@ -53,6 +53,9 @@ public class RegenerateCommand implements Callable<Integer> {
     } catch (RegenerationLock.HeldException e) {
       System.err.println("aspd: " + e.getMessage());
       return LOCKED;
+    } catch (InputFiles.MissingInputException e) {
+      System.err.println("aspd: invalid spec: " + e.getMessage() + "; LATEST is unchanged");
+      return INVALID_SPEC;
     } catch (Exception e) {
       System.err.println("aspd: regeneration of " + dataset.output() + " failed, LATEST is unchanged: " + e.getMessage());
       e.printStackTrace(System.err);

@@ -93,6 +93,17 @@ class CliTest {
         "http://127.0.0.1:9/v1", "--model", "m", "--output", out.toString())));
     assertTrue(llmForRules.contains("--base-url is an LLM teacher setting, but the teacher is the embedded 'rules' one"),
         llmForRules);
+    // Mistyped options: Beam said "Argument '3' does not begin with '--'", and --outptu a missing --output.
+    String limt = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output", out.toString(), "--limt", "3")));
+    assertTrue(limt.contains("unknown option '--limt'; did you mean --limit?"), limt);
+    String outptu = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--outptu", out.toString())));
+    assertTrue(outptu.contains("unknown option '--outptu'; did you mean --output?"), outptu);
+    String noOutput = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--limit", "2")));
+    assertTrue(noOutput.contains("missing required option --output DIR"), noOutput);
+    // A missing file named to a command: one line, exit 2 (eval printed an UncheckedIOException's trace).
+    String gold = captureStderr(() -> assertEquals(2, AspdCli.execute("eval", dir.toString(), "--gold",
+        dir.resolve("nope.jsonl").toString())));
+    assertTrue(gold.contains("aspd eval: cannot read gold file") && !gold.contains("\tat "), gold);
     assertTrue(!Files.exists(out), "nothing written");
   }
 

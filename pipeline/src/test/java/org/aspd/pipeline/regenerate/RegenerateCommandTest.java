@@ -259,6 +259,12 @@ class RegenerateCommandTest {
     assertEquals(RegenerateCommand.INVALID_SPEC, bad.code);
     assertTrue(bad.err.contains("'stages.overLimit' must be drop or serial, not 'keep'"), bad.err);
     assertFalse(Files.exists(root));
+    // An input that is not there is the spec's fault too: exit 2 and one line (it was 1, with a stack trace).
+    Files.writeString(spec, "inputs: [nope/]\noutput: x\n");
+    Run missing = regenerate();
+    assertEquals(RegenerateCommand.INVALID_SPEC, missing.code, missing.err);
+    assertTrue(missing.err.contains("invalid spec: input ") && missing.err.contains("nope matches no file"), missing.err);
+    assertFalse(missing.err.contains("\tat "), missing.err);
   }
 
   private Set<String> deadLetterKeys(Path release) throws Exception {

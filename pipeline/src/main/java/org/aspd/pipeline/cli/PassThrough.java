@@ -1,0 +1,67 @@
+package org.aspd.pipeline.cli;
+
+import java.util.List;
+
+/**
+ * Checks the options {@code aspd run} hands to Beam unread. Beam takes {@code --name=value} only, so
+ * a mistyped option of ours with its value apart ({@code --limt 3}) used to surface as "Argument '3'
+ * does not begin with '--'", and a mistyped {@code --outptu DIR} as a missing --output.
+ */
+final class PassThrough {
+  /** Options of {@code aspd run} itself, to suggest when a pass-through one is close to one of them. */
+  private static final List<String> OWN = List.of("--input", "--output", "--teacher", "--base-url", "--model",
+      "--teacher-config", "--llm-cache", "--llm-replay", "--no-cache", "--max-in-flight", "--overwrite", "--dry-run",
+      "--runner", "--limit", "--validate", "--help-options");
+
+  private PassThrough() {}
+
+  /** What is wrong, in one line, or null. */
+  static String problem(List<String> args, boolean outputMissing) {
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        String before = i > 0 ? args.get(i - 1) : null;
+        return before != null && before.startsWith("--") && !before.contains("=")
+            ? "unknown option '" + before + "'" + suggestion(before) + " (pipeline options are given as --name=value;"
+                + " aspd run --help-options lists them)"
+            : "'" + arg + "' is not an option or a value of one";
+      }
+    }
+    if (outputMissing) {
+      for (String arg : args) {
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        if (!suggestion(name).isEmpty() && suggestion(name).contains("--output")) {
+          return "unknown option '" + name + "'" + suggestion(name) + "; --output DIR is required";
+        }
+      }
+      return "missing required option --output DIR";
+    }
+    return null;
+  }
+
+  /** "; did you mean --limit?" for a name one or two edits from one of ours, else "". */
+  private static String suggestion(String name) {
+    for (String own : OWN) {
+      if (!own.equals(name) && distance(own, name) <= 2) {
+        return "; did you mean " + own + "?";
+      }
+    }
+    return "";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}
