@@ -20,8 +20,13 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * did not count; and a folder that could not be written failed only after the whole job had run.
  */
 public final class OutputFolder {
-  /** What a run writes; an earlier run's copies are replaced only with {@code --overwrite}. */
-  static final List<String> RUN_ENTRIES = List.of("data", "dead_letters", "plots", "stats.json", "README.md");
+  /**
+   * What a run writes (the tokenizer files with {@code --tokenizer}; {@code bench/} from
+   * {@code aspd bench} on it); an earlier run's copies are replaced only with {@code --overwrite}. A
+   * replaced run's tokenizer.json stayed beside rows in another vocabulary.
+   */
+  static final List<String> RUN_ENTRIES = List.of("data", "dead_letters", "plots", "stats.json", "README.md",
+      "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "bench");
 
   private OutputFolder() {}
 

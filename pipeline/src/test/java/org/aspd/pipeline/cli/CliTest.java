@@ -165,10 +165,14 @@ class CliTest {
     Path out = dir.resolve("reused");
     assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--numShards=2"));
     Files.writeString(out.resolve("notes.txt"), "mine");
+    // What --tokenizer and aspd bench leave describes that run's rows: it must not outlive them.
+    Files.writeString(out.resolve("tokenizer.json"), "{}");
+    Files.createDirectories(out.resolve("bench"));
+    Files.writeString(out.resolve("bench/bench.json"), "{}");
     String refused = captureStderr(() -> assertEquals(2,
         AspdCli.execute("run", "--input", input.toString(), "--output", out.toString())));
-    assertTrue(refused.contains("already holds a run (data, dead_letters, plots, stats.json, README.md);"
-        + " give --overwrite"), refused);
+    assertTrue(refused.contains("already holds a run (data, dead_letters, plots, stats.json, README.md,"
+        + " tokenizer.json, bench); give --overwrite"), refused);
     assertEquals(2, Files.list(out.resolve("data")).count(), "a refused run touches nothing");
 
     assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--overwrite",
@@ -180,6 +184,8 @@ class CliTest {
     org.aspd.pipeline.write.ShardReader.forEach(out.resolve("data").toFile(), r -> rows[0]++);
     assertEquals(1, rows[0], "only the new run's rows");
     assertEquals("mine", Files.readString(out.resolve("notes.txt")), "files that are not the run's stay");
+    assertTrue(!Files.exists(out.resolve("tokenizer.json")) && !Files.exists(out.resolve("bench")),
+        "the replaced run's tokenizer and bench are gone");
 
     Path crashed = dir.resolve("crashed"); // a run that died before it finished: only leftovers
     Files.createDirectories(crashed.resolve("data/.temp-beam-1"));
