@@ -20,8 +20,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code aspd eval DIR --gold FILE}: scores the structures a run chose against hand-made reference
  * structures (decision and branch-boundary precision, recall and F1, per category), the way the
- * gold set's README defines them. Rows are matched to gold answers by the number at the end of
- * their id ({@code gpt-4o/17} → question 17).
+ * gold set's README defines them. A row matches a gold answer when the number at the end of its id
+ * is the question's ({@code gpt-4o/17} → question 17) and its original answer is the gold's answer
+ * (up to whitespace): row 17 of another answer set is not scored against question 17's structure.
+ * Only matched answers are scored.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Score a run's parallel structures against a gold set (e.g. vicuna-bench gold-parallel).")
@@ -37,28 +39,38 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<GoldParallelScore.GoldRow> goldRows = GoldParallelScore.readGold(gold);
+    Map<Integer, GoldParallelScore.GoldRow> byQuestion = new HashMap<>();
+    goldRows.forEach(g -> byQuestion.put(g.questionId(), g));
     Map<Integer, String> predictions = new HashMap<>();
     Map<Integer, String> originals = new HashMap<>();
+    long[] otherAnswers = {0};
     ShardReader.forEach(new File(dir, "data"), r -> {
       Matcher m = TRAILING_NUMBER.matcher(r.get("id").toString());
-      if (!m.find()) {
+      GoldParallelScore.GoldRow g = m.find() ? byQuestion.get(Integer.parseInt(m.group(1))) : null;
+      if (g == null || predictions.containsKey(g.questionId())) {
         return;
       }
-      int qid = Integer.parseInt(m.group(1));
+      String original = r.get("original").toString();
+      if (!GoldParallelScore.reproduces(g.rewrite(), original)) {
+        otherAnswers[0]++;
+        return;
+      }
       try {
-        predictions.put(qid, AnnotationCodec.format(AspdText.parse(r.get("aspd_text").toString())));
+        predictions.put(g.questionId(), AnnotationCodec.format(AspdText.parse(r.get("aspd_text").toString())));
       } catch (AnnotationException e) {
         throw new IllegalStateException("row " + r.get("id") + " has malformed aspd_text: " + e.getMessage(), e);
       }
-      originals.put(qid, r.get("original").toString());
+      originals.put(g.questionId(), original);
     });
-    long matched = goldRows.stream().filter(g -> predictions.containsKey(g.questionId())).count();
-    if (matched == 0) {
-      System.err.println("aspd: no row of " + dir + " matches a gold question id");
+    List<GoldParallelScore.GoldRow> matched = goldRows.stream().filter(g -> predictions.containsKey(g.questionId())).toList();
+    if (matched.isEmpty()) {
+      System.err.println("aspd: no row of " + dir + " holds a gold answer" + (otherAnswers[0] > 0 ? " (" + otherAnswers[0]
+          + " rows have a gold question's number in their id but another answer: another answer set?)" : ""));
       return 2;
     }
-    System.out.printf("rows matched to gold answers: %d of %d%n", matched, goldRows.size());
-    System.out.print(GoldParallelScore.table(GoldParallelScore.report(goldRows, predictions, originals)));
+    System.out.printf("rows matched to gold answers: %d of %d%s%n", matched.size(), goldRows.size(),
+        otherAnswers[0] > 0 ? "; " + otherAnswers[0] + " rows with a gold question's number hold another answer" : "");
+    System.out.print(GoldParallelScore.table(GoldParallelScore.report(matched, predictions, originals)));
     return 0;
   }
 }

@@ -46,6 +46,23 @@ class CliTest {
     }
     assertEquals(json.readTree(out.resolve("stats.json").toFile()).get("samples_parallel").asInt(), parallel);
 
+    // eval matches a row to a gold answer by its id's number and its answer: question 2's gold here
+    // holds another answer (as row 2 of AlpacaEval would), so only question 1 is scored.
+    String first = lines.stream().map(l -> {
+      try {
+        return json.readTree(l);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).filter(n -> n.get("id").asText().endsWith("/1")).findFirst().orElseThrow().get("original").asText();
+    Path gold = dir.resolve("gold.jsonl");
+    Files.writeString(gold, json.createObjectNode().put("question_id", 1).put("category", "generic")
+        .put("parallel", false).put("rewrite", first) + "\n" + json.createObjectNode().put("question_id", 2)
+        .put("category", "generic").put("parallel", false).put("rewrite", "Another answer altogether.") + "\n");
+    String scored = captureStdout(() -> assertEquals(0, AspdCli.execute("eval", out.toString(), "--gold", gold.toString())));
+    assertTrue(scored.contains("rows matched to gold answers: 1 of 2; 1 rows with a gold question's number hold another"
+        + " answer"), scored);
+
     assertEquals(2, AspdCli.execute("stats", dir.resolve("missing").toString()));
     String noShards = captureStderr(() -> assertEquals(2, AspdCli.execute("export", dir.resolve("missing").toString())));
     assertTrue(noShards.contains("has no data/ folder") && !noShards.contains("\tat "), noShards);
