@@ -45,6 +45,14 @@ final class DeadLetterRecord {
           + ", not a record: give that path to --input once it can be read", id, where, input));
       return;
     }
+    if (reason.equals(Reason.INVALID_UTF8)) {
+      // The input shows the bytes that were not UTF-8 decoded some other way: read as a record, it
+      // became a row of mojibake ("ÿþ bad").
+      sink.failure(DeadLetters.of(NOT_A_RECORD, "the input holds bytes that were not UTF-8, shown as other"
+          + " characters" + before + ": convert " + where.replaceFirst("[:#]\\d+$", "") + " to UTF-8 and read it",
+          id, where, input));
+      return;
+    }
     String detail = deadLetter.get("detail").asText();
     if (detail.contains(DeadLetters.TRUNCATED) || detail.contains(JsonStreamReader.REST_OF_FILE)) {
       sink.failure(DeadLetters.of(NOT_A_RECORD, (detail.contains(DeadLetters.TRUNCATED)

@@ -78,13 +78,16 @@ class DeadLetterInputTest {
     String fastChat = DeadLetterJson.toJson(new DeadLetter("ReadSamples", Reason.UNMATCHED_QUESTION,
         "no question 2", "fc/m/2", "/data/fc/model_answer/m.jsonl:2",
         "{\"question_id\":2,\"choices\":[{\"turns\":[\"a\"]}]}"));
-    write(dir, "dl/dead-letters.jsonl", duplicate, renamed, notFound, cut, fastChat);
+    String latin = DeadLetterJson.toJson(new DeadLetter("ReadSamples", Reason.INVALID_UTF8,
+        "malformed UTF-8 byte sequence 0xFF at byte 12 of the line", "u.jsonl:1", "/data/u.jsonl:1",
+        "{\"prompt\":\"\u00ff\u00fe bad\",\"response\":\"ok \u00c3(\"}"));
+    write(dir, "dl/dead-letters.jsonl", duplicate, renamed, notFound, cut, fastChat, latin);
 
     ReadRun run = ReadRun.of(dir.resolve("dl").toString());
 
     assertEquals(List.of("dup-2"), run.samples.stream().map(Sample::id).toList(), "a record given its own id is read");
     assertEquals(List.of("duplicate_id", DeadLetterRecord.NOT_A_RECORD, DeadLetterRecord.NOT_A_RECORD,
-        DeadLetterRecord.NOT_A_RECORD), run.reasons());
+        DeadLetterRecord.NOT_A_RECORD, DeadLetterRecord.NOT_A_RECORD), run.reasons());
     DeadLetter stillDuplicate = run.failures.stream().filter(f -> f.reason().equals("duplicate_id")).findFirst().orElseThrow();
     assertEquals("dup", stillDuplicate.id());
     assertTrue(stillDuplicate.detail().contains("give this record an id of its own"), stillDuplicate.detail());
@@ -95,6 +98,9 @@ class DeadLetterInputTest {
         && answer.detail().contains("read its benchmark folder (/data/fc/) again"), answer.detail());
     DeadLetter truncated = run.failures.stream().filter(f -> f.id().equals("big.jsonl:3")).findFirst().orElseThrow();
     assertTrue(truncated.detail().contains("cut to fit the dead letter"), truncated.detail());
+    // Bytes that were not UTF-8 became a row of mojibake ("\u00ff\u00fe bad") when fed back.
+    DeadLetter encoding = run.failures.stream().filter(f -> f.id().equals("u.jsonl:1")).findFirst().orElseThrow();
+    assertTrue(encoding.detail().contains("convert /data/u.jsonl to UTF-8 and read it"), encoding.detail());
   }
 
   @Test
