@@ -173,6 +173,12 @@ final class RunCommand implements Callable<Integer> {
     }
     Summary.print(options.getOutput(), System.out);
     LlmUsage.print(result, System.out);
+    String teacherDown = Summary.teacherDown(options.getOutput());
+    if (teacherDown != null) {
+      System.err.println("aspd: no sample became a row: the teacher failed for every one; the first said: "
+          + teacherDown);
+      return 4;
+    }
     long misses = llmReplay == null ? 0 : Summary.replayMisses(options.getOutput());
     if (misses > 0) {
       // The job finished, but it is not the recorded dataset: a rebuild script must be able to tell.

@@ -45,8 +45,54 @@ final class Summary {
           s.get("ape").asDouble(), s.get("theoretical_speedup_mean").asDouble());
       out.printf("shards: %s  card: %s%n", dir.resolve("data", StandardResolveOptions.RESOLVE_DIRECTORY),
           dir.resolve("README.md", StandardResolveOptions.RESOLVE_FILE));
+      if (s.get("dead_letters").asLong() > 0) {
+        out.println("dead letters by reason: " + topReasons(s.path("dead_letter_reasons"), 5)
+            + " (each with its detail in " + dir.resolve("dead_letters", StandardResolveOptions.RESOLVE_DIRECTORY) + ")");
+      }
     } catch (IOException e) {
       out.println("no stats.json in " + outputDir + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /** "Rewrite:teacher_error 5, ReadSamples:malformed_json 2": the most frequent first. */
+  private static String topReasons(JsonNode reasons, int most) {
+    java.util.List<java.util.Map.Entry<String, Long>> all = new java.util.ArrayList<>();
+    reasons.fields().forEachRemaining(e -> all.add(java.util.Map.entry(e.getKey(), e.getValue().asLong())));
+    all.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(java.util.Map.Entry.comparingByKey()));
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(most, all.size()); i++) {
+      b.append(i == 0 ? "" : ", ").append(all.get(i).getKey()).append(' ').append(all.get(i).getValue());
+    }
+    return all.size() > most ? b + ", and " + (all.size() - most) + " more" : b.toString();
+  }
+
+  /**
+   * When no sample became a row and the teacher failed, what the first teacher failure said (an
+   * unreachable server, a refused key); null otherwise. Such a run did not do its job.
+   */
+  static String teacherDown(String outputDir) {
+    try {
+      JsonNode s = stats(outputDir);
+      if (s.get("samples_total").asLong() > 0) return null;
+      boolean teacher = false;
+      for (var it = s.path("dead_letter_reasons").fieldNames(); it.hasNext(); ) {
+        teacher |= it.next().endsWith(":teacher_error");
+      }
+      if (!teacher) return null;
+      ResourceId dir = FileSystems.matchNewResource(outputDir, true);
+      for (var file : FileSystems.match(dir.resolve("dead_letters", StandardResolveOptions.RESOLVE_DIRECTORY)
+          + "*.jsonl").metadata()) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            Channels.newInputStream(FileSystems.open(file.resourceId())), java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            JsonNode d = new ObjectMapper().readTree(line);
+            if (d.path("reason").asText().equals("teacher_error")) return d.path("detail").asText();
+          }
+        }
+      }
+      return "see the dead letters";
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

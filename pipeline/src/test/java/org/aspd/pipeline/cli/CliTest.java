@@ -269,4 +269,31 @@ class CliTest {
     }
     return buf.toString(StandardCharsets.UTF_8);
   }
+
+  @Test
+  void aRunWhoseTeacherFailsForEverySampleSaysWhyAndExitsFour() throws Exception {
+    // A refused key: every call fails, not retried. The run said "rows 0 ... dead letters 2" and exited 0.
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = "{\"error\":{\"message\":\"Incorrect API key provided\"}}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(401, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      Path out = dir.resolve("refused");
+      String[] err = new String[1];
+      String printed = captureStdout(() -> err[0] = captureStderr(() -> assertEquals(4, AspdCli.execute("run",
+          "--teacher", "openai", "--base-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+          "--model", "m", "--limit", "2", "--no-cache", "--output", out.toString()))));
+      assertTrue(printed.contains("dead letters by reason: Rewrite:teacher_error 2"), printed);
+      assertTrue(err[0].contains("aspd: no sample became a row: the teacher failed for every one; the first said:")
+          && err[0].contains("401"), err[0]);
+    } finally {
+      server.stop(0);
+    }
+  }
+
 }
