@@ -69,8 +69,32 @@ final class ChatRecordMapper {
     }
     String where = field + "[" + index + "].";
     String role = withContext(where, () -> Fields.requiredText(message, "role", "role", "from"));
-    String content = withContext(where, () -> Fields.requiredText(message, "content", "content", "value"));
+    JsonNode parts = message.get("content");
+    String content = parts != null && parts.isArray() ? withContext(where, () -> textOfParts(parts))
+        : withContext(where, () -> Fields.requiredText(message, "content", "content", "value"));
     return new Turn(role(role), content);
+  }
+
+  /**
+   * OpenAI's content parts, {@code [{"type": "text", "text": "..."}]}: their texts joined with a
+   * newline, as vLLM and the OpenAI server join them for the model. A part that is not text (an
+   * image) is an error: the answer would lose it.
+   */
+  private static String textOfParts(JsonNode parts) throws BadRecord {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < parts.size(); i++) {
+      JsonNode part = parts.get(i);
+      String type = part.path("type").asText("");
+      if (!part.isObject() || !type.equals("text") || !part.path("text").isTextual()) {
+        throw new BadRecord(Reason.NOT_A_STRING, "content[" + i + "] is " + (type.isEmpty() ? "not a text part"
+            : "a '" + type + "' part, not text"));
+      }
+      text.append(i == 0 ? "" : "\n").append(part.get("text").textValue());
+    }
+    if (parts.isEmpty()) {
+      throw new BadRecord(Reason.MISSING_FIELD, "the content is an empty list of parts");
+    }
+    return text.toString();
   }
 
   /** ShareGPT speaks of human/gpt; unknown roles (tool, function) are kept as written. */

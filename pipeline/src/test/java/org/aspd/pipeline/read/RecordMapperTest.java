@@ -65,6 +65,18 @@ class RecordMapperTest {
   }
 
   @Test
+  void openAiContentPartsAreTheirTextsAndAnImagePartIsADeadLetter() throws Exception {
+    // Dead-lettered as not_a_string before: the form the OpenAI API and many Hugging Face sets use.
+    Sample s = map("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"q\"}]},"
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"first\"},"
+        + "{\"type\":\"text\",\"text\":\"second\"}]}]}");
+    assertEquals("q", s.question());
+    assertEquals("first\nsecond", s.answer());
+    assertEquals(Reason.NOT_A_STRING, reason("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+        + "\"image_url\":{\"url\":\"x\"}}]},{\"role\":\"assistant\",\"content\":\"a\"}]}"));
+  }
+
+  @Test
   void shareGptRolesAreMapped() throws Exception {
     Sample s = map("{\"id\":\"c1\",\"conversations\":[{\"from\":\"human\",\"value\":\"hi\"},{\"from\":\"gpt\",\"value\":\"hello\"}]}");
     assertEquals("c1", s.id());
