@@ -30,12 +30,31 @@ final class BenchReport {
 
   private BenchReport() {}
 
+  /**
+   * The report with every NaN or infinite number as null: what was not measured (P-TPS of a set
+   * without parallel rows). Jackson wrote them as the strings "NaN", which JSON readers take as text.
+   */
+  static Object measuredOnly(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(k, measuredOnly(v)));
+      return out;
+    }
+    if (value instanceof java.util.List<?> list) {
+      return list.stream().map(BenchReport::measuredOnly).collect(java.util.stream.Collectors.toList());
+    }
+    if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+      return null;
+    }
+    return value;
+  }
+
   /** Writes everything; returns the JSON file. */
   static Path write(Path dir, Map<String, Object> report) throws IOException {
     Path benchDir = dir.resolve("bench");
     Files.createDirectories(benchDir);
     Path json = benchDir.resolve("bench.json");
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), measuredOnly(report));
     Files.write(benchDir.resolve("speedup.png"), speedupPlot(report));
     Files.write(benchDir.resolve("step_time.png"), stepTimePlot(report));
     Path card = dir.resolve("README.md");
@@ -134,6 +153,6 @@ final class BenchReport {
 
   private static String fmt(Object v) {
     return v instanceof Number n && Double.isFinite(n.doubleValue()) ? String.format(Locale.ROOT, "%.3f", n.doubleValue())
-        : String.valueOf(v);
+        : v == null || v instanceof Number ? "n/a" : String.valueOf(v);
   }
 }

@@ -176,6 +176,17 @@ class BenchCommandTest {
   }
 
   @Test
+  void whatWasNotMeasuredIsNullInTheJsonNotTheStringNaN() throws Exception {
+    // A set without parallel rows has no P-TPS: bench.json said "p_tps" : "NaN", a string.
+    java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+    report.put("dataset", new java.util.LinkedHashMap<>(java.util.Map.of("p_tps", Double.NaN, "rows", 3)));
+    report.put("rows", java.util.List.of(java.util.Map.of("speedup", Double.POSITIVE_INFINITY)));
+    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(BenchReport.measuredOnly(report));
+    assertEquals("{\"dataset\":{\"p_tps\":null,\"rows\":3},\"rows\":[{\"speedup\":null}]}",
+        json.replace("{\"rows\":3,\"p_tps\":null}", "{\"p_tps\":null,\"rows\":3}"));
+  }
+
+  @Test
   void cudaWithoutAGpuIsAUsageErrorNotACrash() {
     assumeTrue(GpuAttention.unavailableReason().isPresent(), "a GPU is present");
     CliRun r = bench(job.toString(), "--device", "cuda", "--sample", "1");
