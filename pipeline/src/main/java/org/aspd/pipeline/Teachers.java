@@ -18,7 +18,7 @@ public final class Teachers {
         throw new IllegalArgumentException(llm + " is an LLM teacher setting, but the teacher is the embedded"
             + " 'rules' one: add --teacher openai|ollama|anthropic");
       }
-      return new RulesTeacherFactory();
+      return new RulesTeacherFactory(options.getTokenizer());
     }
     if (LlmTeachers.handles(name)) {
       return LlmTeachers.factory(name, options);

@@ -116,7 +116,8 @@ public final class Regeneration {
   }
 
   private TeacherFactory teacherFactory(AspdOptions options) {
-    return spec.teacher().equals("rules") ? new RulesTeacherFactory() : LlmTeachers.factory(spec.teacher(), options);
+    return spec.teacher().equals("rules") ? new RulesTeacherFactory(options.getTokenizer())
+        : LlmTeachers.factory(spec.teacher(), options);
   }
 
   private static String version(TeacherFactory factory) {

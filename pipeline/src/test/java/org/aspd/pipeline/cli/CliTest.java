@@ -63,6 +63,18 @@ class CliTest {
     assertTrue(scored.contains("rows matched to gold answers: 1 of 2; 1 rows with a gold question's number hold another"
         + " answer"), scored);
 
+    // The whole job's structures against the hand-made gold (when ../shared is there): stage 4's
+    // choice of candidate included. A sections candidate beside rule 7's lists used to win it
+    // (branch F1 0.885); floors under today's 0.980 / 0.978.
+    java.util.Optional<Path> goldSet = org.aspd.testing.SharedDatasets.resolve("vicuna-bench/gold-parallel/vicuna-gpt4o.jsonl");
+    if (goldSet.isPresent()) {
+      String all = captureStdout(() -> assertEquals(0, AspdCli.execute("eval", out.toString(), "--gold",
+          goldSet.get().toString()))).lines().filter(l -> l.startsWith("all ")).findFirst().orElseThrow();
+      String[] cells = all.replace("|", " ").trim().split("\\s+");
+      assertTrue(Double.parseDouble(cells[4]) >= 0.97, "decision F1: " + all);
+      assertTrue(Double.parseDouble(cells[7]) >= 0.95, "branch F1: " + all);
+    }
+
     assertEquals(2, AspdCli.execute("stats", dir.resolve("missing").toString()));
     String noShards = captureStderr(() -> assertEquals(2, AspdCli.execute("export", dir.resolve("missing").toString())));
     assertTrue(noShards.contains("has no data/ folder") && !noShards.contains("\tat "), noShards);

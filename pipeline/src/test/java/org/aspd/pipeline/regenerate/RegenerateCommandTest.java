@@ -94,7 +94,7 @@ class RegenerateCommandTest {
     assertEquals(2, manifest.get("shards").size());
     assertEquals(1, manifest.get("inputs").size());
     assertEquals(64, manifest.get("config_fingerprint").asText().length());
-    assertEquals("rules-1", manifest.at("/config/teacher_version").asText());
+    assertEquals(org.aspd.teacher.rules.RulesTeacher.VERSION, manifest.at("/config/teacher_version").asText());
     assertTrue(Files.isRegularFile(release.resolve("stats.json")) && Files.isRegularFile(release.resolve("README.md")));
     assertFalse(Files.exists(release.resolve(RegenerationPipeline.COUNTS_FILE)));
     assertTrue(first.out.contains("published"), first.out);

@@ -161,9 +161,12 @@ final class GroupPlanner {
     for (int s : run) {
       anyInnerList |= hasGroupableList(s);
     }
-    if (level == Level.SECTIONS || !anyInnerList) {
+    if (!anyInnerList) {
       return trySections(run);
     }
+    // Sections of different roles, each with its own list, give their lists as groups (gold rule 7),
+    // at every level: stage 4 prefers the candidate with the most text in branches, so a sections
+    // candidate offered beside them would always win (Q18 of the gold set).
     if (level != Level.LISTS && (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run))) {
       return trySections(run);
     }

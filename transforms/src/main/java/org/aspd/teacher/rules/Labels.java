@@ -139,7 +139,26 @@ final class Labels {
         && Character.isUpperCase(text.charAt(from))) {
       return clean(text.substring(from, colon));
     }
-    return null;
+    int dash = dashAt(text, from, to);
+    return dash < 0 ? null : clean(text.substring(from, dash));
+  }
+
+  /**
+   * Where a short {@code Label - text} prefix's dash is ("Sarah Jessica Parker - Before she was ...",
+   * also with – or —), or -1: a capitalised label of at most 6 words before any sentence mark.
+   */
+  private static int dashAt(String text, int from, int to) {
+    for (int i = from + 1; i + 2 < Math.min(to, from + 60); i++) {
+      char c = text.charAt(i);
+      if (c == '.' || c == '!' || c == '?' || c == ',' || c == '(' || c == '=' || c == ':') {
+        return -1;
+      }
+      if (c == ' ' && (text.charAt(i + 1) == '-' || text.charAt(i + 1) == '–' || text.charAt(i + 1) == '—')
+          && text.charAt(i + 2) == ' ') {
+        return Words.count(text, from, i) <= 6 && Character.isUpperCase(text.charAt(from)) && i + 3 < to ? i : -1;
+      }
+    }
+    return -1;
   }
 
   /** Where the body after an item's label starts (the label and separator skipped), or {@code from}. */
@@ -147,6 +166,13 @@ final class Labels {
     String label = itemLabel(text, from, to);
     if (label == null) {
       return from;
+    }
+    if (boldLead(text, from, to) == null && !text.startsWith("**", from) && !text.startsWith("__", from)) {
+      int dash = dashAt(text, from, to);
+      int colon = text.indexOf(':', from);
+      if (dash >= 0 && (colon < 0 || colon > dash)) {
+        return dash + 3; // past " - "
+      }
     }
     int p = from;
     int stars = 0;

@@ -26,10 +26,21 @@ import org.aspd.teacher.Verdict;
 public final class RulesTeacher implements Teacher {
   public static final String NAME = "rules";
   /** Bump whenever a rewrite or a verdict can change. */
-  public static final String VERSION = "rules-1";
+  public static final String VERSION = "rules-2";
 
   private static final GroupPlanner.Level[] ORDER = {
       GroupPlanner.Level.AUTO, GroupPlanner.Level.SECTIONS, GroupPlanner.Level.LISTS};
+
+  /** Counts a title's tokens the way the structure gate does; null: {@link TitleMaker}'s estimate. */
+  private final java.util.function.ToIntFunction<String> titleTokens;
+
+  public RulesTeacher() {
+    this(null);
+  }
+
+  public RulesTeacher(java.util.function.ToIntFunction<String> titleTokens) {
+    this.titleTokens = titleTokens;
+  }
 
   @Override
   public String name() {
@@ -52,6 +63,10 @@ public final class RulesTeacher implements Teacher {
     if (candidates <= 0 || answer.isBlank()) {
       return List.of();
     }
+    return TitleMaker.countingWith(titleTokens, () -> plan(sample, answer, candidates));
+  }
+
+  private List<String> plan(Sample sample, String answer, int candidates) {
     Outline outline = Outline.of(answer);
     AnswerProfile profile = AnswerProfile.of(outline, sample.question());
     Set<String> out = new LinkedHashSet<>();

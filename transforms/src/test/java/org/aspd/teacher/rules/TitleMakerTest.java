@@ -73,4 +73,17 @@ class TitleMakerTest {
         "Quality of Education in Public Schools")));
     assertEquals("Feature Phone", TitleMaker.keyPhrase("Use a Feature Phone Occasionally", 2));
   }
+
+  @Test
+  void withTheJobsTokenizerTitlesAreCountedInItsTokens() {
+    // The estimate said 8 for "Of Mice and Men by John Steinbeck"; a real tokenizer said 9 and the
+    // gate dropped the group. Counted by the job's tokenizer, a title always passes the gate.
+    java.util.function.ToIntFunction<String> letters = s -> s.replace(" ", "").length() / 2;
+    String t = TitleMaker.countingWith(letters, () -> TitleMaker.fromItem("Of Mice and Men by John Steinbeck", ""));
+    assertTrue(letters.applyAsInt(t) <= TitleMaker.MAX_TOKENS && !t.isEmpty(), t);
+    assertTrue(letters.applyAsInt(TitleMaker.fromItem("Of Mice and Men by John Steinbeck", "")) > TitleMaker.MAX_TOKENS,
+        "the estimate alone would have kept a longer title");
+    String merged = TitleMaker.countingWith(letters, () -> TitleMaker.merged(List.of("Broth-Based Soups", "Ginger Tea")));
+    assertTrue(letters.applyAsInt(merged) <= TitleMaker.MAX_TOKENS, merged);
+  }
 }
