@@ -29,7 +29,7 @@ public final class RulesTeacher implements Teacher {
   public static final String VERSION = "rules-2";
 
   private static final GroupPlanner.Level[] ORDER = {
-      GroupPlanner.Level.AUTO, GroupPlanner.Level.SECTIONS, GroupPlanner.Level.LISTS};
+      GroupPlanner.Level.AUTO, GroupPlanner.Level.LISTS};
 
   /** Counts a title's tokens the way the structure gate does; null: {@link TitleMaker}'s estimate. */
   private final java.util.function.ToIntFunction<String> titleTokens;

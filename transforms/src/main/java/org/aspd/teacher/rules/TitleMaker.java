@@ -23,6 +23,10 @@ final class TitleMaker {
       "^(?:(?:make sure|be sure|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
           + "it's important)(?: that| to| you)*|if|when|for|to|who is(?: most likely to)?|what is|there (?:is|are))\\s+",
       java.util.regex.Pattern.CASE_INSENSITIVE);
+  /** Nouns that name little before "of" or "to": the words after the preposition carry the item. */
+  private static final Set<String> LIGHT_HEADS = Set.of("lack", "loss", "use", "role", "impact", "importance",
+      "type", "types", "kind", "kinds", "level", "levels", "number", "amount", "need", "risk", "risks", "cost",
+      "costs", "source", "sources", "effects", "effect", "power", "sense", "art");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
       "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
   /** Verbs that open tips ("Use a Feature Phone", "Seek Common Ground"): a merged title keeps what follows. */
@@ -77,7 +81,10 @@ final class TitleMaker {
     }
     String title = base.isEmpty() ? "" : balanced(shorten(base));
     if (!fits(title)) {
-      title = balanced(shorten(firstWords(pastFiller(body), 4)));
+      String rest = pastFiller(body);
+      // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
+      boolean skipped = !rest.equals(Labels.clean(body.length() > 200 ? body.substring(0, 200) : body));
+      title = balanced(shorten(firstWords(rest, skipped ? 5 : 4)));
     }
     return fits(title) ? title : "";
   }
@@ -104,11 +111,15 @@ final class TitleMaker {
   private static final java.util.regex.Pattern CONTRACTION = java.util.regex.Pattern.compile(
       "(?i)(?:you|we|they|i|it|there|that)['\u2019](?:re|ve|m|s|ll|d)");
 
-  /** A first word in lower-case letters gets a capital; anything else (xi, iPhone, `code`) is kept. */
+  /**
+   * A first word in lower case ("prefer,", "don't") gets a capital; one with a capital or a digit
+   * inside (iPhone, x2) or a mark first (`code`) is kept.
+   */
   private static String capitalised(String s) {
     int end = s.indexOf(' ');
     String first = end < 0 ? s : s.substring(0, end);
-    return !first.isEmpty() && first.chars().allMatch(c -> c >= 'a' && c <= 'z')
+    return !first.isEmpty() && first.charAt(0) >= 'a' && first.charAt(0) <= 'z'
+        && first.chars().noneMatch(c -> Character.isUpperCase(c) || Character.isDigit(c))
         ? Character.toUpperCase(first.charAt(0)) + s.substring(1) : s;
   }
 
@@ -220,7 +231,9 @@ final class TitleMaker {
         return shortJoined;
       }
     }
-    return shorten(join(titles));
+    // Nothing names every item in the limit: say that there is more rather than name the first alone.
+    String more = balanced(keyPhrase(titles.get(0), 2)) + " and more";
+    return fits(more) && tokens(more) <= limit ? more : shorten(titles.get(0));
   }
 
   private static String join(List<String> parts) {
@@ -254,9 +267,13 @@ final class TitleMaker {
       }
       words = rest;
     }
-    // "Quality of Education", "Access to Care": the noun before the preposition is the head.
+    // "Quality of Education", "Access to Care": the noun before the preposition is the head, unless
+    // it says little alone ("Lack of Personalization" -> "Personalization").
     for (int i = 1; i < words.size(); i++) {
       if (PREPOSITIONS.contains(words.get(i).toLowerCase(Locale.ROOT))) {
+        if (LIGHT_HEADS.contains(words.get(i - 1).toLowerCase(Locale.ROOT)) && i + 1 < words.size()) {
+          return keyPhrase(String.join(" ", words.subList(i + 1, words.size())), max);
+        }
         if (i <= max) {
           return trimWeak(String.join(" ", words.subList(0, i)));
         }

@@ -46,6 +46,9 @@ class TitleMakerTest {
   void titlesFromABodySkipAnOpeningThatSaysNothing() {
     assertEquals("Wrapping paper is thin", TitleMaker.fromItem(null, "If your wrapping paper is thin, use two layers."));
     assertEquals("Pumpkin puree is plain", TitleMaker.fromItem(null, "Make sure that the pumpkin puree is plain."));
+    assertEquals("Prevent the crust from burning", TitleMaker.fromItem(null,
+        "To prevent the crust from burning, cover its edges with foil."));
+    assertEquals("Prefer", TitleMaker.fromItem(null, "If you prefer, you can peel the apples first."));
     String t = TitleMaker.fromItem(null, "Overfishing is a major threat to island economies.");
     assertTrue(!t.endsWith(" is") && TitleMaker.fits(t), t);
   }
@@ -72,6 +75,12 @@ class TitleMakerTest {
     assertEquals("Access and Quality", TitleMaker.merged(List.of("Access to Education for Rural Students",
         "Quality of Education in Public Schools")));
     assertEquals("Feature Phone", TitleMaker.keyPhrase("Use a Feature Phone Occasionally", 2));
+    // From the second audit: "Lack and Cultural Sensitivity" named nothing of its first item.
+    assertEquals("Personalization", TitleMaker.keyPhrase("Lack of Personalization", 2));
+    // A triple that cannot be named in the limit says there is more instead of naming the first alone.
+    String triple = TitleMaker.merged(List.of("Semantic Guidance With Domain Ontologies",
+        "Post-Processing Heuristics For Consistency", "Human-in-the-Loop Verification Workflows"));
+    assertTrue(triple.endsWith(" and more") || triple.split(",").length == 3, triple);
   }
 
   @Test
