@@ -28,7 +28,7 @@ final class SequenceCues {
    * "they continued to be popular"): one such branch among many tips is still a tip, so these count
    * only together (see {@link IndependenceHeuristic}).
    */
-  private static final Pattern WEAK_TEMPORAL_START = Pattern.compile("^(?:after|once|now)\\b|"
+  private static final Pattern WEAK_TEMPORAL_START = Pattern.compile("^(?:after|once|now|following)\\b|"
       + "^[^.!?\\n]{0,40}?\\bcontinued\\b", Pattern.CASE_INSENSITIVE);
 
   /** "The crude oil is then transported": a step that follows the one before. */
@@ -49,7 +49,8 @@ final class SequenceCues {
   private static final Pattern TIMELINE_LABEL = Pattern.compile(
       "^(?:(?:step|day|week|month|year|phase|stage|round|level|hour|night|morning|lesson|module|session|"
           + "semester|quarter)\\s*\\d+|(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
-          + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon)\\b|"
+          + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon|monday|tuesday|wednesday|"
+          + "thursday|friday|saturday|sunday)\\b|"
           + "(?:first|second|third|fourth|fifth|final|last) (?:step|day|week|stage|phase)\\b|"
           + "(?:before|during|after)\\b)",
       Pattern.CASE_INSENSITIVE);

@@ -116,4 +116,14 @@ class IndependenceHeuristicTest {
     assertTrue(assess("Tips:\n\n", "1. Preparation: Research your topic and organise your thoughts into an outline.\n",
         "2. Practice: Rehearse the talk in front of a friend two or three times.\n").independent());
   }
+
+  @Test
+  void aWeekPlanAndAHistoryThatFollowsOnAreSequences() {
+    // Second audit: a Monday-Sunday routine (an itinerary, gold rule 8) and "Following Aristotle, ...".
+    assertFalse(assess("", "**Monday:** Upper body strength with push-ups and rows for forty minutes.\n",
+        "**Tuesday:** Lower body work with squats and lunges, then a short stretch.\n").independent());
+    Assessment history = assess("", "1. **Ancient Greece**: Aristotle argued from lunar eclipses that the Earth is round.\n",
+        "2. **Hellenistic Astronomy**: Following Aristotle, Eratosthenes measured the Earth's circumference.\n");
+    assertFalse(history.independent(), history.reason());
+  }
 }
