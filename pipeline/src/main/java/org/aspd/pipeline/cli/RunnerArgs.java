@@ -31,15 +31,8 @@ final class RunnerArgs {
       // step; they are for testing transforms (our tests keep them on), not for production runs.
       case "direct", "DirectRunner" -> withDefaults(passThrough, "--runner=DirectRunner", "--blockOnRun=false",
           "--enforceImmutability=false", "--enforceEncodability=false");
-      case "flink", "FlinkRunner" -> {
-        List<String> args = new java.util.ArrayList<>(hasMaster ? remoteFlink(passThrough)
-            : List.of("--runner=FlinkRunner", "--flinkMaster=[local]"));
-        // Chained operators hand elements over without a deep copy. Safe because no DoFn of ours
-        // changes an element it received or has output: the DirectRunner's immutability check,
-        // on in every test, fails a transform that does.
-        args.addAll(withDefaults(passThrough, "--fasterCopy=true"));
-        yield args;
-      }
+      case "flink", "FlinkRunner" -> hasMaster ? remoteFlink(passThrough)
+          : List.of("--runner=FlinkRunner", "--flinkMaster=[local]");
       default -> List.of("--runner=" + runner);
     };
   }
