@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  * grow with the answer.
  */
 final class SequenceCues {
-  /** A branch body that opens by continuing a sequence. */
   /** A branch body that opens by continuing a sequence: enough on its own. */
   private static final Pattern TEMPORAL_START = Pattern.compile(
       "^(then|next|after that|after this|afterwards|afterward|subsequently|once (?:you|the|this|that|it|we|"

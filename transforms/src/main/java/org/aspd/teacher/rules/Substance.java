@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Gold rule 10: a list becomes a group only if it has roughly 40 words or more and every item
- * carries real content, not a bare label or a template placeholder such as {@code [Feature 1]}.
+ * carries real content, not a bare label or a template placeholder such as {@code [Feature 1]}, and
+ * it is not an ingredient list (most items open with a quantity: what a recipe needs, not points).
  */
 final class Substance {
   static final int MIN_LIST_WORDS = 40;
