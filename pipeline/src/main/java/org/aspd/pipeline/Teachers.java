@@ -12,12 +12,7 @@ public final class Teachers {
   public static TeacherFactory factory(AspdOptions options) {
     String name = options.getTeacher();
     if (name.equals("rules")) {
-      String llm = llmSetting(options);
-      if (llm != null) {
-        // The embedded teacher would ignore it and the run would look like an LLM run that cost nothing.
-        throw new IllegalArgumentException(llm + " is an LLM teacher setting, but the teacher is the embedded"
-            + " 'rules' one: add --teacher openai|ollama|anthropic");
-      }
+      requireNoLlmSettings(options);
       return new RulesTeacherFactory(options.getTokenizer());
     }
     if (LlmTeachers.handles(name)) {
@@ -27,10 +22,29 @@ public final class Teachers {
         + String.join(", ", LlmTeachers.NAMES));
   }
 
+  /** A setting that the chosen teacher would ignore. */
+  public static final class SettingsException extends IllegalArgumentException {
+    SettingsException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Refuses LLM settings for the embedded teacher: it would ignore them, and the run would look like
+   * an LLM run that cost nothing.
+   */
+  public static void requireNoLlmSettings(AspdOptions options) {
+    String llm = llmSetting(options);
+    if (llm != null) {
+      throw new SettingsException(llm + " is an LLM teacher setting, but the teacher is the embedded"
+          + " 'rules' one: add --teacher openai|ollama|anthropic");
+    }
+  }
+
   /** The first LLM-only setting given, or null. */
   private static String llmSetting(AspdOptions o) {
     return o.getTeacherConfig() != null ? "--teacher-config" : o.getBaseUrl() != null ? "--base-url"
-        : o.getModel() != null ? "--model" : o.getLlmCache() != null ? "--llm-cache" : o.getLlmReplay() ? "--llm-replay"
+        : o.getModel() != null ? "--model" : o.getLlmReplay() ? "--llm-replay" : o.getLlmCache() != null ? "--llm-cache"
         : o.getMaxInFlight() != null ? "--max-in-flight" : null;
   }
 

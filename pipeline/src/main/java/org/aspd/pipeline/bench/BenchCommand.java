@@ -230,8 +230,11 @@ public final class BenchCommand implements Callable<Integer> {
       out.printf(java.util.Locale.ROOT, "  realized speed-up %.3f (mean per row %.3f); theoretical %.3f, packed %.3f%n",
           d.get("speedup_ratio_of_mean_tps"), d.get("mean_realized_speedup"), d.get("mean_theoretical_speedup"),
           d.get("mean_theoretical_speedup_packed"));
-      out.printf(java.util.Locale.ROOT, "  TPS hybrid %.1f, serial %.1f, P-TPS %.1f; forward passes %s (Steps_ASPD %s) vs %s serial%n",
-          d.get("mean_tps_replay"), d.get("mean_tps_serial"), d.get("p_tps"), d.get("forward_passes_replay"),
+      double pTps = ((Number) d.get("p_tps")).doubleValue();
+      out.printf(java.util.Locale.ROOT, "  TPS hybrid %.1f, serial %.1f, P-TPS %s; forward passes %s (Steps_ASPD %s) vs %s serial%n",
+          d.get("mean_tps_replay"), d.get("mean_tps_serial"),
+          Double.isFinite(pTps) ? String.format(java.util.Locale.ROOT, "%.1f", pTps) : "n/a (no parallel rows)",
+          d.get("forward_passes_replay"),
           d.get("steps_aspd"), d.get("forward_passes_serial"));
     }
     List<Map<String, Object>> failed = (List<Map<String, Object>>) report.get("failed");

@@ -90,6 +90,14 @@ final class RunCommand implements Callable<Integer> {
     // picocli's multi-value --input also takes the pass-through settings after its paths
     // (--input a.jsonl --tokenizer=x): they are settings, never input paths.
     List<String> settings = inputs.stream().filter(in -> in.startsWith("--")).toList();
+    for (int i = 0; i + 1 < inputs.size(); i++) {
+      if (inputs.get(i).startsWith("--") && !inputs.get(i).contains("=") && !inputs.get(i + 1).startsWith("--")) {
+        // "--input a --jobName b": b would be read as a second input.
+        System.err.println("aspd: '" + inputs.get(i) + " " + inputs.get(i + 1) + "' after --input: pipeline options"
+            + " are given as --name=value (aspd run --help-options lists them)");
+        return 2;
+      }
+    }
     inputs.removeAll(settings);
     passThrough.addAll(0, settings);
     String misspelt = PassThrough.problem(passThrough, output == null);
@@ -105,8 +113,12 @@ final class RunCommand implements Callable<Integer> {
     args.add("--output=" + (output.contains("://") ? output : new File(output).getAbsolutePath()));
     if (teacher == null) {
       // A teacher YAML names its provider: --teacher-config alone means that LLM, not the rules.
+      if (teacherConfig != null && !new File(teacherConfig).isFile()) {
+        System.err.println("aspd: --teacher-config " + teacherConfig + ": no such file");
+        return 2;
+      }
       try {
-        teacher = teacherConfig == null || !new File(teacherConfig).isFile() ? "rules"
+        teacher = teacherConfig == null ? "rules"
             : org.aspd.teacher.llm.config.TeacherConfigFile.read(new File(teacherConfig).toPath())
                 .stage(org.aspd.teacher.llm.config.LlmStage.REWRITE).provider().id();
       } catch (RuntimeException e) {
@@ -150,6 +162,7 @@ final class RunCommand implements Callable<Integer> {
     PipelineResult result;
     try {
       options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().as(AspdOptions.class);
+      org.aspd.pipeline.Teachers.factory(options); // settings the teacher would ignore: refused before a dry run too
       if (dryRun || options.getDryRun()) { // --dry-run, or Beam's spelling --dryRun=true
         System.out.print(DryRun.report(options));
         return 0;

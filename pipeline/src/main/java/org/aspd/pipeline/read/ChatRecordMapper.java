@@ -87,12 +87,12 @@ final class ChatRecordMapper {
       String type = part.path("type").asText("");
       if (!part.isObject() || !type.equals("text") || !part.path("text").isTextual()) {
         throw new BadRecord(Reason.NOT_A_STRING, "content[" + i + "] is " + (type.isEmpty() ? "not a text part"
-            : "a '" + type + "' part, not text"));
+            : type.equals("text") ? "a text part without a text string" : "a '" + type + "' part, not text"));
       }
       text.append(i == 0 ? "" : "\n").append(part.get("text").textValue());
     }
     if (parts.isEmpty()) {
-      throw new BadRecord(Reason.MISSING_FIELD, "the content is an empty list of parts");
+      throw new BadRecord(Reason.MISSING_FIELD, "content is an empty list of parts");
     }
     return text.toString();
   }

@@ -70,21 +70,44 @@ final class InputExpander {
   }
 
   /**
-   * What the made-up ids of each input start with when several inputs are given: the input's folder
-   * below the deepest folder that holds them all ({@code gpt4/} and {@code claude/} for
-   * {@code --input results/gpt4 results/claude}), so that two inputs with same-named files never make
-   * the same id. One input, or inputs in one folder, keep the ids they have alone ("").
+   * What the made-up ids of each input start with when several inputs are given: the name of the
+   * input's folder ({@code gpt4/} and {@code claude/} for {@code --input results/gpt4 results/claude};
+   * a file's folder; a FastChat answer file's or question file's benchmark folder), so that two
+   * inputs with same-named files never make the same id. The name alone, not a path: another input
+   * added later leaves these ids as they are (a regeneration carries their rows over), and one input
+   * spelled two ways ({@code ./a}, {@code /abs/a}) makes the same ids, whose copies are then
+   * duplicate-id dead letters rather than rows twice. One input, or inputs in one folder, keep the
+   * ids they have alone ("").
    */
   static java.util.Map<String, String> idPrefixes(List<String> specs) {
-    List<String> distinct = specs.stream().distinct().toList();
     java.util.Map<String, String> anchors = new java.util.LinkedHashMap<>();
-    for (String spec : distinct) {
-      anchors.put(spec, anchor(spec));
+    for (String spec : specs) {
+      anchors.put(spec, anchor(normalized(spec)));
     }
-    String common = distinct.size() < 2 ? null : commonFolder(new ArrayList<>(anchors.values()));
+    boolean oneFolder = anchors.values().stream().distinct().count() < 2;
     java.util.Map<String, String> out = new java.util.HashMap<>();
-    anchors.forEach((spec, anchor) -> out.put(spec, common == null ? "" : relativeFolder(anchor, common)));
+    anchors.forEach((spec, anchor) -> out.put(spec, oneFolder ? "" : folderName(anchor)));
     return out;
+  }
+
+  /** A local path made absolute and normalised (a trailing slash kept); other schemes as they are. */
+  private static String normalized(String spec) {
+    if (spec.contains("://")) {
+      return spec;
+    }
+    String path = java.nio.file.Path.of(spec).toAbsolutePath().normalize().toString();
+    return spec.endsWith("/") && !path.endsWith("/") ? path + "/" : path;
+  }
+
+  /** "results/gpt4/" -> "gpt4/"; a FastChat answers folder names its benchmark ("bench/model_answer/" -> "bench/"). */
+  private static String folderName(String anchor) {
+    String folder = anchor.endsWith("/") ? anchor.substring(0, anchor.length() - 1) : anchor;
+    String name = folder.substring(folder.lastIndexOf('/') + 1);
+    if (ANSWER_FOLDERS.contains(name + "/") && folder.lastIndexOf('/') > 0) {
+      String parent = folder.substring(0, folder.lastIndexOf('/'));
+      name = parent.substring(parent.lastIndexOf('/') + 1);
+    }
+    return name.isEmpty() ? "" : name + "/";
   }
 
   /** The folder an input's files are named from: a directory itself, a file's or a glob's folder. */

@@ -116,8 +116,11 @@ public final class Regeneration {
   }
 
   private TeacherFactory teacherFactory(AspdOptions options) {
-    return spec.teacher().equals("rules") ? new RulesTeacherFactory(options.getTokenizer())
-        : LlmTeachers.factory(spec.teacher(), options);
+    if (spec.teacher().equals("rules")) {
+      org.aspd.pipeline.Teachers.requireNoLlmSettings(options);
+      return new RulesTeacherFactory(options.getTokenizer());
+    }
+    return LlmTeachers.factory(spec.teacher(), options);
   }
 
   private static String version(TeacherFactory factory) {

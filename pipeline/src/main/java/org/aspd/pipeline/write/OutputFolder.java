@@ -54,13 +54,18 @@ public final class OutputFolder {
       if (Files.exists(dir.resolve(name))) earlier.add(dir.resolve(name));
     }
     if (earlier.isEmpty()) return;
-    // What a run that did not finish left behind (temporary files, dead letters without statistics)
-    // is nobody's dataset: it goes without asking. A finished run stays unless --overwrite.
-    if (!overwrite && finished(dir)) {
+    // What a run that did not finish left behind (its data/ and dead_letters/: the report is
+    // written last) is nobody's dataset: it goes without asking. Anything else a run writes may be
+    // someone's own (a model folder's tokenizer.json, a README.md): only --overwrite replaces it.
+    List<Path> others = earlier.stream().filter(p -> !LEFTOVERS.contains(p.getFileName().toString())).toList();
+    if (!overwrite && (finished(dir) || !others.isEmpty())) {
       throw holdsARun(output, earlier.stream().map(p -> p.getFileName().toString()).toList());
     }
     for (Path p : earlier) deleteTree(p);
   }
+
+  /** What a run that died leaves: removed without --overwrite when no finished run is there. */
+  private static final List<String> LEFTOVERS = List.of("data", "dead_letters");
 
   private static boolean finished(Path dir) {
     if (Files.exists(dir.resolve("stats.json"))) return true;
@@ -90,7 +95,9 @@ public final class OutputFolder {
     if (earlier.isEmpty()) return;
     boolean finished = names.contains("stats.json")
         || earlier.stream().anyMatch(r -> r.getFilename() != null && r.getFilename().endsWith(".parquet"));
-    if (!overwrite && finished) throw holdsARun(output, names);
+    if (!overwrite && (finished || names.stream().anyMatch(n -> !LEFTOVERS.contains(n)))) {
+      throw holdsARun(output, names);
+    }
     try {
       FileSystems.delete(earlier, StandardMoveOptions.IGNORE_MISSING_FILES);
     } catch (IOException e) {
@@ -99,8 +106,8 @@ public final class OutputFolder {
   }
 
   private static IllegalArgumentException holdsARun(String output, List<String> names) {
-    return new IllegalArgumentException(output + " already holds a run (" + String.join(", ", names)
-        + "); give --overwrite to replace it, or choose another --output");
+    return new IllegalArgumentException(output + " already holds a run, or files a run writes (" + String.join(", ", names)
+        + "); give --overwrite to replace them, or choose another --output");
   }
 
   private static void deleteTree(Path root) {

@@ -122,6 +122,16 @@ class CliTest {
         "http://127.0.0.1:9/v1", "--model", "m", "--output", out.toString())));
     assertTrue(llmForRules.contains("--base-url is an LLM teacher setting, but the teacher is the embedded 'rules' one"),
         llmForRules);
+    String dryRules = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--base-url", "http://127.0.0.1:9/v1",
+        "--output", out.toString(), "--dry-run")));
+    assertTrue(dryRules.contains("--base-url is an LLM teacher setting"), "a dry run checks it too: " + dryRules);
+    String noYaml = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--teacher-config",
+        dir.resolve("none.yaml").toString(), "--output", out.toString())));
+    assertTrue(noYaml.contains("none.yaml: no such file"), noYaml);
+    // A pipeline option with its value apart after --input: the value was read as one more input.
+    String apart = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--input", dir.toString(), "--jobName",
+        "other", "--output", out.toString())));
+    assertTrue(apart.contains("'--jobName other' after --input: pipeline options are given as --name=value"), apart);
     // Mistyped options: Beam said "Argument '3' does not begin with '--'", and --outptu a missing --output.
     String limt = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--output", out.toString(), "--limt", "3")));
     assertTrue(limt.contains("unknown option '--limt'; did you mean --limit?"), limt);
@@ -200,8 +210,8 @@ class CliTest {
     Files.writeString(out.resolve("bench/bench.json"), "{}");
     String refused = captureStderr(() -> assertEquals(2,
         AspdCli.execute("run", "--input", input.toString(), "--output", out.toString())));
-    assertTrue(refused.contains("already holds a run (data, dead_letters, plots, stats.json, README.md,"
-        + " tokenizer.json, bench); give --overwrite"), refused);
+    assertTrue(refused.contains("already holds a run, or files a run writes (data, dead_letters, plots, stats.json,"
+        + " README.md, tokenizer.json, bench); give --overwrite"), refused);
     assertEquals(2, Files.list(out.resolve("data")).count(), "a refused run touches nothing");
 
     assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", out.toString(), "--overwrite",
@@ -223,6 +233,16 @@ class CliTest {
     assertEquals(0, AspdCli.execute("run", "--input", input.toString(), "--output", crashed.toString()));
     assertEquals(List.of("dead-letters-00000-of-00001.jsonl"),
         Files.list(crashed.resolve("dead_letters")).map(f -> f.getFileName().toString()).toList());
+
+    // A model folder is not a crashed run: its tokenizer and README are not leftovers to sweep away.
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("tokenizer.json"), "{}");
+    Files.writeString(model.resolve("README.md"), "# my model");
+    String mine = captureStderr(() -> assertEquals(2,
+        AspdCli.execute("run", "--input", input.toString(), "--output", model.toString())));
+    assertTrue(mine.contains("files a run writes (README.md, tokenizer.json)"), mine);
+    assertEquals("# my model", Files.readString(model.resolve("README.md")));
 
     Path file = dir.resolve("a-file");
     Files.writeString(file, "x");

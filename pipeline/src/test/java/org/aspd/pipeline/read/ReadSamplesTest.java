@@ -235,6 +235,19 @@ class ReadSamplesTest {
     ReadRun sameFolder = ReadRun.of(dir.resolve("flat/a.jsonl").toString(), dir.resolve("flat/b.jsonl").toString());
     assertEquals(List.of("a.jsonl:1", "b.jsonl:1"), sameFolder.samples.stream().map(Sample::id).sorted().toList(),
         "files of one folder keep the ids they have alone");
+    // Another input added later leaves these ids as they are (a regeneration carries their rows over).
+    write(dir, "elsewhere/deep/c.jsonl", "{\"prompt\":\"q3\",\"response\":\"a3\"}");
+    ReadRun three = ReadRun.of(dir.resolve("results/gpt4").toString(), dir.resolve("results/claude").toString(),
+        dir.resolve("elsewhere/deep").toString());
+    assertTrue(three.samples.stream().map(Sample::id).toList().containsAll(twoFolders.samples.stream().map(Sample::id)
+        .toList()), "the first two inputs' ids are unchanged");
+    // One input spelled two ways: the same ids, so the copies are duplicates, not rows twice.
+    ReadRun twice = ReadRun.of(dir.resolve("results/gpt4").toString(),
+        dir.resolve("results/../results/gpt4/").toString(), dir.resolve("results/claude").toString());
+    assertEquals(4, twice.samples.stream().filter(s -> s.id().startsWith("gpt4/")).count(), "both spellings are read");
+    assertEquals(List.of("gpt4/model_outputs.json#0", "gpt4/model_outputs.json#1"), twice.samples.stream()
+        .map(Sample::id).filter(id -> id.startsWith("gpt4/")).distinct().sorted().toList(),
+        "under the same two ids, whichever spelling read them: the job's dedupe makes the copies dead letters");
   }
 
   @Test

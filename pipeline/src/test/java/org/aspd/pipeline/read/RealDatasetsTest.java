@@ -67,9 +67,9 @@ class RealDatasetsTest {
     List<Sample> samples = samples(LLM_JUDGE);
     assertEquals(80, samples.size());
     assertEquals(Map.of(), reasons(LLM_JUDGE));
-    // Read beside the other sets, so its ids start with its folder below theirs (two inputs with a
+    // Read beside the other sets, so its ids start with its folder's name (two inputs with a
     // gpt-4.jsonl each would otherwise make the same ids).
-    Sample first = samples.stream().filter(s -> s.id().equals("vicuna-bench/llm_judge/gpt-4o/1")).findFirst()
+    Sample first = samples.stream().filter(s -> s.id().equals("llm_judge/gpt-4o/1")).findFirst()
         .orElseThrow();
     assertEquals("gpt-4o", first.model());
     assertEquals("generic", first.category());
@@ -84,7 +84,7 @@ class RealDatasetsTest {
     assertEquals(559, samples.size());
     assertEquals(Map.of(Reason.EMPTY_ANSWER, 1), reasons(LEGACY)); // llama-13b left one answer blank
     assertEquals(560, samples.stream().map(Sample::id).distinct().count() + 1);
-    assertEquals("bard:20230327", samples.stream().filter(s -> s.id().equals("vicuna-bench/legacy_eval_table/bard/1"))
+    assertEquals("bard:20230327", samples.stream().filter(s -> s.id().equals("legacy_eval_table/bard/1"))
         .findFirst().orElseThrow().model());
     assertEquals(80, samples.stream().filter(s -> s.model().equals("alpaca-13b:v1")).count());
     assertEquals(7, samples.stream().map(Sample::model).distinct().count());

@@ -265,6 +265,12 @@ class RegenerateCommandTest {
     assertEquals(RegenerateCommand.INVALID_SPEC, missing.code, missing.err);
     assertTrue(missing.err.contains("invalid spec: input ") && missing.err.contains("nope matches no file"), missing.err);
     assertFalse(missing.err.contains("\tat "), missing.err);
+    // LLM settings for the embedded teacher were ignored and the release published.
+    Files.writeString(spec, "inputs: [in/]\noutput: x\npipelineOptions: [--model=gpt-4o]\n");
+    Run ignored = regenerate();
+    assertEquals(RegenerateCommand.INVALID_SPEC, ignored.code, ignored.err);
+    assertTrue(ignored.err.contains("--model is an LLM teacher setting"), ignored.err);
+    assertFalse(Files.exists(root.resolve("LATEST")), "nothing published");
   }
 
   private Set<String> deadLetterKeys(Path release) throws Exception {
