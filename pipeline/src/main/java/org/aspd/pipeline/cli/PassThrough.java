@@ -39,6 +39,20 @@ final class PassThrough {
     return null;
   }
 
+  /**
+   * picocli's multi-value --input takes what follows it, options included: "--input a --jobName b"
+   * would read b as a second input. What is wrong in one line, or null.
+   */
+  static String valueApartAmongInputs(List<String> inputs) {
+    for (int i = 0; i + 1 < inputs.size(); i++) {
+      if (inputs.get(i).startsWith("--") && !inputs.get(i).contains("=") && !inputs.get(i + 1).startsWith("--")) {
+        return "'" + inputs.get(i) + " " + inputs.get(i + 1) + "' after --input: pipeline options are given as"
+            + " --name=value (aspd run --help-options lists them)";
+      }
+    }
+    return null;
+  }
+
   /** "; did you mean --limit?" for a name one or two edits from one of ours, else "". */
   private static String suggestion(String name) {
     for (String own : OWN) {

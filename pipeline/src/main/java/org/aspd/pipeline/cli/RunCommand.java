@@ -90,17 +90,10 @@ final class RunCommand implements Callable<Integer> {
     // picocli's multi-value --input also takes the pass-through settings after its paths
     // (--input a.jsonl --tokenizer=x): they are settings, never input paths.
     List<String> settings = inputs.stream().filter(in -> in.startsWith("--")).toList();
-    for (int i = 0; i + 1 < inputs.size(); i++) {
-      if (inputs.get(i).startsWith("--") && !inputs.get(i).contains("=") && !inputs.get(i + 1).startsWith("--")) {
-        // "--input a --jobName b": b would be read as a second input.
-        System.err.println("aspd: '" + inputs.get(i) + " " + inputs.get(i + 1) + "' after --input: pipeline options"
-            + " are given as --name=value (aspd run --help-options lists them)");
-        return 2;
-      }
-    }
+    String misspelt = PassThrough.valueApartAmongInputs(inputs);
     inputs.removeAll(settings);
     passThrough.addAll(0, settings);
-    String misspelt = PassThrough.problem(passThrough, output == null);
+    misspelt = misspelt != null ? misspelt : PassThrough.problem(passThrough, output == null);
     if (misspelt != null) {
       System.err.println("aspd: " + misspelt);
       return 2;

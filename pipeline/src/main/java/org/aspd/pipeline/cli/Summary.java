@@ -76,17 +76,20 @@ final class Summary {
       if (s.get("samples_total").asLong() > 0) return null;
       boolean teacher = false;
       for (var it = s.path("dead_letter_reasons").fieldNames(); it.hasNext(); ) {
-        teacher |= it.next().endsWith(":teacher_error");
+        teacher |= it.next().endsWith(":" + org.aspd.teacher.TeacherException.REASON);
       }
       if (!teacher) return null;
       ResourceId dir = FileSystems.matchNewResource(outputDir, true);
+      ObjectMapper json = new ObjectMapper();
       for (var file : FileSystems.match(dir.resolve("dead_letters", StandardResolveOptions.RESOLVE_DIRECTORY)
           + "*.jsonl").metadata()) {
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
             Channels.newInputStream(FileSystems.open(file.resourceId())), java.nio.charset.StandardCharsets.UTF_8))) {
           for (String line = r.readLine(); line != null; line = r.readLine()) {
-            JsonNode d = new ObjectMapper().readTree(line);
-            if (d.path("reason").asText().equals("teacher_error")) return d.path("detail").asText();
+            JsonNode d = json.readTree(line);
+            if (d.path("reason").asText().equals(org.aspd.teacher.TeacherException.REASON)) {
+              return d.path("detail").asText();
+            }
           }
         }
       }

@@ -176,7 +176,8 @@ final class GroupPlanner {
 
   /** Assesses a run that will not be a group, so that its lists know whether it is ordered. */
   private void noteOrdered(List<Integer> run) {
-    if (accept(sectionSpans(run)) == null && memo.ordered.contains(key(sectionSpans(run)))) {
+    List<int[]> spans = sectionSpans(run);
+    if (accept(spans) == null && memo.ordered.contains(key(spans))) {
       memo.orderedSections.addAll(run);
     }
   }
@@ -320,7 +321,7 @@ final class GroupPlanner {
         return new int[] {from, to};
       }
       if (!a.dropFirst() && !a.dropLast()) {
-        if (IndependenceHeuristic.ordered(a.reason())) {
+        if (a.ordered()) {
           memo.ordered.add(key(spans));
         }
         return null;

@@ -19,10 +19,25 @@ import java.util.regex.Pattern;
  * then starts one item later or ends one item earlier.
  */
 final class IndependenceHeuristic {
-  /** The outcome; {@code dropFirst}/{@code dropLast} say which end item must leave the group. */
-  record Assessment(boolean independent, String reason, boolean dropFirst, boolean dropLast) {
+  /**
+   * The outcome; {@code dropFirst}/{@code dropLast} say which end item must leave the group;
+   * {@code ordered}: the branches are a sequence, a procedure or a timeline, which gold rule 8 keeps
+   * whole (no list inside is carved out).
+   */
+  record Assessment(boolean independent, String reason, boolean dropFirst, boolean dropLast, boolean ordered) {
     static Assessment fail(String reason) {
-      return new Assessment(false, reason, false, false);
+      return new Assessment(false, reason, false, false, false);
+    }
+  }
+
+  /** Why the branches depend on each other, and whether because they are ordered. */
+  private record Failure(String reason, boolean ordered) {
+    static Failure ordered(String reason) {
+      return new Failure(reason, true);
+    }
+
+    static Failure other(String reason) {
+      return reason == null ? null : new Failure(reason, false);
     }
   }
 
@@ -61,14 +76,6 @@ final class IndependenceHeuristic {
     return first.endsWith(":") && Words.count(first) <= 5 ? first.replace("*", "").replace("#", "").strip() : "";
   }
 
-  /** Whether a failure says the branches are ordered (a sequence, a procedure, a timeline): gold rule 8. */
-  static boolean ordered(String reason) {
-    return reason != null && (reason.startsWith("timeline") || reason.startsWith("procedure")
-        || reason.contains("sequence connective") || reason.contains("closes a sequence")
-        || reason.contains("follow on from") || reason.contains("ordered procedure")
-        || reason.contains("is a procedure"));
-  }
-
   static Assessment assess(List<String> branches, String precondition, String following, String question) {
     if (branches.size() < 2) {
       return Assessment.fail("a group needs at least two branches");
@@ -79,22 +86,22 @@ final class IndependenceHeuristic {
     }
     List<String> labels = new ArrayList<>();
     views.forEach(v -> labels.add(v.label()));
-    String failure = firstFailure(views, labels, precondition);
+    Failure failure = firstFailure(views, labels, precondition);
     if (failure != null) {
-      return Assessment.fail(failure);
+      return new Assessment(false, failure.reason(), false, false, failure.ordered());
     }
     String premise = premise(views, precondition, question);
     String closing = closing(views);
     if (premise != null || closing != null) {
       String reason = (premise != null ? premise : "") + (premise != null && closing != null ? "; " : "")
           + (closing != null ? closing : "");
-      return new Assessment(false, reason, premise != null, closing != null);
+      return new Assessment(false, reason, premise != null, closing != null, false);
     }
     return new Assessment(true, "no sequence, back-reference, derivation or code dependency among the "
-        + branches.size() + " branches", false, false);
+        + branches.size() + " branches", false, false, false);
   }
 
-  private static String firstFailure(List<BranchView> views, List<String> labels, String precondition) {
+  private static Failure firstFailure(List<BranchView> views, List<String> labels, String precondition) {
     int timeline = 0;
     for (String label : labels) {
       if (SequenceCues.timelineLabel(label)) {
@@ -104,7 +111,7 @@ final class IndependenceHeuristic {
     List<String> heads = new ArrayList<>();
     views.forEach(v -> heads.add(v.label() != null ? v.label() : v.body()));
     if (timeline >= 2 || SequenceCues.yearsInOrder(heads)) {
-      return "timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence";
+      return Failure.ordered("timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence");
     }
     List<String> titles = new ArrayList<>();
     views.forEach(v -> titles.add(headLine(v)));
@@ -112,7 +119,8 @@ final class IndependenceHeuristic {
     for (int i = 0; i < titles.size() && lists; i++) {
       if (PROCEDURE_LABEL.matcher(titles.get(i)).matches()) {
         // "Ingredients" beside "Directions": the directions use what the other branch lists.
-        return "branch " + (i + 1) + " is a procedure ('" + titles.get(i) + "') that uses what a sibling lists";
+        return Failure.ordered("branch " + (i + 1) + " is a procedure ('" + titles.get(i)
+            + "') that uses what a sibling lists");
       }
     }
     boolean ordinalSeries = false;
@@ -123,27 +131,27 @@ final class IndependenceHeuristic {
     for (int i = 1; i < views.size(); i++) {
       BranchView v = views.get(i);
       if (SequenceCues.temporalStart(v.body())) {
-        return "branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'";
+        return Failure.ordered("branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'");
       }
       if (SequenceCues.weakTemporalStart(v.body())) {
         following.add(i + 1);
       }
       if (v.label() == null && !ordinalSeries && SequenceCues.closingStart(v.body())) {
-        return "branch " + (i + 1) + " closes a sequence: '" + excerpt(v.body()) + "'";
+        return Failure.ordered("branch " + (i + 1) + " closes a sequence: '" + excerpt(v.body()) + "'");
       }
       String back = SequenceCues.backReference(v.text());
       if (back != null) {
-        return "branch " + (i + 1) + " refers back to earlier material ('" + back + "')";
+        return Failure.other("branch " + (i + 1) + " refers back to earlier material ('" + back + "')");
       }
       String pronoun = v.label() == null ? SequenceCues.pronounStart(v.body()) : null;
       if (pronoun != null) {
-        return "branch " + (i + 1) + " opens with '" + pronoun + "', which points at an earlier sibling";
+        return Failure.other("branch " + (i + 1) + " opens with '" + pronoun + "', which points at an earlier sibling");
       }
     }
     // Two branches that follow on, or one among three: a sequence, not tips that mention an order.
     if (following.size() >= 2 || !following.isEmpty() && following.size() * 3 >= views.size()) {
-      return "branches " + following + " follow on from the ones before ('"
-          + excerpt(views.get(following.get(0) - 1).body()) + "')";
+      return Failure.ordered("branches " + following + " follow on from the ones before ('"
+          + excerpt(views.get(following.get(0) - 1).body()) + "')");
     }
     if (isNumbered(views)) {
       int steps = 0;
@@ -151,29 +159,31 @@ final class IndependenceHeuristic {
         steps += v.label() == null && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
       }
       if (steps * 2 > views.size()) {
-        return "procedure: " + steps + " of " + views.size() + " numbered items are unlabelled imperative steps";
+        return Failure.ordered("procedure: " + steps + " of " + views.size()
+            + " numbered items are unlabelled imperative steps");
       }
       String chain = objectChain(views);
       if (chain != null) {
-        return chain;
+        return Failure.ordered(chain);
       }
       String intro = tail(precondition, 400);
       if (SequenceCues.procedureIntro(intro)) {
-        return "the introduction announces an ordered procedure ('" + excerpt(lastSentence(intro)) + "')";
+        return Failure.ordered("the introduction announces an ordered procedure ('"
+            + excerpt(lastSentence(intro)) + "')");
       }
     }
     String carried = carriedNumber(views);
     if (carried != null) {
-      return carried;
+      return Failure.other(carried);
     }
     String code = codeDependency(views);
     if (code != null) {
-      return code;
+      return Failure.other(code);
     }
     if (narrative(views)) {
-      return "the branches are narrative prose in past tense with no labels: a story, not siblings";
+      return Failure.other("the branches are narrative prose in past tense with no labels: a story, not siblings");
     }
-    return labelDependency(views);
+    return Failure.other(labelDependency(views));
   }
 
   private static final Pattern PRONOUN_OBJECT = Pattern.compile("^[A-Za-z]+ (it|them)\\b",

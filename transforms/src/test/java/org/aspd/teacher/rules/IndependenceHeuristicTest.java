@@ -82,7 +82,7 @@ class IndependenceHeuristicTest {
     Assessment loaded = assess("", "**Loading the Magazine:**\n1. Press rounds into the magazine one at a time.\n",
         "**Chambering a Round:**\n1. With the loaded magazine in the pistol, pull the slide back.\n");
     assertFalse(loaded.independent(), loaded.reason());
-    assertTrue(IndependenceHeuristic.ordered(loaded.reason()), loaded.reason());
+    assertTrue(loaded.ordered(), loaded.reason());
     // #123: "is then" in a later step's first sentence.
     assertFalse(assess("", "1. **Extraction**: Crude oil is extracted from the ground by drilling wells.\n",
         "2. **Transportation**: The crude oil is then moved to a refinery by pipeline or ship.\n").independent());
