@@ -42,11 +42,19 @@ record AnswerProfile(int words, boolean hasCode, boolean derivation, int derivat
     return new AnswerProfile(Words.count(text), code, derivation, end);
   }
 
+  /** A short line of working with a comparison: "x > 4 - 3", "2y ≤ 10". */
+  private static final Pattern INEQUALITY = Pattern.compile(
+      "^[\\w\\s.+\\-*/^()]{1,20}[<>≤≥][\\w\\s.+\\-*/^()]{1,20}$");
+
   /**
    * A line that computes: an equals sign with digits or variables around it, a multiplication or
-   * division of numbers, or LaTeX arithmetic.
+   * division of numbers, LaTeX arithmetic, or a short inequality.
    */
   static boolean isEquation(String text, int from, int to) {
+    if (to - from <= 40 && INEQUALITY.matcher(text.substring(from, to).strip()).matches()
+        && text.substring(from, to).chars().anyMatch(Character::isDigit)) {
+      return true;
+    }
     int digits = 0;
     boolean equals = false;
     boolean operator = false;

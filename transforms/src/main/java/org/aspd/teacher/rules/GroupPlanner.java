@@ -32,7 +32,8 @@ final class GroupPlanner {
   /** Sections that open or close an answer rather than being one of its siblings. */
   private static final Pattern FRAME_HEADING = Pattern.compile(
       "^(conclusion|summary|in summary|in conclusion|introduction|intro|overview|background|context|"
-          + "final thoughts?|closing|closing thoughts|tl;?dr|references|sources|notes?|disclaimer|key takeaways?|"
+          + "final thoughts?|closing|closing thoughts|tl;?dr|references|sources|works cited|bibliography|citations|"
+          + "further reading|footnotes|notes?|disclaimer|key takeaways?|"
           + "takeaways?|bottom line|verdict|review|plot|synopsis|story|title|example usage|examples? of usage|"
           + "output|sample output|result|results|answer|final answer|opening|opening scene|closing scene|"
           + "end screen|scenario|explanation|how it works|code explanation)\\b",
@@ -186,9 +187,80 @@ final class GroupPlanner {
     List<int[]> spans = new ArrayList<>();
     for (int k = 0; k < run.size(); k++) {
       Outline.Section sec = o.sections.get(run.get(k));
-      spans.add(new int[] {sec.heading(), k == run.size() - 1 ? endBeforeClosingProse(run.get(k)) : sec.end()});
+      int end = sec.end();
+      if (k == run.size() - 1) {
+        end = endBeforeClosingProse(run.get(k));
+        end = end == sec.end() ? endBeforeClosingParagraphs(run) : end;
+      }
+      spans.add(new int[] {sec.heading(), end});
     }
     return spans;
+  }
+
+  /**
+   * Where the last section of a run of plain-paragraph sections ends. When every other section
+   * has the same number of paragraphs and the last one has more, the extra paragraphs close the
+   * run ("Invest in the enduring appeal of ...") and stay serial. Needs three sections or more.
+   */
+  private int endBeforeClosingParagraphs(List<Integer> run) {
+    int lastIndex = run.get(run.size() - 1);
+    Outline.Section last = o.sections.get(lastIndex);
+    if (run.size() < 3 || laterSiblingFollows(lastIndex)) {
+      return last.end();
+    }
+    int shared = -1;
+    for (int k = 0; k < run.size() - 1; k++) {
+      List<Integer> starts = paragraphStarts(o.sections.get(run.get(k)));
+      if (starts == null || starts.isEmpty() || shared >= 0 && starts.size() != shared) {
+        return last.end();
+      }
+      shared = starts.size();
+    }
+    List<Integer> starts = paragraphStarts(last);
+    if (starts == null || starts.size() <= shared) {
+      return last.end();
+    }
+    int end = starts.get(shared);
+    while (o.lines.get(end - 1).isBlank()) {
+      end--;
+    }
+    return end;
+  }
+
+  /** First lines of a section body's paragraphs, or null when the body holds more than plain paragraphs. */
+  private List<Integer> paragraphStarts(Outline.Section s) {
+    List<Integer> starts = new ArrayList<>();
+    boolean inParagraph = false;
+    for (int i = s.heading() + 1; i < s.end(); i++) {
+      Line l = o.lines.get(i);
+      if (l.isBlank()) {
+        inParagraph = false;
+        continue;
+      }
+      if (l.kind() != Line.Kind.TEXT || l.indent() > 0) {
+        return null;
+      }
+      if (!inParagraph) {
+        starts.add(i);
+        inParagraph = true;
+      }
+    }
+    return starts;
+  }
+
+  /** A later section at the same level inside the same parent (such as a conclusion) follows. */
+  private boolean laterSiblingFollows(int index) {
+    Outline.Section s = o.sections.get(index);
+    for (int j = index + 1; j < o.sections.size(); j++) {
+      Outline.Section next = o.sections.get(j);
+      if (next.heading() >= s.end() && next.level() == s.level()) {
+        return true;
+      }
+      if (next.level() < s.level()) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private List<Integer> trySections(List<Integer> run) {
@@ -215,14 +287,8 @@ final class GroupPlanner {
    */
   private int endBeforeClosingProse(int index) {
     Outline.Section s = o.sections.get(index);
-    for (int j = index + 1; j < o.sections.size(); j++) {
-      Outline.Section next = o.sections.get(j);
-      if (next.heading() >= s.end() && next.level() == s.level()) {
-        return s.end(); // a later sibling (such as a conclusion) follows: the prose is this section's
-      }
-      if (next.level() < s.level()) {
-        break;
-      }
+    if (laterSiblingFollows(index)) {
+      return s.end(); // the prose is this section's: a sibling such as a conclusion closes the parent
     }
     int structuredEnd = -1;
     for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
@@ -275,11 +341,68 @@ final class GroupPlanner {
     if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)) {
       return null; // an explanation that walks through code in execution order
     }
-    if (Substance.problem(o, list.items()) != null) {
+    if (Substance.problem(o, list.items()) != null || subListOfItem(list)) {
       return null;
+    }
+    int[] last = spans.get(spans.size() - 1);
+    if (endsOnColon(last[0], last[1])) {
+      // "Here are a few formulas:" then a list: the list is the last item's; else the item is cut off.
+      Outline.ListBlock announced = listAfter(last[1]);
+      if (announced == null) {
+        return null;
+      }
+      spans.set(spans.size() - 1, new int[] {last[0], announced.end()});
     }
     int[] kept = accept(spans);
     return kept == null ? null : new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1]));
+  }
+
+  /**
+   * Whether the last item ends on a colon at its own indent: it announces what follows it
+   * ("subtract 3 from both sides:", then the working), so it is not whole on its own. A form's
+   * blank inside the item ("   b. Please explain:") does not count.
+   */
+  private boolean endsOnColon(int first, int end) {
+    int last = end - 1;
+    while (last > first && o.lines.get(last).isBlank()) {
+      last--;
+    }
+    return o.text.substring(o.startOffset(last), o.endOffset(last + 1)).stripTrailing().endsWith(":")
+        && o.lines.get(last).indent() <= o.lines.get(first).indent();
+  }
+
+  /** The list that starts right after line {@code end} (blank lines apart), or null. */
+  private Outline.ListBlock listAfter(int end) {
+    int next = end;
+    while (next < o.lines.size() && o.lines.get(next).isBlank()) {
+      next++;
+    }
+    for (Outline.ListBlock other : o.lists) {
+      if (other.first() == next) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A list introduced by the last item of another list ("2. Add the ending for the pronoun:", then
+   * "- ich: add -e"): it belongs to that item, as an indented sub-list would, and is not carved out.
+   */
+  private boolean subListOfItem(Outline.ListBlock list) {
+    int before = list.first() - 1;
+    while (before >= 0 && o.lines.get(before).isBlank()) {
+      before--;
+    }
+    if (before < 0 || !o.text.substring(o.startOffset(before), o.endOffset(before + 1)).stripTrailing().endsWith(":")) {
+      return false;
+    }
+    for (Outline.ListBlock other : o.lists) {
+      if (other != list && other.end() == before + 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A run of spans by its first line, its size and its end: what the memo keys decisions by. */
@@ -313,9 +436,9 @@ final class GroupPlanner {
       }
       int start = o.startOffset(spans.get(from)[0]);
       int end = o.endOffset(spans.get(to - 1)[1]);
-      // The heuristic reads only the last part of the text before a group and the start of the text after it.
-      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts,
-          o.text.substring(Math.max(0, start - CONTEXT_CHARS), start),
+      // All the text before, as stage 2 passes it (the heuristic reads its opening and its last part),
+      // and the start of the text after.
+      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts, o.text.substring(0, start),
           o.text.substring(end, Math.min(o.text.length(), end + CONTEXT_CHARS)), question);
       if (a.independent()) {
         return new int[] {from, to};

@@ -171,6 +171,13 @@ final class IndependenceHeuristic {
         return Failure.ordered("the introduction announces an ordered procedure ('"
             + excerpt(lastSentence(intro)) + "')");
       }
+      // "Here's a step-by-step guide:" followed by parts ("**Exterior Detailing:**") governs the
+      // numbered lists of every part, except a part of another kind ("**Additional Tips:**").
+      String opening = opening(precondition);
+      if (SequenceCues.stepsAnnouncedBeforeParts(opening) && !SequenceCues.asideHeading(lastLine(precondition))) {
+        return Failure.ordered("the answer opens by announcing an ordered procedure ('"
+            + excerpt(lastSentence(opening)) + "')");
+      }
     }
     String carried = carriedNumber(views);
     if (carried != null) {
@@ -519,6 +526,23 @@ final class IndependenceHeuristic {
       }
     }
     return String.join(", ", shown);
+  }
+
+  /** Where an answer's opening ends: its first list item. */
+  private static final Pattern FIRST_ITEM = Pattern.compile("^[ \\t]*(?:[-*+\u2022]|\\d{1,3}[.)])[ \\t]+",
+      Pattern.MULTILINE);
+  private static final int OPENING_CHARS = 600;
+
+  /** An answer's opening: what comes before its first list item, at most {@value #OPENING_CHARS} characters. */
+  private static String opening(String text) {
+    String head = text.length() > OPENING_CHARS ? text.substring(0, OPENING_CHARS) : text;
+    Matcher m = FIRST_ITEM.matcher(head);
+    return m.find() ? head.substring(0, m.start()) : head;
+  }
+
+  private static String lastLine(String s) {
+    String t = s.strip();
+    return t.substring(t.lastIndexOf('\n') + 1);
   }
 
   static String tail(String s, int n) {

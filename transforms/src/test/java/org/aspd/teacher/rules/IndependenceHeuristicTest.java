@@ -126,4 +126,15 @@ class IndependenceHeuristicTest {
         "2. **Hellenistic Astronomy**: Following Aristotle, Eratosthenes measured the Earth's circumference.\n");
     assertFalse(history.independent(), history.reason());
   }
+  @Test
+  void troubleshootingThatEscalatesIsASequence() {
+    // AlpacaEval gpt4 #255: "If you're still encountering issues" follows from the fix before failing.
+    Assessment a = assess("Try the following:\n\n",
+        "4. Reinstall Anki: If none of the above steps work, uninstall Anki and install it again.\n",
+        "5. Hardware acceleration: If you're still encountering issues, try disabling hardware acceleration.\n");
+    assertFalse(a.independent());
+    assertTrue(a.ordered(), a.reason());
+    assertTrue(assess("Tips:\n\n", "- **Sleep:** If you can, rest eight hours every night.\n",
+        "- **Water:** If it is hot, drink two litres or more every day.\n").independent());
+  }
 }

@@ -177,4 +177,90 @@ class RulesTeacherTest {
         + "Always check your local laws before you carry or fire a gun, and take a safety course first.";
     assertEquals(List.of(), rewrite("How do I load my pistol?", answer));
   }
+  @Test
+  void aStepByStepGuideInPartsKeepsEachPartsStepsSerialButNotItsTips() throws Exception {
+    // AlpacaEval gpt4_1106 #30: the guide's interior steps were a group because the announcement
+    // lay far above them; the tips are not steps and stay a group.
+    String answer = "Detailing a car takes a few hours. Here's a step-by-step guide to detailing a car:\n\n"
+        + "**Exterior Detailing:**\n\n"
+        + "1. **Wash the Car:** Rinse the car with water, then wash it from top to bottom with a mitt.\n"
+        + "2. **Clay Bar Treatment:** Use a clay bar with lubricant to remove bonded contaminants from the paint.\n"
+        + "3. **Polish:** Apply a car polish with a dual-action polisher to remove fine scratches and swirls.\n"
+        + "4. **Wax or Sealant:** Apply a coat of wax or sealant to protect the paint and give it a shine.\n"
+        + "5. **Dry the Car:** Use a clean microfiber towel to dry the paint and avoid water spots.\n\n"
+        + "**Interior Detailing:**\n\n"
+        + "1. **Remove Trash:** Clear out any trash and remove personal items from the car.\n"
+        + "2. **Vacuum:** Vacuum the seats, carpets, floor mats and trunk with a brush attachment.\n"
+        + "3. **Clean Hard Surfaces:** Wipe the dashboard and the door panels with a mild cleaner.\n\n"
+        + "**Additional Tips:**\n\n"
+        + "- Work in the shade so that products do not dry too quickly and leave residue behind.\n"
+        + "- Use separate buckets for washing and rinsing to keep the clean water free of dirt.\n"
+        + "- Always use gentle, non-abrasive cleaners made for cars to avoid damaging surfaces.\n\n"
+        + "By following these steps, you'll give your car a thorough clean.";
+    List<String> candidates = rewrite("How do I detail a car?", answer);
+    assertEquals(1, candidates.size());
+    Response r = parse(candidates.get(0), answer);
+    assertEquals(1, r.groups().size());
+    assertTrue(r.groups().get(0).branches().get(0).content().startsWith("- Work in the shade"));
+  }
+
+  @Test
+  void aWorksCitedSectionIsNotASiblingOfTheEssayItCites() {
+    // AlpacaEval gpt4_1106 #203: the essay and its Works Cited were two branches.
+    String answer = "**Two Towns, One Student**\n\nLiving in Flagstaff taught me patience with snow and with "
+        + "people, and the pines there shaped how I think about quiet. As Abbey writes, the desert is a place "
+        + "that asks for attention, and Kaneohe asked for the same in another way.\n\n"
+        + "**Works Cited**\n\nAbbey, Edward. *Desert Solitaire*. Ballantine Books, 1968. Pukui, Mary Kawena. "
+        + "*Olelo No'eau*. Bishop Museum Press, 1983.";
+    assertEquals(List.of(), rewrite("Write a two-topic essay with citations.", answer));
+  }
+
+  @Test
+  void aClosingParagraphAfterTheLastOfOneParagraphSectionsStaysSerial() throws Exception {
+    // AlpacaEval gpt4_1106 #184: the closing call to buy ended up in the last branch.
+    String answer = "Title: Sterling Silver Cuban Link Chain\n\n"
+        + "Material:\nThe chain is made of 92.5% pure silver, alloyed for strength, and it is hypoallergenic.\n\n"
+        + "Design:\nTightly interlocking oval links with a flat surface give the chain a sleek, seamless look.\n\n"
+        + "Closure:\nA durable box clasp keeps the chain secure and is easy to fasten and to remove.\n\n"
+        + "Invest in the enduring appeal of this chain and add a timeless piece to your collection today.";
+    Response r = parse(rewrite("Describe this chain.", answer).get(0), answer);
+    assertEquals(List.of("Material", "Design", "Closure"),
+        r.groups().get(0).branches().stream().map(Branch::title).toList());
+    assertTrue(((SerialText) r.items().get(r.items().size() - 1)).text().startsWith("Invest in"));
+  }
+
+  @Test
+  void anItemThatAnnouncesWhatFollowsKeepsItOrIsNoBranch() throws Exception {
+    // AlpacaEval gpt4 #181: "a few basic formulas:" then the formulas, outside the last item.
+    String formulas = "Area and perimeter describe the size and the boundary of a flat shape.\n\n"
+        + "1. Area: the space a shape covers, measured in square units such as square metres or feet.\n"
+        + "- Rectangle: length times width\n- Circle: pi times the radius squared\n\n"
+        + "2. Perimeter: the length of the boundary of a shape. Here are a few basic formulas:\n\n"
+        + "- Rectangle: twice the sum of length and width\n- Square: four times the side\n\n"
+        + "Both are measured from the shape's sides.";
+    Group g = parse(rewrite("Explain area and perimeter.", formulas).get(0), formulas).groups().get(0);
+    assertEquals(List.of("Area", "Perimeter"), g.branches().stream().map(Branch::title).toList());
+    assertTrue(g.branches().get(1).content().contains("- Square: four times the side"));
+    // AlpacaEval gpt4 #614: the working of the last item lies outside it, so there is no group.
+    String proof = "The statement is not entirely correct. Let's break it down to understand it better.\n\n"
+        + "1. \"If x is a positive integer\": a positive integer is a whole number greater than 0, so x > 0.\n\n"
+        + "2. \"or a solution to x + 3 > 4\": to find the solutions, we can subtract 3 from both sides:\n\n"
+        + "x > 4 - 3\nx > 1\n\nSo x needs to be greater than 1, and x > 12 does not follow from either part.";
+    assertEquals(List.of(), rewrite("Prove the given statement.", proof));
+  }
+
+  @Test
+  void aListIntroducedByAStepIsPartOfThatStep() {
+    // AlpacaEval gpt4 #599: the endings per pronoun are step 2's cases (gold rule 8).
+    String answer = "Regular German verbs end in -en in the infinitive, and the ending changes with the subject. "
+        + "Here's a quick guide to the present tense:\n\n"
+        + "1. Remove the -en from the infinitive to find the stem (spielen becomes spiel).\n\n"
+        + "2. Add the appropriate ending based on the subject pronoun:\n\n"
+        + "- ich (I): add -e to the stem, as in ich spiele\n"
+        + "- du (you, informal): add -st to the stem, as in du spielst\n"
+        + "- er/sie/es (he/she/it): add -t to the stem, as in er spielt\n"
+        + "- wir (we): add -en to the stem, as in wir spielen\n\n"
+        + "Irregular verbs follow other patterns.";
+    assertEquals(List.of(), rewrite("How do German verbs end?", answer));
+  }
 }
