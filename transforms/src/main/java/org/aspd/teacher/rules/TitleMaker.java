@@ -17,7 +17,7 @@ final class TitleMaker {
       "in", "with", "on", "at", "by", "from", "vs", "versus", "&", "is", "are", "was", "were", "be", "that",
       "which", "who", "whose", "can", "will", "would", "should", "must", "may", "you", "your", "my", "our",
       "their", "its", "his", "her", "if", "so", "but", "when", "as", "than", "into", "about", "this", "these",
-      "those", "not", "do", "does", "have", "has");
+      "those", "not", "do", "does", "have", "has", "such");
   /** Openings of a sentence that say nothing about its item: "Make sure that the puree is plain". */
   private static final java.util.regex.Pattern FILLER_START = java.util.regex.Pattern.compile(
       "^(?:(?:make sure|be sure|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
@@ -77,16 +77,126 @@ final class TitleMaker {
     String base = label != null && !label.isBlank() ? label : "";
     int paren = base.indexOf(" (");
     if (paren > 0) {
+      java.util.regex.Matcher acronym = ACRONYM.matcher(base.substring(paren));
       base = base.substring(0, paren); // "Cost (in dollars)" -> "Cost"
+      if (!fits(base) && acronym.lookingAt()) {
+        base = acronym.group(1); // "... Single African Air Transport Market (SAATM)" -> "SAATM"
+      }
     }
     String title = base.isEmpty() ? "" : balanced(shorten(base));
+    if (!fits(title) && base.isEmpty()) {
+      title = quotedName(body);
+    }
     if (!fits(title)) {
       String rest = pastFiller(body);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
       boolean skipped = !rest.equals(Labels.clean(body.length() > 200 ? body.substring(0, 200) : body));
-      title = balanced(shorten(firstWords(rest, skipped ? 5 : 4)));
+      String phrase = phrase(rest);
+      title = phrase != null ? phrase : balanced(shorten(firstWords(rest, skipped ? 5 : 4)));
     }
     return fits(title) ? title : "";
+  }
+
+  private static final java.util.regex.Pattern ACRONYM = java.util.regex.Pattern.compile(" \\(([A-Z][A-Z0-9&-]{1,9})\\)");
+  private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile(
+      "^(?:(?:[-+\u2022]|\\d{1,3}[.)])\\s+)?[\"\u201c*_]+([^\"\u201d*_\\n]{1,60})[\"\u201d*_]+");
+
+  /** A body that opens with a quoted or emphasised name ('"1984" by George Orwell'): that name. */
+  private static String quotedName(String body) {
+    java.util.regex.Matcher m = QUOTED_NAME.matcher(body.strip());
+    if (!m.find()) {
+      return "";
+    }
+    String name = m.group(1).strip();
+    String[] words = name.split(" ");
+    long capitals = java.util.Arrays.stream(words).filter(w -> !w.isEmpty() && Character.isUpperCase(w.charAt(0))).count();
+    // Emphasis also stresses words ("*Always* check the oil"): only a title-cased name of two words or more counts.
+    boolean quoted = m.group().strip().replaceFirst("^(?:[-+\u2022]|\\d{1,3}[.)])\\s+", "").matches("^[\"\u201c][\\s\\S]*");
+    boolean named = quoted || words.length >= 2 && capitals * 2 >= words.length;
+    return named && Words.count(name) <= MAX_WORDS && fits(name) ? name : "";
+  }
+
+  /** Words that open the next phrase: a title made of first words may stop before one. */
+  private static final Set<String> PHRASE_OPENERS = Set.of("by", "to", "for", "with", "from", "in", "on", "at",
+      "into", "through", "without", "during", "before", "after", "until", "while", "because", "so", "and", "or",
+      "but", "which", "that", "who", "when", "if", "as", "than", "since", "unless", "whether", "where", "via",
+      "such", "including");
+
+  /**
+   * A body's opening phrase, or null: its first sentence when that is at most
+   * {@value #MAX_WORDS} words, else its words up to where the longest phrase that fits ends ("The
+   * server starts each point | by standing"; at least three words), else its first clause up to a
+   * comma.
+   */
+  private static String phrase(String text) {
+    String clean = Labels.clean(text.length() > 200 ? text.substring(0, 200) : text);
+    List<String> words = new ArrayList<>();
+    char stop = 0; // the mark that ended the first clause, if one did within the words read
+    for (String w : clean.split(" ")) {
+      if (w.isEmpty()) {
+        continue;
+      }
+      String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
+      if (!isWordLike(stripped)) {
+        if (words.isEmpty()) {
+          continue;
+        }
+        break;
+      }
+      words.add(stripped);
+      if (!stripped.equals(w)) {
+        stop = w.charAt(w.length() - 1);
+        break;
+      }
+      if (words.size() > MAX_WORDS) {
+        break;
+      }
+    }
+    boolean sentence = ".!?;:".indexOf(stop) >= 0 && stop != 0;
+    // A clause up to a comma is whole too ("To prevent the crust from burning,") unless it runs into
+    // another clause or a list ("landscapes that provide ecological, social ...").
+    boolean clause = stop == ',' && words.stream().skip(1).noneMatch(w -> CLAUSE_WORDS.contains(w.toLowerCase(Locale.ROOT)));
+    if ((sentence || clause) && words.size() <= MAX_WORDS) {
+      String whole = acceptable(words, words.size());
+      if (whole != null) {
+        return whole;
+      }
+    }
+    // Five words read best, then four, six and three.
+    for (int n : new int[] {5, 4, 6, 3}) {
+      if (n >= words.size()) {
+        continue;
+      }
+      String opener = words.get(n).toLowerCase(Locale.ROOT).replace("\u2019", "'");
+      boolean dangling = n >= 2 && List.of("and", "or").contains(words.get(n - 2).toLowerCase(Locale.ROOT))
+          && DANGLING_VERBS.contains(words.get(n - 1)); // "and opt | for": a verb left without its object
+      if (!dangling && PHRASE_OPENERS.contains(opener.endsWith("'s") ? opener.substring(0, opener.length() - 2) : opener)) {
+        String cut = acceptable(words, n);
+        if (cut != null) {
+          return cut;
+        }
+      }
+    }
+    return stop == ',' && words.size() <= MAX_WORDS ? acceptable(words, words.size()) : null;
+  }
+
+  private static final Set<String> CLAUSE_WORDS = Set.of("that", "which", "who", "whose", "and", "or", "but",
+      "such", "including", "like");
+
+  /** Verbs that need what follows them ("and opt for", "and try to", "and ask them"). */
+  private static final Set<String> DANGLING_VERBS = Set.of("opt", "try", "ask", "give", "provide", "help",
+      "ensure", "offer", "allow", "reduce", "increase", "improve", "support", "stay", "turn", "go", "see", "put",
+      "avoid", "make", "take", "get", "keep", "use", "be", "have", "find", "seek", "consider", "choose", "let",
+      "encourage", "create", "build", "set", "focus", "follow", "look", "check", "share", "show", "work");
+
+  private static String acceptable(List<String> words, int n) {
+    String t = balanced(String.join(" ", words.subList(0, n)));
+    return n >= 2 && fits(t) && !endsWeak(t) ? t : null;
+  }
+
+  private static boolean endsWeak(String title) {
+    int sp = title.lastIndexOf(' ');
+    return WEAK_ENDINGS.contains(lettersOnly(title.substring(sp + 1).toLowerCase(Locale.ROOT)));
   }
 
   /**
@@ -151,7 +261,14 @@ final class TitleMaker {
     List<String> out = new ArrayList<>(titles);
     java.util.Map<String, List<Integer>> same = new java.util.LinkedHashMap<>();
     for (int i = 0; i < titles.size(); i++) {
-      same.computeIfAbsent(titles.get(i).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(i);
+      // Titles from first words that open alike collide in what they say ("Drive north to San
+      // Clemente", "Drive north to Laguna Beach"): keyed by their first three words.
+      String key = titles.get(i).toLowerCase(Locale.ROOT);
+      String[] words = key.split(" ");
+      if (labels.get(i) == null && words.length > 3) {
+        key = String.join(" ", java.util.Arrays.copyOf(words, 3));
+      }
+      same.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
     }
     for (List<Integer> group : same.values()) {
       if (group.size() < 2) {
@@ -221,19 +338,55 @@ final class TitleMaker {
     if (fits(joined) && tokens(joined) <= limit) {
       return joined;
     }
+    String factored = sharedHead(titles);
+    if (factored != null && fits(factored) && tokens(factored) <= limit) {
+      return factored;
+    }
     for (int per = titles.size() == 2 ? 2 : 1; per >= 1; per--) {
       List<String> parts = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      boolean repeats = false;
       for (String t : titles) {
-        parts.add(balanced(keyPhrase(t, per)));
+        String part = capitalised(balanced(keyPhrase(t, per)));
+        repeats |= !seen.add(part.toLowerCase(Locale.ROOT));
+        parts.add(part);
       }
       String shortJoined = join(parts);
-      if (fits(shortJoined) && tokens(shortJoined) <= limit) {
+      if (!repeats && fits(shortJoined) && tokens(shortJoined) <= limit) {
         return shortJoined;
       }
     }
     // Nothing names every item in the limit: say that there is more rather than name the first alone.
-    String more = balanced(keyPhrase(titles.get(0), 2)) + " and more";
+    String more = capitalised(balanced(keyPhrase(titles.get(0), 2))) + " and more";
     return fits(more) && tokens(more) <= limit ? more : shorten(titles.get(0));
+  }
+
+  /**
+   * Two titles that end alike, said once: "Optimization Techniques" and "Regularization
+   * Techniques" -> "Optimization and Regularization Techniques"; null when they do not.
+   */
+  private static String sharedHead(List<String> titles) {
+    if (titles.size() != 2) {
+      return null;
+    }
+    List<String> a = List.of(trimWeak(titles.get(0)).split(" "));
+    List<String> b = List.of(trimWeak(titles.get(1)).split(" "));
+    int shared = 0;
+    while (shared < Math.min(a.size(), b.size()) - 1
+        && a.get(a.size() - 1 - shared).equalsIgnoreCase(b.get(b.size() - 1 - shared))) {
+      shared++;
+    }
+    if (shared == 0) {
+      return null;
+    }
+    String first = capitalised(withoutArticle(String.join(" ", a.subList(0, a.size() - shared))));
+    String second = withoutArticle(String.join(" ", b.subList(0, b.size() - shared)));
+    return first.isBlank() || second.isBlank() || first.equalsIgnoreCase(second) ? null
+        : first + " and " + second + " " + String.join(" ", a.subList(a.size() - shared, a.size()));
+  }
+
+  private static String withoutArticle(String s) {
+    return s.replaceFirst("^(?i)(?:the|a|an) (?=\\S)", "");
   }
 
   private static String join(List<String> parts) {

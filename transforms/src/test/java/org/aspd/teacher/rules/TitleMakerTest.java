@@ -17,7 +17,7 @@ class TitleMakerTest {
 
   @Test
   void unlabelledItemsUseTheirFirstWords() {
-    assertEquals("Matches the beginning", TitleMaker.fromItem(null, "`^[a-z]+`: Matches the beginning of it."));
+    assertEquals("Matches the beginning of it", TitleMaker.fromItem(null, "`^[a-z]+`: Matches the beginning of it."));
   }
 
   @Test
@@ -94,5 +94,36 @@ class TitleMakerTest {
         "the estimate alone would have kept a longer title");
     String merged = TitleMaker.countingWith(letters, () -> TitleMaker.merged(List.of("Broth-Based Soups", "Ginger Tea")));
     assertTrue(letters.applyAsInt(merged) <= TitleMaker.MAX_TOKENS, merged);
+  }
+  @Test
+  void titlesFromABodyEndWhereAPhraseEnds() {
+    // Audits: "The server starts each", "Implement sustainable fishing practices such".
+    assertEquals("The server starts each point", TitleMaker.fromItem(null,
+        "The server starts each point by standing in the service box and hitting the ball."));
+    assertEquals("Implement sustainable fishing practices", TitleMaker.fromItem(null,
+        "Implement sustainable fishing practices such as quotas and closed seasons."));
+    assertEquals("Avoid single-use plastics", TitleMaker.fromItem(null,
+        "Avoid single-use plastics and opt for reusable ones wherever you can."));
+    assertEquals("Accidentally become a viral meme", TitleMaker.fromItem(null,
+        "Who is most likely to accidentally become a viral meme because of a tech conference blooper?"));
+  }
+
+  @Test
+  void namesAndAcronymsAreKeptWhole() {
+    assertEquals("1984", TitleMaker.fromItem(null, "\"1984\" by George Orwell"));
+    assertEquals("To Kill a Mockingbird", TitleMaker.fromItem(null, "*To Kill a Mockingbird* by Harper Lee, a classic."));
+    assertEquals("Always check the oil", TitleMaker.fromItem(null, "*Always* check the oil before a long drive."));
+    assertEquals("SAATM", TitleMaker.fromItem("Implementation of the Single African Air Transport Market (SAATM)", ""));
+  }
+
+  @Test
+  void mergedTitlesSayASharedHeadOnceAndNeverRepeatAPart() {
+    // Counted by a tokenizer that makes a token of each word (the job counts with its own).
+    assertEquals("Convolutional and Recurrent Neural Networks", TitleMaker.countingWith(t -> t.split(" ").length,
+        () -> TitleMaker.merged(List.of("Convolutional Neural Networks", "Recurrent Neural Networks"))));
+    assertEquals("Superhero and name game", TitleMaker.merged(List.of("The superhero game", "The name game")));
+    String triple = TitleMaker.merged(List.of("The memory game", "The alphabet game", "The one-word icebreaker"));
+    assertTrue(!triple.toLowerCase().contains("game, game"), triple);
+    assertTrue(Character.isUpperCase(triple.charAt(0)), triple);
   }
 }
