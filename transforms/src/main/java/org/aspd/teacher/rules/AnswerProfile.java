@@ -42,9 +42,10 @@ record AnswerProfile(int words, boolean hasCode, boolean derivation, int derivat
     return new AnswerProfile(Words.count(text), code, derivation, end);
   }
 
-  /** A short line of working with a comparison: "x > 4 - 3", "2y ≤ 10". */
+  /** A short line of working with a comparison of numbers and one-letter variables: "x > 4 - 3", "2y ≤ 10". */
   private static final Pattern INEQUALITY = Pattern.compile(
-      "^[\\w\\s.+\\-*/^()]{1,20}[<>≤≥][\\w\\s.+\\-*/^()]{1,20}$");
+      "^(?:[\\d\\s.+\\-*/^()]|(?<![A-Za-z])[A-Za-z](?![A-Za-z])){1,20}[<>≤≥]"
+          + "(?:[\\d\\s.+\\-*/^()]|(?<![A-Za-z])[A-Za-z](?![A-Za-z])){1,20}$");
 
   /**
    * A line that computes: an equals sign with digits or variables around it, a multiplication or

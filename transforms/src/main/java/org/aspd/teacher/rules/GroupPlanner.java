@@ -341,8 +341,14 @@ final class GroupPlanner {
     if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)) {
       return null; // an explanation that walks through code in execution order
     }
-    if (Substance.problem(o, list.items()) != null || subListOfItem(list)) {
+    if (subListOfItem(list)) {
       return null;
+    }
+    List<Outline.Item> items = new ArrayList<>(list.items());
+    for (int i = 0; i + 1 < spans.size(); i++) {
+      if (endsOnColon(spans.get(i)[0], spans.get(i)[1])) {
+        return null; // a heading swallowed by an item ("- Safe if built correctly\nCons:")
+      }
     }
     int[] last = spans.get(spans.size() - 1);
     if (endsOnColon(last[0], last[1])) {
@@ -352,6 +358,10 @@ final class GroupPlanner {
         return null;
       }
       spans.set(spans.size() - 1, new int[] {last[0], announced.end()});
+      items.set(items.size() - 1, new Outline.Item(last[0], announced.end()));
+    }
+    if (Substance.problem(o, items) != null) {
+      return null;
     }
     int[] kept = accept(spans);
     return kept == null ? null : new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1]));
@@ -386,19 +396,25 @@ final class GroupPlanner {
   }
 
   /**
-   * A list introduced by the last item of another list ("2. Add the ending for the pronoun:", then
-   * "- ich: add -e"): it belongs to that item, as an indented sub-list would, and is not carved out.
+   * A list introduced by the last step of a numbered list ("2. Add the appropriate ending based on
+   * the subject pronoun:", then "- ich: add -e"): it belongs to that step, as an indented sub-list
+   * would, and is not carved out. A short heading-like item ("3. Key Differences:") does not count.
    */
   private boolean subListOfItem(Outline.ListBlock list) {
     int before = list.first() - 1;
     while (before >= 0 && o.lines.get(before).isBlank()) {
       before--;
     }
-    if (before < 0 || !o.text.substring(o.startOffset(before), o.endOffset(before + 1)).stripTrailing().endsWith(":")) {
+    if (before < 0) {
+      return false;
+    }
+    String line = o.text.substring(o.startOffset(before), o.endOffset(before + 1)).strip();
+    if (!line.endsWith(":") || Words.count(line) <= 6) {
       return false;
     }
     for (Outline.ListBlock other : o.lists) {
-      if (other != list && other.end() == before + 1) {
+      if (other != list && other.end() == before + 1 && other.kind() == Outline.ListKind.NUMBERED
+          && other.items().size() >= 2) {
         return true;
       }
     }
@@ -436,9 +452,9 @@ final class GroupPlanner {
       }
       int start = o.startOffset(spans.get(from)[0]);
       int end = o.endOffset(spans.get(to - 1)[1]);
-      // All the text before, as stage 2 passes it (the heuristic reads its opening and its last part),
-      // and the start of the text after.
-      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts, o.text.substring(0, start),
+      // The heuristic reads only the last part of the text before a group and the start of the text after it.
+      IndependenceHeuristic.Assessment a = IndependenceHeuristic.assess(texts,
+          o.text.substring(Math.max(0, start - CONTEXT_CHARS), start),
           o.text.substring(end, Math.min(o.text.length(), end + CONTEXT_CHARS)), question);
       if (a.independent()) {
         return new int[] {from, to};

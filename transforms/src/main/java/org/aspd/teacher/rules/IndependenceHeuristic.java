@@ -133,7 +133,7 @@ final class IndependenceHeuristic {
       if (SequenceCues.temporalStart(v.body())) {
         return Failure.ordered("branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'");
       }
-      if (SequenceCues.weakTemporalStart(v.body())) {
+      if (SequenceCues.weakTemporalStart(v.body()) || SequenceCues.escalation(v.body()) && i < views.size() - 1) {
         following.add(i + 1);
       }
       if (v.label() == null && !ordinalSeries && SequenceCues.closingStart(v.body())) {
@@ -170,13 +170,6 @@ final class IndependenceHeuristic {
       if (SequenceCues.procedureIntro(intro)) {
         return Failure.ordered("the introduction announces an ordered procedure ('"
             + excerpt(lastSentence(intro)) + "')");
-      }
-      // "Here's a step-by-step guide:" followed by parts ("**Exterior Detailing:**") governs the
-      // numbered lists of every part, except a part of another kind ("**Additional Tips:**").
-      String opening = opening(precondition);
-      if (SequenceCues.stepsAnnouncedBeforeParts(opening) && !SequenceCues.asideHeading(lastLine(precondition))) {
-        return Failure.ordered("the answer opens by announcing an ordered procedure ('"
-            + excerpt(lastSentence(opening)) + "')");
       }
     }
     String carried = carriedNumber(views);
@@ -477,6 +470,10 @@ final class IndependenceHeuristic {
   /** A last item labelled as the joint result of the others, or naming two or more of them. */
   private static String closing(List<BranchView> views) {
     BranchView last = views.get(views.size() - 1);
+    if (SequenceCues.escalation(last.body())) {
+      // "If all else fails, ...", "If the problem persists, ...": tried after the others (gold rule 9).
+      return "closing: the last item ('" + excerpt(last.body()) + "') is tried after the ones before it";
+    }
     if (views.size() >= 3 && last.label() != null && CLOSING_LABEL.matcher(last.label()).find()) {
       return "closing: the last item ('" + last.label() + "') combines the ones before it";
     }
@@ -526,23 +523,6 @@ final class IndependenceHeuristic {
       }
     }
     return String.join(", ", shown);
-  }
-
-  /** Where an answer's opening ends: its first list item. */
-  private static final Pattern FIRST_ITEM = Pattern.compile("^[ \\t]*(?:[-*+\u2022]|\\d{1,3}[.)])[ \\t]+",
-      Pattern.MULTILINE);
-  private static final int OPENING_CHARS = 600;
-
-  /** An answer's opening: what comes before its first list item, at most {@value #OPENING_CHARS} characters. */
-  private static String opening(String text) {
-    String head = text.length() > OPENING_CHARS ? text.substring(0, OPENING_CHARS) : text;
-    Matcher m = FIRST_ITEM.matcher(head);
-    return m.find() ? head.substring(0, m.start()) : head;
-  }
-
-  private static String lastLine(String s) {
-    String t = s.strip();
-    return t.substring(t.lastIndexOf('\n') + 1);
   }
 
   static String tail(String s, int n) {

@@ -19,12 +19,16 @@ final class SequenceCues {
           + "they|your|all)|later|now that|following (?:this|that)|having (?:done|completed)|from there|"
           + "at this point|with (?:this|that) (?:done|in place)|in the next step|the next step|"
           // "With the pen reassembled", "With the loaded magazine in the pistol": a state a step before made
-          + "with (?:the|your) (?:[\\w'-]+ ){0,2}?(?:[\\w-]+ed|in place|ready|done|complete)|"
-          // troubleshooting that escalates: "If you're still encountering issues", "If none of the above"
-          + "if none of (?:the above|these|those)|if (?:you(?:'re| are)|it(?:'s| is)|the (?:problem|issue)(?: is)?) still|"
-          + "if (?:the|this|that) (?:problem|issue|error) persists|if (?:that|this|it|these) (?:doesn't|does not|"
-          + "didn't|did not|don't|do not) (?:work|help|fix|solve)|if all else fails|as a last resort"
+          + "with (?:the|your) (?:[\\w'-]+ ){0,2}?(?:[\\w-]+ed|in place|ready|done|complete)"
           + ")\\b", Pattern.CASE_INSENSITIVE);
+
+  /** Troubleshooting that escalates: "If you're still encountering issues", "If none of the above". */
+  private static final Pattern ESCALATION = Pattern.compile(
+      "^(?:if none of (?:the above|these|those)|if (?:you(?:'re| are)|it(?:'s| is)|the (?:problem|issue)(?: is)?) "
+          + "still (?:encountering|experiencing|having|seeing|getting|facing|not|unable)|"
+          + "if (?:the|this|that) (?:problem|issue|error) persists|if (?:that|this|it|these) (?:doesn't|does not|"
+          + "didn't|did not|don't|do not) (?:work|help|fix|solve)|if all else fails|as a last resort)\\b",
+      Pattern.CASE_INSENSITIVE);
 
   /**
    * A body that may be following on ("After cooking, let the steak rest", "Once at the refinery",
@@ -93,17 +97,6 @@ final class SequenceCues {
           + "^solution:?$|step-by-step solution|\\bcut to\\b|\\bfade (?:in|out|to)\\b|^(?:int|ext)\\.|\\bproof\\b|workflow|history|chronolog|evolution of|origins?\\b)",
       Pattern.CASE_INSENSITIVE);
 
-  /** An announcement of steps to follow, strong enough to govern the parts below it. */
-  private static final Pattern STEPS_ANNOUNCED = Pattern.compile(
-      "step[- ]by[- ]step (?:guide|instructions|process|procedure|tutorial)|follow(?:ing)? (?:these|the) steps|"
-          + "the following steps", Pattern.CASE_INSENSITIVE);
-
-  /** Headings of a part that is not a step of the procedure around it: tips, warnings, variations. */
-  private static final Pattern ASIDE_HEADING = Pattern.compile(
-      "\\b(tips?|notes?|mistakes|considerations|warnings?|precautions|safety|troubleshooting|variations?|faqs?|"
-          + "benefits|advantages|reasons|best practices|things to (?:avoid|consider|know)|additional|extra|bonus|"
-          + "alternatives?|options)\\b", Pattern.CASE_INSENSITIVE);
-
   /** Words that follow an imperative verb at the start of a step: "Remove the bag", "Turn on ...". */
   private static final java.util.Set<String> STEP_OBJECT_WORDS = java.util.Set.of("the", "a", "an", "your", "it",
       "them", "on", "off", "up", "in", "out", "all", "some", "this", "that", "these", "those", "equal", "each",
@@ -130,6 +123,10 @@ final class SequenceCues {
   static boolean temporalStart(String body) {
     String lead = lead(body);
     return TEMPORAL_START.matcher(lead).find() || FOLLOW_ON.matcher(lead).find();
+  }
+
+  static boolean escalation(String body) {
+    return ESCALATION.matcher(lead(body)).find();
   }
 
   static boolean weakTemporalStart(String body) {
@@ -182,24 +179,6 @@ final class SequenceCues {
 
   static boolean procedureIntro(String intro) {
     return PROCEDURE_INTRO.matcher(intro).find();
-  }
-
-  /**
-   * An opening that announces steps and then names a part before the first list ("Here's a
-   * step-by-step guide:", then "**Exterior Detailing:**"): each part's list is steps of it. An
-   * announcement followed straight by its list governs only that list.
-   */
-  static boolean stepsAnnouncedBeforeParts(String opening) {
-    Matcher m = STEPS_ANNOUNCED.matcher(opening);
-    if (!m.find()) {
-      return false;
-    }
-    int lineEnd = opening.indexOf('\n', m.end());
-    return lineEnd >= 0 && !opening.substring(lineEnd).isBlank();
-  }
-
-  static boolean asideHeading(String line) {
-    return ASIDE_HEADING.matcher(prefix(line)).find();
   }
 
   static boolean sequentialHeading(String heading) {

@@ -103,7 +103,8 @@ final class TitleMaker {
 
   /** A body that opens with a quoted or emphasised name ('"1984" by George Orwell'): that name. */
   private static String quotedName(String body) {
-    java.util.regex.Matcher m = QUOTED_NAME.matcher(body.strip());
+    String text = body.strip();
+    java.util.regex.Matcher m = QUOTED_NAME.matcher(text);
     if (!m.find()) {
       return "";
     }
@@ -111,7 +112,8 @@ final class TitleMaker {
     String[] words = name.split(" ");
     long capitals = java.util.Arrays.stream(words).filter(w -> !w.isEmpty() && Character.isUpperCase(w.charAt(0))).count();
     // Emphasis also stresses words ("*Always* check the oil"): only a title-cased name of two words or more counts.
-    boolean quoted = m.group().strip().replaceFirst("^(?:[-+\u2022]|\\d{1,3}[.)])\\s+", "").matches("^[\"\u201c][\\s\\S]*");
+    char opening = text.charAt(m.start(1) - 1);
+    boolean quoted = opening == '"' || opening == '\u201c';
     boolean named = quoted || words.length >= 2 && capitals * 2 >= words.length;
     return named && Words.count(name) <= MAX_WORDS && fits(name) ? name : "";
   }

@@ -133,8 +133,14 @@ class IndependenceHeuristicTest {
         "4. Reinstall Anki: If none of the above steps work, uninstall Anki and install it again.\n",
         "5. Hardware acceleration: If you're still encountering issues, try disabling hardware acceleration.\n");
     assertFalse(a.independent());
-    assertTrue(a.ordered(), a.reason());
+    assertTrue(a.dropLast(), a.reason());
+    // A review: one escalating last item leaves the group; the ones before it stay a group (gold rule 9).
+    Assessment lastResort = assess("Try these:\n\n", "1. **Restart:** Turn the router off and on again after a minute.\n",
+        "2. **Cables:** Check that every cable is firmly plugged into its port.\n",
+        "3. **Reset:** If all else fails, hold the reset button for ten seconds.\n");
+    assertTrue(lastResort.dropLast() && !lastResort.ordered(), lastResort.reason());
     assertTrue(assess("Tips:\n\n", "- **Sleep:** If you can, rest eight hours every night.\n",
+        "- **Experience:** If you're still in high school, look for summer programs.\n",
         "- **Water:** If it is hot, drink two litres or more every day.\n").independent());
   }
 }

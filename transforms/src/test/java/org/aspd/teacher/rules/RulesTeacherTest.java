@@ -178,33 +178,6 @@ class RulesTeacherTest {
     assertEquals(List.of(), rewrite("How do I load my pistol?", answer));
   }
   @Test
-  void aStepByStepGuideInPartsKeepsEachPartsStepsSerialButNotItsTips() throws Exception {
-    // AlpacaEval gpt4_1106 #30: the guide's interior steps were a group because the announcement
-    // lay far above them; the tips are not steps and stay a group.
-    String answer = "Detailing a car takes a few hours. Here's a step-by-step guide to detailing a car:\n\n"
-        + "**Exterior Detailing:**\n\n"
-        + "1. **Wash the Car:** Rinse the car with water, then wash it from top to bottom with a mitt.\n"
-        + "2. **Clay Bar Treatment:** Use a clay bar with lubricant to remove bonded contaminants from the paint.\n"
-        + "3. **Polish:** Apply a car polish with a dual-action polisher to remove fine scratches and swirls.\n"
-        + "4. **Wax or Sealant:** Apply a coat of wax or sealant to protect the paint and give it a shine.\n"
-        + "5. **Dry the Car:** Use a clean microfiber towel to dry the paint and avoid water spots.\n\n"
-        + "**Interior Detailing:**\n\n"
-        + "1. **Remove Trash:** Clear out any trash and remove personal items from the car.\n"
-        + "2. **Vacuum:** Vacuum the seats, carpets, floor mats and trunk with a brush attachment.\n"
-        + "3. **Clean Hard Surfaces:** Wipe the dashboard and the door panels with a mild cleaner.\n\n"
-        + "**Additional Tips:**\n\n"
-        + "- Work in the shade so that products do not dry too quickly and leave residue behind.\n"
-        + "- Use separate buckets for washing and rinsing to keep the clean water free of dirt.\n"
-        + "- Always use gentle, non-abrasive cleaners made for cars to avoid damaging surfaces.\n\n"
-        + "By following these steps, you'll give your car a thorough clean.";
-    List<String> candidates = rewrite("How do I detail a car?", answer);
-    assertEquals(1, candidates.size());
-    Response r = parse(candidates.get(0), answer);
-    assertEquals(1, r.groups().size());
-    assertTrue(r.groups().get(0).branches().get(0).content().startsWith("- Work in the shade"));
-  }
-
-  @Test
   void aWorksCitedSectionIsNotASiblingOfTheEssayItCites() {
     // AlpacaEval gpt4_1106 #203: the essay and its Works Cited were two branches.
     String answer = "**Two Towns, One Student**\n\nLiving in Flagstaff taught me patience with snow and with "
@@ -262,5 +235,32 @@ class RulesTeacherTest {
         + "- wir (we): add -en to the stem, as in wir spielen\n\n"
         + "Irregular verbs follow other patterns.";
     assertEquals(List.of(), rewrite("How do German verbs end?", answer));
+  }
+  @Test
+  void aHeadingLikeLastItemTakesTheListItAnnounces() throws Exception {
+    // A review of rules-3 (Qwen1.5-7B #737): "2. Monetary Policy:" is a heading, not a step, and
+    // its bullets are its body; the minimum-content check reads the item with them.
+    String answer = "Governments can steer the economy with two kinds of policy.\n\n"
+        + "1. Fiscal Policy: the government changes taxes and spending to raise or cool demand in the economy.\n"
+        + "- Tax cuts leave households more money to spend.\n\n"
+        + "2. Monetary Policy:\n\n"
+        + "- The central bank raises or lowers interest rates to change the cost of borrowing.\n"
+        + "- It buys or sells bonds to change the amount of money in the banking system.\n\n"
+        + "Both affect inflation and employment.";
+    Group g = parse(rewrite("How do governments steer the economy?", answer).get(0), answer).groups().get(0);
+    assertEquals(List.of("Fiscal Policy", "Monetary Policy"), g.branches().stream().map(Branch::title).toList());
+    assertTrue(g.branches().get(1).content().contains("banking system."));
+  }
+
+  @Test
+  void aComparisonInProseIsNotWorking() {
+    // A review of rules-3: "Adults 18+ > 7 hours" made the answer a derivation (numbered lists serial).
+    String answer = "How much sleep you need depends on your age. As a rule of thumb:\n\n"
+        + "Adults 18+ > 7 hours\n\n"
+        + "1. **Keep a schedule:** go to bed and get up at the same time every day, weekends included.\n"
+        + "2. **Limit screens:** put phones and laptops away an hour before bed to let your mind settle.\n"
+        + "3. **Cool room:** keep the bedroom cool, dark and quiet so that you fall asleep more easily.\n\n"
+        + "Sleep well!";
+    assertEquals(1, rewrite("How many hours of sleep do I need?", answer).size());
   }
 }
