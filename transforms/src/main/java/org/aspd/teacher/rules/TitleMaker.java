@@ -126,34 +126,14 @@ final class TitleMaker {
 
   /**
    * A body's opening phrase, or null: its first sentence when that is at most
-   * {@value #MAX_WORDS} words, else its words up to where the longest phrase that fits ends ("The
-   * server starts each point | by standing"; at least three words), else its first clause up to a
+   * {@value #MAX_WORDS} words, else its words up to where a phrase ends ("The server starts each
+   * point | by standing"; five words best, then four, six, three), else its first clause up to a
    * comma.
    */
   private static String phrase(String text) {
-    String clean = Labels.clean(text.length() > 200 ? text.substring(0, 200) : text);
-    List<String> words = new ArrayList<>();
-    char stop = 0; // the mark that ended the first clause, if one did within the words read
-    for (String w : clean.split(" ")) {
-      if (w.isEmpty()) {
-        continue;
-      }
-      String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
-      if (!isWordLike(stripped)) {
-        if (words.isEmpty()) {
-          continue;
-        }
-        break;
-      }
-      words.add(stripped);
-      if (!stripped.equals(w)) {
-        stop = w.charAt(w.length() - 1);
-        break;
-      }
-      if (words.size() > MAX_WORDS) {
-        break;
-      }
-    }
+    Lead lead = lead(text, MAX_WORDS + 1);
+    List<String> words = lead.words();
+    char stop = lead.stop();
     boolean sentence = ".!?;:".indexOf(stop) >= 0 && stop != 0;
     // A clause up to a comma is whole too ("To prevent the crust from burning,") unless it runs into
     // another clause or a list ("landscapes that provide ecological, social ...").
@@ -530,28 +510,36 @@ final class TitleMaker {
   }
 
   private static String firstWords(String body, int n) {
+    return trimWeak(String.join(" ", lead(body, n).words()));
+  }
+
+  /** The first words of a text, and the mark that ended its clause there (0 when none did). */
+  private record Lead(List<String> words, char stop) {}
+
+  /** At most {@code n} word-like words from the first one, up to a mark or a token that is not a word. */
+  private static Lead lead(String body, int n) {
     String clean = Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
-    StringBuilder out = new StringBuilder();
-    int words = 0;
+    List<String> words = new ArrayList<>();
     for (String w : clean.split(" ")) {
       if (w.isEmpty()) {
         continue;
       }
       String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
       if (!isWordLike(stripped)) {
-        if (out.length() > 0) {
+        if (!words.isEmpty()) {
           break;
         }
         continue;
       }
-      if (out.length() > 0) {
-        out.append(' ');
+      words.add(stripped);
+      if (!stripped.equals(w)) {
+        return new Lead(words, w.charAt(w.length() - 1));
       }
-      out.append(stripped);
-      if (++words >= n || !stripped.equals(w)) {
+      if (words.size() >= n) {
         break;
       }
     }
-    return trimWeak(out.toString());
+    return new Lead(words, (char) 0);
   }
+
 }
