@@ -136,8 +136,34 @@ final class GroupPlanner {
     Outline.Section s = o.sections.get(index);
     String label = o.headingLabel(s);
     return !label.isEmpty() && !FRAME_HEADING.matcher(label).find() && !SYNTHESIS_HEADING.matcher(label).find()
-        && !sequential(index) && !placeholderBody(s) && Words.count(o.text, o.startOffset(s.heading()), o.endOffset(Math.max(s.end(),
+        && !sequential(index) && !placeholderBody(s) && !hidesHeadings(s) && Words.count(o.text, o.startOffset(s.heading()), o.endOffset(Math.max(s.end(),
         s.heading() + 1))) - Words.count(label) >= MIN_SECTION_WORDS;
+  }
+
+  /**
+   * Whether a section runs over bold lines that repeat at its own level and name a heading of its
+   * kind ("**Religious perspectives:**", then "**Scientific perspectives:**" three times in an
+   * answer that loops; "**Characteristics of Sets:**" running over "**Lists**"): they are read as
+   * text, so the section would swallow its siblings. Repeated sub-headings of another kind
+   * ("**Narrator:**", "**Chorus:**") are the section's own content.
+   */
+  private boolean hidesHeadings(Outline.Section s) {
+    Set<String> kind = new HashSet<>();
+    for (Outline.Section other : o.sections) {
+      if (other.level() == s.level() && other.parent() == s.parent()) {
+        kind.addAll(Words.contentStems(o.headingLabel(other), 200));
+      }
+    }
+    for (int line = s.heading() + 1; line < s.end(); line++) {
+      Integer level = o.repeated.get(line);
+      if (level != null && level == s.level()) {
+        String label = Labels.clean(o.text.substring(o.lines.get(line).textStart(), o.lines.get(line).end()));
+        if (Words.contentStems(label, 200).stream().anyMatch(kind::contains)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private boolean placeholderBody(Outline.Section s) {
@@ -352,13 +378,14 @@ final class GroupPlanner {
     }
     int[] last = spans.get(spans.size() - 1);
     if (endsOnColon(last[0], last[1])) {
-      // "Here are a few formulas:" then a list: the list is the last item's; else the item is cut off.
-      Outline.ListBlock announced = listAfter(last[1]);
-      if (announced == null) {
+      // "Here are a few formulas:" then a list, a lettered list or code: it is the last item's;
+      // else the item is cut off.
+      int announced = announcedEnd(last[1]);
+      if (announced < 0) {
         return null;
       }
-      spans.set(spans.size() - 1, new int[] {last[0], announced.end()});
-      items.set(items.size() - 1, new Outline.Item(last[0], announced.end()));
+      spans.set(spans.size() - 1, new int[] {last[0], announced});
+      items.set(items.size() - 1, new Outline.Item(last[0], announced));
     }
     if (Substance.problem(o, items) != null) {
       return null;
@@ -381,18 +408,54 @@ final class GroupPlanner {
         && o.lines.get(last).indent() <= o.lines.get(first).indent();
   }
 
-  /** The list that starts right after line {@code end} (blank lines apart), or null. */
-  private Outline.ListBlock listAfter(int end) {
+  /**
+   * The end of what an item ending on a colon announces, when it starts right after line
+   * {@code end} (blank lines apart): a list, a fenced code block, or a lettered list
+   * ("a. **Prioritize tasks**: ...") that the outline does not read as a list; -1 when none does.
+   */
+  private int announcedEnd(int end) {
     int next = end;
     while (next < o.lines.size() && o.lines.get(next).isBlank()) {
       next++;
     }
+    if (next >= o.lines.size()) {
+      return -1;
+    }
     for (Outline.ListBlock other : o.lists) {
       if (other.first() == next) {
-        return other;
+        return other.end();
       }
     }
-    return null;
+    if (o.lines.get(next).kind() == Line.Kind.CODE) {
+      int line = next;
+      while (line < o.lines.size() && o.lines.get(line).kind() == Line.Kind.CODE) {
+        line++;
+      }
+      return line;
+    }
+    int line = next;
+    int after = -1;
+    int lettered = 0;
+    while (line < o.lines.size() && LETTERED.matcher(lineText(line)).find()) {
+      lettered++;
+      line++;
+      while (line < o.lines.size() && o.lines.get(line).kind() == Line.Kind.TEXT && !LETTERED.matcher(lineText(line)).find()
+          && o.lines.get(line).indent() > 0) {
+        line++; // an indented continuation of the lettered item
+      }
+      after = line;
+      while (line < o.lines.size() && o.lines.get(line).isBlank()) {
+        line++;
+      }
+    }
+    return lettered >= 2 ? after : -1;
+  }
+
+  /** A lettered item line: "a. ", "b) ", "(c) ". */
+  private static final Pattern LETTERED = Pattern.compile("^\\s*\\(?[a-h][.)]\\s+\\S");
+
+  private String lineText(int line) {
+    return o.text.substring(o.startOffset(line), o.endOffset(line + 1));
   }
 
   /**

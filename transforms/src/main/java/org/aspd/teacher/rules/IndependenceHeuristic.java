@@ -76,6 +76,17 @@ final class IndependenceHeuristic {
     return first.endsWith(":") && Words.count(first) <= 5 ? first.replace("*", "").replace("#", "").strip() : "";
   }
 
+  /**
+   * An item whose first line is a short heading and whose content follows on the next lines
+   * ("1. Create a good thumbnail:" then a paragraph and tips): a labelled section, as a bold lead
+   * is, not an unlabelled step. An ordered procedure is still caught by its introduction or by
+   * steps that act on one object.
+   */
+  private static boolean headedItem(BranchView v) {
+    int nl = v.text().indexOf('\n');
+    return nl > 0 && !headLine(v).isEmpty() && !v.text().substring(nl).isBlank();
+  }
+
   static Assessment assess(List<String> branches, String precondition, String following, String question) {
     if (branches.size() < 2) {
       return Assessment.fail("a group needs at least two branches");
@@ -143,6 +154,10 @@ final class IndependenceHeuristic {
       if (back != null) {
         return Failure.other("branch " + (i + 1) + " refers back to earlier material ('" + back + "')");
       }
+      String contrast = v.label() == null ? SequenceCues.contrastStart(v.body()) : null;
+      if (contrast != null) {
+        return Failure.other("branch " + (i + 1) + " opens with '" + contrast + "', which answers the sibling before it");
+      }
       String pronoun = v.label() == null ? SequenceCues.pronounStart(v.body()) : null;
       if (pronoun != null) {
         return Failure.other("branch " + (i + 1) + " opens with '" + pronoun + "', which points at an earlier sibling");
@@ -156,7 +171,7 @@ final class IndependenceHeuristic {
     if (isNumbered(views)) {
       int steps = 0;
       for (BranchView v : views) {
-        steps += v.label() == null && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
+        steps += v.label() == null && !headedItem(v) && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
       }
       if (steps * 2 > views.size()) {
         return Failure.ordered("procedure: " + steps + " of " + views.size()

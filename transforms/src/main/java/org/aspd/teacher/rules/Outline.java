@@ -32,6 +32,8 @@ final class Outline {
   final List<Line> lines;
   final List<Section> sections = new ArrayList<>();
   final List<ListBlock> lists = new ArrayList<>();
+  /** Bold heading lines read as text because they repeat (see {@link #demoteNonHeadings}), with their level. */
+  final java.util.Map<Integer, Integer> repeated = new java.util.HashMap<>();
 
   private Outline(String text) {
     this.text = text;
@@ -143,6 +145,9 @@ final class Outline {
       boolean bracketed = bracket >= 0 && bracket < 6 && !STRUCTURAL.matcher(label).find();
       if (counts.getOrDefault(label, 0) > 1 || bracketed) {
         lines.set(i, new Line(l.start(), l.end(), l.indent(), Line.Kind.TEXT, 0, false, l.textStart()));
+        if (!bracketed) {
+          repeated.put(i, l.level());
+        }
       }
     }
   }

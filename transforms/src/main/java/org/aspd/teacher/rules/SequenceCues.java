@@ -73,6 +73,15 @@ final class SequenceCues {
           + "process) as)\\b",
       Pattern.CASE_INSENSITIVE);
 
+  /**
+   * A body that opens by answering the one before it ("However, if you find a large amount",
+   * "Instead, they are interpreted"). "Instead of using ..." and "Alternatively" do not count: an
+   * alternative is a sibling.
+   */
+  private static final Pattern CONTRAST_START = Pattern.compile(
+      "^(however|but|nevertheless|nonetheless|conversely|on the other hand|in contrast|by contrast|that said|"
+          + "having said that|even so|instead(?=,)|still(?=,)|yet(?=,))\\b", Pattern.CASE_INSENSITIVE);
+
   /** A body that starts by pointing at something not inside itself. */
   private static final Pattern PRONOUN_START = Pattern.compile(
       "^(this|these|that|those|it|they|such|he|she|the latter|the former|both)\\b",
@@ -174,6 +183,12 @@ final class SequenceCues {
 
   static String pronounStart(String body) {
     Matcher m = PRONOUN_START.matcher(lead(body));
+    return m.find() ? m.group(1) : null;
+  }
+
+  /** The contrast a body opens with ("However, if you ...", "Instead, they are ..."), or null. */
+  static String contrastStart(String body) {
+    Matcher m = CONTRAST_START.matcher(lead(body));
     return m.find() ? m.group(1) : null;
   }
 

@@ -30,6 +30,13 @@ final class Substance {
       if (placeholder(view)) {
         return "item '" + firstLine(view.text()) + "' is a template placeholder";
       }
+      if (BARE_REFERENCE.matcher(view.text()).matches()) {
+        return "item '" + firstLine(view.text()) + "' is a bare reference (a title and its author)";
+      }
+      String loop = repeatedWord(view.text());
+      if (loop != null) {
+        return "item '" + firstLine(view.text()) + "' repeats '" + loop + "': degenerate text";
+      }
     }
     if (total < MIN_LIST_WORDS) {
       return "the list has only " + total + " words";
@@ -51,6 +58,33 @@ final class Substance {
           + "ounces?|oz|pounds?|lbs?|pinch(?:es)?|dash(?:es)?|handfuls?|cloves?|slices?|pieces?|cans?|sticks?|"
           + "sprigs?|bunch(?:es)?|eggs?|drops?|quarts?|pints?|packets?)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
+  /**
+   * An item that is only a quoted or emphasised title and its author, with a year at most:
+   * {@code "Dune" by Frank Herbert}, {@code **"Scaling Laws ..."** by Kaplan et al. (2020)}.
+   */
+  private static final java.util.regex.Pattern BARE_REFERENCE = java.util.regex.Pattern.compile(
+      "^\\s*(?:[-*+\u2022]|\\d{1,3}[.)])\\s+"
+          + "(?:\\*\\*[\"\u201c]?[^\\n*]{1,150}?[\"\u201d]?\\*\\*|[\"\u201c][^\\n\"\u201d]{1,150}[\"\u201d]|\\*[^\\n*]{1,150}\\*|_[^\\n_]{1,150}_)"
+          + ",?\\s+(?:by|-|\u2013|\u2014)\\s+(?:(?:[A-Z][\\w'\u2019.-]*|et al\\.?|and|&|de|van|von|der|le|la),?\\s*){1,8}"
+          + "(?:\\(\\d{4}\\))?[.;]?\\s*$");
+
+  /** Consecutive repeats of one word that only a looping model writes. */
+  private static final int LOOP_REPEATS = 6;
+
+  /** A word an item repeats {@link #LOOP_REPEATS} times in a row ("Sue Sue Sue Sue ..."), or null. */
+  static String repeatedWord(String text) {
+    String previous = null;
+    int run = 0;
+    for (String word : text.split("\\s+")) {
+      run = word.equalsIgnoreCase(previous) ? run + 1 : 1;
+      if (run >= LOOP_REPEATS && word.chars().anyMatch(Character::isLetter)) {
+        return word;
+      }
+      previous = word;
+    }
+    return null;
+  }
+
   static boolean hasPlaceholder(Outline o, List<Outline.Item> items) {
     for (Outline.Item item : items) {
       if (placeholder(BranchView.of(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end()))))) {
@@ -60,7 +94,9 @@ final class Substance {
     return false;
   }
 
-  /** A label in brackets, or a body that is mostly bracketed placeholder text. */
+  private static final java.util.regex.Pattern CHECKBOX = java.util.regex.Pattern.compile("^(?:[-*+]\\s+)?\\[[ xX]?\\]\\s");
+
+  /** A label in brackets, a box to tick, or a body that is mostly bracketed placeholder text. */
   static boolean placeholder(BranchView view) {
     String first = firstLine(view.text());
     int star = first.indexOf("**[");
@@ -68,6 +104,9 @@ final class Substance {
       return true;
     }
     String body = view.body();
+    if (CHECKBOX.matcher(view.text()).find()) {
+      return true; // "- [ ] Bug": a box to tick in a form, not a point
+    }
     int inside = 0;
     int depth = 0;
     int letters = 0;

@@ -143,4 +143,15 @@ class IndependenceHeuristicTest {
         "- **Experience:** If you're still in high school, look for summer programs.\n",
         "- **Water:** If it is hot, drink two litres or more every day.\n").independent());
   }
+
+  @Test
+  void aBranchThatAnswersTheOneBeforeIsRejected() {
+    // Meta-Llama-3.1-8B #447: "However, if you find a large amount" qualifies its sibling.
+    Assessment a = assess("", "- If you find a dollar bill on the street, it is usually fine to keep it.\n",
+        "- However, if you find a large amount of cash, take it to the police station.");
+    assertFalse(a.independent());
+    assertTrue(a.reason().contains("However"), a.reason());
+    assertTrue(assess("", "- Instead of saying \"quickly\", say that the car sped down the road.\n",
+        "- Instead of saying \"tall\", say that a figure loomed at the door.").independent());
+  }
 }

@@ -263,4 +263,96 @@ class RulesTeacherTest {
         + "Sleep well!";
     assertEquals(1, rewrite("How many hours of sleep do I need?", answer).size());
   }
+  @Test
+  void anItemThatAnnouncesALetteredListOrCodeTakesIt() throws Exception {
+    // A review of rules-3 (Meta-Llama-3.1-8B #384, #700): a last item ending on ":" followed by
+    // "a./b." items or by a code block lost its group; it takes what it announces, as with a list.
+    String lettered = "You can get back on track this week with a few changes to how you plan your work.\n\n"
+        + "1. **Re-prioritize your tasks**: identify the most critical tasks and give them your best hours.\n"
+        + "2. **Protect your focus**: turn off notifications while you work on the hardest part of the project.\n"
+        + "3. **Ask for feedback early**: show a draft to your supervisor and consider the following:\n\n"
+        + "a. **Scope**: whether the plan still fits the two weeks that are left.\n"
+        + "b. **Quality**: which parts need the most polish before the deadline.\n\n"
+        + "Good luck with the project!";
+    Group g = parse(rewrite("How do I finish my project?", lettered).get(0), lettered).groups().get(0);
+    assertEquals(3, g.size());
+    assertTrue(g.branches().get(2).content().contains("b. **Quality**"), g.branches().get(2).content());
+    String code = "Your loop has three small bugs, and each has a simple fix once you see it. The corrected "
+        + "loop above prints the numbers from zero to nine, one per line, which is what the exercise asks for.\n\n"
+        + "**Best practice:** give the loop variable a descriptive name such as `iteration` instead of `i`, so that a reader knows what it counts.\n\n"
+        + "**Example use case:** you can print the answer to a sum ten times like this:\n\n"
+        + "```python\nanswer = 2 + 2\nfor i in range(10):\n    print(answer)\n```\n";
+    Group c = parse(rewrite("Fix my loop.", code).get(0), code).groups().get(0);
+    assertEquals(List.of("Best practice", "Example use case"), c.branches().stream().map(Branch::title).toList());
+    assertTrue(c.branches().get(1).content().contains("print(answer)\n```"), c.branches().get(1).content());
+  }
+
+  @Test
+  void titledItemsWithTheirOwnTipsAreNotProcedureSteps() throws Exception {
+    // llama-2 #328: "1. Create a good thumbnail:" heads a paragraph and tips, like a bold label.
+    String answer = "Starting a gaming channel takes some planning. Here are some tips to help you get started:\n\n"
+        + "1. Create a good thumbnail:\n"
+        + "Your thumbnail is the first thing viewers see, so make it clear and relevant to the video.\n"
+        + "* Use high-quality images that match your content.\n"
+        + "2. Create a good name:\n"
+        + "Your channel name should be easy to remember and easy to spell. Here are some tips for a name:\n"
+        + "* Keep it short and simple.\n\n"
+        + "I hope these tips help you get started!";
+    Group g = parse(rewrite("How do I start a gaming channel?", answer).get(0), answer).groups().get(0);
+    assertEquals(2, g.size());
+    assertTrue(g.branches().get(1).content().contains("Keep it short"));
+  }
+
+  @Test
+  void bareReferencesDegenerateTextAndCheckboxesAreNoGroup() {
+    // AlpacaEval vicuna-13b #90: titles and authors only (gold rule 10).
+    String books = "Here are some popular science fiction books that are worth considering for a fan:\n\n"
+        + "1. \"Dune\" by Frank Herbert\n2. \"Ender's Game\" by Orson Scott Card\n"
+        + "3. \"The Hitchhiker's Guide to the Galaxy\" by Douglas Adams\n4. \"The Time Machine\" by H.G. Wells\n"
+        + "5. **\"Scaling Laws for Neural Language Models\"** by Kaplan et al. (2020)\n\n"
+        + "These books cover a range of sub-genres and mix classic and contemporary stories.";
+    assertEquals(List.of(), rewrite("Recommend science fiction books.", books));
+    // Meta-Llama-3.1-8B #524: a model that loops ("Sue Sue Sue ...") wrote the last item.
+    String loop = "Here are a few paper suggestions on the topic of scaling laws in machine learning:\n\n"
+        + "1. **Compute-optimal training**: fit the number of tokens to the model size for a fixed budget.\n"
+        + "2. **Data scaling**: the loss falls as a power law in the amount of training data used.\n"
+        + "3. **Scaling Up**: Spike Sue Sue Sue Sue Sue Sue Sue Sue Surrey Surrey Sour Sour Sour Sour.\n";
+    assertEquals(List.of(), rewrite("Suggest papers on scaling laws.", loop));
+    // Qwen1.5-7B #689: an issue template's boxes to tick are placeholders, not points.
+    String template = "Use this template for every new ticket that you open in the tracker, so that nothing "
+        + "is missed by the team and the reviewer can start work at once:\n\n"
+        + "- [ ] A clear and concise description of the issue or of the task that is to be done\n"
+        + "- [ ] The steps to reproduce the problem, with the expected and the actual result\n"
+        + "- [ ] Screenshots or logs that help to illustrate the problem for the reviewer\n\n"
+        + "Fill in every box before you submit the ticket.";
+    assertEquals(List.of(), rewrite("Write a ticket template.", template));
+  }
+
+  @Test
+  void aSectionDoesNotSwallowRepeatedHeadingsOfItsKind() throws Exception {
+    // Meta-Llama-3.1-8B #403: "**Scientific perspectives:**" repeats, so it is read as text and
+    // the "Religious perspectives" branch ran over it; that section is no branch now.
+    String answer = "The meaning of life has been answered in many ways.\n\n"
+        + "**Philosophical perspectives:**\n\n"
+        + "1. **Existentialism**: life has no inherent meaning; each person creates their own purpose.\n"
+        + "2. **Stoicism**: live in accordance with reason and virtue, accepting the natural order.\n\n"
+        + "**Religious perspectives:**\n\n"
+        + "1. **Christianity**: love and serve God, and seek salvation through faith.\n"
+        + "2. **Buddhism**: attain enlightenment and end suffering through the Eightfold Path.\n\n"
+        + "**Scientific perspectives:**\n\n"
+        + "1. **Biological**: survive and reproduce, passing on genetic material to the next generation.\n\n"
+        + "**Scientific perspectives:**\n\n"
+        + "1. **Evolutionary**: adapt and thrive in a world that keeps changing around us.\n\n"
+        + "**Other perspectives:**\n\n"
+        + "1. **Humanist**: seek happiness, fulfilment and self-actualisation in this life.\n"
+        + "2. **Existential-humanist**: create meaning through our own choices and actions.\n\n"
+        + "These perspectives are not mutually exclusive.";
+    for (String candidate : rewrite("What is the meaning of life?", answer)) {
+      for (Group g : parse(candidate, answer).groups()) {
+        for (Branch b : g.branches()) {
+          assertFalse(b.content().contains("**Scientific perspectives:**"), b.content());
+        }
+      }
+    }
+  }
 }
