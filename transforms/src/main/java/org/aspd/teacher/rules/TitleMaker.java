@@ -29,6 +29,7 @@ final class TitleMaker {
       "costs", "source", "sources", "effects", "effect", "power", "sense", "art");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
       "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
+  private static final Set<String> NEGATIONS = Set.of("never", "don't", "dont", "not", "no");
   /** Verbs that open tips ("Use a Feature Phone", "Seek Common Ground"): a merged title keeps what follows. */
   private static final Set<String> TIP_VERBS = Set.of("use", "take", "stay", "be", "get", "keep", "make", "set",
       "seek", "ask", "read", "write", "practice", "practise", "identify", "focus", "encourage", "document",
@@ -92,7 +93,7 @@ final class TitleMaker {
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
       boolean skipped = !rest.equals(Labels.clean(body.length() > 200 ? body.substring(0, 200) : body));
       String phrase = phrase(rest);
-      title = phrase != null ? phrase : balanced(shorten(firstWords(rest, skipped ? 5 : 4)));
+      title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
     }
     return fits(title) ? title : "";
   }
@@ -173,7 +174,55 @@ final class TitleMaker {
 
   private static String acceptable(List<String> words, int n) {
     String t = balanced(String.join(" ", words.subList(0, n)));
-    return n >= 2 && fits(t) && !endsWeak(t) ? t : null;
+    return n >= 2 && fits(t) && !endsWeak(t) && !endsOnVerb(words.subList(0, n)) ? t : null;
+  }
+
+  /** Verbs in the third person that a subject's first words run into ("The User table represents"). */
+  private static final Set<String> THIRD_PERSON_VERBS = Set.of("represents", "allows", "provides", "includes",
+      "contains", "requires", "involves", "enables", "ensures", "refers", "describes", "means", "helps", "gives",
+      "makes", "causes", "creates", "reduces", "improves", "stores", "holds", "defines", "determines",
+      "indicates", "affects", "offers", "depends", "consists", "focuses", "aims", "tends", "seems");
+  /** The same verbs after a plural subject ("Shorter episodes allow"). */
+  private static final Set<String> PLURAL_VERBS = Set.of("allow", "provide", "include", "contain", "require",
+      "involve", "enable", "ensure", "help", "give", "make", "cause", "create", "reduce", "improve", "offer",
+      "need", "tend", "seem", "represent", "mean", "affect", "depend", "can", "may", "will");
+  private static final Set<String> QUESTION_OPENERS = Set.of("can", "could", "do", "does", "did", "how", "what",
+      "why", "who", "where", "when", "which", "is", "are", "will", "would", "should", "describe", "explain");
+  private static final Set<String> CLAUSE_OPENERS = Set.of("what", "how", "why", "who", "which", "that", "where",
+      "when", "whether", "if");
+  private static final Set<String> SUBJECT_PRONOUNS = Set.of("they", "we", "you", "i", "these", "those");
+
+  /**
+   * Whether first words end on the verb of their sentence, its object cut off: "The Organization
+   * table represents", "Shorter episodes allow" (a plural or a pronoun before a plain verb, so that
+   * "Seek help" is not one).
+   */
+  private static boolean endsOnVerb(List<String> words) {
+    if (words.size() < 2) {
+      return false;
+    }
+    for (int i = 0; i < words.size() - 1; i++) {
+      if (i == 0 && QUESTION_OPENERS.contains(words.get(0).toLowerCase(Locale.ROOT))
+          || CLAUSE_OPENERS.contains(words.get(i).toLowerCase(Locale.ROOT))) {
+        return false; // "Can you provide", "Describe what friendship means": not a subject and its verb
+      }
+    }
+    String last = words.get(words.size() - 1).toLowerCase(Locale.ROOT);
+    String before = words.get(words.size() - 2).toLowerCase(Locale.ROOT);
+    return THIRD_PERSON_VERBS.contains(last) && !TIP_VERBS.contains(before)
+        || PLURAL_VERBS.contains(last) && (SUBJECT_PRONOUNS.contains(before)
+            || before.length() > 3 && before.endsWith("s") && !before.endsWith("ss"));
+  }
+
+  /** First words that end on their verb, cut to the subject before it ("The User table"); else as they are. */
+  private static String subjectBeforeVerb(String title) {
+    List<String> words = List.of(title.split(" "));
+    if (!endsOnVerb(words)) {
+      return title;
+    }
+    String subject = String.join(" ", words.subList(0, words.size() - 1));
+    return subject.equals(trimWeak(subject)) && fits(subject) && !SUBJECT_PRONOUNS.contains(
+        subject.toLowerCase(Locale.ROOT)) ? subject : title;
   }
 
   private static boolean endsWeak(String title) {
@@ -384,6 +433,10 @@ final class TitleMaker {
   static String keyPhrase(String title, int max) {
     List<String> words = new ArrayList<>(List.of(trimWeak(title).split(" ")));
     words.removeIf(String::isBlank);
+    if (words.size() > max && NEGATIONS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
+      // "Never stop learning": its last words alone say the opposite; keep the negation or all of it.
+      return max >= 2 ? trimWeak(String.join(" ", words.subList(0, max))) : String.join(" ", words);
+    }
     while (words.size() > max && List.of("the", "a", "an").contains(words.get(0).toLowerCase(Locale.ROOT))) {
       words.remove(0);
     }

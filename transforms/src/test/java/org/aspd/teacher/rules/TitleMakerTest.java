@@ -126,4 +126,23 @@ class TitleMakerTest {
     assertTrue(!triple.toLowerCase().contains("game, game"), triple);
     assertTrue(Character.isUpperCase(triple.charAt(0)), triple);
   }
+
+  @Test
+  void firstWordsStopAtTheSubjectRatherThanOnItsVerb() {
+    // A fresh audit of AlpacaEval (claude-3-opus #271, Mistral-7B #257): the title ended on the verb.
+    assertEquals("The Organization table", TitleMaker.fromItem(null,
+        "The Organization table represents the organizations that use the platform and their settings."));
+    assertEquals("Shorter episodes", TitleMaker.fromItem(null,
+        "Shorter episodes allow for more frequent breaks and keep the pace of the show up."));
+    // A question or a clause is no subject, and "Seek help" ends on a noun.
+    assertTrue(TitleMaker.fromItem(null, "Can you provide more details about the trip and its dates?").startsWith("Can you"));
+    assertEquals("Seek help", TitleMaker.fromItem(null, "Seek help."));
+  }
+
+  @Test
+  void aMergedTitleKeepsItsNegation() {
+    // gpt-3.5 #360: "Never stop learning" became "Stop learning" in "Record and Stop learning".
+    String t = TitleMaker.merged(List.of("Record and evaluate your playing", "Never stop learning"));
+    assertTrue(t.contains("Never"), t);
+  }
 }
