@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Gold rule 10: a list becomes a group only if it has roughly 40 words or more and every item
- * carries real content, not a bare label or a template placeholder such as {@code [Feature 1]}, and
- * it is not an ingredient list (most items open with a quantity: what a recipe needs, not points).
+ * carries real content, not a bare label, a template placeholder such as {@code [Feature 1]} or a
+ * box to tick, a title with only its author, or the looping text of a model that repeats a word;
+ * and it is not an ingredient list (most items open with a quantity: what a recipe needs, not points).
  */
 final class Substance {
   static final int MIN_LIST_WORDS = 40;
@@ -94,6 +95,7 @@ final class Substance {
     return false;
   }
 
+  /** A task-list box at the start of an item: {@code - [ ]}, {@code [x]}. */
   private static final java.util.regex.Pattern CHECKBOX = java.util.regex.Pattern.compile("^(?:[-*+]\\s+)?\\[[ xX]?\\]\\s");
 
   /** A label in brackets, a box to tick, or a body that is mostly bracketed placeholder text. */
@@ -103,10 +105,10 @@ final class Substance {
     if (star >= 0 && star < 8) {
       return true;
     }
-    String body = view.body();
     if (CHECKBOX.matcher(view.text()).find()) {
       return true; // "- [ ] Bug": a box to tick in a form, not a point
     }
+    String body = view.body();
     int inside = 0;
     int depth = 0;
     int letters = 0;

@@ -29,6 +29,7 @@ final class TitleMaker {
       "costs", "source", "sources", "effects", "effect", "power", "sense", "art");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
       "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
+  /** First words that turn a title round: a merged title never drops them ({@link #keyPhrase}). */
   private static final Set<String> NEGATIONS = Set.of("never", "don't", "dont", "not", "no");
   /** Verbs that open tips ("Use a Feature Phone", "Seek Common Ground"): a merged title keeps what follows. */
   private static final Set<String> TIP_VERBS = Set.of("use", "take", "stay", "be", "get", "keep", "make", "set",
@@ -185,7 +186,7 @@ final class TitleMaker {
   /** The same verbs after a plural subject ("Shorter episodes allow"). */
   private static final Set<String> PLURAL_VERBS = Set.of("allow", "provide", "include", "contain", "require",
       "involve", "enable", "ensure", "help", "give", "make", "cause", "create", "reduce", "improve", "offer",
-      "need", "tend", "seem", "represent", "mean", "affect", "depend", "can", "may", "will");
+      "need", "tend", "seem", "represent", "mean", "affect", "depend");
   private static final Set<String> QUESTION_OPENERS = Set.of("can", "could", "do", "does", "did", "how", "what",
       "why", "who", "where", "when", "which", "is", "are", "will", "would", "should", "describe", "explain");
   private static final Set<String> CLAUSE_OPENERS = Set.of("what", "how", "why", "who", "which", "that", "where",
