@@ -80,6 +80,9 @@ final class InputExpander {
    * ids they have alone ("").
    */
   static java.util.Map<String, String> idPrefixes(List<String> specs) {
+    if (specs.stream().distinct().count() < 2) {
+      return java.util.Map.of(); // one input keeps its ids; no need to look at it here
+    }
     java.util.Map<String, String> anchors = new java.util.LinkedHashMap<>();
     for (String spec : specs) {
       anchors.put(spec, anchor(normalized(spec)));
@@ -125,8 +128,8 @@ final class InputExpander {
       if (exact.size() == 1 && !exact.get(0).resourceId().isDirectory() && filesBelow(spec).isEmpty()) {
         return spec.substring(0, spec.lastIndexOf('/') + 1);
       }
-    } catch (IOException e) {
-      // unreadable: named as a folder; its dead letter says why
+    } catch (IOException | RuntimeException e) {
+      // unreadable, or a scheme no file system serves: named as a folder; its dead letter says why
     }
     return withSlash(spec);
   }

@@ -198,6 +198,16 @@ class ReadSamplesTest {
     assertEquals("just some text\n", unknownFormat.input());
   }
 
+  @Test
+  void anInputOfAnUnknownSchemeBesideOthersIsADeadLetterNotAFailedRun() throws Exception {
+    // Naming several inputs looks at each to find its folder; a scheme no file system serves
+    // ("hdfs://" without its configuration) threw there and stopped the run before it began.
+    Path good = write(dir, "a/good.jsonl", "{\"instruction\": \"q\", \"output\": \"a\"}");
+    ReadRun run = ReadRun.of(good.toString(), "nosuchscheme://bucket/answers.jsonl");
+    assertEquals(1, run.samples.size());
+    assertEquals(List.of(Reason.UNREADABLE_FILE), run.reasons());
+  }
+
   /**
    * Made-up ids came from the file name alone: AlpacaEval's results/<model>/model_outputs.json, or
    * two FastChat benchmarks with a gpt-4 answer file each, made the same ids in every folder, and
