@@ -8,21 +8,19 @@ import java.util.List;
  * does not begin with '--'", and a mistyped {@code --outptu DIR} as a missing --output.
  */
 final class PassThrough {
-  /** Options of {@code aspd run} itself, to suggest when a pass-through one is close to one of them. */
-  private static final List<String> OWN = List.of("--input", "--output", "--teacher", "--base-url", "--model",
-      "--teacher-config", "--llm-cache", "--llm-replay", "--no-cache", "--max-in-flight", "--overwrite", "--dry-run",
-      "--runner", "--limit", "--validate", "--help-options");
-
   private PassThrough() {}
 
-  /** What is wrong, in one line, or null. */
-  static String problem(List<String> args, boolean outputMissing) {
+  /**
+   * What is wrong, in one line, or null; {@code own} are the options of {@code aspd run} itself,
+   * suggested when a pass-through one is close to one of them.
+   */
+  static String problem(List<String> args, boolean outputMissing, java.util.Collection<String> own) {
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--")) {
         String before = i > 0 ? args.get(i - 1) : null;
         return before != null && before.startsWith("--") && !before.contains("=")
-            ? "unknown option '" + before + "'" + suggestion(before) + " (pipeline options are given as --name=value;"
+            ? "unknown option '" + before + "'" + suggestion(before, own) + " (pipeline options are given as --name=value;"
                 + " aspd run --help-options lists them)"
             : "'" + arg + "' is not an option or a value of one";
       }
@@ -30,8 +28,9 @@ final class PassThrough {
     if (outputMissing) {
       for (String arg : args) {
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-        if (!suggestion(name).isEmpty() && suggestion(name).contains("--output")) {
-          return "unknown option '" + name + "'" + suggestion(name) + "; --output DIR is required";
+        String suggestion = suggestion(name, own);
+        if (suggestion.contains("--output")) {
+          return "unknown option '" + name + "'" + suggestion + "; --output DIR is required";
         }
       }
       return "missing required option --output DIR";
@@ -53,14 +52,18 @@ final class PassThrough {
     return null;
   }
 
-  /** "; did you mean --limit?" for a name one or two edits from one of ours, else "". */
-  private static String suggestion(String name) {
-    for (String own : OWN) {
-      if (!own.equals(name) && distance(own, name) <= 2) {
-        return "; did you mean " + own + "?";
+  /** "; did you mean --limit?" for the option of ours nearest to a name, one or two edits away, else "". */
+  private static String suggestion(String name, java.util.Collection<String> own) {
+    String nearest = null;
+    int best = 3;
+    for (String option : own) {
+      int d = distance(option, name);
+      if (d > 0 && d < best) {
+        nearest = option;
+        best = d;
       }
     }
-    return "";
+    return nearest == null ? "" : "; did you mean " + nearest + "?";
   }
 
   private static int distance(String a, String b) {

@@ -9,7 +9,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.AspdOptions;
 import org.aspd.pipeline.AspdPipeline;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -80,6 +82,9 @@ final class RunCommand implements Callable<Integer> {
   @Unmatched
   List<String> passThrough = new ArrayList<>();
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() {
     if (helpOptions) {
@@ -93,7 +98,8 @@ final class RunCommand implements Callable<Integer> {
     String misspelt = PassThrough.valueApartAmongInputs(inputs);
     inputs.removeAll(settings);
     passThrough.addAll(0, settings);
-    misspelt = misspelt != null ? misspelt : PassThrough.problem(passThrough, output == null);
+    misspelt = misspelt != null ? misspelt : PassThrough.problem(passThrough, output == null,
+        spec.optionsMap().keySet().stream().filter(name -> name.startsWith("--")).sorted().toList());
     if (misspelt != null) {
       System.err.println("aspd: " + misspelt);
       return 2;

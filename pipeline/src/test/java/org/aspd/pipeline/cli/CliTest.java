@@ -137,6 +137,11 @@ class CliTest {
     assertTrue(limt.contains("unknown option '--limt'; did you mean --limit?"), limt);
     String outptu = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--outptu", out.toString())));
     assertTrue(outptu.contains("unknown option '--outptu'; did you mean --output?"), outptu);
+    // The nearest option is suggested, not the first one near enough (--input is two edits from --ouput).
+    String ouput = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--ouput", out.toString())));
+    assertTrue(ouput.contains("did you mean --output?"), ouput);
+    String ouputEquals = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--ouput=" + out)));
+    assertTrue(ouputEquals.contains("unknown option '--ouput'; did you mean --output?"), ouputEquals);
     String noOutput = captureStderr(() -> assertEquals(2, AspdCli.execute("run", "--limit", "2")));
     assertTrue(noOutput.contains("missing required option --output DIR"), noOutput);
     // A missing file named to a command: one line, exit 2 (eval printed an UncheckedIOException's trace).
