@@ -22,21 +22,14 @@ public final class Teachers {
         + String.join(", ", LlmTeachers.NAMES));
   }
 
-  /** A setting that the chosen teacher would ignore. */
-  public static final class SettingsException extends IllegalArgumentException {
-    SettingsException(String message) {
-      super(message);
-    }
-  }
-
   /**
    * Refuses LLM settings for the embedded teacher: it would ignore them, and the run would look like
    * an LLM run that cost nothing.
    */
-  public static void requireNoLlmSettings(AspdOptions options) {
+  private static void requireNoLlmSettings(AspdOptions options) {
     String llm = llmSetting(options);
     if (llm != null) {
-      throw new SettingsException(llm + " is an LLM teacher setting, but the teacher is the embedded"
+      throw new IllegalArgumentException(llm + " is an LLM teacher setting, but the teacher is the embedded"
           + " 'rules' one: add --teacher openai|ollama|anthropic");
     }
   }

@@ -49,6 +49,9 @@ public record DatasetSpec(
   static final Set<String> TOP_KEYS =
       Set.of("inputs", "output", "teacher", "llm", "stages", "numShards", "keepReleases", "pipelineOptions");
   static final Set<String> LLM_KEYS = Set.of("model", "baseUrl", "teacherConfig", "cache", "noCache", "maxInFlight");
+  /** The pipeline option each {@code llm:} key stands for. */
+  private static final Map<String, String> LLM_FLAGS = Map.of("model", "model", "baseUrl", "baseUrl",
+      "teacherConfig", "teacherConfig", "cache", "llmCache", "noCache", "noCache", "maxInFlight", "maxInFlight");
   static final Set<String> STAGE_KEYS = Set.of("candidates", "independenceVotes", "independenceAccept",
       "formatVotes", "formatAccept", "answerVotes", "answerAccept", "minParallelTokens", "maxTokens",
       "overLimit", "maxBranches", "titleMaxTokens", "editBudgetMax", "editBudgetFraction", "maskForcedTargets", "tokenizer");
@@ -81,9 +84,7 @@ public record DatasetSpec(
     inputs.forEach(i -> args.add("--input=" + i));
     args.add("--output=" + outputDir);
     args.add("--teacher=" + teacher);
-    Map<String, String> llmFlags = Map.of("model", "--model", "baseUrl", "--baseUrl", "teacherConfig",
-        "--teacherConfig", "cache", "--llmCache", "noCache", "--noCache", "maxInFlight", "--maxInFlight");
-    llm.forEach((k, v) -> args.add(llmFlags.get(k) + "=" + v));
+    llm.forEach((k, v) -> args.add("--" + LLM_FLAGS.get(k) + "=" + v));
     StageConfig s = stages;
     args.add("--candidates=" + s.candidates());
     args.add("--independenceVotes=" + s.independenceVotes());
@@ -149,7 +150,7 @@ public record DatasetSpec(
       Map<String, String> llm = llm(root.get("llm"), teacher);
       return new DatasetSpec(spec, List.copyOf(inputs), Path.of(resolve(out.asText())), teacher, llm,
           stages(root.get("stages")), integer(root, "numShards", 1, 1), integer(root, "keepReleases", 0, 0),
-          pipelineOptions(root.get("pipelineOptions")));
+          pipelineOptions(root.get("pipelineOptions"), teacher));
     }
 
     private Map<String, String> llm(JsonNode node, String teacher) throws SpecException {
@@ -214,7 +215,7 @@ public record DatasetSpec(
       }
     }
 
-    private List<String> pipelineOptions(JsonNode node) throws SpecException {
+    private List<String> pipelineOptions(JsonNode node, String teacher) throws SpecException {
       if (node == null) {
         return List.of();
       }
@@ -231,6 +232,12 @@ public record DatasetSpec(
         if (STAGE_KEYS.contains(name) || Set.of("input", "output", "teacher", "numShards").contains(name)) {
           throw error("pipelineOptions may not set --" + name + ": set it in the spec itself, where it is part"
               + " of the configuration fingerprint");
+        }
+        if (LLM_FLAGS.containsValue(name) || name.equals("llmReplay") && teacher.equals("rules")) {
+          // Given here, the model or server would change the answers without changing the fingerprint.
+          throw error("pipelineOptions may not set --" + name + ": --" + name + " is an LLM teacher setting,"
+              + " given under llm: with an LLM teacher (" + String.join(", ", LlmTeachers.NAMES) + "), where it is"
+              + " part of the configuration fingerprint");
         }
         if (name.equals("limit")) {
           throw error("pipelineOptions may not set --limit: a release holds every input record");

@@ -53,9 +53,6 @@ public class RegenerateCommand implements Callable<Integer> {
     } catch (RegenerationLock.HeldException e) {
       System.err.println("aspd: " + e.getMessage());
       return LOCKED;
-    } catch (org.aspd.pipeline.Teachers.SettingsException e) {
-      System.err.println("aspd: invalid spec: " + e.getMessage() + " (teacher:); LATEST is unchanged");
-      return INVALID_SPEC;
     } catch (InputFiles.MissingInputException e) {
       System.err.println("aspd: invalid spec: " + e.getMessage() + "; LATEST is unchanged");
       return INVALID_SPEC;

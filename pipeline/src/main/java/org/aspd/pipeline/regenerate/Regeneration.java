@@ -18,11 +18,11 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.aspd.pipeline.AspdOptions;
-import org.aspd.pipeline.llm.LlmTeachers;
+
 import org.aspd.pipeline.write.Schemas;
 import org.aspd.teacher.TeacherFactory;
 import org.aspd.teacher.llm.prompt.Prompts;
-import org.aspd.teacher.rules.RulesTeacherFactory;
+
 import org.aspd.tokens.TokenizerCache;
 
 /**
@@ -63,7 +63,7 @@ public final class Regeneration {
       AspdOptions options = PipelineOptionsFactory.fromArgs(spec.pipelineArgs(spec.output().toString()).toArray(String[]::new))
           .withValidation().as(AspdOptions.class);
       FileSystems.setDefaultPipelineOptions(options);
-      TeacherFactory teacher = teacherFactory(options);
+      TeacherFactory teacher = org.aspd.pipeline.Teachers.factory(options); // the spec's --teacher and llm:
       String teacherVersion = version(teacher);
       Schema schema = Schemas.shardRow();
       ConfigFingerprint config = ConfigFingerprint.of(spec, teacherVersion, CodeVersion.get(), schema.toString());
@@ -113,14 +113,6 @@ public final class Regeneration {
       }
       return new Outcome(Status.PUBLISHED, name, counts, seconds(start));
     }
-  }
-
-  private TeacherFactory teacherFactory(AspdOptions options) {
-    if (spec.teacher().equals("rules")) {
-      org.aspd.pipeline.Teachers.requireNoLlmSettings(options);
-      return new RulesTeacherFactory(options.getTokenizer());
-    }
-    return LlmTeachers.factory(spec.teacher(), options);
   }
 
   private static String version(TeacherFactory factory) {

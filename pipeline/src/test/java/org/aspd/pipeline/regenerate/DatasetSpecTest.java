@@ -71,6 +71,12 @@ class DatasetSpecTest {
     assertError("inputs: [a]\noutput: o\nstages: {independenceVotes: 1}\n", "stages: need 1 <= indep.accept <= indep.votes");
     assertError("inputs: [a]\noutput: o\nteacher: gpt\n", "unknown teacher 'gpt'");
     assertError("inputs: [a]\noutput: o\nllm: {model: m}\n", "'llm' settings need an LLM teacher");
+    // Set in pipelineOptions, the model or server would change the answers without changing the fingerprint.
+    assertError("inputs: [a]\noutput: o\nteacher: openai\nllm: {model: m}\npipelineOptions: [--model=other]\n",
+        "pipelineOptions may not set --model");
+    assertError("inputs: [a]\noutput: o\nteacher: openai\npipelineOptions: [--llmCache=/tmp/c]\n",
+        "pipelineOptions may not set --llmCache");
+    assertError("inputs: [a]\noutput: o\npipelineOptions: [--llmReplay=true]\n", "pipelineOptions may not set --llmReplay");
     assertError("inputs: [a]\noutput: o\npipelineOptions: [--candidates=5]\n", "may not set --candidates");
     assertError("inputs: [a]\noutput: o\npipelineOptions: [--limit=5]\n", "may not set --limit: a release holds every");
     assertError("inputs: [a]\noutput: o\npipelineOptions: [runner=flink]\n", "must look like --name=value");
