@@ -52,10 +52,6 @@ record AnswerProfile(int words, boolean hasCode, boolean derivation, int derivat
    * division of numbers, LaTeX arithmetic, or a short inequality.
    */
   static boolean isEquation(String text, int from, int to) {
-    if (to - from <= 40 && INEQUALITY.matcher(text.substring(from, to).strip()).matches()
-        && text.substring(from, to).chars().anyMatch(Character::isDigit)) {
-      return true;
-    }
     int digits = 0;
     boolean equals = false;
     boolean operator = false;
@@ -74,7 +70,8 @@ record AnswerProfile(int words, boolean hasCode, boolean derivation, int derivat
         operator = true;
       }
     }
-    return digits >= 2 && (equals || operator);
+    return digits >= 2 && (equals || operator)
+        || digits > 0 && to - from <= 40 && INEQUALITY.matcher(text.substring(from, to).strip()).matches();
   }
 
   /** True when line {@code line} lies in the derivation's sequential region. */

@@ -80,7 +80,7 @@ final class GroupPlanner {
 
   /**
    * Plans one candidate. {@code memo} caches independence decisions by span across the levels of
-   * one answer; pass a fresh map per answer.
+   * one answer; pass a fresh one per answer.
    */
   static List<Planned> plan(Outline o, AnswerProfile profile, String question, Level level, Memo memo) {
     if (profile.words() < AnswerProfile.MIN_ANSWER_WORDS) {
@@ -148,6 +148,9 @@ final class GroupPlanner {
    * ("**Narrator:**", "**Chorus:**") are the section's own content.
    */
   private boolean hidesHeadings(Outline.Section s) {
+    if (o.repeated.isEmpty()) {
+      return false;
+    }
     Set<String> kind = new HashSet<>();
     for (Outline.Section other : o.sections) {
       if (other.level() == s.level() && other.parent() == s.parent()) {
@@ -190,23 +193,24 @@ final class GroupPlanner {
     for (int s : run) {
       anyInnerList |= hasGroupableList(s);
     }
-    if (!anyInnerList) {
-      return trySections(run);
+    List<int[]> spans = sectionSpans(run);
+    int[] kept = accept(spans);
+    if (kept == null) {
+      if (memo.ordered.contains(key(spans))) {
+        memo.orderedSections.addAll(run);
+      }
+      return List.of();
     }
     // Sections of different roles, each with its own list, give their lists as groups (gold rule 7).
-    if (level != Level.LISTS && (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run))) {
-      return trySections(run);
+    if (anyInnerList && !(level != Level.LISTS && (run.size() >= 4 && homogeneous(run) || sharedHeadingWord(run)))) {
+      return List.of();
     }
-    noteOrdered(run);
-    return List.of();
-  }
-
-  /** Assesses a run that will not be a group, so that its lists know whether it is ordered. */
-  private void noteOrdered(List<Integer> run) {
-    List<int[]> spans = sectionSpans(run);
-    if (accept(spans) == null && memo.ordered.contains(key(spans))) {
-      memo.orderedSections.addAll(run);
+    List<String> labels = new ArrayList<>();
+    for (int s : run) {
+      labels.add(o.headingLabel(o.sections.get(s)));
     }
+    planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
+    return run.subList(kept[0], kept[1]);
   }
 
   private List<int[]> sectionSpans(List<Integer> run) {
@@ -214,7 +218,7 @@ final class GroupPlanner {
     for (int k = 0; k < run.size(); k++) {
       Outline.Section sec = o.sections.get(run.get(k));
       int end = sec.end();
-      if (k == run.size() - 1) {
+      if (k == run.size() - 1 && !laterSiblingFollows(run.get(k))) {
         end = endBeforeClosingProse(run.get(k));
         end = end == sec.end() ? endBeforeClosingParagraphs(run) : end;
       }
@@ -231,7 +235,7 @@ final class GroupPlanner {
   private int endBeforeClosingParagraphs(List<Integer> run) {
     int lastIndex = run.get(run.size() - 1);
     Outline.Section last = o.sections.get(lastIndex);
-    if (run.size() < 3 || laterSiblingFollows(lastIndex)) {
+    if (run.size() < 3) {
       return last.end();
     }
     int shared = -1;
@@ -246,11 +250,7 @@ final class GroupPlanner {
     if (starts == null || starts.size() <= shared) {
       return last.end();
     }
-    int end = starts.get(shared);
-    while (o.lines.get(end - 1).isBlank()) {
-      end--;
-    }
-    return end;
+    return o.trimBlankEnd(last.heading() + 1, starts.get(shared));
   }
 
   /** First lines of a section body's paragraphs, or null when the body holds more than plain paragraphs. */
@@ -289,23 +289,6 @@ final class GroupPlanner {
     return false;
   }
 
-  private List<Integer> trySections(List<Integer> run) {
-    List<int[]> spans = sectionSpans(run);
-    List<String> labels = new ArrayList<>();
-    for (int s : run) {
-      labels.add(o.headingLabel(o.sections.get(s)));
-    }
-    int[] kept = accept(spans);
-    if (kept == null) {
-      if (memo.ordered.contains(key(spans))) {
-        memo.orderedSections.addAll(run);
-      }
-      return List.of();
-    }
-    planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
-    return run.subList(kept[0], kept[1]);
-  }
-
   /**
    * Where the last section of a group ends. When it is the last child of its parent and its
    * structured body (a list or sub-sections) is followed by plain paragraphs, those paragraphs
@@ -313,9 +296,6 @@ final class GroupPlanner {
    */
   private int endBeforeClosingProse(int index) {
     Outline.Section s = o.sections.get(index);
-    if (laterSiblingFollows(index)) {
-      return s.end(); // the prose is this section's: a sibling such as a conclusion closes the parent
-    }
     int structuredEnd = -1;
     for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
       if (list.depth() == 0 && list.end() <= s.end()) {
@@ -370,7 +350,6 @@ final class GroupPlanner {
     if (subListOfItem(list)) {
       return null;
     }
-    List<Outline.Item> items = new ArrayList<>(list.items());
     for (int i = 0; i + 1 < spans.size(); i++) {
       if (endsOnColon(spans.get(i)[0], spans.get(i)[1])) {
         return null; // a heading swallowed by an item ("- Safe if built correctly\nCons:")
@@ -385,9 +364,8 @@ final class GroupPlanner {
         return null;
       }
       spans.set(spans.size() - 1, new int[] {last[0], announced});
-      items.set(items.size() - 1, new Outline.Item(last[0], announced));
     }
-    if (Substance.problem(o, items) != null) {
+    if (Substance.problem(o, spans.stream().map(s -> new Outline.Item(s[0], s[1])).toList()) != null) {
       return null;
     }
     int[] kept = accept(spans);
@@ -400,11 +378,8 @@ final class GroupPlanner {
    * blank inside the item ("   b. Please explain:") does not count.
    */
   private boolean endsOnColon(int first, int end) {
-    int last = end - 1;
-    while (last > first && o.lines.get(last).isBlank()) {
-      last--;
-    }
-    return o.text.substring(o.startOffset(last), o.endOffset(last + 1)).stripTrailing().endsWith(":")
+    int last = end - 1; // items hold no trailing blank lines
+    return lineText(last).stripTrailing().endsWith(":")
         && o.lines.get(last).indent() <= o.lines.get(first).indent();
   }
 
@@ -421,10 +396,8 @@ final class GroupPlanner {
     if (next >= o.lines.size()) {
       return -1;
     }
-    for (Outline.ListBlock other : o.lists) {
-      if (other.first() == next) {
-        return other.end();
-      }
+    for (Outline.ListBlock other : o.listsBetween(next, next + 1)) {
+      return other.end();
     }
     if (o.lines.get(next).kind() == Line.Kind.CODE) {
       int line = next;
@@ -464,14 +437,11 @@ final class GroupPlanner {
    * would, and is not carved out. A short heading-like item ("3. Key Differences:") does not count.
    */
   private boolean subListOfItem(Outline.ListBlock list) {
-    int before = list.first() - 1;
-    while (before >= 0 && o.lines.get(before).isBlank()) {
-      before--;
-    }
+    int before = o.trimBlankEnd(0, list.first()) - 1;
     if (before < 0) {
       return false;
     }
-    String line = o.text.substring(o.startOffset(before), o.endOffset(before + 1)).strip();
+    String line = lineText(before).strip();
     if (!line.endsWith(":") || Words.count(line) <= 6) {
       return false;
     }

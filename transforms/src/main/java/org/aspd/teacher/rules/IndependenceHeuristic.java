@@ -83,8 +83,7 @@ final class IndependenceHeuristic {
    * steps that act on one object.
    */
   private static boolean headedItem(BranchView v) {
-    int nl = v.text().indexOf('\n');
-    return nl > 0 && !headLine(v).isEmpty() && !v.text().substring(nl).isBlank();
+    return v.text().indexOf('\n') > 0 && !headLine(v).isEmpty();
   }
 
   static Assessment assess(List<String> branches, String precondition, String following, String question) {

@@ -27,7 +27,6 @@ final class ResponseBuilder {
     boolean afterGroup = false;
     for (GroupPlanner.Planned g : plan) {
       List<int[]> spans = merge(g.branches());
-      List<String> titles = titles(o, g, spans);
       int start = o.startOffset(spans.get(0)[0]);
       if (start < cursor) {
         continue;
@@ -36,6 +35,7 @@ final class ResponseBuilder {
       if (afterGroup && serial.isBlank()) {
         continue; // two groups need serial text between them
       }
+      List<String> titles = titles(o, g, spans);
       List<Branch> branches = new ArrayList<>();
       int end = start;
       for (int i = 0; i < spans.size(); i++) {
@@ -87,9 +87,11 @@ final class ResponseBuilder {
     List<String> items = new ArrayList<>();
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < g.branches().size(); i++) {
-      items.add(itemTitle(o, g, i));
       int[] span = g.branches().get(i);
-      bodies.add(BranchView.of(o.text.substring(o.startOffset(span[0]), o.endOffset(span[1]))).body());
+      String body = BranchView.of(o.text.substring(o.startOffset(span[0]), o.endOffset(span[1]))).body();
+      String label = g.labels().get(i);
+      items.add(TitleMaker.fromItem(label, label != null ? "" : body));
+      bodies.add(body);
     }
     items = TitleMaker.distinct(items, g.labels(), bodies);
     List<String> raw = new ArrayList<>();
@@ -98,14 +100,6 @@ final class ResponseBuilder {
       raw.add(merged ? TitleMaker.merged(items.subList(spans.get(k)[2], spans.get(k)[3])) : items.get(k));
     }
     return TitleMaker.unique(raw);
-  }
-
-  private static String itemTitle(Outline o, GroupPlanner.Planned g, int i) {
-    int[] span = g.branches().get(i);
-    String label = g.labels().get(i);
-    String body = label != null ? "" : BranchView.of(o.text.substring(o.startOffset(span[0]),
-        o.endOffset(span[1]))).body();
-    return TitleMaker.fromItem(label, body);
   }
 
   private static int skipWhitespace(String s, int p) {

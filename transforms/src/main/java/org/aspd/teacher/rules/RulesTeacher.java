@@ -20,8 +20,8 @@ import org.aspd.teacher.Verdict;
  * heuristic, and judges integrity exactly. Deterministic, so one call stands for every vote.
  *
  * <p>Candidates, most preferred first: the automatic choice of level ({@link GroupPlanner.Level}),
- * then sections forced as branches, then each section's own lists. Identical candidates are
- * returned once; an empty list means "not parallel".
+ * then each section's own lists. Identical candidates are returned once; an empty list means "not
+ * parallel".
  */
 public final class RulesTeacher implements Teacher {
   public static final String NAME = "rules";

@@ -90,9 +90,10 @@ final class TitleMaker {
       title = quotedName(body);
     }
     if (!fits(title)) {
-      String rest = pastFiller(body);
+      String opening = opening(body);
+      String rest = pastFiller(opening);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
-      boolean skipped = !rest.equals(Labels.clean(body.length() > 200 ? body.substring(0, 200) : body));
+      boolean skipped = !rest.equals(opening);
       String phrase = phrase(rest);
       title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
     }
@@ -235,9 +236,9 @@ final class TitleMaker {
    * A body's text from its first telling word: past an opening that says nothing about the item
    * ("If", "Make sure that", "Who is most likely to") and the function words after it, with the
    * word now first capitalised ("If your wrapping paper is thin" -> "Wrapping paper is thin").
+   * {@code text} is a body's {@link #opening}.
    */
-  static String pastFiller(String body) {
-    String text = Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
+  static String pastFiller(String text) {
     java.util.regex.Matcher filler = FILLER_START.matcher(text);
     if (!filler.lookingAt()) {
       return text;
@@ -567,12 +568,17 @@ final class TitleMaker {
     return trimWeak(String.join(" ", lead(body, n).words()));
   }
 
+  /** A body's first 200 characters without markup: what a title is read from. */
+  private static String opening(String body) {
+    return Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
+  }
+
   /** The first words of a text, and the mark that ended its clause there (0 when none did). */
   private record Lead(List<String> words, char stop) {}
 
   /** At most {@code n} word-like words from the first one, up to a mark or a token that is not a word. */
   private static Lead lead(String body, int n) {
-    String clean = Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
+    String clean = opening(body);
     List<String> words = new ArrayList<>();
     for (String w : clean.split(" ")) {
       if (w.isEmpty()) {
