@@ -73,7 +73,8 @@ final class IndependenceHeuristic {
     }
     int nl = v.text().indexOf('\n');
     String first = (nl < 0 ? v.text() : v.text().substring(0, nl)).strip();
-    return first.endsWith(":") && Words.count(first) <= 5 ? first.replace("*", "").replace("#", "").strip() : "";
+    String heading = Labels.clean(first); // past its list marker: "1. Ingredients:" -> "Ingredients:"
+    return first.endsWith(":") && Words.count(heading) <= 5 ? heading : "";
   }
 
   /**

@@ -124,23 +124,30 @@ final class Labels {
         }
       }
     }
-    int colon = -1;
-    for (int i = from; i < Math.min(to, from + 60); i++) {
-      char c = text.charAt(i);
-      if (c == ':') {
-        colon = i;
-        break;
-      }
-      if (c == '.' || c == '!' || c == '?' || c == ',' || c == '(' || c == '=') {
-        break;
-      }
-    }
-    if (colon > from && Words.count(text, from, colon) <= 6 && colon + 1 < to
-        && Character.isUpperCase(text.charAt(from))) {
+    int colon = colonAt(text, from, to);
+    if (colon >= 0) {
       return clean(text.substring(from, colon));
     }
     int dash = dashAt(text, from, to);
     return dash < 0 ? null : clean(text.substring(from, dash));
+  }
+
+  /**
+   * Where a short capitalised {@code Label: text} prefix's colon is, or -1: at most 6 words before
+   * it and no sentence mark.
+   */
+  private static int colonAt(String text, int from, int to) {
+    for (int i = from; i < Math.min(to, from + 60); i++) {
+      char c = text.charAt(i);
+      if (c == ':') {
+        return i > from && Words.count(text, from, i) <= 6 && i + 1 < to && Character.isUpperCase(text.charAt(from))
+            ? i : -1;
+      }
+      if (c == '.' || c == '!' || c == '?' || c == ',' || c == '(' || c == '=') {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -169,9 +176,8 @@ final class Labels {
     }
     if (boldLead(text, from, to) == null && !text.startsWith("**", from) && !text.startsWith("__", from)) {
       int dash = dashAt(text, from, to);
-      int colon = text.indexOf(':', from);
-      if (dash >= 0 && (colon < 0 || colon > dash)) {
-        return dash + 3; // past " - "
+      if (dash >= 0 && colonAt(text, from, to) < 0) {
+        return dash + 3; // past " - " ("Python - Django: a framework" is labelled by its colon)
       }
     }
     int p = from;

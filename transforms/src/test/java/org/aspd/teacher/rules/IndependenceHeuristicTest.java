@@ -1,5 +1,6 @@
 package org.aspd.teacher.rules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,5 +154,24 @@ class IndependenceHeuristicTest {
     assertTrue(a.reason().contains("However"), a.reason());
     assertTrue(assess("", "- Instead of saying \"quickly\", say that the car sped down the road.\n",
         "- Instead of saying \"tall\", say that a figure loomed at the door.").independent());
+  }
+
+  @Test
+  void listedIngredientsAndInstructionsAreAProcedure() {
+    // The heading line was read with its list marker ("- Ingredients:"), so only bold or unlisted
+    // headings were recognised.
+    Assessment a = assess("Pancakes for a weekend breakfast:\n\n",
+        "- Ingredients:\n  flour, a pinch of salt, two eggs and some milk\n",
+        "- Instructions:\n  whisk everything into a smooth batter, let it rest, and fry thin pancakes in butter.");
+    assertFalse(a.independent());
+    assertTrue(a.reason().contains("is a procedure"), a.reason());
+  }
+
+  @Test
+  void aLabelWithADashInsideKeepsItsColon() {
+    // "Python - Django: ..." is labelled by its colon; its body started after the dash ("Django: a ...").
+    BranchView v = BranchView.of("- Python - Django: a web framework with batteries included.");
+    assertEquals("Python - Django", v.label());
+    assertEquals("a web framework with batteries included.", v.body());
   }
 }
