@@ -43,7 +43,7 @@ public record StatsEvent(
   }
 
   /** "path/file.jsonl:17" or "path/file.json#3" → "path/file.jsonl". */
-  static String sourceFile(String source) {
+  public static String sourceFile(String source) {
     return source.replaceFirst("[:#]\\d+$", "");
   }
 }

@@ -30,7 +30,8 @@ import org.aspd.format.SpecialTokens;
  */
 public final class TokenizerConfigFiles {
   public static final String CONFIG = "tokenizer_config.json";
-  private static final List<String> COPIED = List.of("special_tokens_map.json", "chat_template.jinja");
+  /** The other files of a tokenizer folder copied beside {@value #CONFIG}. */
+  public static final List<String> COPIED = List.of("special_tokens_map.json", "chat_template.jinja");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TokenizerConfigFiles() {}

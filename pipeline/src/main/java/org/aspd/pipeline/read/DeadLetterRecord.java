@@ -49,7 +49,7 @@ final class DeadLetterRecord {
       // The input shows the bytes that were not UTF-8 decoded some other way: read as a record, it
       // became a row of mojibake ("ÿþ bad").
       sink.failure(DeadLetters.of(NOT_A_RECORD, "the input holds bytes that were not UTF-8, shown as other"
-          + " characters" + before + ": convert " + where.replaceFirst("[:#]\\d+$", "") + " to UTF-8 and read it",
+          + " characters" + before + ": convert " + org.aspd.metrics.StatsEvent.sourceFile(where) + " to UTF-8 and read it",
           id, where, input));
       return;
     }

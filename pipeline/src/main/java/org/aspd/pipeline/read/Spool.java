@@ -31,10 +31,13 @@ final class Spool implements AutoCloseable {
 
   /** The content to resume from after an error: spooled on the first call when the file is compressed. */
   SourceFile afterError() throws IOException {
-    if (tried || file.compression() == Compressed.NONE) {
+    if (tried) {
       return content;
     }
-    tried = true;
+    tried = true; // a plain file's compression is looked at once, not at each of its broken records
+    if (file.compression() == Compressed.NONE) {
+      return content;
+    }
     Path copy = Files.createTempFile("aspd-spool-", "-" + file.dataName());
     try (InputStream in = file.open()) {
       Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);

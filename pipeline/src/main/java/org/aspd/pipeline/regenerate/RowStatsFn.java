@@ -50,7 +50,7 @@ class RowStatsFn extends DoFn<EncodedRow, StatsEvent> {
       Object i = cr.getSchema().getField("integrity") == null ? null : cr.get("integrity");
       integrity.add(i == null ? "exact" : i.toString());
     }
-    String source = r.get("source").toString().replaceFirst("[:#]\\d+$", "");
+    String source = org.aspd.metrics.StatsEvent.sourceFile(r.get("source").toString());
     return new StatsEvent(false, r.get("status").toString(), "", source, r.get("model").toString(),
         r.get("category").toString(), metrics, List.copyOf(branchesPerGroup), List.copyOf(fates),
         List.copyOf(integrity), "");

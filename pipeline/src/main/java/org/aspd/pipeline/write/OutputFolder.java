@@ -12,6 +12,8 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.aspd.tokens.TokenizerCache;
+import org.aspd.tokens.TokenizerConfigFiles;
 
 /**
  * Makes the output folder ready before a job reads its first record: writable, and holding no
@@ -25,8 +27,10 @@ public final class OutputFolder {
    * {@code aspd bench} on it); an earlier run's copies are replaced only with {@code --overwrite}. A
    * replaced run's tokenizer.json stayed beside rows in another vocabulary.
    */
-  static final List<String> RUN_ENTRIES = List.of("data", "dead_letters", "plots", "stats.json", "README.md",
-      "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "bench");
+  static final List<String> RUN_ENTRIES = Stream.of(
+      List.of("data", "dead_letters", "plots", "stats.json", "README.md", TokenizerCache.RUN_FILE,
+          TokenizerConfigFiles.CONFIG),
+      TokenizerConfigFiles.COPIED, List.of("bench")).flatMap(List::stream).toList();
 
   private OutputFolder() {}
 
@@ -58,7 +62,7 @@ public final class OutputFolder {
     // written last) is nobody's dataset: it goes without asking. Anything else a run writes may be
     // someone's own (a model folder's tokenizer.json, a README.md): only --overwrite replaces it.
     List<Path> others = earlier.stream().filter(p -> !LEFTOVERS.contains(p.getFileName().toString())).toList();
-    if (!overwrite && (finished(dir) || !others.isEmpty())) {
+    if (!overwrite && (hasShards(dir) || !others.isEmpty())) {
       throw holdsARun(output, earlier.stream().map(p -> p.getFileName().toString()).toList());
     }
     for (Path p : earlier) deleteTree(p);
@@ -67,8 +71,8 @@ public final class OutputFolder {
   /** What a run that died leaves: removed without --overwrite when no finished run is there. */
   private static final List<String> LEFTOVERS = List.of("data", "dead_letters");
 
-  private static boolean finished(Path dir) {
-    if (Files.exists(dir.resolve("stats.json"))) return true;
+  /** Shards in data/ are a run's rows, whether or not its report was written (stats.json is among the others). */
+  private static boolean hasShards(Path dir) {
     try (Stream<Path> shards = Files.list(dir.resolve("data"))) {
       return shards.anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
     } catch (IOException e) {
@@ -93,9 +97,8 @@ public final class OutputFolder {
       }
     }
     if (earlier.isEmpty()) return;
-    boolean finished = names.contains("stats.json")
-        || earlier.stream().anyMatch(r -> r.getFilename() != null && r.getFilename().endsWith(".parquet"));
-    if (!overwrite && (finished || names.stream().anyMatch(n -> !LEFTOVERS.contains(n)))) {
+    boolean shards = earlier.stream().anyMatch(r -> r.getFilename() != null && r.getFilename().endsWith(".parquet"));
+    if (!overwrite && (shards || names.stream().anyMatch(n -> !LEFTOVERS.contains(n)))) {
       throw holdsARun(output, names);
     }
     try {
