@@ -96,8 +96,9 @@ final class ResponseBuilder {
     items = TitleMaker.distinct(items, g.labels(), bodies);
     List<String> raw = new ArrayList<>();
     boolean merged = spans.size() != g.branches().size();
+    java.util.Set<String> common = merged ? TitleMaker.commonWords(items) : java.util.Set.of();
     for (int k = 0; k < spans.size(); k++) {
-      raw.add(merged ? TitleMaker.merged(items.subList(spans.get(k)[2], spans.get(k)[3])) : items.get(k));
+      raw.add(merged ? TitleMaker.merged(items.subList(spans.get(k)[2], spans.get(k)[3]), common) : items.get(k));
     }
     return TitleMaker.unique(raw);
   }

@@ -26,7 +26,12 @@ final class TitleMaker {
   /** Nouns that name little before "of" or "to": the words after the preposition carry the item. */
   private static final Set<String> LIGHT_HEADS = Set.of("lack", "loss", "use", "role", "impact", "importance",
       "type", "types", "kind", "kinds", "level", "levels", "number", "amount", "need", "risk", "risks", "cost",
-      "costs", "source", "sources", "effects", "effect", "power", "sense", "art");
+      "costs", "source", "sources", "effects", "effect", "power", "sense", "art", "introduction", "overview",
+      "basics", "comparison", "difference", "fundamentals");
+  /** Gerunds that open a topic ("Understanding data structures", "Using GitHub"): its object names it. */
+  private static final Set<String> GERUNDS = Set.of("understanding", "using", "creating", "building",
+      "learning", "developing", "implementing", "exploring", "choosing", "managing", "improving", "mastering",
+      "getting", "writing", "making");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
       "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
   /** First words that turn a title round: a merged title never drops them ({@link #keyPhrase}). */
@@ -86,6 +91,12 @@ final class TitleMaker {
       }
     }
     String title = base.isEmpty() ? "" : balanced(shorten(base));
+    if (!title.isEmpty() && !title.equals(base) && !cutAtMark(base, title)) {
+      // A label cut to fit: a quoted name before its author ('"The Expanse" series by James S.A.
+      // Corey'), else a cut that ends a phrase ("Improved Quality of Life and Environmental").
+      String name = quotedName(base);
+      title = !name.isEmpty() ? name : wholePhrase(base, title);
+    }
     if (!fits(title) && base.isEmpty()) {
       title = quotedName(body);
     }
@@ -96,8 +107,15 @@ final class TitleMaker {
       boolean skipped = !rest.equals(opening);
       String phrase = phrase(rest);
       title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
+      title = wholePhrase(rest, title);
     }
     return fits(title) ? title : "";
+  }
+
+  /** Whether {@code title} is {@code base} cut where a mark ends a part ('"Educated" by Tara Westover, narrated by'). */
+  private static boolean cutAtMark(String base, String title) {
+    String rest = base.startsWith(title) ? base.substring(title.length()).stripLeading() : "";
+    return !rest.isEmpty() && ",;:(\u2013\u2014-".indexOf(rest.charAt(0)) >= 0;
   }
 
   private static final java.util.regex.Pattern ACRONYM = java.util.regex.Pattern.compile(" \\(([A-Z][A-Z0-9&-]{1,9})\\)");
@@ -163,6 +181,146 @@ final class TitleMaker {
       }
     }
     return stop == ',' && words.size() <= MAX_WORDS ? acceptable(words, words.size()) : null;
+  }
+
+  /**
+   * {@code title}, made of the first words of {@code text}, or the nearest cut that ends a phrase
+   * when it stops inside one ("Visit the picturesque medieval" -> "Visit the picturesque medieval
+   * town", "Add a splash of" stays): up to two words longer, else shorter, else the verb and the
+   * end of a long noun phrase; {@code title} itself when nothing better fits or it is not a cut of
+   * {@code text}.
+   */
+  static String wholePhrase(String text, String title) {
+    if (title.isEmpty()) {
+      return title;
+    }
+    Lead lead = lead(text, TAGGED_WORDS);
+    List<String> words = lead.words();
+    int n = title.split(" ").length;
+    if (n > words.size() || !String.join(" ", words.subList(0, n)).equalsIgnoreCase(title)) {
+      return title; // shaped by more than a cut (a filler dropped, a quote balanced): left alone
+    }
+    if (n == words.size() && lead.stop() != 0) {
+      return title; // a mark ends the clause right there ("Keep a fire extinguisher nearby,")
+    }
+    List<String> tags = PartsOfSpeech.tag(words);
+    if (endsPhrase(words, tags, n)) {
+      return title;
+    }
+    for (int m = n + 1; m <= Math.min(n + 2, words.size()); m++) {
+      String longer = endsPhrase(words, tags, m) ? acceptable(words, m) : null;
+      if (longer != null) {
+        return longer;
+      }
+    }
+    for (int m = n - 1; m >= 2; m--) {
+      String shorter = endsPhrase(words, tags, m) ? acceptable(words, m) : null;
+      if (shorter != null) {
+        return shorter;
+      }
+    }
+    String compressed = longNounPhrase(words, tags);
+    return compressed != null ? compressed : title;
+  }
+
+  /** Words tagged for a title: enough to see past the longest title to where its phrase goes on. */
+  private static final int TAGGED_WORDS = 12;
+
+  /** Possessives, which the tagger calls pronouns: a title never ends on one ("Keep your"). */
+  private static final Set<String> POSSESSIVES = Set.of("my", "your", "his", "her", "its", "our", "their",
+      "whose");
+  /** Tags after which a phrase cannot end: "the", "of", "and", "because", "is", "to", "please". */
+  private static final Set<String> OPEN_TAGS = Set.of("DET", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "INTJ",
+      "PUNCT", "SYM", "X");
+  /** Tags that go on a noun phrase: after a modifier, a noun or a number continues it. */
+  private static final Set<String> NOMINAL_TAGS = Set.of("NOUN", "PROPN", "NUM");
+
+  /**
+   * Whether the first {@code n} of {@code words} end a phrase, so that a title cut there is whole:
+   * not after a determiner, preposition, conjunction or possessive ("Access to a"); not inside a
+   * noun phrase ("Use fresh | basil leaves", "Delivery of the final | video"); not between a verb
+   * and its object ("Consider using | a survey").
+   */
+  static boolean endsPhrase(List<String> words, List<String> tags, int n) {
+    String word = words.get(n - 1).toLowerCase(Locale.ROOT);
+    String last = tags.get(n - 1);
+    // "more accessible", "very good": the model may call the intensifier an adjective; it is an adverb.
+    String before = n < 2 ? null : INTENSIFIERS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)) ? "ADV" : tags.get(n - 2);
+    // A bracket or a quote after the cut closes the phrase: "Toy Tool Set | (with toy tools)".
+    String next = n < tags.size() && "([\"\u201c".indexOf(words.get(n).charAt(0)) < 0 ? tags.get(n) : null;
+    boolean particle = last.equals("ADP") && PARTICLES.contains(word) && before != null
+        && !before.equals("ADP") && (next == null || !OBJECT_TAGS.contains(next));
+    boolean subject = last.equals("PRON") && SUBJECT_PRONOUNS.contains(word) && !"PROPN".equals(before);
+    if (!particle && OPEN_TAGS.contains(last) || POSSESSIVES.contains(word) || subject // "World War I" ends
+        || word.equals("there") || word.endsWith("'s") || word.endsWith("\u2019s")) {
+      return false; // "Access to a", "Keep your", "Are there", "The Ethiopian government's"
+    }
+    if (next == null) {
+      return true;
+    }
+    if (THIRD_PERSON_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT))
+        || PLURAL_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT)) && NOMINAL_TAGS.contains(last)) {
+      next = "VERB"; // "analytics | help identify": the model took the verb for a noun
+    }
+    return switch (last) {
+      // An adjective ends a predicate ("Stay organized", "is clear | and") or a noun the model misread
+      // ("a healthcare professional | or"), not a list of modifiers ("Provide accessible and | affordable").
+      // After a noun, one that takes a complement goes on ("vocabulary related | to", "impact due | to")
+      // unless a verb like "keep" makes it the object's state ("Keep the cage clean | and").
+      case "ADJ" -> before != null && Set.of("AUX", "VERB", "ADV", "NOUN", "PROPN").contains(before)
+          && !NOMINAL_TAGS.contains(next) && !next.equals("ADJ")
+          && !(next.equals("CCONJ") && (before.equals("VERB") || before.equals("ADV")))
+          && !(Set.of("NOUN", "PROPN").contains(before) && Set.of("ADP", "SCONJ").contains(next)
+              && !COMPLEMENT_VERBS.contains(words.get(0).toLowerCase(Locale.ROOT)));
+      case "NOUN", "PROPN", "NUM" -> !NOMINAL_TAGS.contains(next);
+      case "VERB" -> !OBJECT_TAGS.contains(next);
+      case "ADV" -> !Set.of("ADJ", "VERB", "ADV", "AUX").contains(next); // "highly | specialized"
+      default -> true;
+    };
+  }
+
+  private static final Set<String> INTENSIFIERS = Set.of("more", "most", "less", "least", "very", "so", "too",
+      "quite", "really", "extremely", "highly");
+  /** Verbs that give their object a state: "Keep your brand consistent", "Make the text bold". */
+  private static final Set<String> COMPLEMENT_VERBS = Set.of("keep", "make", "leave", "get", "let");
+  /** Words that complete a verb rather than open a phrase ("warm up", "sign off"), tagged as prepositions. */
+  private static final Set<String> PARTICLES = Set.of("up", "down", "off", "out", "away", "back", "over",
+      "around", "apart", "together", "through");
+  /** Tags that open a verb's object: a cut just before one leaves the verb without it ("Consider using | a survey"). */
+  private static final Set<String> OBJECT_TAGS = Set.of("NOUN", "PROPN", "NUM", "DET", "ADJ", "PRON");
+
+  /**
+   * A title for a sentence whose first noun phrase runs past the word limit ("Establish a reputable
+   * and recognized fatherhood training program"): its opening verb, if any, and the phrase's last
+   * words up to its head noun ("Establish fatherhood training program"); null when none fits.
+   */
+  private static String longNounPhrase(List<String> words, List<String> tags) {
+    int start = !tags.isEmpty() && tags.get(0).equals("VERB") ? 1 : 0;
+    for (int head = start; head < words.size(); head++) {
+      if (!Set.of("NOUN", "PROPN").contains(tags.get(head))) {
+        String word = words.get(head).toLowerCase(Locale.ROOT);
+        boolean participle = tags.get(head).equals("VERB") && (word.endsWith("ed") || word.endsWith("ing"));
+        if (!Set.of("DET", "ADJ", "CCONJ", "NUM").contains(tags.get(head)) && !participle
+            && !POSSESSIVES.contains(word)) {
+          return null; // the phrase after the verb is not a noun phrase ("Want to make")
+        }
+        continue;
+      }
+      if (!endsPhrase(words, tags, head + 1)) {
+        continue;
+      }
+      int from = Math.max(start, head - 2);
+      while (from < head && !Set.of("ADJ", "NOUN", "PROPN", "NUM").contains(tags.get(from))) {
+        from++;
+      }
+      List<String> kept = new ArrayList<>(words.subList(from, head + 1));
+      if (start == 1) {
+        kept.add(0, words.get(0));
+      }
+      String title = capitalised(balanced(String.join(" ", kept)));
+      return kept.size() >= 2 && start < head && fits(title) && !endsWeak(title) && !endsOnVerb(kept) ? title : null;
+    }
+    return null;
   }
 
   private static final Set<String> CLAUSE_WORDS = Set.of("that", "which", "who", "whose", "and", "or", "but",
@@ -363,15 +521,30 @@ final class TitleMaker {
 
   /** The title of merged neighbouring items: "A and B", or "A, B, C" for a triple. */
   static String merged(List<String> titles) {
+    return merged(titles, Set.of());
+  }
+
+  /**
+   * The title of merged neighbouring items, "A and B" or "A, B, C", where {@code common} holds the
+   * words that many titles of the group share ("University", "Podcast", "drawer"): a shortened part
+   * names its item by the words that tell it apart ("Carnegie Mellon", not "Mellon University").
+   */
+  static String merged(List<String> titles, Set<String> common) {
     // Joined labels are long runs of rarer words, where the estimate runs low (a real tokenizer found
     // "Broth-Based Soups and Ginger Tea" over 8 tokens and the gate dropped the whole group): two
     // tokens of margin under the limit.
-    String joined = join(titles);
     int limit = TOKENS.get() != null ? MAX_TOKENS : MAX_TOKENS - 2;
-    if (fits(joined) && tokens(joined) <= limit) {
+    List<String> plain = titles.stream().map(TitleMaker::plainPart).toList();
+    String joined = join(plain);
+    if (fits(joined) && tokens(joined) <= limit && readsAsOne(joined, plain.size())) {
       return joined;
     }
-    String factored = sharedHead(titles);
+    // "Security and Testing and debugging" reads as three items: a part that is itself "A and B" gives its A.
+    String firsts = join(plain.stream().map(TitleMaker::firstConjunct).toList());
+    if (!firsts.equals(joined) && fits(firsts) && tokens(firsts) <= limit && readsAsOne(firsts, plain.size())) {
+      return firsts;
+    }
+    String factored = sharedHead(plain);
     if (factored != null && fits(factored) && tokens(factored) <= limit) {
       return factored;
     }
@@ -379,8 +552,8 @@ final class TitleMaker {
       List<String> parts = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       boolean repeats = false;
-      for (String t : titles) {
-        String part = capitalised(balanced(keyPhrase(t, per)));
+      for (String t : plain) {
+        String part = capitalised(balanced(keyPhrase(t, per, common)));
         repeats |= !seen.add(part.toLowerCase(Locale.ROOT));
         parts.add(part);
       }
@@ -390,8 +563,65 @@ final class TitleMaker {
       }
     }
     // Nothing names every item in the limit: say that there is more rather than name the first alone.
-    String more = capitalised(balanced(keyPhrase(titles.get(0), 2))) + " and more";
-    return fits(more) && tokens(more) <= limit ? more : shorten(titles.get(0));
+    String more = capitalised(balanced(keyPhrase(plain.get(0), 2, common))) + " and more";
+    return fits(more) && tokens(more) <= limit ? more : shorten(plain.get(0));
+  }
+
+  /** Whether a merged title has no "and" beyond the one that joins a pair. */
+  private static boolean readsAsOne(String joined, int parts) {
+    int ands = joined.split(" and ", -1).length - 1;
+    return ands <= (parts == 2 ? 1 : 0);
+  }
+
+  /** "Testing and debugging" -> "Testing"; a title without "and" as it is. */
+  private static String firstConjunct(String title) {
+    int and = title.indexOf(" and ");
+    return and > 0 ? title.substring(0, and) : title;
+  }
+
+  /**
+   * A title as a part of a merged one: without quote marks ('"Dune" by Frank Herbert'), a leading
+   * dash ("- Dive") or a "How to" that every such part would share ("How to debug code").
+   */
+  static String plainPart(String title) {
+    String t = title.replace("\"", "").replace("\u201c", "").replace("\u201d", "").strip();
+    int start = 0;
+    while (start < t.length() && !Character.isLetterOrDigit(t.charAt(start))) {
+      start++;
+    }
+    t = t.substring(start);
+    java.util.regex.Matcher how = HOW_TO.matcher(t);
+    if (how.lookingAt() && how.end() < t.length()) {
+      t = capitalised(t.substring(how.end()));
+    }
+    return t.isEmpty() ? title : t;
+  }
+
+  private static final java.util.regex.Pattern HOW_TO = java.util.regex.Pattern.compile("(?i)how (?:to|do I|can I) ");
+
+  /**
+   * Words (lower case) that at least three titles of a group and a fifth of them hold: what their
+   * items share rather than what tells them apart.
+   */
+  static Set<String> commonWords(List<String> titles) {
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    for (String t : titles) {
+      Set<String> words = new HashSet<>();
+      for (String w : t.toLowerCase(Locale.ROOT).split(" ")) {
+        String letters = lettersOnly(w);
+        if (letters.length() >= 3 && !Words.STOP.contains(letters)) {
+          words.add(letters);
+        }
+      }
+      words.forEach(w -> counts.merge(w, 1, Integer::sum));
+    }
+    Set<String> common = new HashSet<>();
+    counts.forEach((w, n) -> {
+      if (n >= 3 && n * 5 >= titles.size()) {
+        common.add(w);
+      }
+    });
+    return common;
   }
 
   /**
@@ -433,13 +663,34 @@ final class TitleMaker {
    * adverb or a function word.
    */
   static String keyPhrase(String title, int max) {
+    return keyPhrase(title, max, Set.of());
+  }
+
+  /**
+   * {@link #keyPhrase(String, int)}, telling items apart by the words that are not {@code common}:
+   * "Carnegie Mellon University" -> "Carnegie Mellon", "University of Tokyo" -> "Tokyo", and of
+   * "Procrastination and Creativity", "Creativity".
+   */
+  static String keyPhrase(String title, int max, Set<String> common) {
     List<String> words = new ArrayList<>(List.of(trimWeak(title).split(" ")));
     words.removeIf(String::isBlank);
     if (words.size() > max && NEGATIONS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
       // "Never stop learning": its last words alone say the opposite; keep the negation or all of it.
       return max >= 2 ? trimWeak(String.join(" ", words.subList(0, max))) : String.join(" ", words);
     }
-    while (words.size() > max && List.of("the", "a", "an").contains(words.get(0).toLowerCase(Locale.ROOT))) {
+    while (words.size() > 1 && opensOnFunctionWord(words, max)) {
+      words.remove(0); // "For transparency", "The basics", and past the limit any article
+    }
+    // A word many titles of the group share says little there ("Carnegie Mellon University"): one at
+    // either edge of a title of three words or more goes, unless a function word would then lead or end.
+    // Only for a plain phrase: "Basics of Machine Learning" and "A and B" are split first, then looked at.
+    boolean plainPhrase = words.stream().noneMatch(w -> PREPOSITIONS.contains(w.toLowerCase(Locale.ROOT))
+        || w.equals("and") || w.equals("&"));
+    if (plainPhrase && words.size() >= 3 && isCommon(words.get(words.size() - 1), common)
+        && !WEAK_ENDINGS.contains(words.get(words.size() - 2).toLowerCase(Locale.ROOT))) {
+      words.remove(words.size() - 1);
+    } else if (plainPhrase && words.size() >= 3 && isCommon(words.get(0), common)
+        && !Words.STOP.contains(words.get(1).toLowerCase(Locale.ROOT))) {
       words.remove(0);
     }
     if (words.size() <= max) {
@@ -447,11 +698,17 @@ final class TitleMaker {
     }
     for (int i = 1; i < words.size() - 1; i++) {
       if (words.get(i).equals("and") || words.get(i).equals("&")) {
-        return keyPhrase(String.join(" ", words.subList(0, i)), max);
+        String first = String.join(" ", words.subList(0, i));
+        boolean shared = words.subList(0, i).stream().allMatch(w -> isCommon(w, common));
+        return keyPhrase(shared ? String.join(" ", words.subList(i + 1, words.size())) : first, max, common);
       }
     }
-    if (words.size() > 1 && TIP_VERBS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
+    String verb = words.get(0).toLowerCase(Locale.ROOT);
+    if (words.size() > 1 && (TIP_VERBS.contains(verb) || GERUNDS.contains(verb))) {
       List<String> rest = new ArrayList<>(words.subList(1, words.size()));
+      if (verb.equals("getting") && rest.size() > 2 && rest.get(0).equalsIgnoreCase("started")) {
+        rest.remove(0); // "Getting started with machine learning" -> "machine learning"
+      }
       while (rest.size() > 1 && Words.STOP.contains(rest.get(0).toLowerCase(Locale.ROOT))) {
         rest.remove(0);
       }
@@ -461,8 +718,12 @@ final class TitleMaker {
     // it says little alone ("Lack of Personalization" -> "Personalization").
     for (int i = 1; i < words.size(); i++) {
       if (PREPOSITIONS.contains(words.get(i).toLowerCase(Locale.ROOT))) {
-        if (LIGHT_HEADS.contains(words.get(i - 1).toLowerCase(Locale.ROOT)) && i + 1 < words.size()) {
-          return keyPhrase(String.join(" ", words.subList(i + 1, words.size())), max);
+        String head = words.get(i - 1).toLowerCase(Locale.ROOT);
+        // A shared head alone or before "of" says as little ("Procrastination at Work" -> "Work",
+        // "Technical University of Munich" -> "Munich"; but "Music Theory in Practice" stays).
+        boolean sharedHead = (i == 1 || words.get(i).equalsIgnoreCase("of")) && isCommon(head, common);
+        if ((LIGHT_HEADS.contains(head) || sharedHead) && i + 1 < words.size()) {
+          return keyPhrase(String.join(" ", words.subList(i + 1, words.size())), max, common);
         }
         if (i <= max) {
           return trimWeak(String.join(" ", words.subList(0, i)));
@@ -474,11 +735,31 @@ final class TitleMaker {
     while (words.size() > 1 && words.get(words.size() - 1).toLowerCase(Locale.ROOT).endsWith("ly")) {
       words.remove(words.size() - 1);
     }
-    List<String> tail = new ArrayList<>(words.subList(Math.max(0, words.size() - max), words.size()));
-    while (tail.size() > 1 && WEAK_ENDINGS.contains(tail.get(0).toLowerCase(Locale.ROOT))) {
+    int end = words.size();
+    while (end > 1 && isCommon(words.get(end - 1), common)) {
+      end--; // "Tsinghua University" in a list of universities -> "Tsinghua"
+    }
+    List<String> tail = new ArrayList<>(words.subList(Math.max(0, end - max), end));
+    while (tail.size() > 1 && WEAK_ENDINGS.contains(lettersOnly(tail.get(0).toLowerCase(Locale.ROOT)))) {
       tail.remove(0);
     }
     return trimWeak(String.join(" ", tail));
+  }
+
+  private static boolean isCommon(String word, Set<String> common) {
+    return common.contains(lettersOnly(word.toLowerCase(Locale.ROOT)));
+  }
+
+  /**
+   * Whether a part of a merged title opens on a word to drop: an article or a preposition before a
+   * word in lower case ("The basics", "For transparency"; but "The Daily" and "To Kill a
+   * Mockingbird" are names), and any article while the part is over {@code max} words.
+   */
+  private static boolean opensOnFunctionWord(List<String> words, int max) {
+    String first = words.get(0).toLowerCase(Locale.ROOT);
+    boolean article = List.of("the", "a", "an").contains(first);
+    boolean lowerNext = Character.isLowerCase(words.get(1).charAt(0));
+    return article && (words.size() > max || lowerNext) || PREPOSITIONS.contains(first) && lowerNext;
   }
 
   static boolean fits(String title) {

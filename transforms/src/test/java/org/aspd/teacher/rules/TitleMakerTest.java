@@ -88,9 +88,10 @@ class TitleMakerTest {
     // The estimate said 8 for "Of Mice and Men by John Steinbeck"; a real tokenizer said 9 and the
     // gate dropped the group. Counted by the job's tokenizer, a title always passes the gate.
     java.util.function.ToIntFunction<String> letters = s -> s.replace(" ", "").length() / 2;
-    String t = TitleMaker.countingWith(letters, () -> TitleMaker.fromItem("Of Mice and Men by John Steinbeck", ""));
+    String label = "Photosynthesis Experiments for Curious Students";
+    String t = TitleMaker.countingWith(letters, () -> TitleMaker.fromItem(label, ""));
     assertTrue(letters.applyAsInt(t) <= TitleMaker.MAX_TOKENS && !t.isEmpty(), t);
-    assertTrue(letters.applyAsInt(TitleMaker.fromItem("Of Mice and Men by John Steinbeck", "")) > TitleMaker.MAX_TOKENS,
+    assertTrue(letters.applyAsInt(TitleMaker.fromItem(label, "")) > TitleMaker.MAX_TOKENS,
         "the estimate alone would have kept a longer title");
     String merged = TitleMaker.countingWith(letters, () -> TitleMaker.merged(List.of("Broth-Based Soups", "Ginger Tea")));
     assertTrue(letters.applyAsInt(merged) <= TitleMaker.MAX_TOKENS, merged);
@@ -144,5 +145,37 @@ class TitleMakerTest {
     // gpt-3.5 #360: "Never stop learning" became "Stop learning" in "Record and Stop learning".
     String t = TitleMaker.merged(List.of("Record and evaluate your playing", "Never stop learning"));
     assertTrue(t.contains("Never"), t);
+  }
+
+  @Test
+  void aCutSentenceOrLabelEndsWhereItsPhraseEnds() {
+    // Audits of AlpacaEval: titles stopped inside a noun phrase or before a verb's particle.
+    assertEquals("Visit the picturesque medieval town", TitleMaker.fromItem(null,
+        "Visit the picturesque medieval town of Gruy\u00e8res and its iconic castle"));
+    assertEquals("Provide secure outdoor space", TitleMaker.fromItem(null,
+        "Provide a safe and secure outdoor space for your own cat: Consider building a fenced area."));
+    assertEquals("Always warm up", TitleMaker.fromItem(null, "Always warm up before starting any exercise routine."));
+    assertEquals("Improved Quality of Life",
+        TitleMaker.fromItem("Improved Quality of Life and Environmental Sustainability", ""));
+    assertEquals("The Expanse", TitleMaker.fromItem("\"The Expanse\" series by James S. A. Corey", ""));
+    // A cut that already ends a phrase stays as it was.
+    assertEquals("Keep a fire extinguisher nearby", TitleMaker.fromItem(null, "Keep a fire extinguisher nearby, just in case."));
+  }
+
+  @Test
+  void mergedTitlesNameEachItemByWhatTellsItApart() {
+    List<String> universities = List.of("Massachusetts Institute of Technology", "Stanford University",
+        "Carnegie Mellon University", "University of California, Berkeley", "Technical University of Munich");
+    java.util.Set<String> common = TitleMaker.commonWords(universities);
+    assertEquals(java.util.Set.of("university"), common);
+    assertEquals("Carnegie Mellon and Munich", TitleMaker.countingWith(t -> t.split(" ").length,
+        () -> TitleMaker.merged(List.of("Carnegie Mellon University", "Technical University of Munich"), common)));
+    assertEquals("Creativity and Work", TitleMaker.merged(List.of("Procrastination and Creativity", "Procrastination at Work"),
+        TitleMaker.commonWords(List.of("Procrastination and Creativity", "Procrastination at Work", "Procrastination and Stress"))));
+    // One "and" per pair, no quote marks, no "How" for every item.
+    assertEquals("Security and Testing", TitleMaker.merged(List.of("Security", "Testing and debugging")));
+    assertEquals("Dune and Neuromancer", TitleMaker.merged(List.of("\"Dune\" by Frank Herbert", "\"Neuromancer\" by William Gibson")));
+    assertEquals("Debug code and Coding practices",
+        TitleMaker.merged(List.of("How to debug code in Java", "Best coding practices for efficient programming")));
   }
 }
