@@ -102,6 +102,15 @@ final class TitleMaker {
     }
     if (!fits(title)) {
       String opening = opening(body);
+      java.util.regex.Matcher named = NAMED_LEAD.matcher(opening);
+      if (named.lookingAt()) {
+        // "1. Implementation of the Single African Air Transport Market (SAATM): Launched in ...": a
+        // label the list did not mark, as long as a name; titled as that label is ("SAATM").
+        String fromName = fromItem(named.group(1), "");
+        if (fits(fromName)) {
+          return fromName;
+        }
+      }
       String rest = pastFiller(opening);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
       boolean skipped = !rest.equals(opening);
@@ -118,6 +127,8 @@ final class TitleMaker {
     return !rest.isEmpty() && ",;:(\u2013\u2014-".indexOf(rest.charAt(0)) >= 0;
   }
 
+  private static final java.util.regex.Pattern NAMED_LEAD = java.util.regex.Pattern.compile(
+      "^(?:(?:\\d{1,3}[.)]|[-*+\u2022])\\s+)?([A-Z][^.:()\\n]{2,120} \\([A-Z][A-Z0-9&-]{1,9}\\)):");
   private static final java.util.regex.Pattern ACRONYM = java.util.regex.Pattern.compile(" \\(([A-Z][A-Z0-9&-]{1,9})\\)");
   private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile(
       "^(?:(?:[-+\u2022]|\\d{1,3}[.)])\\s+)?[\"\u201c*_]+([^\"\u201d*_\\n]{1,60})[\"\u201d*_]+");
@@ -220,7 +231,19 @@ final class TitleMaker {
       }
     }
     String compressed = longNounPhrase(words, tags);
-    return compressed != null ? compressed : title;
+    if (compressed != null) {
+      return compressed;
+    }
+    // A noun phrase longer than any title: a cut inside it at least ends on one of its nouns
+    // ("Experience with a modern software | programming language"), not on an adjective or an article.
+    boolean dangling = Set.of("ADJ", "DET", "ADP", "CCONJ").contains(tags.get(n - 1));
+    for (int m = Math.min(n + 2, words.size()); dangling && m >= 2; m--) {
+      String onNoun = NOMINAL_TAGS.contains(tags.get(m - 1)) ? acceptable(words, m) : null;
+      if (onNoun != null) {
+        return onNoun;
+      }
+    }
+    return title;
   }
 
   /** Words tagged for a title: enough to see past the longest title to where its phrase goes on. */
@@ -258,16 +281,20 @@ final class TitleMaker {
     if (next == null) {
       return true;
     }
-    if (THIRD_PERSON_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT))
+    if (next.equals("VERB") && ING_NOUNS.contains(words.get(n).toLowerCase(Locale.ROOT))) {
+      next = "NOUN"; // "fatherhood | training program": a noun the model read as a verb
+    } else if (THIRD_PERSON_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT))
         || PLURAL_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT)) && NOMINAL_TAGS.contains(last)) {
       next = "VERB"; // "analytics | help identify": the model took the verb for a noun
     }
     return switch (last) {
-      // An adjective ends a predicate ("Stay organized", "is clear | and") or a noun the model misread
-      // ("a healthcare professional | or"), not a list of modifiers ("Provide accessible and | affordable").
+      // An adjective ends a predicate ("Stay organized", "is clear | and", "find it challenging") or a
+      // noun the model misread ("a healthcare professional | or"), not a list of modifiers ("Provide
+      // accessible and | affordable").
       // After a noun, one that takes a complement goes on ("vocabulary related | to", "impact due | to")
       // unless a verb like "keep" makes it the object's state ("Keep the cage clean | and").
-      case "ADJ" -> before != null && Set.of("AUX", "VERB", "ADV", "NOUN", "PROPN").contains(before)
+      case "ADJ" -> before != null && (Set.of("AUX", "VERB", "ADV", "NOUN", "PROPN").contains(before)
+          || OBJECT_PRONOUNS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)))
           && !NOMINAL_TAGS.contains(next) && !next.equals("ADJ")
           && !(next.equals("CCONJ") && (before.equals("VERB") || before.equals("ADV")))
           && !(Set.of("NOUN", "PROPN").contains(before) && Set.of("ADP", "SCONJ").contains(next)
@@ -279,6 +306,17 @@ final class TitleMaker {
     };
   }
 
+  /** Pronouns a verb gives a state to ("find it challenging", "keep them busy"). */
+  private static final Set<String> OBJECT_PRONOUNS = Set.of("it", "them", "him", "her", "me", "us", "you",
+      "everything", "something");
+  /** Words in -ing that name a field or an activity inside a compound ("training program", "programming language"). */
+  private static final Set<String> ING_NOUNS = Set.of("training", "programming", "marketing", "cooking",
+      "learning", "building", "planning", "processing", "shopping", "parking", "housing", "funding",
+      "manufacturing", "engineering", "accounting", "advertising", "banking", "computing", "networking",
+      "clothing", "lighting", "printing", "recycling", "teaching", "testing", "writing", "reading", "listening",
+      "speaking", "coding", "hosting", "messaging", "streaming", "gaming", "fishing", "farming", "hiking",
+      "camping", "painting", "drawing", "baking", "heating", "cooling", "trading", "pricing", "branding",
+      "consulting", "scheduling", "budgeting", "onboarding", "sewing", "knitting", "swimming", "running");
   private static final Set<String> INTENSIFIERS = Set.of("more", "most", "less", "least", "very", "so", "too",
       "quite", "really", "extremely", "highly");
   /** Verbs that give their object a state: "Keep your brand consistent", "Make the text bold". */

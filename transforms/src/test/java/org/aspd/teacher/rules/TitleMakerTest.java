@@ -158,6 +158,10 @@ class TitleMakerTest {
     assertEquals("Improved Quality of Life",
         TitleMaker.fromItem("Improved Quality of Life and Environmental Sustainability", ""));
     assertEquals("The Expanse", TitleMaker.fromItem("\"The Expanse\" series by James S. A. Corey", ""));
+    assertEquals("Establish fatherhood training program", TitleMaker.fromItem(null,
+        "To establish a reputable and recognized fatherhood training program based on Dwayne Meeks' book."));
+    assertEquals("SAATM", TitleMaker.fromItem(null, "1. Implementation of the Single African Air Transport Market"
+        + " (SAATM): Launched in 2018 by the African Union, SAATM aims to create a single market."));
     // A cut that already ends a phrase stays as it was.
     assertEquals("Keep a fire extinguisher nearby", TitleMaker.fromItem(null, "Keep a fire extinguisher nearby, just in case."));
   }
