@@ -124,6 +124,9 @@ final class IndependenceHeuristic {
     if (timeline >= 2 || SequenceCues.yearsInOrder(heads)) {
       return Failure.ordered("timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence");
     }
+    if (SequenceCues.datesRunForward(views.stream().map(BranchView::body).toList())) {
+      return Failure.ordered("timeline: the branches open on dates in order, a history told in sequence");
+    }
     List<String> titles = new ArrayList<>();
     views.forEach(v -> titles.add(headLine(v)));
     boolean lists = titles.stream().anyMatch(l -> MATERIALS_LABEL.matcher(l).matches());

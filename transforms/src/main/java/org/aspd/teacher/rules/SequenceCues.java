@@ -176,6 +176,59 @@ final class SequenceCues {
     return seen >= 2 && seen * 2 >= labels.size();
   }
 
+  private static final Pattern CENTURY = Pattern.compile(
+      "\\b(1[0-9]|2[01]|[1-9])(?:st|nd|rd|th) century\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * True when the branches' texts open on dates that run forward: at least three of them, two in
+   * three of the branches, each the first year or century in the branch's first
+   * {@value #DATED_OPENING} characters, never earlier than the one before and later at the end
+   * ("In the 13th century ...", "In 1709 ...", "In 1871 ...", "In 1990 ..."): a history told in
+   * order, which gold rule 8 keeps serial like a timeline.
+   */
+  static boolean datesRunForward(List<String> bodies) {
+    java.util.Set<Integer> distinct = new java.util.HashSet<>();
+    int first = Integer.MIN_VALUE;
+    int last = Integer.MIN_VALUE;
+    int dated = 0;
+    for (String body : bodies) {
+      int date = firstDate(body.length() > DATED_OPENING ? body.substring(0, DATED_OPENING) : body);
+      if (date == Integer.MIN_VALUE) {
+        continue;
+      }
+      if (date < last) {
+        return false;
+      }
+      first = dated == 0 ? date : first;
+      last = date;
+      dated++;
+      distinct.add(date);
+    }
+    // Papers or figures of a few recent years ("Kaplan et al. (2020)", "as of 2022") are a list
+    // that happens to be sorted; a history spans decades.
+    return dated >= 3 && dated * 3 >= bodies.size() * 2 && distinct.size() >= 3 && last - first >= MIN_SPAN_YEARS;
+  }
+
+  private static final int MIN_SPAN_YEARS = 20;
+  /** A year in running text, not a quantity ("1000\u00b0C", "1500 nm", "2,000", "$1200"). */
+  private static final Pattern YEAR_IN_TEXT = Pattern.compile(
+      "(?<![$\\d.,])\\b(1[0-9]{3}|20[0-9]{2})s?\\b(?![\\d.,]\\d|\\s?(?:\u00b0|%|degrees|nm|km|kg|mg|mph|m\\b|k\\b))");
+
+  private static final int DATED_OPENING = 160;
+
+  /** The first year in {@code text}, a century counted as its middle year; MIN_VALUE when none. */
+  private static int firstDate(String text) {
+    Matcher year = YEAR_IN_TEXT.matcher(text);
+    Matcher century = CENTURY.matcher(text);
+    int yearAt = year.find() ? year.start() : Integer.MAX_VALUE;
+    int centuryAt = century.find() ? century.start() : Integer.MAX_VALUE;
+    if (yearAt == Integer.MAX_VALUE && centuryAt == Integer.MAX_VALUE) {
+      return Integer.MIN_VALUE;
+    }
+    return yearAt < centuryAt ? Integer.parseInt(year.group(1))
+        : Integer.parseInt(century.group(1)) * 100 - 50;
+  }
+
   static String backReference(String text) {
     Matcher m = BACK_REFERENCE.matcher(text.length() > 400 ? text.substring(0, 400) : text);
     return m.find() ? m.group(1) : null;

@@ -174,4 +174,28 @@ class IndependenceHeuristicTest {
     assertEquals("Python - Django", v.label());
     assertEquals("a web framework with batteries included.", v.body());
   }
+
+  @Test
+  void sectionsThatOpenOnDatesInOrderAreAHistoryNotSiblings() {
+    // AlpacaEval (Meta-Llama-3.1-8B #292, gpt-4o #68): a city's or a field's history told by period.
+    Assessment history = assess("Berlin has a long history.\n\n",
+        "**Medieval Period**\n\nIn the 13th century, the Teutonic Knights founded the town of C\u00f6lln.\n",
+        "**Prussian Period**\n\nIn 1709, Berlin became the capital of the Kingdom of Prussia.\n",
+        "**German Empire**\n\nIn 1871, Germany was unified and Berlin grew into an industrial city.\n",
+        "**Reunification**\n\nIn 1990, the wall came down and the city was one again.");
+    assertFalse(history.independent());
+    assertTrue(history.reason().contains("dates in order"), history.reason());
+    // A reading list of a few recent years, and temperatures, are no history.
+    Assessment papers = assess("Key papers:\n\n",
+        "1. **Scaling Laws for Language Models**: Kaplan et al. (2020) fit power laws to loss.\n",
+        "2. **Chinchilla**: Hoffmann et al. (2022) trained smaller models on more tokens.\n",
+        "3. **Emergent Abilities**: Wei et al. (2022) list abilities that appear at scale.\n",
+        "4. **Beyond Chinchilla**: Sardana et al. (2023) add the cost of inference.");
+    assertTrue(papers.independent(), papers.reason());
+    Assessment heat = assess("Colours of hot metal:\n\n",
+        "1. **Red**: Around 1000\u00b0C the metal starts to glow a dull red colour.\n",
+        "2. **Yellow**: Around 1300\u00b0C the glow turns yellow and much brighter.\n",
+        "3. **White**: Above 1500\u00b0C the metal looks white to the human eye.");
+    assertTrue(heat.independent(), heat.reason());
+  }
 }
