@@ -137,6 +137,13 @@ final class IndependenceHeuristic {
             + "') that uses what a sibling lists");
       }
     }
+    List<String> unlabelled = new ArrayList<>();
+    views.forEach(v -> unlabelled.add(v.label() == null ? v.body() : null));
+    int[] made = SequenceCues.madeByAnEarlierStep(unlabelled);
+    if (made != null) {
+      return Failure.ordered("branch " + (made[1] + 1) + " acts on what branch " + (made[0] + 1) + " made ('"
+          + excerpt(views.get(made[1]).body()) + "')");
+    }
     boolean ordinalSeries = false;
     for (BranchView v : views) {
       ordinalSeries |= SequenceCues.ordinalStart(v.body());

@@ -1,5 +1,6 @@
 package org.aspd.teacher.rules;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -227,6 +228,100 @@ final class SequenceCues {
     }
     return yearAt < centuryAt ? Integer.parseInt(year.group(1))
         : Integer.parseInt(century.group(1)) * 100 - 50;
+  }
+
+  /**
+   * The first later step that acts on what an earlier one made, as {@code {earlier, later}}, or
+   * null: among unlabelled imperative items, an earlier one opens on a verb ("Dry herbs in a warm
+   * place") and a later one opens on a verb whose object is that verb's result ("Store dried herbs
+   * in airtight containers", "Slice the baked bread"). Light verbs whose participles are common
+   * adjectives ("used", "added", "limited", "mixed") do not count. {@code bodies} are the items'
+   * texts, null for a labelled item.
+   */
+  static int[] madeByAnEarlierStep(List<String> bodies) {
+    List<String> verbs = new ArrayList<>();
+    for (String body : bodies) {
+      String first = body == null ? "" : firstWord(lead(body));
+      verbs.add(first.length() >= 3 && !LIGHT_VERBS.contains(first) ? first : null);
+    }
+    for (int later = 1; later < bodies.size(); later++) {
+      if (bodies.get(later) == null) {
+        continue;
+      }
+      List<String> words = words(lead(bodies.get(later)), 4);
+      if (words.size() < 3 || !PartsOfSpeech.tag(words).get(0).equals("VERB")) {
+        continue;
+      }
+      // The object right after the verb: "Store | dried herbs", "Slice | the baked bread".
+      String object = String.join(" ", words.subList(1, words.size())).toLowerCase(java.util.Locale.ROOT);
+      for (int earlier = 0; earlier < later; earlier++) {
+        String verb = verbs.get(earlier);
+        if (verb == null || verb.equals(verbs.get(later))) {
+          continue;
+        }
+        for (String participle : participles(verb)) {
+          if (Pattern.compile("^(?:(?:the|your|a|an|all|any) )?" + Pattern.quote(participle) + " [a-z]{3,}")
+              .matcher(object).find()) {
+            return new int[] {earlier, later};
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Verbs whose participles say little about an earlier step ("used", "added sugar", "mixed greens"). */
+  private static final java.util.Set<String> LIGHT_VERBS = java.util.Set.of("use", "add", "limit", "mix", "make",
+      "get", "set", "keep", "try", "need", "want", "like", "love", "hate", "call", "name", "base", "follow",
+      "consider", "include", "provide", "increase", "reduce", "improve", "advance", "experience", "establish",
+      "fix", "schedule", "expect", "require", "recommend", "suggest", "process", "plan", "detail", "focus",
+      "relate", "concern", "interest", "involve", "organize", "motivate", "dedicate", "balance", "customize",
+      "personalize", "register", "license", "certify", "train", "skill", "educate", "inform", "qualify");
+  private static final java.util.Map<String, String> IRREGULAR_PARTICIPLES = java.util.Map.ofEntries(
+      java.util.Map.entry("freeze", "frozen"), java.util.Map.entry("break", "broken"),
+      java.util.Map.entry("grind", "ground"), java.util.Map.entry("beat", "beaten"),
+      java.util.Map.entry("shake", "shaken"), java.util.Map.entry("build", "built"),
+      java.util.Map.entry("grow", "grown"), java.util.Map.entry("sew", "sewn"),
+      java.util.Map.entry("write", "written"), java.util.Map.entry("choose", "chosen"));
+
+  /** The forms a participle of {@code verb} may take: "dried", "stored", "chopped", "installed", "frozen". */
+  static List<String> participles(String verb) {
+    List<String> out = new ArrayList<>();
+    if (IRREGULAR_PARTICIPLES.containsKey(verb)) {
+      out.add(IRREGULAR_PARTICIPLES.get(verb));
+    }
+    char last = verb.charAt(verb.length() - 1);
+    if (last == 'e') {
+      out.add(verb + "d");
+    } else if (last == 'y' && verb.length() > 2 && "aeiou".indexOf(verb.charAt(verb.length() - 2)) < 0) {
+      out.add(verb.substring(0, verb.length() - 1) + "ied");
+    } else {
+      out.add(verb + "ed");
+      if ("aeiou".indexOf(verb.charAt(verb.length() - 2)) >= 0 && "aeiouwxy".indexOf(last) < 0
+          && verb.length() <= 5) {
+        out.add(verb + last + "ed"); // "chop" -> "chopped", "stir" -> "stirred"
+      }
+    }
+    return out;
+  }
+
+  private static String firstWord(String text) {
+    Matcher m = FIRST_WORD.matcher(text);
+    return m.lookingAt() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : "";
+  }
+
+  private static final Pattern FIRST_WORD = Pattern.compile("\\s*([A-Za-z]+)\\b");
+
+  /** The first {@code n} words of a text, without marks. */
+  private static List<String> words(String text, int n) {
+    List<String> words = new ArrayList<>();
+    for (String w : text.split("\\s+")) {
+      String letters = w.replaceAll("[^\\p{L}'-]", "");
+      if (!letters.isEmpty() && words.size() < n) {
+        words.add(letters);
+      }
+    }
+    return words;
   }
 
   static String backReference(String text) {

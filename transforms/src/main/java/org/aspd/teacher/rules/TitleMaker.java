@@ -211,10 +211,21 @@ final class TitleMaker {
     if (n > words.size() || !String.join(" ", words.subList(0, n)).equalsIgnoreCase(title)) {
       return title; // shaped by more than a cut (a filler dropped, a quote balanced): left alone
     }
-    if (n == words.size() && lead.stop() != 0) {
-      return title; // a mark ends the clause right there ("Keep a fire extinguisher nearby,")
-    }
     List<String> tags = PartsOfSpeech.tag(words);
+    if (n == words.size() && lead.stop() != 0) {
+      // A mark ends the clause right there ("Keep a fire extinguisher nearby,"), unless it is a comma
+      // between two adjectives of one noun ("Dry herbs in a warm, | dry place"): read on past it.
+      List<String> further = new ArrayList<>(words);
+      further.addAll(lead.after());
+      List<String> furtherTags = PartsOfSpeech.tag(further);
+      boolean coordinate = lead.stop() == ',' && lead.after().size() >= 2 && furtherTags.get(n - 1).equals("ADJ")
+          && furtherTags.get(n).equals("ADJ") && NOMINAL_TAGS.contains(furtherTags.get(n + 1));
+      if (!coordinate) {
+        return title;
+      }
+      words = further;
+      tags = furtherTags;
+    }
     if (endsPhrase(words, tags, n)) {
       return title;
     }
@@ -892,14 +903,18 @@ final class TitleMaker {
     return Labels.clean(body.length() > 200 ? body.substring(0, 200) : body);
   }
 
-  /** The first words of a text, and the mark that ended its clause there (0 when none did). */
-  private record Lead(List<String> words, char stop) {}
+  /**
+   * The first words of a text, the mark that ended its clause there (0 when none did), and the
+   * words after that mark (empty when none).
+   */
+  private record Lead(List<String> words, char stop, List<String> after) {}
 
   /** At most {@code n} word-like words from the first one, up to a mark or a token that is not a word. */
   private static Lead lead(String body, int n) {
-    String clean = opening(body);
+    String[] tokens = opening(body).split(" ");
     List<String> words = new ArrayList<>();
-    for (String w : clean.split(" ")) {
+    for (int i = 0; i < tokens.length; i++) {
+      String w = tokens[i];
       if (w.isEmpty()) {
         continue;
       }
@@ -912,13 +927,20 @@ final class TitleMaker {
       }
       words.add(stripped);
       if (!stripped.equals(w)) {
-        return new Lead(words, w.charAt(w.length() - 1));
+        List<String> after = new ArrayList<>();
+        for (int j = i + 1; j < tokens.length && after.size() < 3; j++) {
+          String next = TRAILING_PUNCT.matcher(tokens[j]).replaceAll("");
+          if (!next.isEmpty()) {
+            after.add(next);
+          }
+        }
+        return new Lead(words, w.charAt(w.length() - 1), after);
       }
       if (words.size() >= n) {
         break;
       }
     }
-    return new Lead(words, (char) 0);
+    return new Lead(words, (char) 0, List.of());
   }
 
 }

@@ -198,4 +198,20 @@ class IndependenceHeuristicTest {
         "3. **White**: Above 1500\u00b0C the metal looks white to the human eye.");
     assertTrue(heat.independent(), heat.reason());
   }
+
+  @Test
+  void aStepThatActsOnWhatAnEarlierStepMadeIsASequence() {
+    // AlpacaEval Meta-Llama-3-8B #99: "When drying herbs, make sure to:" harvest, tie, dry, store.
+    Assessment herbs = assess("When drying herbs, make sure to:\n\n",
+        "* Harvest fresh, healthy leaves with no signs of disease or pests.\n",
+        "* Tie stems into small bunches to prevent leaves from falling off during drying.\n",
+        "* Dry herbs in a warm, dry place with good air circulation.\n",
+        "* Store dried herbs in airtight containers to preserve their flavor and aroma.");
+    assertFalse(herbs.independent());
+    assertTrue(herbs.reason().contains("acts on what branch 3 made"), herbs.reason());
+    // A participle that only describes a dish is no result of a sibling step.
+    Assessment meals = assess("Some ideas:\n\n", "* Grill chicken skewers with peppers and onions for a quick dinner.\n",
+        "* Serve baked salmon with a side of steamed green beans.\n", "* Make a big pot of lentil soup on Sunday.");
+    assertTrue(meals.independent(), meals.reason());
+  }
 }

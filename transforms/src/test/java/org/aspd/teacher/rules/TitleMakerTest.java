@@ -162,6 +162,9 @@ class TitleMakerTest {
         "To establish a reputable and recognized fatherhood training program based on Dwayne Meeks' book."));
     assertEquals("SAATM", TitleMaker.fromItem(null, "1. Implementation of the Single African Air Transport Market"
         + " (SAATM): Launched in 2018 by the African Union, SAATM aims to create a single market."));
+    // A comma between two adjectives of one noun is no end ("a warm, | dry place").
+    assertEquals("Always use gentle non-abrasive materials", TitleMaker.fromItem(null,
+        "Always use gentle, non-abrasive materials when cleaning the paint."));
     // A cut that already ends a phrase stays as it was.
     assertEquals("Keep a fire extinguisher nearby", TitleMaker.fromItem(null, "Keep a fire extinguisher nearby, just in case."));
   }
