@@ -218,8 +218,10 @@ final class TitleMaker {
       List<String> further = new ArrayList<>(words);
       further.addAll(lead.after());
       List<String> furtherTags = PartsOfSpeech.tag(further);
+      // ("An eagle, likely referring to": the model's adjectives, but an adverb and a verb.)
       boolean coordinate = lead.stop() == ',' && lead.after().size() >= 2 && furtherTags.get(n - 1).equals("ADJ")
-          && furtherTags.get(n).equals("ADJ") && NOMINAL_TAGS.contains(furtherTags.get(n + 1));
+          && furtherTags.get(n).equals("ADJ") && NOMINAL_TAGS.contains(furtherTags.get(n + 1))
+          && !further.get(n).endsWith("ly") && !further.get(n + 1).endsWith("ing");
       if (!coordinate) {
         return title;
       }
