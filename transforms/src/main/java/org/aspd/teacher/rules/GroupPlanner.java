@@ -58,6 +58,11 @@ final class GroupPlanner {
   private final List<Planned> planned = new ArrayList<>();
   private final Memo memo;
 
+  /** Headings of a section that stands beside a procedure's steps rather than in them. */
+  private static final java.util.regex.Pattern ASIDE_HEADING = java.util.regex.Pattern.compile(
+      "(?i)\\b(?:tips?|notes?|safety|warnings?|precautions?|troubleshooting|considerations?|reminders?|faqs?|"
+          + "mistakes|pitfalls|variations?|alternatives?)\\b");
+
   /** Decisions that do not depend on the level, shared by the candidates of one answer. */
   static final class Memo {
     private final java.util.Map<String, int[]> kept = new java.util.HashMap<>();
@@ -120,9 +125,12 @@ final class GroupPlanner {
     int from = parent < 0 ? 0 : o.sections.get(parent).heading() + 1;
     int to = parent < 0 ? o.lines.size() : o.sections.get(parent).end();
     for (Outline.ListBlock list : o.listsBetween(from, to)) {
-      // A numbered list inside a section of an ordered run is a sub-procedure of it (gold rule 8).
-      if (list.depth() == 0 && o.sectionOf(list.first()) == parent
-          && !(list.kind() == Outline.ListKind.NUMBERED && memo.orderedSections.contains(parent))) {
+      // A list inside a section of an ordered run is part of that sequence: gold rule 8 keeps a
+      // procedure or a timeline whole and carves no small independent pieces out of it. A section of
+      // tips or warnings beside the steps ("Safety Tips") is no step.
+      boolean inSequence = memo.orderedSections.contains(parent)
+          && !ASIDE_HEADING.matcher(o.headingLabel(o.sections.get(parent))).find();
+      if (list.depth() == 0 && o.sectionOf(list.first()) == parent && !inSequence) {
         tryList(list);
       }
     }

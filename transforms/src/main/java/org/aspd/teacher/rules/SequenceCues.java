@@ -39,9 +39,13 @@ final class SequenceCues {
   private static final Pattern WEAK_TEMPORAL_START = Pattern.compile("^(?:after|once|now|following)\\b|"
       + "^[^.!?\\n]{0,40}?\\bcontinued\\b", Pattern.CASE_INSENSITIVE);
 
-  /** "The crude oil is then transported": a step that follows the one before. */
+  /**
+   * "The crude oil is then transported": a step that follows the one before; not inside a relative
+   * clause ("translated into machine code, which is then executed"), which orders its own sentence.
+   */
   private static final Pattern FOLLOW_ON = Pattern.compile(
-      "^[^.!?\\n]{0,100}?\\b(?:is|are|was|were|be|gets?|got) then\\b", Pattern.CASE_INSENSITIVE);
+      "^(?:(?!\\bwhich\\b|\\bthat\\b)[^.!?\\n]){0,100}?\\b(?:is|are|was|were|be|gets?|got) then\\b",
+      Pattern.CASE_INSENSITIVE);
 
   /** A list marker or emphasis at the start of a body ("1. ", "- ", "**"), which the cues look past. */
   private static final Pattern LEAD = Pattern.compile("^(?:\\s*(?:[-*+\u2022]|\\d{1,3}[.)])\\s+|\\s*\\*{1,2}|\\s*_{1,2})+");

@@ -87,6 +87,10 @@ class IndependenceHeuristicTest {
     // #123: "is then" in a later step's first sentence.
     assertFalse(assess("", "1. **Extraction**: Crude oil is extracted from the ground by drilling wells.\n",
         "2. **Transportation**: The crude oil is then moved to a refinery by pipeline or ship.\n").independent());
+    // Meta-Llama-3-8B #434: "which is then" orders a process inside one sentence, not the branches.
+    Assessment kinds = assess("", "**Interpreted languages:** An interpreter reads and runs the code line by line.\n",
+        "**Compiled languages:** They are translated into machine code beforehand, which is then executed.\n");
+    assertFalse(kinds.ordered(), kinds.reason());
   }
 
   @Test

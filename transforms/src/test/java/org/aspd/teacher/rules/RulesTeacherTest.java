@@ -178,6 +178,34 @@ class RulesTeacherTest {
     assertEquals(List.of(), rewrite("How do I load my pistol?", answer));
   }
   @Test
+  void aBulletedListInsideAStepIsPartOfTheProcedureButTipsBesideItAreAGroup() throws Exception {
+    // AlpacaEval gpt-4o #289: the parts to install under "Assemble" were carved out of a step-by-step
+    // guide as a group; the "Tips" section beside the steps is not a step.
+    String answer = "Here is a step-by-step guide to building your own PC:\n\n"
+        + "### 1. Plan Your Build\n"
+        + "Decide what the PC is for and set a budget that guides every choice of part you make.\n\n"
+        + "### 2. Assemble the Components\n"
+        + "- **Install the CPU**: Open the socket, align the triangle marks and close the latch gently.\n"
+        + "- **Install the RAM**: Open the slots, align the notch on each stick and press until it clicks.\n"
+        + "- **Install the Motherboard**: Align it with the standoffs in the case and secure it with screws.\n\n"
+        + "### 3. Install the Operating System\n"
+        + "Connect the monitor, switch on the power supply, enter the BIOS and boot from the installer.\n\n"
+        + "### 4. Install Drivers\n"
+        + "Once the OS is installed, download the latest drivers for the graphics card and the chipset.\n\n"
+        + "### Tips\n"
+        + "- **Read the manuals**: Each part comes with instructions that show its connectors and limits.\n"
+        + "- **Stay grounded**: Touch a metal part of the case often so that static does not harm the parts.\n"
+        + "- **Take your time**: Rushing leads to bent pins and loose cables that are hard to find later.\n";
+    List<String> candidates = rewrite("How do I build a PC?", answer);
+    assertEquals(1, candidates.size(), candidates.toString());
+    Response r = parse(candidates.get(0), answer);
+    assertEquals(List.of("Read the manuals", "Stay grounded", "Take your time"),
+        r.items().stream().filter(i -> i instanceof Group).map(i -> ((Group) i).branches())
+            .findFirst().orElseThrow().stream().map(Branch::title).toList());
+    assertEquals(1, r.items().stream().filter(i -> i instanceof Group).count(), "the steps' list stays serial");
+  }
+
+  @Test
   void aWorksCitedSectionIsNotASiblingOfTheEssayItCites() {
     // AlpacaEval gpt4_1106 #203: the essay and its Works Cited were two branches.
     String answer = "**Two Towns, One Student**\n\nLiving in Flagstaff taught me patience with snow and with "
