@@ -1,8 +1,11 @@
 package org.aspd.teacher.rules;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -192,7 +195,7 @@ final class SequenceCues {
    * order, which gold rule 8 keeps serial like a timeline.
    */
   static boolean datesRunForward(List<String> bodies) {
-    java.util.Set<Integer> distinct = new java.util.HashSet<>();
+    Set<Integer> distinct = new HashSet<>();
     int first = Integer.MIN_VALUE;
     int last = Integer.MIN_VALUE;
     int dated = 0;
@@ -256,40 +259,36 @@ final class SequenceCues {
       if (words.size() < 3 || !PartsOfSpeech.tag(words).get(0).equals("VERB")) {
         continue;
       }
-      // The object right after the verb: "Store | dried herbs", "Slice | the baked bread".
-      String object = String.join(" ", words.subList(1, words.size())).toLowerCase(java.util.Locale.ROOT);
+      // The object right after the verb, past a determiner: "Store | dried herbs", "Slice | the baked bread".
+      List<String> object = words.subList(DETERMINERS.contains(words.get(1).toLowerCase(Locale.ROOT)) ? 2 : 1, words.size());
+      if (object.size() < 2 || object.get(1).length() < 3) {
+        continue;
+      }
+      String modifier = object.get(0).toLowerCase(Locale.ROOT);
       for (int earlier = 0; earlier < later; earlier++) {
         String verb = verbs.get(earlier);
-        if (verb == null || verb.equals(verbs.get(later))) {
-          continue;
-        }
-        for (String participle : participles(verb)) {
-          if (Pattern.compile("^(?:(?:the|your|a|an|all|any) )?" + Pattern.quote(participle) + " [a-z]{3,}")
-              .matcher(object).find()) {
-            return new int[] {earlier, later};
-          }
+        if (verb != null && !verb.equals(verbs.get(later)) && participles(verb).contains(modifier)) {
+          return new int[] {earlier, later};
         }
       }
     }
     return null;
   }
 
+  private static final Set<String> DETERMINERS = Set.of("the", "your", "a", "an", "all", "any");
   /** Verbs whose participles say little about an earlier step ("used", "added sugar", "mixed greens"). */
-  private static final java.util.Set<String> LIGHT_VERBS = java.util.Set.of("use", "add", "limit", "mix", "make",
+  private static final Set<String> LIGHT_VERBS = Set.of("use", "add", "limit", "mix", "make",
       "get", "set", "keep", "try", "need", "want", "like", "love", "hate", "call", "name", "base", "follow",
       "consider", "include", "provide", "increase", "reduce", "improve", "advance", "experience", "establish",
       "fix", "schedule", "expect", "require", "recommend", "suggest", "process", "plan", "detail", "focus",
       "relate", "concern", "interest", "involve", "organize", "motivate", "dedicate", "balance", "customize",
       "personalize", "register", "license", "certify", "train", "skill", "educate", "inform", "qualify");
-  private static final java.util.Map<String, String> IRREGULAR_PARTICIPLES = java.util.Map.ofEntries(
-      java.util.Map.entry("freeze", "frozen"), java.util.Map.entry("break", "broken"),
-      java.util.Map.entry("grind", "ground"), java.util.Map.entry("beat", "beaten"),
-      java.util.Map.entry("shake", "shaken"), java.util.Map.entry("build", "built"),
-      java.util.Map.entry("grow", "grown"), java.util.Map.entry("sew", "sewn"),
-      java.util.Map.entry("write", "written"), java.util.Map.entry("choose", "chosen"));
+  private static final Map<String, String> IRREGULAR_PARTICIPLES = Map.of("freeze", "frozen", "break", "broken",
+      "grind", "ground", "beat", "beaten", "shake", "shaken", "build", "built", "grow", "grown", "sew", "sewn",
+      "write", "written", "choose", "chosen");
 
   /** The forms a participle of {@code verb} may take: "dried", "stored", "chopped", "installed", "frozen". */
-  static List<String> participles(String verb) {
+  private static List<String> participles(String verb) {
     List<String> out = new ArrayList<>();
     if (IRREGULAR_PARTICIPLES.containsKey(verb)) {
       out.add(IRREGULAR_PARTICIPLES.get(verb));
@@ -311,7 +310,7 @@ final class SequenceCues {
 
   private static String firstWord(String text) {
     Matcher m = FIRST_WORD.matcher(text);
-    return m.lookingAt() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : "";
+    return m.lookingAt() ? m.group(1).toLowerCase(Locale.ROOT) : "";
   }
 
   private static final Pattern FIRST_WORD = Pattern.compile("\\s*([A-Za-z]+)\\b");

@@ -249,7 +249,7 @@ final class TitleMaker {
     }
     // A noun phrase longer than any title: a cut inside it at least ends on one of its nouns
     // ("Experience with a modern software | programming language"), not on an adjective or an article.
-    boolean dangling = Set.of("ADJ", "DET", "ADP", "CCONJ").contains(tags.get(n - 1));
+    boolean dangling = DANGLING_TAGS.contains(tags.get(n - 1));
     for (int m = Math.min(n + 2, words.size()); dangling && m >= 2; m--) {
       String onNoun = NOMINAL_TAGS.contains(tags.get(m - 1)) ? acceptable(words, m) : null;
       if (onNoun != null) {
@@ -281,7 +281,8 @@ final class TitleMaker {
     String word = words.get(n - 1).toLowerCase(Locale.ROOT);
     String last = tags.get(n - 1);
     // "more accessible", "very good": the model may call the intensifier an adjective; it is an adverb.
-    String before = n < 2 ? null : INTENSIFIERS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)) ? "ADV" : tags.get(n - 2);
+    String before = n < 2 ? null
+        : INTENSIFIERS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)) ? "ADV" : tags.get(n - 2);
     // A bracket or a quote after the cut closes the phrase: "Toy Tool Set | (with toy tools)".
     String next = n < tags.size() && "([\"\u201c".indexOf(words.get(n).charAt(0)) < 0 ? tags.get(n) : null;
     boolean particle = last.equals("ADP") && PARTICLES.contains(word) && before != null
@@ -301,23 +302,51 @@ final class TitleMaker {
       next = "VERB"; // "analytics | help identify": the model took the verb for a noun
     }
     return switch (last) {
-      // An adjective ends a predicate ("Stay organized", "is clear | and", "find it challenging") or a
-      // noun the model misread ("a healthcare professional | or"), not a list of modifiers ("Provide
-      // accessible and | affordable").
-      // After a noun, one that takes a complement goes on ("vocabulary related | to", "impact due | to")
-      // unless a verb like "keep" makes it the object's state ("Keep the cage clean | and").
-      case "ADJ" -> before != null && (Set.of("AUX", "VERB", "ADV", "NOUN", "PROPN").contains(before)
-          || OBJECT_PRONOUNS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)))
-          && !NOMINAL_TAGS.contains(next) && !next.equals("ADJ")
-          && !(next.equals("CCONJ") && (before.equals("VERB") || before.equals("ADV")))
-          && !(Set.of("NOUN", "PROPN").contains(before) && Set.of("ADP", "SCONJ").contains(next)
-              && !COMPLEMENT_VERBS.contains(words.get(0).toLowerCase(Locale.ROOT)));
+      case "ADJ" -> adjectiveEndsPhrase(words, n, before, next);
       case "NOUN", "PROPN", "NUM" -> !NOMINAL_TAGS.contains(next);
       case "VERB" -> !OBJECT_TAGS.contains(next);
-      case "ADV" -> !Set.of("ADJ", "VERB", "ADV", "AUX").contains(next); // "highly | specialized"
+      case "ADV" -> !ADVERB_HEADS.contains(next); // "highly | specialized"
       default -> true;
     };
   }
+
+  /**
+   * Whether the adjective that is the {@code n}-th word ends a phrase: as a predicate ("Stay
+   * organized", "is clear | and", "find it challenging") or as a noun the model misread ("a
+   * healthcare professional | or"); not in a row of modifiers ("Provide accessible and |
+   * affordable"), and after a noun not when it takes a complement ("vocabulary related | to",
+   * "impact due | to") unless a verb like "keep" gives the object that state ("Keep the cage clean | and").
+   */
+  private static boolean adjectiveEndsPhrase(List<String> words, int n, String before, String next) {
+    if (before == null || NOMINAL_TAGS.contains(next) || next.equals("ADJ")) {
+      return false;
+    }
+    boolean afterNoun = NOUN_TAGS.contains(before);
+    boolean predicate = PREDICATE_TAGS.contains(before)
+        || OBJECT_PRONOUNS.contains(words.get(n - 2).toLowerCase(Locale.ROOT));
+    if (!afterNoun && !predicate) {
+      return false;
+    }
+    if (next.equals("CCONJ")) {
+      return !before.equals("VERB") && !before.equals("ADV");
+    }
+    return !(afterNoun && COMPLEMENT_TAGS.contains(next))
+        || COMPLEMENT_VERBS.contains(words.get(0).toLowerCase(Locale.ROOT));
+  }
+
+  private static final Set<String> NOUN_TAGS = Set.of("NOUN", "PROPN");
+  /** Tags before an adjective that make it a predicate: "is clear", "Stay organized", "more accessible". */
+  private static final Set<String> PREDICATE_TAGS = Set.of("AUX", "VERB", "ADV");
+  /** Tags of a word that takes an adjective's complement: "related | to", "other | than". */
+  private static final Set<String> COMPLEMENT_TAGS = Set.of("ADP", "SCONJ");
+  /** Tags an adverb modifies, so that a cut between them splits a phrase: "highly | specialized". */
+  private static final Set<String> ADVERB_HEADS = Set.of("ADJ", "VERB", "ADV", "AUX");
+  /** Tags a cut can be left on inside a noun phrase: "a modern | software", "the | final video". */
+  private static final Set<String> DANGLING_TAGS = Set.of("ADJ", "DET", "ADP", "CCONJ");
+  /** Tags inside a noun phrase before its head: "a reputable and recognized | fatherhood". */
+  private static final Set<String> NOUN_PHRASE_INNER_TAGS = Set.of("DET", "ADJ", "CCONJ", "NUM");
+  /** Tags of the words a kept noun phrase may start from: "recognized | fatherhood training program". */
+  private static final Set<String> NOUN_PHRASE_START_TAGS = Set.of("ADJ", "NOUN", "PROPN", "NUM");
 
   /** Pronouns a verb gives a state to ("find it challenging", "keep them busy"). */
   private static final Set<String> OBJECT_PRONOUNS = Set.of("it", "them", "him", "her", "me", "us", "you",
@@ -348,10 +377,10 @@ final class TitleMaker {
   private static String longNounPhrase(List<String> words, List<String> tags) {
     int start = !tags.isEmpty() && tags.get(0).equals("VERB") ? 1 : 0;
     for (int head = start; head < words.size(); head++) {
-      if (!Set.of("NOUN", "PROPN").contains(tags.get(head))) {
+      if (!NOUN_TAGS.contains(tags.get(head))) {
         String word = words.get(head).toLowerCase(Locale.ROOT);
         boolean participle = tags.get(head).equals("VERB") && (word.endsWith("ed") || word.endsWith("ing"));
-        if (!Set.of("DET", "ADJ", "CCONJ", "NUM").contains(tags.get(head)) && !participle
+        if (!NOUN_PHRASE_INNER_TAGS.contains(tags.get(head)) && !participle
             && !POSSESSIVES.contains(word)) {
           return null; // the phrase after the verb is not a noun phrase ("Want to make")
         }
@@ -361,7 +390,7 @@ final class TitleMaker {
         continue;
       }
       int from = Math.max(start, head - 2);
-      while (from < head && !Set.of("ADJ", "NOUN", "PROPN", "NUM").contains(tags.get(from))) {
+      while (from < head && !NOUN_PHRASE_START_TAGS.contains(tags.get(from))) {
         from++;
       }
       List<String> kept = new ArrayList<>(words.subList(from, head + 1));
