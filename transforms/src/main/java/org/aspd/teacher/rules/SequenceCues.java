@@ -100,7 +100,7 @@ final class SequenceCues {
       "(step[- ]by[- ]step|follow(?:ing)? (?:these|the|this) (?:steps|instructions|process|procedure)|"
           + "these steps|the following steps|the steps (?:are|below|to)|in (?:this|the following) order|"
           + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
-          + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|recipe|"
+          + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|\\brecipe\\b|"
           + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"
           + "guide (?:on|to) how to|key milestones|"
           + "overview of (?:his|her|their|its) (?:life|career|history))",

@@ -218,4 +218,18 @@ class IndependenceHeuristicTest {
         "* Serve baked salmon with a side of steamed green beans.\n", "* Make a big pot of lentil soup on Sunday.");
     assertTrue(meals.independent(), meals.reason());
   }
+
+  @Test
+  void recipesInPassingAreNoRecipeToFollow() {
+    // Meta-Llama-3-8B #99: "... for future use in teas, soups and other recipes. Here are some herbs" read
+    // as announcing a recipe, so the list of herbs stayed serial.
+    String[] herbs = {"1. **Basil**: A classic choice for Italian and Thai dishes, perfect for sauces.\n",
+        "2. **Mint**: Peppermint and spearmint are great candidates for drying and for teas.\n",
+        "3. **Thyme**: A versatile herb that pairs well with meats, soups and stews."};
+    Assessment list = IndependenceHeuristic.assess(List.of(herbs), "Dried herbs keep for use in teas, soups and "
+        + "other recipes. Here are some herbs that dry well:\n\n", "", "What herbs can I dry?");
+    assertTrue(list.independent(), list.reason());
+    Assessment recipe = IndependenceHeuristic.assess(List.of(herbs), "Here is the recipe:\n\n", "", "How?");
+    assertFalse(recipe.independent(), recipe.reason());
+  }
 }
