@@ -61,7 +61,7 @@ final class GroupPlanner {
   /** Headings of a section that stands beside a procedure's steps rather than in them. */
   private static final java.util.regex.Pattern ASIDE_HEADING = java.util.regex.Pattern.compile(
       "(?i)\\b(?:tips?|notes?|safety|warnings?|precautions?|troubleshooting|considerations?|reminders?|faqs?|"
-          + "mistakes|pitfalls|variations?|alternatives?)\\b");
+          + "mistakes|pitfalls|variations?|alternatives?|takeaways?|key points|summary|themes|conclusions?)\\b");
 
   /** Decisions that do not depend on the level, shared by the candidates of one answer. */
   static final class Memo {

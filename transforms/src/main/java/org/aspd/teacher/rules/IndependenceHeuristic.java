@@ -121,7 +121,7 @@ final class IndependenceHeuristic {
     }
     List<String> heads = new ArrayList<>();
     views.forEach(v -> heads.add(v.label() != null ? v.label() : v.body()));
-    if (timeline >= 2 || SequenceCues.yearsInOrder(heads)) {
+    if (timeline >= 2 || SequenceCues.yearsInOrder(heads) || SequenceCues.periodLabels(labels)) {
       return Failure.ordered("timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence");
     }
     if (SequenceCues.datesRunForward(views.stream().map(BranchView::body).toList())) {

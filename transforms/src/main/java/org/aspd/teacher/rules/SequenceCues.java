@@ -158,6 +158,17 @@ final class SequenceCues {
     return ORDINAL_START.matcher(prefix(body)).find();
   }
 
+  /** Labels that name a period of history: "Colonial Era", "19th Century", "Prussian Period", "Modern Era". */
+  private static final Pattern PERIOD_LABEL = Pattern.compile(
+      "(?i)\\b(?:era|period|age|ages|century|centuries|dynasty|times|years)$|^(?:early|late|mid|ancient|medieval|"
+          + "modern|contemporary|prehistoric|pre-[a-z]+|post-[a-z]+)\\b");
+
+  /** True when three labels or more, and three in five of them, name periods of history: a timeline. */
+  static boolean periodLabels(List<String> labels) {
+    long periods = labels.stream().filter(l -> l != null && PERIOD_LABEL.matcher(l.strip()).find()).count();
+    return periods >= 3 && periods * 5 >= labels.size() * 3;
+  }
+
   static boolean timelineLabel(String label) {
     return label != null && TIMELINE_LABEL.matcher(prefix(label)).find();
   }

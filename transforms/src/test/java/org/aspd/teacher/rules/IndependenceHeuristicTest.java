@@ -232,4 +232,19 @@ class IndependenceHeuristicTest {
     Assessment recipe = IndependenceHeuristic.assess(List.of(herbs), "Here is the recipe:\n\n", "", "How?");
     assertFalse(recipe.independent(), recipe.reason());
   }
+
+  @Test
+  void sectionsNamedForPeriodsOfHistoryAreATimeline() {
+    // Qwen2-72B #695: a US history by era carved lists out of each era.
+    Assessment eras = assess("", "**Colonial Era**\n- Jamestown was settled by English colonists in Virginia.\n",
+        "**Revolutionary Period**\n- The colonies declared independence and fought a war for it.\n",
+        "**19th Century**\n- Westward expansion and the Civil War reshaped the country.\n",
+        "**Modern Era**\n- Globalization and the digital age changed its economy and society.");
+    assertFalse(eras.independent());
+    assertTrue(eras.ordered(), eras.reason());
+    // Kinds that are not periods stay siblings.
+    assertTrue(assess("", "**Baroque Music**\n- Ornate, with a steady continuo bass line in most pieces.\n",
+        "**Jazz**\n- Swing, blue notes and improvisation over chord changes.\n",
+        "**Folk Music**\n- Songs passed on by ear within a community over many years.").independent());
+  }
 }
