@@ -547,8 +547,9 @@ final class TitleMaker {
       }
       List<List<String>> words = new ArrayList<>();
       for (int i : group) {
-        words.add(List.of(Labels.clean(bodies.get(i).length() > 300 ? bodies.get(i).substring(0, 300)
-            : bodies.get(i)).split(" ")));
+        boolean cut = bodies.get(i).length() > 300;
+        List<String> w = List.of(Labels.clean(cut ? bodies.get(i).substring(0, 300) : bodies.get(i)).split(" "));
+        words.add(cut && w.size() > 1 ? w.subList(0, w.size() - 1) : w); // not a word cut in half ("y")
       }
       int shared = sharedPrefix(words);
       for (int k = 0; k < group.size(); k++) {
@@ -557,7 +558,10 @@ final class TitleMaker {
           continue;
         }
         List<String> rest = words.get(k).subList(Math.min(shared, words.get(k).size()), words.get(k).size());
-        String again = fromItem(null, capitalised(String.join(" ", rest)));
+        // Past a shared subject ("The United States | has been involved in numerous wars"), the words
+        // after its verb name the item ("Numerous wars and conflicts"), not the verb ("Has been involved").
+        String object = objectAfterVerb(rest);
+        String again = object != null ? object : fromItem(null, capitalised(String.join(" ", rest)));
         if (!again.isEmpty()) {
           out.set(i, again);
         }
@@ -565,6 +569,58 @@ final class TitleMaker {
     }
     return out;
   }
+
+  /**
+   * The noun phrase after the verb that opens {@code words} ("has experienced | significant growth
+   * and expansion", "is a | global power"), or null when they do not open on a verb or no noun
+   * phrase of two to five words follows it.
+   */
+  static String objectAfterVerb(List<String> words) {
+    List<String> lead = new ArrayList<>();
+    for (String w : words) {
+      String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
+      if (stripped.isEmpty() || lead.size() >= TAGGED_WORDS) {
+        break;
+      }
+      lead.add(stripped);
+      if (!stripped.equals(w)) {
+        break; // the clause ends at a mark
+      }
+    }
+    List<String> tags = PartsOfSpeech.tag(lead);
+    // Only a finite verb left by a shared subject ("has", "is", "invented", "increases"); an item that
+    // opens on a plain verb is an instruction, and its verb belongs in the title ("Compose new emails").
+    String first = tags.isEmpty() ? "" : lead.get(0).toLowerCase(Locale.ROOT);
+    boolean finite = !tags.isEmpty() && (tags.get(0).equals("AUX")
+        || tags.get(0).equals("VERB") && (first.endsWith("ed") || first.endsWith("s")));
+    if (!finite) {
+      return null;
+    }
+    int start = 0;
+    while (start < tags.size() && (VERB_GROUP_TAGS.contains(tags.get(start))
+        || POSSESSIVES.contains(lead.get(start).toLowerCase(Locale.ROOT)))) {
+      start++;
+    }
+    int end = start;
+    while (end < tags.size() && end - start < 5 && (NOUN_PHRASE_WORD_TAGS.contains(tags.get(end))
+        || lead.get(end).equalsIgnoreCase("of") && end > start && NOMINAL_TAGS.contains(tags.get(end - 1)))) {
+      end++; // "a large amount | of waste" goes on through "of"
+    }
+    while (end > start && (!NOMINAL_TAGS.contains(tags.get(end - 1))
+        || lead.get(end - 1).endsWith("ing") && !ING_NOUNS.contains(lead.get(end - 1).toLowerCase(Locale.ROOT)))) {
+      end--; // "growth and | expansion" ends on its noun, not on "and" or a verb read as one ("consisting")
+    }
+    if (end - start < 2 || end < tags.size() && NOMINAL_TAGS.contains(tags.get(end))) {
+      return null; // one word, or a cut inside the phrase
+    }
+    String title = capitalised(balanced(String.join(" ", lead.subList(start, end))));
+    return fits(title) && Words.count(title) >= 2 ? title : null;
+  }
+
+  /** Tags of a verb group and what leads from it to its object: "has been | involved in | the". */
+  private static final Set<String> VERB_GROUP_TAGS = Set.of("AUX", "VERB", "ADV", "PART", "ADP", "DET");
+  /** Tags of the words of a plain noun phrase: "significant growth and expansion". */
+  private static final Set<String> NOUN_PHRASE_WORD_TAGS = Set.of("ADJ", "NOUN", "PROPN", "NUM", "CCONJ");
 
   /** Titles for a group, made unique case-insensitively by numbering repeats. */
   static List<String> unique(List<String> titles) {

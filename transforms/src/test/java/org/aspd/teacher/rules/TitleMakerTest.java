@@ -185,4 +185,18 @@ class TitleMakerTest {
     assertEquals("Debug code and Coding practices",
         TitleMaker.merged(List.of("How to debug code in Java", "Best coding practices for efficient programming")));
   }
+
+  @Test
+  void itemsThatShareTheirSubjectAreTitledByWhatFollowsTheVerb() {
+    // Meta-Llama-3.1-8B #695: "The United States has been shaped by ..." gave "Has been shaped".
+    List<String> bodies = List.of(
+        "* The United States has experienced significant growth and expansion, including new territories.",
+        "* The United States has been shaped by various social and economic movements, including feminism.",
+        "* The United States is a global power, with significant economic and military influence.");
+    List<String> titles = new java.util.ArrayList<>();
+    bodies.forEach(b -> titles.add(TitleMaker.fromItem(null, b)));
+    List<String> labels = java.util.Arrays.asList(null, null, null);
+    assertEquals(List.of("Significant growth and expansion", "Various social and economic movements", "Global power"),
+        TitleMaker.distinct(titles, labels, bodies));
+  }
 }
