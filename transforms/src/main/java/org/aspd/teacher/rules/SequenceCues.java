@@ -60,10 +60,11 @@ final class SequenceCues {
       "^(first(?:ly)?|first of all|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|another|also|additionally|"
           + "one)\\b", Pattern.CASE_INSENSITIVE);
 
-  /** Labels that name points on a timeline or steps of a procedure. */
+  /** Labels that name points on a timeline, steps of a procedure, or parts of a song or a play. */
   private static final Pattern TIMELINE_LABEL = Pattern.compile(
       "^(?:(?:step|day|week|month|year|phase|stage|round|level|hour|night|morning|lesson|module|session|"
-          + "semester|quarter)\\s*\\d+|(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
+          + "semester|quarter|verse|stanza|act|scene|segment)\\s*\\d+|(?:chorus|refrain|bridge|outro|hook|pre-chorus)\\b|"
+          + "(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
           + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon|monday|tuesday|wednesday|"
           + "thursday|friday|saturday|sunday)\\b|"
           + "(?:first|second|third|fourth|fifth|final|last) (?:step|day|week|stage|phase)\\b|"

@@ -206,6 +206,20 @@ class RulesTeacherTest {
   }
 
   @Test
+  void theVersesOfASongAreNoSiblings() {
+    // vicuna-7b #220: a rap's verses and outro were a group (gold rule 6: songs stay serial).
+    String answer = "Verse 1:\nYo, it's Snoop and I'm here to spit some knowledge on how to keep your cool\n"
+        + "First thing you gotta do is stay informed, stay aware of every rule\n\n"
+        + "Verse 2:\nYou gotta know the laws of war and understand them through and through\n"
+        + "Don't take part in attacks on civilians, that's a no-no for you\n\n"
+        + "Verse 3:\nIf you're in a leadership role you gotta lead by example every day\n"
+        + "Use your power and your influence to promote peace along the way\n\n"
+        + "Outro:\nSo remember, keep your principles and your morals, that's what it's about\n"
+        + "Stay informed, stay aware, and always keep your cool, no doubt";
+    assertEquals(List.of(), rewrite("Write a rap about keeping your cool.", answer));
+  }
+
+  @Test
   void aWorksCitedSectionIsNotASiblingOfTheEssayItCites() {
     // AlpacaEval gpt4_1106 #203: the essay and its Works Cited were two branches.
     String answer = "**Two Towns, One Student**\n\nLiving in Flagstaff taught me patience with snow and with "
