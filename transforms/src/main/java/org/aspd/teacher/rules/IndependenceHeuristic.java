@@ -124,6 +124,11 @@ final class IndependenceHeuristic {
     if (timeline >= 2 || SequenceCues.yearsInOrder(heads) || SequenceCues.periodLabels(labels)) {
       return Failure.ordered("timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence");
     }
+    String introLine = lastLine(precondition);
+    if (SequenceCues.timelineHeading(introLine)) {
+      // "Day 2: Casablanca - Rabat" or "Morning:" over a list: its items are what happens then, in order.
+      return Failure.ordered("the list is one point of a timeline ('" + excerpt(introLine) + "')");
+    }
     if (SequenceCues.datesRunForward(views.stream().map(BranchView::body).toList())) {
       return Failure.ordered("timeline: the branches open on dates in order, a history told in sequence");
     }
@@ -552,6 +557,13 @@ final class IndependenceHeuristic {
 
   static String tail(String s, int n) {
     return s == null ? "" : s.length() > n ? s.substring(s.length() - n) : s;
+  }
+
+  /** The last line of {@code s} with text, without its heading hashes and emphasis: "Day 2: Rabat". */
+  private static String lastLine(String s) {
+    String t = s == null ? "" : s.strip();
+    String line = t.substring(t.lastIndexOf('\n') + 1);
+    return line.replaceAll("^[#>\\s]+", "").replace("**", "").replace("__", "").strip();
   }
 
   private static String lastSentence(String s) {

@@ -170,6 +170,20 @@ final class SequenceCues {
     return periods >= 3 && periods * 5 >= labels.size() * 3;
   }
 
+  /**
+   * A short line that heads one point of a timeline: "Day 2: Casablanca - Rabat", "Step 3", "Morning:",
+   * "Tuesday" (not a sentence that opens with "Before ..." or "In the morning, ...").
+   */
+  private static final Pattern TIMELINE_HEADING = Pattern.compile(
+      "^(?:(?:step|day|week|month|year|phase|stage|round|hour|night|lesson|module|session)\\s*\\d+\\b.*|"
+          + "(?:early |late )?(?:morning|afternoon|evening|night|midday|noon|breakfast|lunch|dinner|monday|tuesday|"
+          + "wednesday|thursday|friday|saturday|sunday)\\b[^.,;!?]*:?)$",
+      Pattern.CASE_INSENSITIVE);
+
+  static boolean timelineHeading(String line) {
+    return line != null && Words.count(line) <= 8 && TIMELINE_HEADING.matcher(line.strip()).matches();
+  }
+
   static boolean timelineLabel(String label) {
     return label != null && TIMELINE_LABEL.matcher(prefix(label)).find();
   }

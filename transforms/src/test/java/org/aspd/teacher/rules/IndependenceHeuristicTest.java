@@ -247,4 +247,20 @@ class IndependenceHeuristicTest {
         "**Jazz**\n- Swing, blue notes and improvisation over chord changes.\n",
         "**Folk Music**\n- Songs passed on by ear within a community over many years.").independent());
   }
+
+  @Test
+  void aListUnderADayOfAnItineraryIsWhatHappensThatDayInOrder() {
+    // gpt-3.5 #580: "Day 2: Casablanca - Rabat" over its bullets; gold Q29 keeps a "Morning:" list serial.
+    String[] day = {"- After breakfast, drive to Rabat, the capital city of Morocco.\n",
+        "- Visit the Hassan Tower, the Mausoleum of Mohammed V and the Kasbah of the Udayas.\n",
+        "- Enjoy a traditional Moroccan dinner and spend the night in Rabat."};
+    Assessment itinerary = IndependenceHeuristic.assess(List.of(day), "Day 1: Arrival\n- Arrive.\n\nDay 2: Casablanca - Rabat\n",
+        "", "Plan a trip to Morocco.");
+    assertTrue(itinerary.ordered(), itinerary.reason());
+    // A sentence that opens with a time word is no heading of a point in time.
+    String[] tips = {"- **Sleep**: Rest for eight hours every night.\n", "- **Water**: Drink two litres a day.\n",
+        "- **Walk**: Take a short walk after lunch."};
+    assertTrue(IndependenceHeuristic.assess(List.of(tips), "Before you start a new training plan, mind the basics:\n",
+        "", "How do I stay healthy?").independent());
+  }
 }
