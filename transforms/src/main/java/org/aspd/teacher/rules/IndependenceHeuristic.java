@@ -169,6 +169,10 @@ final class IndependenceHeuristic {
       if (back != null) {
         return Failure.other("branch " + (i + 1) + " refers back to earlier material ('" + back + "')");
       }
+      String place = SequenceCues.alsoThere(v.body());
+      if (place != null && earlierMention(views, i, place)) {
+        return Failure.other("branch " + (i + 1) + " takes its place from a sibling ('" + excerpt(v.body()) + "')");
+      }
       String contrast = v.label() == null ? SequenceCues.contrastStart(v.body()) : null;
       if (contrast != null) {
         return Failure.other("branch " + (i + 1) + " opens with '" + contrast + "', which answers the sibling before it");
@@ -557,6 +561,17 @@ final class IndependenceHeuristic {
 
   static String tail(String s, int n) {
     return s == null ? "" : s.length() > n ? s.substring(s.length() - n) : s;
+  }
+
+  /** Whether a branch before {@code i} names {@code place} ("Boulder", "French Riviera"). */
+  private static boolean earlierMention(List<BranchView> views, int i, String place) {
+    String needle = place.toLowerCase(Locale.ROOT);
+    for (int j = 0; j < i; j++) {
+      if (views.get(j).text().toLowerCase(Locale.ROOT).contains(needle)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The last line of {@code s} with text, without its heading hashes and emphasis: "Day 2: Rabat". */

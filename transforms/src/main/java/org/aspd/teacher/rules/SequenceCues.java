@@ -353,6 +353,19 @@ final class SequenceCues {
     return words;
   }
 
+  /**
+   * A body that places its item where a sibling is ("Also in Boulder, this trail ...", "Another city on
+   * the French Riviera, Nice ..."): the place it names, or null.
+   */
+  private static final Pattern ALSO_THERE = Pattern.compile(
+      "^(?:[-\u2013\u2014:]\\s*)?(?:[Aa]lso|[Aa]nother [a-z]+(?: [a-z]+)?) (?:located |found |set |based )?(?:in|on|at|near|along|from) "
+          + "(?:the )?([A-Z][\\w'-]*(?: [A-Z][\\w'-]*){0,3})");
+
+  static String alsoThere(String body) {
+    Matcher m = ALSO_THERE.matcher(lead(body));
+    return m.find() ? m.group(1) : null;
+  }
+
   static String backReference(String text) {
     Matcher m = BACK_REFERENCE.matcher(text.length() > 400 ? text.substring(0, 400) : text);
     return m.find() ? m.group(1) : null;

@@ -263,4 +263,16 @@ class IndependenceHeuristicTest {
     assertTrue(IndependenceHeuristic.assess(List.of(tips), "Before you start a new training plan, mind the basics:\n",
         "", "How do I stay healthy?").independent());
   }
+
+  @Test
+  void anItemPlacedWhereASiblingIsLeansOnIt() {
+    // Qwen2-72B #354 ("Also in Boulder"), llama-2 #561 ("Another city on the French Riviera").
+    Assessment trails = assess("", "3. **Royal Arch Trail** - A steep hike in Boulder with a natural arch at the top.\n",
+        "4. **Flatirons Vista Trail** - Also in Boulder, this trail offers views of the Flatirons for all levels.");
+    assertFalse(trails.independent());
+    assertTrue(trails.reason().contains("takes its place from a sibling"), trails.reason());
+    // "Also" that names no sibling's place is no such lean.
+    assertTrue(assess("", "1. **Paris** - The capital, known for its museums and its cafes.\n",
+        "2. **Lyon** - Also in France, famous for its food and its old town.").independent());
+  }
 }
