@@ -52,7 +52,8 @@ final class IndependenceHeuristic {
       + "told|found|began|decided|suddenly|walked|looked|smiled|knew|realized|realised)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern CLOSING_LABEL = Pattern.compile("\\b(accumulation|overall|result|outcome|"
       + "combined|combination|conclusion|summary|together|synthesis|bringing it|putting it|balanc\\w*|both|"
-      + "integrat\\w*|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
+      // "Integration", "Integrating it all", but not a topic such as "Community integration" or "System integration".
+      + "^integrat\\w*$|integrating (?:it|them|everything|all)|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
   /** Label words too generic to carry a premise from one item to the next. */
   private static final Set<String> GENERIC = Set.of("impact", "effect", "change", "implication", "consequence",
       "advancement", "development", "influence", "role", "factor", "aspect", "issue", "area", "benefit",

@@ -275,4 +275,16 @@ class IndependenceHeuristicTest {
     assertTrue(assess("", "1. **Paris** - The capital, known for its museums and its cafes.\n",
         "2. **Lyon** - Also in France, famous for its food and its old town.").independent());
   }
+
+  @Test
+  void aLastItemAboutIntegrationIsATopicNotASummary() {
+    // Meta-Llama-3.1-8B #738: "3. **Community integration**" was left out of its group as a closing item.
+    Assessment a = assess("**Impact on Relationships:**\n\n",
+        "1. **Social relationships**: Language barriers can limit the forming of friendships at work.\n",
+        "2. **Intimate relationships**: They can also strain couples who do not share a first language.\n",
+        "3. **Community integration**: They can make it hard to join a community, leading to isolation.");
+    assertTrue(a.independent(), a.reason());
+    assertFalse(assess("", "1. **Sleep**: Rest well.\n", "2. **Diet**: Eat well.\n",
+        "3. **Integrating it all**: Sleep and diet work together for your health.").independent());
+  }
 }
