@@ -315,7 +315,7 @@ final class IndependenceHeuristic {
     return false;
   }
 
-  /** Numbers (at least two digits) that follow "=" or "≈". */
+  /** Numbers (at least two digits) that follow "=" or "≈", not the start of a range ("≈ 650-750 nm"). */
   static List<String> results(String text) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < text.length(); i++) {
@@ -337,7 +337,10 @@ final class IndependenceHeuristic {
       for (int k = 0; k < number.length(); k++) {
         digits += Character.isDigit(number.charAt(k)) ? 1 : 0;
       }
-      if (digits >= 2) {
+      // "λ ≈ 650-750 nm" is a range that was looked up, not a result a later branch could reuse.
+      boolean range = q + 1 < text.length() && (text.charAt(q) == '-' || text.charAt(q) == '\u2013')
+          && Character.isDigit(text.charAt(q + 1));
+      if (digits >= 2 && !range) {
         out.add(number);
       }
     }

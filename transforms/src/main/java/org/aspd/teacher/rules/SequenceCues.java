@@ -71,8 +71,6 @@ final class SequenceCues {
           + "(?:before|during|after)\\b)",
       Pattern.CASE_INSENSITIVE);
 
-  private static final Pattern YEAR = Pattern.compile("\\b(1[0-9]{3}|20[0-9]{2})s?\\b");
-
   /** Phrases that point back at earlier material. */
   private static final Pattern BACK_REFERENCE = Pattern.compile(
       "\\b(the above|as mentioned|mentioned (?:above|earlier|before|previously)|as (?:discussed|noted|described|"
@@ -197,7 +195,7 @@ final class SequenceCues {
       if (label == null) {
         continue;
       }
-      Matcher m = YEAR.matcher(prefix(label));
+      Matcher m = YEAR_IN_TEXT.matcher(prefix(label));
       if (m.find()) {
         int year = Integer.parseInt(m.group(1));
         if (year < last) {
@@ -246,7 +244,8 @@ final class SequenceCues {
   private static final int MIN_SPAN_YEARS = 20;
   /** A year in running text, not a quantity ("1000\u00b0C", "1500 nm", "2,000", "$1200"). */
   private static final Pattern YEAR_IN_TEXT = Pattern.compile(
-      "(?<![$\\d.,])\\b(1[0-9]{3}|20[0-9]{2})s?\\b(?![\\d.,]\\d|\\s?(?:\u00b0|%|degrees|nm|km|kg|mg|mph|m\\b|k\\b))");
+      "(?<![$\\d.,])\\b(1[0-9]{3}|20[0-9]{2})s?\\b(?![\\d.,]\\d|(?:\\s?[-\u2013]\\s?\\d+)?\\s?(?:\u00b0|%|degrees|nm|km|kg|mg|"
+          + "mph|m\\b|k\\b|K\\b))");
 
   private static final int DATED_OPENING = 160;
 

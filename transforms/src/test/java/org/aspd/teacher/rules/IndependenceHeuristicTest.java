@@ -44,6 +44,10 @@ class IndependenceHeuristicTest {
     Assessment a = assess("", "1. **Apples:** 3 × 12 = 36 dollars.\n", "2. **Total:** 36 + 12 = 48 dollars.");
     assertFalse(a.independent());
     assertTrue(a.reason().startsWith("derivation"), a.reason());
+    // Meta-Llama-3.1-8B #259: ranges looked up for each kind share an endpoint; nothing is carried.
+    Assessment ranges = assess("", "* **Low temperatures:** red light (\u03bb \u2248 650-750 nm) from iron near 500\u00b0C.\n",
+        "* **Medium temperatures:** orange light (\u03bb \u2248 600-650 nm) from copper near 800\u00b0C.");
+    assertTrue(ranges.independent(), ranges.reason());
   }
 
   @Test
