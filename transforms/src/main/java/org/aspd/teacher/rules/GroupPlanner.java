@@ -59,7 +59,7 @@ final class GroupPlanner {
   private final Memo memo;
 
   /** Headings of a section that stands beside a procedure's steps rather than in them. */
-  private static final java.util.regex.Pattern ASIDE_HEADING = java.util.regex.Pattern.compile(
+  private static final Pattern ASIDE_HEADING = Pattern.compile(
       "(?i)\\b(?:tips?|notes?|safety|warnings?|precautions?|troubleshooting|considerations?|reminders?|faqs?|"
           + "mistakes|pitfalls|variations?|alternatives?|takeaways?|key points|summary|themes|conclusions?)\\b");
 

@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
 
 /**
  * Decides whether sibling pieces can be generated independently (method §3 stage 2, gold rules 2,
- * 8 and 9). It rejects sequences (timelines, temporal connectives, procedures announced as
- * steps), references back to siblings, derivations that carry numbers forward, code that uses
- * names defined in a sibling, and narrative. It also spots a premise item (the first item states
+ * 8 and 9). It rejects sequences (timelines by label, date or period, the parts of a song, a list
+ * under one day or step, temporal connectives, procedures announced as steps or whose later steps
+ * act on what earlier ones made), references back to siblings (also an item placed where a sibling
+ * is), derivations that carry numbers forward, code that uses names defined in a sibling, and
+ * narrative. It also spots a premise item (the first item states
  * what later ones build on) and a closing item (the joint result of the ones before it): the group
  * then starts one item later or ends one item earlier.
  */
