@@ -77,7 +77,8 @@ final class SequenceCues {
           + "explained|shown|stated) (?:above|earlier|before|previously)|the previous (?:step|point|item|section|"
           + "one|example|answer|stage)|previous step|this step|the last step|earlier step|from step \\d|in step \\d|"
           + "step \\d+ above|the result (?:of|from) (?:the|step)|the output of (?:the|step)|the same (?:steps?|"
-          + "process) as)\\b",
+          + "process) as|(?:the )?same as the (?:first|second|third|previous|last|earlier|above) (?:part|item|one|step|"
+          + "point|pattern|section|example|group))\\b",
       Pattern.CASE_INSENSITIVE);
 
   /**

@@ -37,6 +37,9 @@ class IndependenceHeuristicTest {
     assertFalse(assess("", "Open the lid and look inside.", "Then take out the filter.").independent());
     assertFalse(assess("", "**A:** The first idea is simple.", "**B:** As mentioned above, it helps.").independent());
     assertFalse(assess("", "The engine starts.", "This makes the wheels turn.").independent());
+    // Meta-Llama-3.1-8B #683: "This part is the same as the first part" reuses a sibling.
+    assertFalse(assess("", "- `([0-9]{1,3})` matches one to three digits of the first octet.",
+        "- `\\.([0-9]{1,3})` This part is the same as the first part, after a dot.").independent());
   }
 
   @Test
