@@ -138,6 +138,7 @@ class IndependenceHeuristicTest {
         "2. **Hellenistic Astronomy**: Following Aristotle, Eratosthenes measured the Earth's circumference.\n");
     assertFalse(history.independent(), history.reason());
   }
+
   @Test
   void troubleshootingThatEscalatesIsASequence() {
     // AlpacaEval gpt4 #255: "If you're still encountering issues" follows from the fix before failing.

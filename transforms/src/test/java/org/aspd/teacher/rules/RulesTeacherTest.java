@@ -177,6 +177,7 @@ class RulesTeacherTest {
         + "Always check your local laws before you carry or fire a gun, and take a safety course first.";
     assertEquals(List.of(), rewrite("How do I load my pistol?", answer));
   }
+
   @Test
   void aBulletedListInsideAStepIsPartOfTheProcedureButTipsBesideItAreAGroup() throws Exception {
     // AlpacaEval gpt-4o #289: the parts to install under "Assemble" were carved out of a step-by-step
@@ -278,6 +279,7 @@ class RulesTeacherTest {
         + "Irregular verbs follow other patterns.";
     assertEquals(List.of(), rewrite("How do German verbs end?", answer));
   }
+
   @Test
   void aHeadingLikeLastItemTakesTheListItAnnounces() throws Exception {
     // A review of rules-3 (Qwen1.5-7B #737): "2. Monetary Policy:" is a heading, not a step, and
@@ -305,6 +307,7 @@ class RulesTeacherTest {
         + "Sleep well!";
     assertEquals(1, rewrite("How many hours of sleep do I need?", answer).size());
   }
+
   @Test
   void anItemThatAnnouncesALetteredListOrCodeTakesIt() throws Exception {
     // A review of rules-3 (Meta-Llama-3.1-8B #384, #700): a last item ending on ":" followed by

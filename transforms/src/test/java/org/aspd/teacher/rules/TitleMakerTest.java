@@ -96,6 +96,7 @@ class TitleMakerTest {
     String merged = TitleMaker.countingWith(letters, () -> TitleMaker.merged(List.of("Broth-Based Soups", "Ginger Tea")));
     assertTrue(letters.applyAsInt(merged) <= TitleMaker.MAX_TOKENS, merged);
   }
+
   @Test
   void titlesFromABodyEndWhereAPhraseEnds() {
     // Audits: "The server starts each", "Implement sustainable fishing practices such".
