@@ -209,6 +209,11 @@ final class IndependenceHeuristic {
             + excerpt(lastSentence(intro)) + "')");
       }
     }
+    int[] leaning = SiblingComparison.leaning(views, titles);
+    if (leaning != null) {
+      return Failure.other("branch " + (leaning[0] + 1) + " is described by comparison with branch " + (leaning[1] + 1)
+          + " ('" + excerpt(views.get(leaning[0]).body()) + "')");
+    }
     String carried = carriedNumber(views);
     if (carried != null) {
       return Failure.other(carried);

@@ -295,4 +295,22 @@ class IndependenceHeuristicTest {
     assertFalse(assess("", "1. **Sleep**: Rest well.\n", "2. **Diet**: Eat well.\n",
         "3. **Integrating it all**: Sleep and diet work together for your health.").independent());
   }
+
+  @Test
+  void anItemDescribedOnlyByComparisonWithASiblingLeansOnIt() {
+    // Qwen1.5-7B #8: "Similar to shirts, fold them ..." reuses the shirts drawer's advice.
+    Assessment drawers = assess("", "1. **Shirts drawer**:\n- Fold shirts so that they do not wrinkle.\n",
+        "2. **Pants drawer**:\n- Hang pants by the cuffs to keep their crease.\n",
+        "3. **Blouses drawer**:\n- Similar to shirts, fold them in a way that reduces wrinkles.\n");
+    assertFalse(drawers.independent());
+    assertTrue(drawers.reason().contains("comparison with branch 1"), drawers.reason());
+    // Meta-Llama-3.1-8B #449: "Similar to calzones, but often filled with ham" defines by the sibling.
+    assertFalse(assess("", "1. **Calzones**: Folded dough pockets filled with cheese and baked.\n",
+        "2. **Stromboli**: Similar to calzones, but often filled with ham and salami.").independent());
+    // A comparison followed by a clause of the item's own says something about this item.
+    assertTrue(assess("", "1. **Stone**: Durable and needs little care for a century or more.\n",
+        "2. **Brick**: Like stone, brick is durable and gives good insulation.").independent());
+    assertTrue(assess("", "1. **React**: To act in response to something that happened.\n",
+        "2. **Respond**: Similar to react, respond implies a reply to a situation.").independent());
+  }
 }
