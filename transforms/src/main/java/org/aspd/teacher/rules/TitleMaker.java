@@ -18,10 +18,17 @@ final class TitleMaker {
       "which", "who", "whose", "can", "will", "would", "should", "must", "may", "you", "your", "my", "our",
       "their", "its", "his", "her", "if", "so", "but", "when", "as", "than", "into", "about", "this", "these",
       "those", "not", "do", "does", "have", "has", "such");
-  /** Openings of a sentence that say nothing about its item: "Make sure that the puree is plain". */
+  /**
+   * Openings of a sentence that say nothing about its item: "Make sure that the puree is plain",
+   * "You can also add grated cheese", "Traditionally, it is served with rice".
+   */
   private static final java.util.regex.Pattern FILLER_START = java.util.regex.Pattern.compile(
       "^(?:(?:make sure|be sure|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
-          + "it's important)(?: that| to| you)*|if|when|for|to|who is(?: most likely to)?|what is|there (?:is|are))\\s+",
+          + "it's important)(?: that| to| you)*|if|when|for|to|who is(?: most likely to)?|what is|there (?:is|are)|"
+          + "you (?:can|could|may|might|should)(?: also)?(?: want to)?|(?:traditionally|typically|usually|"
+          + "generally|ideally|optionally|additionally|alternatively|finally|similarly|however|also|instead|"
+          + "otherwise|moreover|furthermore|lastly|historically|interestingly|unfortunately|fortunately|"
+          + "basically|essentially|ultimately|overall|often|sometimes),)\\s+",
       java.util.regex.Pattern.CASE_INSENSITIVE);
   /** Nouns that name little before "of" or "to": the words after the preposition carry the item. */
   private static final Set<String> LIGHT_HEADS = Set.of("lack", "loss", "use", "role", "impact", "importance",
@@ -100,6 +107,12 @@ final class TitleMaker {
     if (!fits(title) && base.isEmpty()) {
       title = quotedName(body);
     }
+    java.util.regex.Matcher glossed = GLOSSED_CODE.matcher(body.strip());
+    if (!fits(title) && base.isEmpty() && glossed.lookingAt()) {
+      // "- `-a` (archive mode) preserves permissions": the option with its gloss, "-a (archive mode)".
+      String option = glossed.group(1) + " (" + glossed.group(2) + ")";
+      title = Words.count(glossed.group(2)) <= 3 && tokens(option) <= MAX_TOKENS ? option : "";
+    }
     if (!fits(title)) {
       String opening = opening(body);
       java.util.regex.Matcher named = NAMED_LEAD.matcher(opening);
@@ -114,11 +127,26 @@ final class TitleMaker {
       String rest = pastFiller(opening);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
       boolean skipped = !rest.equals(opening);
-      String phrase = phrase(rest);
-      title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
-      title = wholePhrase(rest, title);
+      title = openingTitle(rest, skipped);
+      java.util.regex.Matcher passive = PASSIVE.matcher(rest);
+      if (passive.lookingAt()) {
+        // "Escargot can be made ahead of time" reads as "Escargot made ahead of time", a title once
+        // it goes past the verb ("Escargot made ahead"); "Lists ordered" is no better than "Lists are ordered".
+        String participle = passive.group(2);
+        String phrased = openingTitle(passive.replaceFirst("$1 $2"), true);
+        if (!phrased.isEmpty() && !phrased.endsWith(" " + participle)) {
+          title = phrased;
+        }
+      }
     }
     return fits(title) ? title : "";
+  }
+
+  /** A title from the first words of a body's text, past its filler. */
+  private static String openingTitle(String rest, boolean skipped) {
+    String phrase = phrase(rest);
+    String title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
+    return wholePhrase(rest, title);
   }
 
   /** Whether {@code title} is {@code base} cut where a mark ends a part ('"Educated" by Tara Westover, narrated by'). */
@@ -127,6 +155,9 @@ final class TitleMaker {
     return !rest.isEmpty() && ",;:(\u2013\u2014-".indexOf(rest.charAt(0)) >= 0;
   }
 
+  /** An item that opens on a code span glossed in brackets: "`-z` (compress) compresses the data". */
+  private static final java.util.regex.Pattern GLOSSED_CODE = java.util.regex.Pattern.compile(
+      "(?:(?:[-+*\u2022]|\\d{1,3}[.)])\\s+)?`([^`\\n]{1,20})`\\s*\\(([A-Za-z][^()`\\n]{1,30})\\)");
   private static final java.util.regex.Pattern NAMED_LEAD = java.util.regex.Pattern.compile(
       "^(?:(?:\\d{1,3}[.)]|[-*+\u2022])\\s+)?([A-Z][^.:()\\n]{2,120} \\([A-Z][A-Z0-9&-]{1,9}\\)):");
   private static final java.util.regex.Pattern ACRONYM = java.util.regex.Pattern.compile(" \\(([A-Z][A-Z0-9&-]{1,9})\\)");
@@ -218,10 +249,8 @@ final class TitleMaker {
       List<String> further = new ArrayList<>(words);
       further.addAll(lead.after());
       List<String> furtherTags = PartsOfSpeech.tag(further);
-      // ("An eagle, likely referring to": the model's adjectives, but an adverb and a verb.)
-      boolean coordinate = lead.stop() == ',' && lead.after().size() >= 2 && furtherTags.get(n - 1).equals("ADJ")
-          && furtherTags.get(n).equals("ADJ") && NOMINAL_TAGS.contains(furtherTags.get(n + 1))
-          && !further.get(n).endsWith("ly") && !further.get(n + 1).endsWith("ing");
+      boolean coordinate = lead.stop() == ',' && lead.after().size() >= 2
+          && coordinateAdjectives(further, furtherTags, n);
       if (!coordinate) {
         return title;
       }
@@ -259,6 +288,21 @@ final class TitleMaker {
     return title;
   }
 
+  /**
+   * Whether a comma after the {@code n}-th word stands between two modifiers of one noun ("Use fresh,
+   * high-quality ingredients"), so that the phrase reads on. A hyphenated modifier may be tagged a
+   * noun, and a noun in -ing before another noun is one ("a large, deep roasting pan"); an adverb
+   * and a verb are not ("An eagle, likely referring to").
+   */
+  private static boolean coordinateAdjectives(List<String> words, List<String> tags, int n) {
+    String second = words.get(n);
+    String head = words.get(n + 1);
+    boolean secondModifies = tags.get(n).equals("ADJ") || second.indexOf('-') > 0 && tags.get(n).equals("NOUN");
+    boolean headIsNoun = !head.endsWith("ing") || n + 2 < words.size() && NOMINAL_TAGS.contains(tags.get(n + 2));
+    return tags.get(n - 1).equals("ADJ") && secondModifies && NOMINAL_TAGS.contains(tags.get(n + 1))
+        && !second.endsWith("ly") && headIsNoun;
+  }
+
   /** Words tagged for a title: enough to see past the longest title to where its phrase goes on. */
   private static final int TAGGED_WORDS = 12;
 
@@ -268,6 +312,13 @@ final class TitleMaker {
   /** Tags after which a phrase cannot end: "the", "of", "and", "because", "is", "to", "please". */
   private static final Set<String> OPEN_TAGS = Set.of("DET", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "INTJ",
       "PUNCT", "SYM", "X");
+  /** Words that open a clause which is a verb's object: "checks if", "decide whether". */
+  private static final Set<String> CLAUSE_OBJECTS = Set.of("if", "whether");
+  /** Nouns that name nothing without their "of": a title never ends on one ("Use a type"). */
+  private static final Set<String> EMPTY_HEADS = Set.of("type", "types", "kind", "kinds", "sort", "sorts");
+  /** Words that go on with "to" whatever the tagger calls them: "according to", "due to", "prior to". */
+  private static final Set<String> TAKES_TO = Set.of("according", "due", "prior", "compared", "relative",
+      "thanks", "owing");
   /** Tags that go on a noun phrase: after a modifier, a noun or a number continues it. */
   private static final Set<String> NOMINAL_TAGS = Set.of("NOUN", "PROPN", "NUM");
 
@@ -288,6 +339,22 @@ final class TitleMaker {
     boolean particle = last.equals("ADP") && PARTICLES.contains(word) && before != null
         && !before.equals("ADP") && (next == null || !OBJECT_TAGS.contains(next));
     boolean subject = last.equals("PRON") && SUBJECT_PRONOUNS.contains(word) && !"PROPN".equals(before);
+    String nextWord = n < words.size() ? words.get(n) : "";
+    String following = nextWord.toLowerCase(Locale.ROOT);
+    boolean amount = word.equals("up") && n >= 2 && PREPOSITIONS.contains(words.get(n - 2).toLowerCase(Locale.ROOT));
+    if (following.equals("to") && (TAKES_TO.contains(word) || amount)) {
+      return false; // "Experiment with cheeses according | to your taste", "Freeze them for up | to 2 months"
+    }
+    boolean misreadVerb = last.equals("NOUN") && word.endsWith("s") && "NOUN".equals(before);
+    // (In lower case: "responses: | If a person" starts a sentence of its own.)
+    if (CLAUSE_OBJECTS.contains(nextWord) && (last.equals("VERB") || misreadVerb)) {
+      // "The is_empty method checks | if the queue is empty": the verb's object is the clause after
+      // it (and a verb after a noun in -s is one the tagger may have read as a plural noun).
+      return false;
+    }
+    if (following.equals("of") && EMPTY_HEADS.contains(word)) {
+      return false; // "Latvians use a type | of sausage"
+    }
     if (!particle && OPEN_TAGS.contains(last) || POSSESSIVES.contains(word) || subject // "World War I" ends
         || word.equals("there") || word.endsWith("'s") || word.endsWith("\u2019s")) {
       return false; // "Access to a", "Keep your", "Are there", "The Ethiopian government's"
@@ -297,6 +364,9 @@ final class TitleMaker {
     }
     if (next.equals("VERB") && ING_NOUNS.contains(words.get(n).toLowerCase(Locale.ROOT))) {
       next = "NOUN"; // "fatherhood | training program": a noun the model read as a verb
+    } else if (next.equals("NOUN") && words.get(n).endsWith("s") && n + 1 < words.size()
+        && CLAUSE_OBJECTS.contains(words.get(n + 1))) {
+      next = "VERB"; // "method | checks if": the verb the model took for a plural noun
     } else if (THIRD_PERSON_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT))
         || PLURAL_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT)) && NOMINAL_TAGS.contains(last)) {
       next = "VERB"; // "analytics | help identify": the model took the verb for a noun
@@ -304,7 +374,7 @@ final class TitleMaker {
     return switch (last) {
       case "ADJ" -> adjectiveEndsPhrase(words, n, before, next);
       case "NOUN", "PROPN", "NUM" -> !NOMINAL_TAGS.contains(next);
-      case "VERB" -> !OBJECT_TAGS.contains(next);
+      case "VERB" -> !OBJECT_TAGS.contains(next) && !CLAUSE_OBJECTS.contains(following);
       case "ADV" -> !ADVERB_HEADS.contains(next); // "highly | specialized"
       default -> true;
     };
@@ -489,6 +559,18 @@ final class TitleMaker {
     return capitalised(String.join(" ", words));
   }
 
+  /**
+   * A sentence that opens in the passive, "Escargot can be made ahead of time": its subject (a few
+   * words, not a question word, pronoun or relative clause) and its participle.
+   */
+  private static final java.util.regex.Pattern PASSIVE = java.util.regex.Pattern.compile(
+      "(?!(?:which|what|who|how|when|where|why|it|they|we|you|i|he|she|this|that|these|those)\\b)"
+          + "([A-Z][\\w'-]*(?: (?!that\\b|which\\b|who\\b)[\\w'-]+){0,2}) "
+          + "(?:(?:can|could|should|may|must|will)(?: also)? be|is|are) "
+          + "(\\w+ed|made|done|kept|served|eaten|grown|known|found|seen|given|taken|built|written|held|sold|"
+          + "brought|cut|set|put|left|worn|frozen|shown|drawn|spent|paid|run|won|thrown|chosen|driven)\\b",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+
   private static final java.util.regex.Pattern CONTRACTION = java.util.regex.Pattern.compile(
       "(?i)(?:you|we|they|i|it|there|that)['\u2019](?:re|ve|m|s|ll|d)");
 
@@ -543,6 +625,19 @@ final class TitleMaker {
     }
     for (List<Integer> group : same.values()) {
       if (group.size() < 2) {
+        continue;
+      }
+      if (group.size() == titles.size() && sameLabel(labels, group)) {
+        // Every item of the group carries one label ("1. Corrected: I go to the park", "2. Corrected:
+        // She ..."): the label names the list, and each item is told apart by what follows it, when
+        // that tells them apart.
+        List<String> own = new ArrayList<>();
+        group.forEach(i -> own.add(fromItem(null, bodies.get(i))));
+        boolean apart = own.stream().noneMatch(String::isEmpty)
+            && own.stream().map(t -> t.toLowerCase(Locale.ROOT)).distinct().count() == own.size();
+        for (int k = 0; k < group.size() && apart; k++) {
+          out.set(group.get(k), own.get(k));
+        }
         continue;
       }
       List<List<String>> words = new ArrayList<>();
@@ -640,6 +735,11 @@ final class TitleMaker {
       out.add(candidate);
     }
     return out;
+  }
+
+  private static boolean sameLabel(List<String> labels, List<Integer> group) {
+    String first = labels.get(group.get(0));
+    return first != null && group.stream().allMatch(i -> first.equalsIgnoreCase(labels.get(i)));
   }
 
   /** How many leading words all the lists share (case-insensitively). */
@@ -996,6 +1096,15 @@ final class TitleMaker {
    */
   private record Lead(List<String> words, char stop, List<String> after) {}
 
+  /** A call written as a name: "is_empty()", "enqueue(item)", ".equals()"; then any mark after it. */
+  private static final java.util.regex.Pattern CALL = java.util.regex.Pattern.compile(
+      "(\\.?[A-Za-z_][\\w.]*)\\([\\w, ]{0,20}\\)(\\p{Punct}*)");
+  /** An operator a sentence names as a word: "Use == for reference comparison". */
+  private static final java.util.regex.Pattern OPERATOR = java.util.regex.Pattern.compile("[=!<>+\\-*/&|%^]{2,3}");
+  /** Abbreviations whose full stop ends no sentence: "Dr. Elara Vex, a brilliant scientist". */
+  private static final Set<String> ABBREVIATIONS = Set.of("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Mt", "Jr", "Sr",
+      "vs", "Lt", "Col", "Gen", "Capt", "Sgt", "Rev", "Fr");
+
   /** At most {@code n} word-like words from the first one, up to a mark or a token that is not a word. */
   private static Lead lead(String body, int n) {
     String[] tokens = opening(body).split(" ");
@@ -1005,7 +1114,17 @@ final class TitleMaker {
       if (w.isEmpty()) {
         continue;
       }
+      java.util.regex.Matcher call = CALL.matcher(w);
+      if (call.matches() && !words.isEmpty()) {
+        // "The is_empty() method": a name, whose brackets end nothing. A call that opens the item
+        // ("pygame.init() initializes the library") is its name and a title by itself.
+        w = call.group(1) + call.group(2);
+      }
       String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
+      if (OPERATOR.matcher(w).matches() && !words.isEmpty()) {
+        words.add(w); // "Use == for reference comparison"
+        continue;
+      }
       if (!isWordLike(stripped)) {
         if (!words.isEmpty()) {
           break;
@@ -1013,7 +1132,7 @@ final class TitleMaker {
         continue;
       }
       words.add(stripped);
-      if (!stripped.equals(w)) {
+      if (!stripped.equals(w) && !(ABBREVIATIONS.contains(stripped) && w.equals(stripped + "."))) {
         List<String> after = new ArrayList<>();
         for (int j = i + 1; j < tokens.length && after.size() < 3; j++) {
           String next = TRAILING_PUNCT.matcher(tokens[j]).replaceAll("");

@@ -62,7 +62,7 @@ class TitleMakerTest {
     List<String> distinct = TitleMaker.distinct(titles, java.util.Arrays.asList(null, null, null), bodies);
     assertEquals(3, distinct.stream().map(String::toLowerCase).distinct().count(), distinct.toString());
     assertTrue(distinct.get(1).toLowerCase().contains("robot"), distinct.toString());
-    // Labels are kept whatever they share.
+    // Labels are kept when what follows them tells the items apart no better.
     List<String> labelled = TitleMaker.distinct(List.of("Cost", "Cost"), List.of("Cost", "Cost"), List.of("a b", "a c"));
     assertEquals(List.of("Cost", "Cost"), labelled);
   }
@@ -199,5 +199,60 @@ class TitleMakerTest {
     List<String> labels = java.util.Arrays.asList(null, null, null);
     assertEquals(List.of("Significant growth and expansion", "Various social and economic movements", "Global power"),
         TitleMaker.distinct(titles, labels, bodies));
+  }
+
+  @Test
+  void sentenceTitlesStartPastWhatSaysNothingAboutTheItem() {
+    // Audit 7 (Meta-Llama-3-8B #36, #100): "You can also add", "Traditionally", "Escargot can be made".
+    assertEquals("Add some grated cheese", TitleMaker.fromItem(null,
+        "You can also add some grated cheese (like Parmesan or Gruyère) to the garlic butter for extra flavor."));
+    assertEquals("Adjust the level of spiciness", TitleMaker.fromItem(null,
+        "You can adjust the level of spiciness to your liking by adding more or less cayenne pepper."));
+    assertEquals("Canjeero cooked on a griddle", TitleMaker.fromItem(null,
+        "Traditionally, Canjeero is cooked on a griddle or a large skillet over an open flame."));
+    assertEquals("Escargot made ahead of time", TitleMaker.fromItem(null,
+        "Escargot can be made ahead of time and refrigerated for up to 24 hours before baking."));
+    // A passive that stops on its verb reads no better without the verb "to be": left as it was.
+    assertEquals("Lists are ordered", TitleMaker.fromItem(null, "Lists are ordered, meaning that the order matters."));
+  }
+
+  @Test
+  void aCutNeverEndsBeforeTheWordsItsLastWordNeeds() {
+    assertEquals("Adjust the spiciness", TitleMaker.fromItem(null,
+        "Adjust the spiciness according to your preference by adding more or less white pepper."));
+    assertEquals("Freeze the bourekas", TitleMaker.fromItem(null,
+        "You can freeze the bourekas for up to 2 months and bake them straight from the freezer."));
+    assertEquals("Latvians use a type of sausage", TitleMaker.fromItem(null,
+        "Traditionally, Latvians use a type of sausage called \"Rigas balzams\" which has a robust flavor."));
+    // Audit 7 (claude-3-opus #790): "The is_empty" lost its noun, and "checks" wants its "if" clause.
+    assertEquals("The is_empty method", TitleMaker.fromItem(null,
+        "The `is_empty()` method checks if the queue is empty by checking if `stack1` is empty."));
+  }
+
+  @Test
+  void namesWithMarksInsideStayWhole() {
+    // Audit 7: "Dr" (Meta-Llama-3-8B #414), "Use" (gpt-3.5 #562), "a" and "Part 2" (Qwen1.5-7B #347).
+    assertEquals("Dr Elara Vex", TitleMaker.fromItem(null,
+        "Dr. Elara Vex, a brilliant scientist who created the Memory Implantation Device."));
+    assertEquals("Use == for reference comparison", TitleMaker.fromItem(null,
+        "Use == for reference comparison: If you need to check whether two references point to one object."));
+    assertEquals("-a (archive mode)", TitleMaker.fromItem(null,
+        "- `-a` (archive mode) preserves file permissions, ownership, and timestamps."));
+    // Two modifiers of one noun read on past their comma, a hyphenated one too.
+    assertEquals("Use fresh high-quality ingredients", TitleMaker.fromItem(null,
+        "Use fresh, high-quality ingredients, including fresh garlic and good-quality butter."));
+  }
+
+  @Test
+  void aLabelEveryItemSharesGivesWayToWhatFollowsIt() {
+    // Audit 7 (Qwen1.5-7B #191): "Corrected", "Corrected 2", ... named no sentence.
+    List<String> labels = List.of("Corrected", "Corrected", "Corrected");
+    List<String> titles = TitleMaker.distinct(labels, labels, List.of("We went to the park.",
+        "She doesn't like coffee, she prefers tea.", "The cat chased its tail around the table."));
+    assertEquals(List.of("We went to the park", "She doesn't like coffee", "The cat chased its tail"), titles);
+    // A label that only some items share is still their name ("Security", "Security 2").
+    List<String> some = List.of("Security", "Speed", "Security");
+    assertEquals(some, TitleMaker.distinct(some, some, List.of("Look for ad blockers.", "Pick a fast one.",
+        "Opt for private browsing.")));
   }
 }
