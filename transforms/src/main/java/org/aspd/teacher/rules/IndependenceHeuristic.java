@@ -60,7 +60,9 @@ final class IndependenceHeuristic {
   private static final Set<String> GENERIC = Set.of("impact", "effect", "change", "implication", "consequence",
       "advancement", "development", "influence", "role", "factor", "aspect", "issue", "area", "benefit",
       "consideration", "potential", "significant", "increas", "improv", "reduc", "greater", "new",
-      "different", "possible", "likely", "long-term", "short-term", "overall", "general", "key", "major");
+      "different", "possible", "likely", "long-term", "short-term", "overall", "general", "key", "major",
+      // Whole fields, which items about one field's history all name ("Biological Sciences", "other sciences").
+      "science", "technology", "society", "world", "history", "field", "research", "knowledge");
 
   private static final Pattern PROCEDURE_LABEL = Pattern.compile("(?:directions|instructions|method|preparation|"
       + "procedure|steps|how to make it|assembly)\\s*:?", Pattern.CASE_INSENSITIVE);
@@ -498,18 +500,66 @@ final class IndependenceHeuristic {
     if (conditional * 2 < views.size()) {
       return null;
     }
+    Set<String> heads = nounStems(first);
     Set<String> keys = new HashSet<>(Words.contentStems(first, 200));
     keys.removeAll(Words.contentStems(question == null ? "" : question, 2000));
     keys.removeAll(Words.contentStems(tail(precondition, 1500), 1500));
     keys.removeAll(GENERIC);
-    for (String key : keys) {
-      for (int j = 1; j < views.size(); j++) {
-        if (Words.contentStems(firstSentence(views.get(j).body()), 400).contains(key)) {
+    for (int j = 1; j < views.size(); j++) {
+      List<String> words = Words.tokens(firstSentence(views.get(j).body()), 400);
+      List<String> stems = words.stream().map(Words::stem).toList();
+      List<String> tags = null;
+      for (int p = 0; p < stems.size(); p++) {
+        String key = stems.get(p);
+        if (!keys.contains(key)) {
+          continue;
+        }
+        tags = tags != null ? tags : PartsOfSpeech.tag(words);
+        if (heads.contains(key) || !tags.get(p).equals("ADJ") || nearHead(stems, p, heads)) {
           return "premise: branch " + (j + 1) + " builds on the first item's '" + key + "'";
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Whether the first label's modifier, used again at {@code p} as a modifier, goes with one of the
+   * label's nouns a few words away: "a prolonged and more destructive war" and "the war had been
+   * significantly prolonged" take up "Prolonged War", where "faster and more efficient communication"
+   * says nothing of "Faster dissemination of knowledge". A modifier used as a verb or a noun ("would
+   * have been delayed", "a delay in") takes up its item by itself.
+   */
+  private static boolean nearHead(List<String> stems, int p, Set<String> heads) {
+    for (int q = Math.max(0, p - 4); q < Math.min(stems.size(), p + 5); q++) {
+      if (q != p && heads.contains(stems.get(q))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The stems of a label's nouns: what a later item takes up when it builds on it, by itself or
+   * after one of the label's modifiers.
+   */
+  private static Set<String> nounStems(String label) {
+    List<String> words = new ArrayList<>();
+    for (String w : Labels.clean(label).split("[\\s/]+")) {
+      // In lower case: the tagger takes every word of a title-cased label for a name ("Biological").
+      String letters = w.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$", "").toLowerCase(Locale.ROOT);
+      if (!letters.isEmpty()) {
+        words.add(letters);
+      }
+    }
+    List<String> tags = PartsOfSpeech.tag(words);
+    Set<String> stems = new HashSet<>();
+    for (int i = 0; i < words.size(); i++) {
+      if (tags.get(i).equals("NOUN") || tags.get(i).equals("PROPN")) {
+        stems.addAll(Words.contentStems(words.get(i), 200));
+      }
+    }
+    return stems;
   }
 
   /** A last item labelled as the joint result of the others, or naming two or more of them. */

@@ -51,7 +51,7 @@ final class SiblingComparison {
   }
 
   private static int namedSibling(List<String> names, int self, String named) {
-    Set<String> stems = Words.contentStems(named.toLowerCase(Locale.ROOT), 10);
+    Set<String> stems = Words.contentStems(named.toLowerCase(Locale.ROOT), 200);
     if (stems.isEmpty()) {
       return -1;
     }

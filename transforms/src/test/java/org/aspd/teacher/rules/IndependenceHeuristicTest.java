@@ -313,4 +313,31 @@ class IndependenceHeuristicTest {
     assertTrue(assess("", "1. **React**: To act in response to something that happened.\n",
         "2. **Respond**: Similar to react, respond implies a reply to a situation.").independent());
   }
+
+  @Test
+  void aFirstItemIsAPremiseOnlyWhenALaterOneTakesItUp() {
+    String question = "What if the Internet had been invented during the Renaissance?";
+    // Mistral-7B #775 (audit 7): "faster" again, but of communication, not of the first item's dissemination.
+    Assessment shared = IndependenceHeuristic.assess(List.of(
+        "1. Faster dissemination of knowledge: Scholars could have shared their findings within days.\n",
+        "2. Expanded communication: The Internet would have enabled faster and more efficient communication.\n",
+        "3. New forms of art: Artists could have collaborated on projects across Europe.\n",
+        "4. Economic impact: Merchants would have traded with new partners far away."), "", "", question);
+    assertTrue(shared.independent(), shared.reason());
+    // Gold Q56: "the war had been significantly prolonged" takes up "Prolonged War".
+    Assessment prolonged = IndependenceHeuristic.assess(List.of(
+        "1. **Prolonged War**: The Allies would have struggled to read German messages for years.\n",
+        "2. **Higher casualties**: The Allies could have suffered many more losses at sea.\n",
+        "3. **Delayed computing**: Early computers could have come years later.\n",
+        "4. **Possible Axis victory**: If the war had been significantly prolonged, the Axis could have won."),
+        "", "", "What if Alan Turing had not cracked the Enigma code during World War II?");
+    assertTrue(prolonged.dropFirst(), prolonged.reason());
+    // Gold Q59: a later item that says what "would have been delayed" takes up "Delayed Colonization".
+    Assessment delayed = IndependenceHeuristic.assess(List.of(
+        "1. **Delayed Colonization**: Another explorer would have reached the Americas a few decades later.\n",
+        "2. **Altered trade**: The exchange of crops would have been delayed, affecting economies.\n",
+        "3. **Different powers**: England or France could have led the way in the New World."),
+        "", "", "What if Christopher Columbus had not discovered the Americas?");
+    assertTrue(delayed.dropFirst(), delayed.reason());
+  }
 }
