@@ -340,4 +340,21 @@ class IndependenceHeuristicTest {
         "", "", "What if Christopher Columbus had not discovered the Americas?");
     assertTrue(delayed.dropFirst(), delayed.reason());
   }
+
+  @Test
+  void aLastItemThatMentionsTwoOfManySiblingsIsOneMoreSibling() {
+    // Qwen2-72B #733 (audit 7): "Technological Factors" was cut off as drawing on "Social" and "Marketing".
+    Assessment a = assess("Consumer behavior depends on many factors:\n\n",
+        "1. **Personal Factors**: Age and occupation shape what people need.\n",
+        "2. **Psychological Factors**: Motivation and perception drive choices.\n",
+        "3. **Social Factors**: Family and peers influence decisions.\n",
+        "4. **Situational Factors**: Time and place change what people buy.\n",
+        "5. **Marketing and Product Factors**: Price, design and advertising matter.\n",
+        "6. **Technological Factors**: Social media reviews, digital marketing and products sold online change decisions.");
+    assertTrue(a.independent(), a.reason());
+    // A last item that draws on most of the ones before it still combines them.
+    Assessment b = assess("", "1. **Sleep**: Rest for eight hours.\n", "2. **Diet**: Eat vegetables daily.\n",
+        "3. **Exercise**: Walk every day.\n", "4. **Routine**: Sleep, diet and exercise at fixed times work together.");
+    assertTrue(b.dropLast(), b.reason());
+  }
 }
