@@ -134,7 +134,10 @@ final class MarkdownLines {
     return count >= 3;
   }
 
-  /** End of a list marker ({@code - }, {@code * }, {@code + }, {@code • }, {@code 12. }, {@code 3) }), or -1. */
+  /**
+   * End of a list marker ({@code - }, {@code * }, {@code + }, {@code • }, {@code 12. }, {@code 3) },
+   * {@code 7.} before a capitalised word), or -1.
+   */
   static int listMarkerEnd(String text, int p, int end) {
     char c = text.charAt(p);
     if ((c == '-' || c == '*' || c == '+' || c == '•' || c == '–') && p + 1 < end && text.charAt(p + 1) == ' ') {
@@ -146,6 +149,10 @@ final class MarkdownLines {
     }
     if (q > p && q + 1 < end && (text.charAt(q) == '.' || text.charAt(q) == ')') && text.charAt(q + 1) == ' ') {
       return q + 1;
+    }
+    if (q > p && q + 2 < end && text.charAt(q) == '.' && Character.isUpperCase(text.charAt(q + 1))
+        && Character.isLowerCase(text.charAt(q + 2))) {
+      return q + 1; // "7.Texture: ...", the space left out, as no number ("3.14") or version ("2.1") is
     }
     return -1;
   }
