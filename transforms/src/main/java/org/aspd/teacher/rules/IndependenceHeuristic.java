@@ -147,6 +147,10 @@ final class IndependenceHeuristic {
             + "') that uses what a sibling lists");
       }
     }
+    if (SequenceCues.stepsInOrder(lastSentence(tail(precondition, 400)), views.stream().map(BranchView::body).toList())) {
+      return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(lastSentence(tail(precondition, 400)))
+          + "') and a branch opens as the first of them");
+    }
     List<String> unlabelled = new ArrayList<>();
     views.forEach(v -> unlabelled.add(v.label() == null ? v.body() : null));
     int[] made = SequenceCues.madeByAnEarlierStep(unlabelled);

@@ -382,6 +382,24 @@ final class SequenceCues {
     return m.find() ? m.group(1) : null;
   }
 
+  /** An introduction that offers steps ("Here are some steps you can take", "Here's how I would proceed"). */
+  private static final Pattern STEPS_OFFERED = Pattern.compile("\\bsteps\\b|\\bproceed\\b", Pattern.CASE_INSENSITIVE);
+
+  /** A body that opens as the first of ordered steps: "The first step in fixing ...", "Before you start ...". */
+  private static final Pattern FIRST_STEP_START = Pattern.compile(
+      "^(?:the first step|before you (?:start|begin)|before (?:starting|beginning))\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Steps offered by the introduction, and a branch that calls itself the first of them or what
+   * comes before the others ("1. Identify the source of the leak: The first step in fixing a leaking
+   * roof is", "2. Gather the necessary tools: Before you start fixing"): an ordered procedure, where
+   * "Here are some steps" alone may still be tips.
+   */
+  static boolean stepsInOrder(String introSentence, List<String> bodies) {
+    return STEPS_OFFERED.matcher(introSentence).find()
+        && bodies.stream().anyMatch(b -> FIRST_STEP_START.matcher(lead(b)).find());
+  }
+
   static boolean procedureIntro(String intro) {
     return PROCEDURE_INTRO.matcher(intro).find();
   }

@@ -357,4 +357,21 @@ class IndependenceHeuristicTest {
         "3. **Exercise**: Walk every day.\n", "4. **Routine**: Sleep, diet and exercise at fixed times work together.");
     assertTrue(b.dropLast(), b.reason());
   }
+
+  @Test
+  void stepsWhoseFirstCallsItselfTheFirstStepAreAProcedure() {
+    // vicuna-7b #79 (audit 7): a roof repair in numbered, labelled steps was grouped whole.
+    String intro = "If you have a leaking roof, act soon. Here are some steps you can take to fix a leaking roof:\n\n";
+    Assessment roof = assess(intro,
+        "1. Identify the source of the leak: The first step in fixing a leaking roof is to find where it comes from.\n",
+        "2. Gather the necessary tools: Before you start fixing your roof, get a ladder, tarps and a hammer.\n",
+        "3. Fix any damaged shingles: Replace damaged or missing shingles with new ones.\n");
+    assertFalse(roof.independent());
+    assertTrue(roof.ordered(), roof.reason());
+    // Tips whose item says "Before you start" are still tips.
+    assertTrue(assess("Here are some tips for keeping nerves under control during a presentation:\n\n",
+        "1. Prepare well: Rehearse the talk three times the day before it.\n",
+        "2. Take deep breaths: Before you start your presentation, take a few slow breaths.\n",
+        "3. Find a friendly face: Look at someone who smiles while you speak.").independent());
+  }
 }
