@@ -128,7 +128,9 @@ final class GroupPlanner {
       // A list inside a section of an ordered run is part of that sequence: gold rule 8 keeps a
       // procedure or a timeline whole and carves no small independent pieces out of it. A section of
       // tips or warnings beside the steps ("Safety Tips") is no step.
-      boolean inSequence = memo.orderedSections.contains(parent)
+      // The steps under "Method 1: Using Built-in Functions" are one procedure too.
+      boolean inSequence = parent >= 0 && (memo.orderedSections.contains(parent)
+          || SequenceCues.numberedMethod(o.headingLabel(o.sections.get(parent))))
           && !ASIDE_HEADING.matcher(o.headingLabel(o.sections.get(parent))).find();
       if (list.depth() == 0 && o.sectionOf(list.first()) == parent && !inSequence) {
         tryList(list);

@@ -98,7 +98,7 @@ final class SequenceCues {
   /** An introduction that announces an ordered procedure or a causal sequence. */
   private static final Pattern PROCEDURE_INTRO = Pattern.compile(
       "(step[- ]by[- ]step|follow(?:ing)? (?:these|the|this) (?:steps|instructions|process|procedure)|"
-          + "these steps|the following steps|the steps (?:are|below|to)|in (?:this|the following) order|"
+          + "these steps|the following steps|the steps (?:are|below|to)|(?:^|[.!?:]\\s+)steps (?:to|for|involved)\\b|in (?:this|the following) order|"
           + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
           + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|\\brecipe\\b|"
           + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"
@@ -402,6 +402,17 @@ final class SequenceCues {
 
   static boolean procedureIntro(String intro) {
     return PROCEDURE_INTRO.matcher(intro).find();
+  }
+
+  /** "Method 2: Using Online Generators": one of several ways, each a procedure of its own. */
+  private static final Pattern NUMBERED_METHOD = Pattern.compile("^method \\d+\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Whether a heading names one of several numbered methods: the section can be a sibling of the
+   * other methods, but its own steps are one procedure (gold rule 8).
+   */
+  static boolean numberedMethod(String heading) {
+    return NUMBERED_METHOD.matcher(heading.strip()).find();
   }
 
   static boolean sequentialHeading(String heading) {

@@ -400,4 +400,33 @@ class RulesTeacherTest {
       }
     }
   }
+
+  @Test
+  void theStepsOfANumberedMethodAreOneProcedure() {
+    // gpt-4o #490 (audit 7): "Open Word" then "Insert Placeholder Text" under "Method 1" was a group.
+    String answer = "Here are two ways to add filler text to a Word document:\n\n"
+        + "### Method 1: Using Built-in Functions\n"
+        + "1. **Open Word:** Start Microsoft Word and open the document where you want to add filler text.\n"
+        + "2. **Insert Placeholder Text:** Type =lorem(3,5) and press Enter to get three paragraphs of text.\n"
+        + "3. **Adjust the Text:** Select the generated text and change its font and size to match the page.\n\n"
+        + "### Method 2: Using Online Generators\n"
+        + "If you need more variety, you can use an online text generator from your web browser instead.\n";
+    // The methods may be siblings; the steps of one are not.
+    for (String candidate : rewrite("How do I add filler text in Word?", answer)) {
+      assertFalse(candidate.contains("<branch title=\"Open Word\">"), candidate);
+      assertTrue(candidate.contains("<branch title=\"Method 1"), candidate);
+    }
+  }
+
+  @Test
+  void stepsAnnouncedByTheirIntroductionStayWhole() {
+    // gpt-4o #166 (audit 7): "Steps to compute a Mel-spectrogram typically include:" over four steps.
+    String answer = "A Mel-spectrogram shows the power of a sound over time on the Mel scale. Steps to compute "
+        + "a Mel-spectrogram typically include:\n"
+        + "1. **Windowing the signal**: The audio signal is divided into short overlapping frames of equal length.\n"
+        + "2. **Fourier Transform**: Each frame is moved from the time domain to the frequency domain by an FFT.\n"
+        + "3. **Mel Filter Bank**: The resulting power spectrum is passed through a bank of Mel-spaced filters.\n"
+        + "4. **Logarithm**: The logarithm of the filtered energies is taken to mimic how loudness is heard.\n";
+    assertEquals(List.of(), rewrite("What is a Mel-spectrogram?", answer));
+  }
 }
