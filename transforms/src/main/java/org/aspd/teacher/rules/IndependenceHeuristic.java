@@ -151,6 +151,9 @@ final class IndependenceHeuristic {
       return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(lastSentence(tail(precondition, 400)))
           + "') and a branch opens as the first of them");
     }
+    if (SequenceCues.sessionInOrder(views.stream().map(BranchView::body).toList())) {
+      return Failure.ordered("schedule: one branch starts a session and a later one ends it");
+    }
     List<String> unlabelled = new ArrayList<>();
     views.forEach(v -> unlabelled.add(v.label() == null ? v.body() : null));
     int[] made = SequenceCues.madeByAnEarlierStep(unlabelled);

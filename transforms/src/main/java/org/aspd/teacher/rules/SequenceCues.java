@@ -382,6 +382,30 @@ final class SequenceCues {
     return m.find() ? m.group(1) : null;
   }
 
+  private static final Pattern OPENS_SESSION = Pattern.compile(
+      "^(?:start|begin)(?: (?:your|the|each) [\\w -]{0,25}?)? (?:with|by)\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CLOSES_SESSION = Pattern.compile(
+      "^(?:end|finish|wrap up|close|conclude)(?: (?:your|the|each) [\\w -]{0,25}?)? (?:with|by)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  /**
+   * One branch that opens a session and a later one that ends it ("Warm-up: Start with a 10-15 minute
+   * warm-up", "Consolidation: End your daily practice with a review"): the branches are the parts
+   * of one session in order, a schedule (gold rule 8), not tips.
+   */
+  static boolean sessionInOrder(List<String> bodies) {
+    int opens = -1;
+    for (int i = 0; i < bodies.size(); i++) {
+      String lead = lead(bodies.get(i));
+      if (opens < 0 && OPENS_SESSION.matcher(lead).find()) {
+        opens = i;
+      } else if (opens >= 0 && CLOSES_SESSION.matcher(lead).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** An introduction that offers steps ("Here are some steps you can take", "Here's how I would proceed"). */
   private static final Pattern STEPS_OFFERED = Pattern.compile("\\bsteps\\b|\\bproceed\\b", Pattern.CASE_INSENSITIVE);
 

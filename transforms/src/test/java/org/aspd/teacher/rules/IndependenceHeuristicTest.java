@@ -374,4 +374,19 @@ class IndependenceHeuristicTest {
         "2. Take deep breaths: Before you start your presentation, take a few slow breaths.\n",
         "3. Find a friendly face: Look at someone who smiles while you speak.").independent());
   }
+
+  @Test
+  void partsOfOneSessionFromItsStartToItsEndAreASchedule() {
+    // Meta-Llama-3-8B #344 (audit 7): the plan for a daily hour of language practice was a group.
+    Assessment hour = assess("Here's a suggested approach to make the most of your daily hour:\n\n",
+        "1. **Warm-up and review**: Start with a 10-15 minute warm-up, reviewing what you learned yesterday.\n",
+        "2. **Vocabulary building**: Spend 20-30 minutes learning new words with flashcards.\n",
+        "3. **Listening and speaking**: Allocate 20 minutes to podcasts and speaking practice.\n",
+        "4. **Consolidation and review**: End your daily practice with a 10 minute review of key phrases.");
+    assertTrue(hour.ordered(), hour.reason());
+    // Tips that only say where to begin are still tips.
+    assertTrue(assess("", "1. **Plan**: Start with a clear goal for each week of study.\n",
+        "2. **Apps**: Use an app such as Anki for spaced repetition.\n",
+        "3. **Community**: Join a group of learners to stay motivated.").independent());
+  }
 }
