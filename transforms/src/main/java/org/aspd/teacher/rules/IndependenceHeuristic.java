@@ -187,7 +187,7 @@ final class IndependenceHeuristic {
       }
       String contrast = v.label() == null ? SequenceCues.contrastStart(v.body()) : null;
       if (contrast != null) {
-        return Failure.other("branch " + (i + 1) + " opens with '" + contrast + "', which answers the sibling before it");
+        return Failure.other("branch " + (i + 1) + " opens with '" + contrast + "', which answers or illustrates the sibling before it");
       }
       String pronoun = v.label() == null ? SequenceCues.pronounStart(v.body()) : null;
       if (pronoun != null) {

@@ -82,13 +82,15 @@ final class SequenceCues {
       Pattern.CASE_INSENSITIVE);
 
   /**
-   * A body that opens by answering the one before it ("However, if you find a large amount",
-   * "Instead, they are interpreted"). "Instead of using ..." and "Alternatively" do not count: an
-   * alternative is a sibling.
+   * A body that opens by answering or illustrating the one before it ("However, if you find a large
+   * amount", "Instead, they are interpreted", "For example, the perimeter of a square"). "Instead of
+   * using ..." and "Alternatively" do not count: an alternative is a sibling.
    */
   private static final Pattern CONTRAST_START = Pattern.compile(
       "^(however|but|nevertheless|nonetheless|conversely|on the other hand|in contrast|by contrast|that said|"
-          + "having said that|even so|instead(?=,)|still(?=,)|yet(?=,))\\b", Pattern.CASE_INSENSITIVE);
+          + "having said that|even so|instead(?=,)|still(?=,)|yet(?=,)|"
+          // "For example, the perimeter of a square is 4 × 5": an example of what the item before said.
+          + "for example|for instance|e\\.g\\.)(?=\\W)", Pattern.CASE_INSENSITIVE);
 
   /** A body that starts by pointing at something not inside itself. */
   private static final Pattern PRONOUN_START = Pattern.compile(

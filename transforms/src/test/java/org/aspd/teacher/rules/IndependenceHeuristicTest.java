@@ -389,4 +389,15 @@ class IndependenceHeuristicTest {
         "2. **Apps**: Use an app such as Anki for spaced repetition.\n",
         "3. **Community**: Join a group of learners to stay motivated.").independent());
   }
+
+  @Test
+  void anExampleOfTheItemBeforeIsNoSibling() {
+    // claude-3-opus #181 (audit 7): "For example, the perimeter of a square ..." applies the bullet before it.
+    Assessment a = assess("Perimeter:\n",
+        "- The perimeter of a shape is the total distance around its edges.\n",
+        "- To calculate the perimeter, you add up the lengths of all sides of the shape.\n",
+        "- For example, the perimeter of a square with a side length of 5 units is 4 × 5 = 20 units.\n");
+    assertFalse(a.independent());
+    assertTrue(a.reason().contains("For example"), a.reason());
+  }
 }
