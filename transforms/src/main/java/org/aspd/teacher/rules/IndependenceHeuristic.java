@@ -147,11 +147,13 @@ final class IndependenceHeuristic {
             + "') that uses what a sibling lists");
       }
     }
-    if (SequenceCues.stepsInOrder(lastSentence(tail(precondition, 400)), views.stream().map(BranchView::body).toList())) {
-      return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(lastSentence(tail(precondition, 400)))
+    List<String> bodies = views.stream().map(BranchView::body).toList();
+    String offer = lastSentence(tail(precondition, 400));
+    if (SequenceCues.stepsInOrder(offer, bodies)) {
+      return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(offer)
           + "') and a branch opens as the first of them");
     }
-    if (SequenceCues.sessionInOrder(views.stream().map(BranchView::body).toList())) {
+    if (SequenceCues.sessionInOrder(bodies)) {
       return Failure.ordered("schedule: one branch starts a session and a later one ends it");
     }
     List<String> unlabelled = new ArrayList<>();
@@ -187,7 +189,8 @@ final class IndependenceHeuristic {
       }
       String contrast = v.label() == null ? SequenceCues.contrastStart(v.body()) : null;
       if (contrast != null) {
-        return Failure.other("branch " + (i + 1) + " opens with '" + contrast + "', which answers or illustrates the sibling before it");
+        return Failure.other("branch " + (i + 1) + " opens with '" + contrast
+            + "', which answers or illustrates the sibling before it");
       }
       String pronoun = v.label() == null ? SequenceCues.pronounStart(v.body()) : null;
       if (pronoun != null) {
