@@ -102,7 +102,7 @@ final class IndependenceHeuristic {
     }
     List<String> labels = new ArrayList<>();
     views.forEach(v -> labels.add(v.label()));
-    Failure failure = firstFailure(views, labels, precondition);
+    Failure failure = firstFailure(views, labels, precondition, question);
     if (failure != null) {
       return new Assessment(false, failure.reason(), false, false, failure.ordered());
     }
@@ -117,7 +117,8 @@ final class IndependenceHeuristic {
         + branches.size() + " branches", false, false, false);
   }
 
-  private static Failure firstFailure(List<BranchView> views, List<String> labels, String precondition) {
+  private static Failure firstFailure(List<BranchView> views, List<String> labels, String precondition,
+      String question) {
     int timeline = 0;
     for (String label : labels) {
       if (SequenceCues.timelineLabel(label)) {
@@ -211,7 +212,7 @@ final class IndependenceHeuristic {
         return Failure.ordered("procedure: " + steps + " of " + views.size()
             + " numbered items are unlabelled imperative steps");
       }
-      String chain = objectChain(views);
+      String chain = objectChain(views, question);
       if (chain != null) {
         return Failure.ordered(chain);
       }
@@ -247,12 +248,20 @@ final class IndependenceHeuristic {
    * Numbered steps that keep acting on the same object ("Mark the bracket positions", "Install
    * the brackets") or on a pronoun for it ("Let it sit") form a procedure.
    */
-  private static String objectChain(List<BranchView> views) {
+  private static String objectChain(List<BranchView> views, String question) {
     List<Set<String>> stems = new ArrayList<>();
     Set<String> shared = null;
+    // Items that are no imperative steps ("The energy required to lift Mount Everest", taglines about
+    // coffee) share what the question asks about, not an object that one step made for the next.
+    int steps = 0;
+    for (BranchView v : views) {
+      steps += SequenceCues.imperativeStep(v.label() != null ? v.label() : v.body()) ? 1 : 0;
+    }
+    Set<String> asked = steps * 2 >= views.size() || question == null ? Set.of() : Words.contentStems(question, 2000);
     for (BranchView v : views) {
       String head = v.label() != null ? v.label() : firstSentence(v.body());
       Set<String> k = new HashSet<>(Words.contentStems(head, 80));
+      k.removeAll(asked);
       stems.add(k);
       if (shared == null) {
         shared = new HashSet<>(k);
@@ -575,6 +584,9 @@ final class IndependenceHeuristic {
   /** A last item labelled as the joint result of the others, or naming two or more of them. */
   private static String closing(List<BranchView> views) {
     BranchView last = views.get(views.size() - 1);
+    if (last.label() == null && SequenceCues.summingUp(last.body())) {
+      return "closing: the last item sums up the ones before it ('" + excerpt(last.body()) + "')";
+    }
     if (SequenceCues.escalation(last.body())) {
       // "If all else fails, ...", "If the problem persists, ...": tried after the others (gold rule 9).
       return "closing: the last item ('" + excerpt(last.body()) + "') is tried after the ones before it";

@@ -56,6 +56,15 @@ final class SequenceCues {
   private static final Pattern CLOSING_START = Pattern.compile("^(finally|lastly|last but not least)\\b",
       Pattern.CASE_INSENSITIVE);
 
+  /** A body that sums up what came before it: "In essence, computer architecture provides the blueprint". */
+  private static final Pattern SUMMING_UP = Pattern.compile(
+      "^(in essence|in summary|in short|in sum|to sum up|to summarize|to summarise|in conclusion|all in all|"
+          + "overall|ultimately|taken together)(?=,)", Pattern.CASE_INSENSITIVE);
+
+  static boolean summingUp(String body) {
+    return SUMMING_UP.matcher(lead(body)).find();
+  }
+
   private static final Pattern ORDINAL_START = Pattern.compile(
       "^(first(?:ly)?|first of all|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|another|also|additionally|"
           + "one)\\b", Pattern.CASE_INSENSITIVE);
@@ -88,9 +97,12 @@ final class SequenceCues {
    */
   private static final Pattern CONTRAST_START = Pattern.compile(
       "^(however|but|nevertheless|nonetheless|conversely|on the other hand|in contrast|by contrast|that said|"
-          + "having said that|even so|instead(?=,)|still(?=,)|yet(?=,)|"
+          + "having said that|even so|instead(?=,)|still(?=,)|yet(?=,)|as such|more generally|in other words|"
           // "For example, the perimeter of a square is 4 × 5": an example of what the item before said.
-          + "for example|for instance|e\\.g\\.)(?=\\W)", Pattern.CASE_INSENSITIVE);
+          + "for example|for instance|e\\.g\\.|"
+          // "Computer organization, on the other hand, deals with": the subject first, then the contrast.
+          + "[^,.;:\\n]{1,60}, (?:on the other hand|by contrast|in contrast|however)(?=,))(?=\\W)",
+      Pattern.CASE_INSENSITIVE);
 
   /** A body that starts by pointing at something not inside itself. */
   private static final Pattern PRONOUN_START = Pattern.compile(

@@ -400,4 +400,35 @@ class IndependenceHeuristicTest {
     assertFalse(a.independent());
     assertTrue(a.reason().contains("For example"), a.reason());
   }
+
+  @Test
+  void itemsThatShareWhatTheQuestionAsksAboutAreNoChainOfSteps() {
+    // Mistral-7B #198 (audit 7, missed): three obstacles to lifting Mount Everest were read as steps
+    // acting on one object, the mountain the question names.
+    Assessment obstacles = IndependenceHeuristic.assess(List.of(
+        "1. The foundation required to lift such a massive weight is beyond the capacity of any structure.\n",
+        "2. The energy required to lift Mount Everest is beyond the capabilities of any power source.\n",
+        "3. The environmental impact of lifting Mount Everest would be catastrophic for the climate."),
+        "These include:\n\n", "", "Can a crane hypothetically lift Mount Everest?");
+    assertTrue(obstacles.independent(), obstacles.reason());
+    // Imperative steps on the object the question names still follow one another.
+    Assessment blinds = IndependenceHeuristic.assess(List.of("1. Measure the window for the blinds twice.\n",
+        "2. Mark the positions of the blinds' brackets.\n", "3. Install the brackets and hang the blinds on them."),
+        "", "", "How do I install blinds?");
+    assertTrue(blinds.ordered(), blinds.reason());
+  }
+
+  @Test
+  void explanationsThatContinueOrSumUpAreNoSiblings() {
+    // claude-3-opus #222: "Computer organization, on the other hand, deals with ...".
+    assertFalse(assess("", "1. Computer architecture deals with the design of the instruction set.\n",
+        "2. Computer organization, on the other hand, deals with how the parts are wired together.\n",
+        "3. Microarchitecture covers the pipelines and caches inside one processor.").independent());
+    // "In essence, ..." sums up the items before it and stays serial after the group.
+    Assessment a = assess("", "- Architecture defines the interface between hardware and software.\n",
+        "- Organization describes how the hardware components are connected.\n",
+        "- Design covers the choice of memory and input devices for the system.\n",
+        "- In essence, architecture is the blueprint and organization fills in the details.");
+    assertTrue(a.dropLast(), a.reason());
+  }
 }
