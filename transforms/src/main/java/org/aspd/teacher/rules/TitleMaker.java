@@ -88,6 +88,11 @@ final class TitleMaker {
 
   /** A title from an item's label, or from the first words of its body when it has none. */
   static String fromItem(String label, String body) {
+    return fromItem(label, body, true);
+  }
+
+  /** {@code topics}: a question is titled by its topic; off, by its first words. */
+  private static String fromItem(String label, String body, boolean topics) {
     String base = label != null && !label.isBlank() ? label : "";
     int paren = base.indexOf(" (");
     if (paren > 0) {
@@ -123,6 +128,11 @@ final class TitleMaker {
         if (fits(fromName)) {
           return fromName;
         }
+      }
+      // Past a filler ("Who is most likely to") the first words name the item already.
+      String topic = topics && pastFiller(opening).equals(opening) ? QuestionTopic.of(opening) : "";
+      if (fits(topic) && tokens(topic) <= MAX_TOKENS) {
+        return topic; // "What role does the melting of polar ice caps play?" -> "Melting of polar ice caps"
       }
       String rest = pastFiller(opening);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
@@ -649,6 +659,11 @@ final class TitleMaker {
       int shared = sharedPrefix(words);
       for (int k = 0; k < group.size(); k++) {
         int i = group.get(k);
+        if (labels.get(i) == null && shared == 0) {
+          // Two questions about one topic ("natural disasters"): told apart by how each asks.
+          String asked = fromItem(null, bodies.get(i), false);
+          out.set(i, asked.isEmpty() ? out.get(i) : asked);
+        }
         if (labels.get(i) != null || shared == 0) {
           continue;
         }

@@ -255,4 +255,30 @@ class TitleMakerTest {
     assertEquals(some, TitleMaker.distinct(some, some, List.of("Look for ad blockers.", "Pick a fast one.",
         "Opt for private browsing.")));
   }
+
+  @Test
+  void aQuestionIsTitledByWhatItAsksAbout() {
+    // Audit 7b: "Does crime tend", "Can you tell us", "What role" said only that the item asks.
+    assertEquals("Previous retail experience", TitleMaker.fromItem(null,
+        "Can you tell us about your previous retail experience and how it relates to this job?"));
+    assertEquals("Success of a campaign", TitleMaker.fromItem(null,
+        "How do you measure the success of a campaign in the first month?"));
+    assertEquals("Specific customer segments", TitleMaker.fromItem(null,
+        "Are there any specific customer segments that are more inclined towards ecommerce?"));
+    // "a time when", "an example of": no topic by themselves; a comma ends a phrase.
+    assertEquals("Irate customer", TitleMaker.fromItem(null,
+        "Can you describe a time when you had to deal with an irate customer? How did you handle it?"));
+    assertEquals("Industry trends", TitleMaker.fromItem(null,
+        "How do you stay informed about industry trends, new products, and competitor activity?"));
+    // A topic of one word says less than the question's first words, which stay.
+    assertEquals("Would you recommend this hotel", TitleMaker.fromItem(null,
+        "Would you recommend this hotel to others? Why or why not?"));
+    // Two questions about one topic are told apart by how each asks.
+    List<String> bodies = List.of("What role do early warning systems play in preventing natural disasters?",
+        "How can we better prepare for and respond to natural disasters?");
+    List<String> titles = new java.util.ArrayList<>();
+    bodies.forEach(b -> titles.add(TitleMaker.fromItem(null, b)));
+    List<String> apart = TitleMaker.distinct(titles, java.util.Arrays.asList(null, null), bodies);
+    assertEquals(2, apart.stream().map(String::toLowerCase).distinct().count(), apart.toString());
+  }
 }
