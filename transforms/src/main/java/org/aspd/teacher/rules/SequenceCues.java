@@ -87,7 +87,8 @@ final class SequenceCues {
           + "one|example|answer|stage)|previous step|this step|the last step|earlier step|from step \\d|in step \\d|"
           + "step \\d+ above|the result (?:of|from) (?:the|step)|the output of (?:the|step)|the same (?:steps?|"
           + "process) as|(?:the )?same as the (?:first|second|third|previous|last|earlier|above) (?:part|item|one|step|"
-          + "point|pattern|section|example|group))\\b",
+          + "point|pattern|section|example|group)|(?:similar to|same as|like|as with|as in) the (?:previous|preceding|"
+          + "above|earlier) [\\w-]+)\\b",
       Pattern.CASE_INSENSITIVE);
 
   /**

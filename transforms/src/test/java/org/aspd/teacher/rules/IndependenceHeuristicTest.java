@@ -431,4 +431,14 @@ class IndependenceHeuristicTest {
         "- In essence, architecture is the blueprint and organization fills in the details.");
     assertTrue(a.dropLast(), a.reason());
   }
+
+  @Test
+  void anItemLikeThePreviousOneRefersBackToIt() {
+    // llama-2 #218 (audit 7b): "Similar to the previous keyword, but ..." leans on its sibling.
+    Assessment a = assess("", "1. Screenwriting software: The broad keyword most writers search for first.\n",
+        "2. Screenplay software for beginners: Aimed at writers who have never finished a script.\n",
+        "3. Collaborative screenwriting tools: Similar to the previous keyword, but for teams of writers.");
+    assertFalse(a.independent());
+    assertTrue(a.reason().contains("refers back"), a.reason());
+  }
 }
