@@ -56,6 +56,12 @@ final class IndependenceHeuristic {
       + "combined|combination|conclusion|summary|together|synthesis|bringing it|putting it|balanc\\w*|both|"
       // "Integration", "Integrating it all", but not a topic such as "Community integration" or "System integration".
       + "^integrat\\w*$|integrating (?:it|them|everything|all)|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
+  /** A first label that introduces or defines what the items after it are about (gold rule 9). */
+  private static final Pattern INTRODUCING_LABEL = Pattern.compile("^(?:introduction|overview|definition|"
+      + "what (?:is|are) |understanding |(?:the )?basics\\b|background\\b)", Pattern.CASE_INSENSITIVE);
+  /** A last label that closes a meeting or a lesson: with an introduction first, an agenda in order. */
+  private static final Pattern WRAP_UP_LABEL = Pattern.compile("\\b(?:wrap-?up|closing|close|conclusion|"
+      + "next steps|next meeting|farewell|adjourn\\w*)\\b", Pattern.CASE_INSENSITIVE);
   /** Label words too generic to carry a premise from one item to the next. */
   private static final Set<String> GENERIC = Set.of("impact", "effect", "change", "implication", "consequence",
       "advancement", "development", "influence", "role", "factor", "aspect", "issue", "area", "benefit",
@@ -153,6 +159,11 @@ final class IndependenceHeuristic {
     if (SequenceCues.stepsInOrder(offer, bodies)) {
       return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(offer)
           + "') and a branch opens as the first of them");
+    }
+    String opener = titles.get(0);
+    String closer = titles.get(titles.size() - 1);
+    if (INTRODUCING_LABEL.matcher(opener).find() && WRAP_UP_LABEL.matcher(closer).find()) {
+      return Failure.ordered("agenda: from '" + opener + "' to '" + closer + "'");
     }
     if (SequenceCues.sessionInOrder(bodies)) {
       return Failure.ordered("schedule: one branch starts a session and a later one ends it");
@@ -505,6 +516,9 @@ final class IndependenceHeuristic {
     String first = views.get(0).label();
     if (first == null) {
       return null;
+    }
+    if (INTRODUCING_LABEL.matcher(first).find()) {
+      return "premise: the first item ('" + first + "') introduces what the others are about";
     }
     String phrase = phrase(first);
     for (int j = 1; phrase != null && j < views.size(); j++) {

@@ -441,4 +441,19 @@ class IndependenceHeuristicTest {
     assertFalse(a.independent());
     assertTrue(a.reason().contains("refers back"), a.reason());
   }
+
+  @Test
+  void aFirstItemThatIntroducesTheOthersIsTheirPremise() {
+    // gpt-4o #208 (audit 6): "What Are Backlinks?" defines the term the other sections build on.
+    Assessment a = assess("", "### What Are Backlinks?\nLinks from one website to a page on another website.\n",
+        "### What Are SEO Backlinks?\nLinks that search engines count as votes of confidence.\n",
+        "### How Do I Get Backlinks?\nWrite content that other sites want to cite and reach out to editors.");
+    assertTrue(a.dropFirst(), a.reason());
+    // From an introduction to a closing: the items of an agenda, in order.
+    Assessment agenda = assess("", "1. **Introduction**: Welcome everyone and state the goal.\n",
+        "2. **Updates**: Each member shares progress since yesterday.\n",
+        "3. **Blockers**: Raise anything that stops the work.\n",
+        "4. **Closing**: Confirm action items and the time of the next meeting.");
+    assertTrue(agenda.ordered(), agenda.reason());
+  }
 }
