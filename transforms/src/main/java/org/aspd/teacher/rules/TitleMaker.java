@@ -112,6 +112,9 @@ final class TitleMaker {
     if (!fits(title) && base.isEmpty()) {
       title = quotedName(body);
     }
+    if (!fits(title) && base.isEmpty()) {
+      title = headingLine(body);
+    }
     java.util.regex.Matcher glossed = GLOSSED_CODE.matcher(body.strip());
     if (!fits(title) && base.isEmpty() && glossed.lookingAt()) {
       // "- `-a` (archive mode) preserves permissions": the option with its gloss, "-a (archive mode)".
@@ -130,6 +133,12 @@ final class TitleMaker {
         }
       }
       // Past a filler ("Who is most likely to") the first words name the item already.
+      java.util.regex.Matcher place = NAME_BEFORE_COLON.matcher(opening);
+      if (place.lookingAt() && Words.count(place.group(1)) <= MAX_WORDS && fits(place.group(1))) {
+        // "The Dexter Avenue King Memorial Baptist Church: This church was ...": the name whole,
+        // without its article when that is what keeps it within six words.
+        return place.group(1);
+      }
       String topic = topics && pastFiller(opening).equals(opening) ? QuestionTopic.of(opening) : "";
       if (fits(topic) && tokens(topic) <= MAX_TOKENS) {
         return topic; // "What role does the melting of polar ice caps play?" -> "Melting of polar ice caps"
@@ -159,12 +168,35 @@ final class TitleMaker {
     return wholePhrase(rest, title);
   }
 
+  /**
+   * The first line of an item when it stands alone as a heading ("1. Nintendo" over "Nintendo is
+   * known for ..."): a few words with no mark, the text going on on the next line; else "".
+   */
+  private static String headingLine(String body) {
+    String text = body.strip();
+    int nl = text.indexOf('\n');
+    if (nl < 0) {
+      return "";
+    }
+    String line = text.substring(0, nl).strip();
+    String first = Labels.clean(line);
+    int paren = first.indexOf(" (");
+    first = paren > 0 ? first.substring(0, paren) : first; // "Group Discussion (30 minutes)"
+    boolean bare = !first.isEmpty() && Character.isUpperCase(first.charAt(0))
+        && line.chars().noneMatch(c -> ".,;:!?".indexOf(c) >= 0);
+    return bare && Words.count(first) <= 4 && !text.substring(nl).strip().isEmpty() && fits(first) ? first : "";
+  }
+
   /** Whether {@code title} is {@code base} cut where a mark ends a part ('"Educated" by Tara Westover, narrated by'). */
   private static boolean cutAtMark(String base, String title) {
     String rest = base.startsWith(title) ? base.substring(title.length()).stripLeading() : "";
     return !rest.isEmpty() && ",;:(\u2013\u2014-".indexOf(rest.charAt(0)) >= 0;
   }
 
+  /** A name of capitalised words (and "of", "and", "the", "for") before a colon, "The" aside. */
+  private static final java.util.regex.Pattern NAME_BEFORE_COLON = java.util.regex.Pattern.compile(
+      "^(?:The )?(?!(?:For|When|If|To|In|On|At|With|By|From|As|After|Before|During)\\b)"
+          + "([A-Z][\\w'.&-]*(?: (?:[A-Z][\\w'.&-]*|of|and|the|for))+):");
   /** An item that opens on a code span glossed in brackets: "`-z` (compress) compresses the data". */
   private static final java.util.regex.Pattern GLOSSED_CODE = java.util.regex.Pattern.compile(
       "(?:(?:[-+*\u2022]|\\d{1,3}[.)])\\s+)?`([^`\\n]{1,20})`\\s*\\(([A-Za-z][^()`\\n]{1,30})\\)");
@@ -345,7 +377,11 @@ final class TitleMaker {
     String before = n < 2 ? null
         : INTENSIFIERS.contains(words.get(n - 2).toLowerCase(Locale.ROOT)) ? "ADV" : tags.get(n - 2);
     // A bracket or a quote after the cut closes the phrase: "Toy Tool Set | (with toy tools)".
-    String next = n < tags.size() && "([\"\u201c".indexOf(words.get(n).charAt(0)) < 0 ? tags.get(n) : null;
+    // (Not a quote after a modifier: "a small | \"hopscotch\" design" goes on.)
+    boolean quotedNoun = n < tags.size() && "\"\u201c".indexOf(words.get(n).charAt(0)) >= 0
+        && (last.equals("ADJ") || last.equals("DET"));
+    String next = n < tags.size() && ("([\"\u201c".indexOf(words.get(n).charAt(0)) < 0 || quotedNoun)
+        ? tags.get(n) : null;
     boolean particle = last.equals("ADP") && PARTICLES.contains(word) && before != null
         && !before.equals("ADP") && (next == null || !OBJECT_TAGS.contains(next));
     boolean subject = last.equals("PRON") && SUBJECT_PRONOUNS.contains(word) && !"PROPN".equals(before);
@@ -1135,7 +1171,11 @@ final class TitleMaker {
         // ("pygame.init() initializes the library") is its name and a title by itself.
         w = call.group(1) + call.group(2);
       }
-      String stripped = TRAILING_PUNCT.matcher(w).replaceAll("");
+      String core = TRAILING_PUNCT.matcher(w).replaceAll("");
+      String marks = w.substring(core.length());
+      // A quoted word inside the first words goes on with them: 'a small "hopscotch" design'.
+      String stripped = words.isEmpty() ? core : core.replaceFirst("^[\"\u201c]+", "");
+      boolean quoteOnly = !marks.isEmpty() && marks.chars().allMatch(c -> "\"\u201d'\u2019".indexOf(c) >= 0);
       if (OPERATOR.matcher(w).matches() && !words.isEmpty()) {
         words.add(w); // "Use == for reference comparison"
         continue;
@@ -1147,7 +1187,7 @@ final class TitleMaker {
         continue;
       }
       words.add(stripped);
-      if (!stripped.equals(w) && !(ABBREVIATIONS.contains(stripped) && w.equals(stripped + "."))) {
+      if (!marks.isEmpty() && !quoteOnly && !(ABBREVIATIONS.contains(stripped) && marks.equals("."))) {
         List<String> after = new ArrayList<>();
         for (int j = i + 1; j < tokens.length && after.size() < 3; j++) {
           String next = TRAILING_PUNCT.matcher(tokens[j]).replaceAll("");

@@ -281,4 +281,19 @@ class TitleMakerTest {
     List<String> apart = TitleMaker.distinct(titles, java.util.Arrays.asList(null, null), bodies);
     assertEquals(2, apart.stream().map(String::toLowerCase).distinct().count(), apart.toString());
   }
+
+  @Test
+  void namesHeadingsAndQuotedWordsStayWhole() {
+    // Audit 8: "The Dexter Avenue King", "Nintendo Nintendo known for creating", "Consider drawing a small".
+    assertEquals("Dexter Avenue King Memorial Baptist Church", TitleMaker.fromItem(null,
+        "The Dexter Avenue King Memorial Baptist Church: This church was the home church of Martin Luther King Jr."));
+    assertEquals("Nintendo", TitleMaker.fromItem(null,
+        "Nintendo\nNintendo is known for creating high-quality, family-friendly games and consoles."));
+    assertEquals("Group Discussion", TitleMaker.fromItem(null,
+        "Group Discussion (30 minutes)\n- Divide the class into small groups and give each a topic."));
+    assertEquals("Consider drawing a small hopscotch design", TitleMaker.fromItem(null,
+        "Consider drawing a small \"hopscotch\" design at the top or bottom of the grid."));
+    // A line that opens a sentence ("For SQL Server:") is no name.
+    assertEquals("SQL Server", TitleMaker.fromItem(null, "For SQL Server:\n+ The documentation covers DISTINCT."));
+  }
 }
