@@ -56,6 +56,8 @@ final class IndependenceHeuristic {
       + "combined|combination|conclusion|summary|together|synthesis|bringing it|putting it|balanc\\w*|both|"
       // "Integration", "Integrating it all", but not a topic such as "Community integration" or "System integration".
       + "^integrat\\w*$|integrating (?:it|them|everything|all)|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INGREDIENTS_LINE = Pattern.compile("^[#*_\\s]*ingredients(?: for [^:]{1,40})?[*_\\s]*:?[*_\\s]*$",
+      Pattern.CASE_INSENSITIVE);
   /** A first label that introduces or defines what the items after it are about (gold rule 9). */
   private static final Pattern INTRODUCING_LABEL = Pattern.compile("^(?:introduction|overview|definition|"
       + "what (?:is|are) |understanding |(?:the )?basics\\b|background\\b)", Pattern.CASE_INSENSITIVE);
@@ -137,6 +139,10 @@ final class IndependenceHeuristic {
       return Failure.ordered("timeline: the labels (" + quoteLabels(labels) + ") are points in a sequence");
     }
     String introLine = lastLine(precondition);
+    if (INGREDIENTS_LINE.matcher(introLine.strip()).matches()) {
+      // "Ingredients:" over "- 6-8 medium-sized apples": what a recipe needs, not points (rule 10).
+      return Failure.other("the list is under '" + excerpt(introLine.strip()) + "': ingredients, not points");
+    }
     if (SequenceCues.timelineHeading(introLine)) {
       // "Day 2: Casablanca - Rabat" or "Morning:" over a list: its items are what happens then, in order.
       return Failure.ordered("the list is one point of a timeline ('" + excerpt(introLine) + "')");

@@ -456,4 +456,15 @@ class IndependenceHeuristicTest {
         "4. **Closing**: Confirm action items and the time of the next meeting.");
     assertTrue(agenda.ordered(), agenda.reason());
   }
+
+  @Test
+  void aListUnderIngredientsIsNoGroupOfPoints() {
+    // Qwen1.5-7B #63 (audit 8): "6-8 medium-sized apples" has no unit the quantity check knows.
+    Assessment a = assess("Here's a basic recipe for homemade apple juice:\n\nIngredients:\n",
+        "- 6-8 medium-sized apples (any variety, such as Granny Smith or Honeycrisp)\n",
+        "- 1-2 cups of water (optional, for diluting the juice if desired)\n",
+        "- Optional: lemon or ginger for added flavor\n");
+    assertFalse(a.independent());
+    assertTrue(a.reason().contains("ingredients"), a.reason());
+  }
 }
