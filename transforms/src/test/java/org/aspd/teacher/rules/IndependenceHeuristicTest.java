@@ -467,4 +467,19 @@ class IndependenceHeuristicTest {
     assertFalse(a.independent());
     assertTrue(a.reason().contains("ingredients"), a.reason());
   }
+
+  @Test
+  void numberedHeadingsUnderAnnouncedStepsAreAProcedure() {
+    // gpt-4o #312 (audit 8): "Here's a step-by-step guide" over "### 1. Understand the Frequencies" ...
+    String intro = "Using SDR to detect a drone can work. Here's a step-by-step guide to help you get started:\n\n";
+    Assessment sdr = assess(intro, "### 1. Understand the Frequencies\nDrones use the 2.4 GHz and 5.8 GHz bands.\n",
+        "### 2. Required Equipment\nAn SDR receiver, an antenna and a laptop with SDR software.\n",
+        "### 3. Setting Up the SDR\nConnect the antenna and tune the receiver to the bands above.\n");
+    assertTrue(sdr.ordered(), sdr.reason());
+    // "Some steps and tips" over numbered aspects is no procedure.
+    assertTrue(assess("Here are some steps and tips to help you get started:\n\n",
+        "### 1. Choose the Right Location\nPick a spot with plenty of natural light.\n",
+        "### 2. Lighting\nAdd grow lights when the days are short.\n",
+        "### 3. Watering\nWater when the top inch of soil is dry.\n").independent());
+  }
 }
