@@ -12,13 +12,14 @@ import java.util.regex.Pattern;
 
 /**
  * Decides whether sibling pieces can be generated independently (method §3 stage 2, gold rules 2,
- * 8 and 9). It rejects sequences (timelines by label, date or period, the parts of a song, a list
- * under one day or step, temporal connectives, procedures announced as steps or whose later steps
- * act on what earlier ones made), references back to siblings (also an item placed where a sibling
- * is), derivations that carry numbers forward, code that uses names defined in a sibling, and
- * narrative. It also spots a premise item (the first item states
- * what later ones build on) and a closing item (the joint result of the ones before it): the group
- * then starts one item later or ends one item earlier.
+ * 8, 9 and 10). It rejects sequences (timelines by label, date or period, the parts of a song, a
+ * list under one day or step, temporal connectives, procedures announced as steps or whose later
+ * steps act on what earlier ones made, the parts of one session or agenda), references back to
+ * siblings (also an item placed where a sibling is, one described only by comparison with a
+ * sibling, an example of the item before), derivations that carry numbers forward, code that uses
+ * names defined in a sibling, narrative, and ingredient lists. It also spots a premise item (the
+ * first item introduces or states what later ones take up) and a closing item (the joint result of
+ * the ones before it, or a summing-up): the group then starts one item later or ends one item earlier.
  */
 final class IndependenceHeuristic {
   /**
@@ -56,8 +57,9 @@ final class IndependenceHeuristic {
       + "combined|combination|conclusion|summary|together|synthesis|bringing it|putting it|balanc\\w*|both|"
       // "Integration", "Integrating it all", but not a topic such as "Community integration" or "System integration".
       + "^integrat\\w*$|integrating (?:it|them|everything|all)|final thoughts)\\b", Pattern.CASE_INSENSITIVE);
-  private static final Pattern INGREDIENTS_LINE = Pattern.compile("^[#*_\\s]*ingredients(?: for [^:]{1,40})?[*_\\s]*:?[*_\\s]*$",
-      Pattern.CASE_INSENSITIVE);
+  /** A line that heads an ingredient list: "Ingredients:", "**Ingredients for the dough:**". */
+  private static final Pattern INGREDIENTS_LINE = Pattern.compile(
+      "^[#*_\\s]*ingredients(?: for [^:]{1,40})?[*_\\s]*:?[*_\\s]*$", Pattern.CASE_INSENSITIVE);
   /** A first label that introduces or defines what the items after it are about (gold rule 9). */
   private static final Pattern INTRODUCING_LABEL = Pattern.compile("^(?:introduction|overview|definition|"
       + "what (?:is|are) |understanding |(?:the )?basics\\b|background\\b)", Pattern.CASE_INSENSITIVE);
@@ -161,7 +163,7 @@ final class IndependenceHeuristic {
       }
     }
     List<String> bodies = views.stream().map(BranchView::body).toList();
-    String offer = lastSentence(tail(precondition, 400));
+    String offer = lastSentence(tail(precondition, 400)); // the sentence that introduces the items
     if (SequenceCues.stepsInOrder(offer, bodies)) {
       return Failure.ordered("procedure: the introduction offers steps ('" + excerpt(offer)
           + "') and a branch opens as the first of them");
@@ -220,10 +222,10 @@ final class IndependenceHeuristic {
       return Failure.ordered("branches " + following + " follow on from the ones before ('"
           + excerpt(views.get(following.get(0) - 1).body()) + "')");
     }
-    if (numberedHeadings(views) && STEPS_ANNOUNCED.matcher(lastSentence(tail(precondition, 400))).find()) {
+    if (numberedHeadings(views) && STEPS_ANNOUNCED.matcher(offer).find()) {
       // "Here's a step-by-step guide" over "### 1. Understand the Frequencies", "### 2. Required Equipment".
       return Failure.ordered("the introduction announces an ordered procedure over numbered headings ('"
-          + excerpt(lastSentence(tail(precondition, 400))) + "')");
+          + excerpt(offer) + "')");
     }
     if (isNumbered(views)) {
       int steps = 0;

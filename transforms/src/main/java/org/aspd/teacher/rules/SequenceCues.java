@@ -113,7 +113,8 @@ final class SequenceCues {
   /** An introduction that announces an ordered procedure or a causal sequence. */
   private static final Pattern PROCEDURE_INTRO = Pattern.compile(
       "(step[- ]by[- ]step|follow(?:ing)? (?:these|the|this) (?:steps|instructions|process|procedure)|"
-          + "these steps|the following steps|the steps (?:are|below|to)|(?:^|[.!?:]\\s+)steps (?:to|for|involved)\\b|in (?:this|the following) order|"
+          + "these steps|the following steps|the steps (?:are|below|to)|(?:^|[.!?:]\\s+)steps (?:to|for|involved)\\b|"
+          + "in (?:this|the following) order|"
           + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
           + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|\\brecipe\\b|"
           + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 final class SiblingComparison {
   private static final Pattern COMPARISON = Pattern.compile(
-      "(?:(?:^|\\n)\\s*(?:[-*•+]\\s|\\d+[.)]\\s)?\\s*|[.!?:]\\s+)(?:similar to|similarly to|just like|like|as with|same as)\\s+"
+      "(?:(?:^|\\n)\\s*(?:[-*•+]\\s|\\d+[.)]\\s)?\\s*|[.!?:]\\s+)"
+          + "(?:similar to|similarly to|just like|like|as with|same as)\\s+"
           + "(?:the\\s+|those for\\s+|with\\s+)?([A-Za-z][\\w'-]*(?:\\s+[A-Za-z][\\w'-]*){0,3})\\s*,\\s*"
           + "([A-Za-z']+)(?:\\s+[A-Za-z']+){0,3}",
       Pattern.CASE_INSENSITIVE);

@@ -350,7 +350,8 @@ class IndependenceHeuristicTest {
         "3. **Social Factors**: Family and peers influence decisions.\n",
         "4. **Situational Factors**: Time and place change what people buy.\n",
         "5. **Marketing and Product Factors**: Price, design and advertising matter.\n",
-        "6. **Technological Factors**: Social media reviews, digital marketing and products sold online change decisions.");
+        "6. **Technological Factors**: Social media reviews, digital marketing and products sold online "
+            + "change decisions.");
     assertTrue(a.independent(), a.reason());
     // A last item that draws on most of the ones before it still combines them.
     Assessment b = assess("", "1. **Sleep**: Rest for eight hours.\n", "2. **Diet**: Eat vegetables daily.\n",

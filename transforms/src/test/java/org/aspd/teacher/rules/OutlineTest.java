@@ -62,7 +62,8 @@ class OutlineTest {
   @Test
   void aNumberWithItsSpaceLeftOutStillMarksAnItem() {
     // llama-2 #671 (audit 7): "7.Texture:" was read as part of item 6, whose branch took it in.
-    List<Line> lines = MarkdownLines.split("6. Timbre: the colour of a sound.\n7.Texture: layers of sound.\n3.14 is pi.");
+    List<Line> lines = MarkdownLines.split(
+        "6. Timbre: the colour of a sound.\n7.Texture: layers of sound.\n3.14 is pi.");
     assertEquals(List.of(Line.Kind.ITEM, Line.Kind.ITEM, Line.Kind.TEXT), lines.stream().map(Line::kind).toList());
     assertEquals("Texture", BranchView.of("7.Texture: layers of sound.").label());
   }
