@@ -40,7 +40,8 @@ final class TitleMaker {
       "learning", "developing", "implementing", "exploring", "choosing", "managing", "improving", "mastering",
       "getting", "writing", "making");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
-      "at", "into", "through", "about", "between", "within", "without", "over", "under", "across");
+      "at", "into", "through", "about", "between", "within", "without", "over", "under", "across", "behind",
+      "beyond", "against", "among", "toward", "towards", "around", "during", "versus", "vs");
   /** First words that turn a title round: a merged title never drops them ({@link #keyPhrase}). */
   private static final Set<String> NEGATIONS = Set.of("never", "don't", "dont", "not", "no");
   /** Verbs that open tips ("Use a Feature Phone", "Seek Common Ground"): a merged title keeps what follows. */

@@ -296,4 +296,11 @@ class TitleMakerTest {
     // A line that opens a sentence ("For SQL Server:") is no name.
     assertEquals("SQL Server", TitleMaker.fromItem(null, "For SQL Server:\n+ The documentation covers DISTINCT."));
   }
+
+  @Test
+  void aMergedPartEndsAtItsHeadBeforeAPreposition() {
+    // gpt-3.5 #539 (audit 8): "Behind Why and 5 Strategies" joined two fragments.
+    assertEquals("Science", TitleMaker.keyPhrase("The Science Behind Why We Do It", 2));
+    assertEquals("Habit", TitleMaker.keyPhrase("The Habit Behind Every Delay We Make", 2));
+  }
 }
