@@ -222,7 +222,7 @@ final class IndependenceHeuristic {
       return Failure.ordered("branches " + following + " follow on from the ones before ('"
           + excerpt(views.get(following.get(0) - 1).body()) + "')");
     }
-    if (numberedHeadings(views) && STEPS_ANNOUNCED.matcher(offer).find()) {
+    if (numberedHeadings(views) && SequenceCues.stepsAnnounced(offer)) {
       // "Here's a step-by-step guide" over "### 1. Understand the Frequencies", "### 2. Required Equipment".
       return Failure.ordered("the introduction announces an ordered procedure over numbered headings ('"
           + excerpt(offer) + "')");
@@ -331,13 +331,6 @@ final class IndependenceHeuristic {
   }
 
   /** A number produced by "= N" in one branch and used again in a later one. */
-  /**
-   * An introduction that announces the steps, not an overview ("Here's a basic overview of how it
-   * works"), a guide or "some steps and tips", whose numbered sections are as often aspects
-   * ("Choose the Right Location", "Lighting", "Watering").
-   */
-  private static final Pattern STEPS_ANNOUNCED = Pattern.compile("step[- ]by[- ]step|\\b(?:these|the following|the) "
-      + "steps\\b|instructions|procedure|follow (?:these|the)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern NUMBERED_HEADING = Pattern.compile("^(?:#{1,6}\\s*|\\*\\*)(?:step\\s*)?\\d{1,2}[.):]\\s",
       Pattern.CASE_INSENSITIVE);
 

@@ -422,6 +422,18 @@ final class SequenceCues {
     return false;
   }
 
+  /**
+   * An introduction that announces the steps, not an overview ("Here's a basic overview of how it
+   * works"), a guide or "some steps and tips", whose numbered sections are as often aspects
+   * ("Choose the Right Location", "Lighting", "Watering").
+   */
+  private static final Pattern STEPS_ANNOUNCED = Pattern.compile("step[- ]by[- ]step|\\b(?:these|the following|the) "
+      + "steps\\b|instructions|procedure|follow (?:these|the)\\b", Pattern.CASE_INSENSITIVE);
+
+  static boolean stepsAnnounced(String introSentence) {
+    return STEPS_ANNOUNCED.matcher(introSentence).find();
+  }
+
   /** An introduction that offers steps ("Here are some steps you can take", "Here's how I would proceed"). */
   private static final Pattern STEPS_OFFERED = Pattern.compile("\\bsteps\\b|\\bproceed\\b", Pattern.CASE_INSENSITIVE);
 

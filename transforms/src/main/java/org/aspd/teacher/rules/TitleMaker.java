@@ -133,20 +133,20 @@ final class TitleMaker {
           return fromName;
         }
       }
-      // Past a filler ("Who is most likely to") the first words name the item already.
       java.util.regex.Matcher place = NAME_BEFORE_COLON.matcher(opening);
-      if (place.lookingAt() && Words.count(place.group(1)) <= MAX_WORDS && fits(place.group(1))) {
+      if (place.lookingAt() && fits(place.group(1))) {
         // "The Dexter Avenue King Memorial Baptist Church: This church was ...": the name whole,
-        // without its article when that is what keeps it within six words.
+        // less its leading "The".
         return place.group(1);
       }
-      String topic = topics && pastFiller(opening).equals(opening) ? QuestionTopic.of(opening) : "";
-      if (fits(topic) && tokens(topic) <= MAX_TOKENS) {
+      String rest = pastFiller(opening);
+      boolean skipped = !rest.equals(opening);
+      // Past a filler ("Who is most likely to") the first words name the item already.
+      String topic = topics && !skipped ? QuestionTopic.of(opening) : "";
+      if (fits(topic)) {
         return topic; // "What role does the melting of polar ice caps play?" -> "Melting of polar ice caps"
       }
-      String rest = pastFiller(opening);
       // Past "If you ...", one word more: "Prevent the crust from burning", not "Prevent the crust".
-      boolean skipped = !rest.equals(opening);
       title = openingTitle(rest, skipped);
       java.util.regex.Matcher passive = PASSIVE.matcher(rest);
       if (passive.lookingAt()) {
