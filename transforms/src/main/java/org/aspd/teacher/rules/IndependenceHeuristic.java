@@ -176,6 +176,9 @@ final class IndependenceHeuristic {
     if (SequenceCues.sessionInOrder(bodies)) {
       return Failure.ordered("schedule: one branch starts a session and a later one ends it");
     }
+    if (SequenceCues.timedPlan(views.stream().map(BranchView::text).toList())) {
+      return Failure.ordered("schedule: the branches open with durations, the parts of one timed plan");
+    }
     List<String> unlabelled = new ArrayList<>();
     views.forEach(v -> unlabelled.add(v.label() == null ? v.body() : null));
     int[] made = SequenceCues.madeByAnEarlierStep(unlabelled);
@@ -282,8 +285,11 @@ final class IndependenceHeuristic {
       steps += SequenceCues.imperativeStep(v.label() != null ? v.label() : v.body()) ? 1 : 0;
     }
     Set<String> asked = steps * 2 >= views.size() || question == null ? Set.of() : Words.contentStems(question, 2000);
+    List<Boolean> entries = new ArrayList<>();
     for (BranchView v : views) {
-      String head = v.label() != null ? v.label() : firstSentence(v.body());
+      String entry = v.label() != null ? null : entryName(v.body());
+      entries.add(entry != null);
+      String head = v.label() != null ? v.label() : entry != null ? entry : firstSentence(v.body());
       Set<String> k = new HashSet<>(Words.contentStems(head, 80));
       k.removeAll(asked);
       stems.add(k);
@@ -299,17 +305,61 @@ final class IndependenceHeuristic {
       if (PRONOUN_OBJECT.matcher(head.length() > 40 ? head.substring(0, 40) : head).find()) {
         return "procedure: step " + (i + 1) + " acts on 'it' from the step before ('" + excerpt(head) + "')";
       }
+      if (entries.get(i) && entries.get(i - 1)) {
+        continue; // two named entries ("The Ursus minimus", "The Ursus etruscus"): two of a kind
+      }
       Set<String> common = new HashSet<>(stems.get(i));
       common.retainAll(stems.get(i - 1));
       common.removeAll(shared);
       String kind = lastStem(views.get(i).label());
-      if (kind != null && kind.equals(lastStem(views.get(i - 1).label()))) {
+      if (kind != null && kind.equals(lastStem(views.get(i - 1).label()))
+          && !SequenceCues.imperativeStep(views.get(i).label())) {
         common.remove(kind); // "Enqueue Operation", "Dequeue Operation": two of a kind, not one object
       }
       chained += common.isEmpty() ? 0 : 1;
     }
     return chained >= 2 && chained * 3 >= views.size() - 1
         ? "procedure: " + chained + " consecutive steps act on the same object" : null;
+  }
+
+  private static final Pattern ENTRY_END = Pattern.compile(" \\(| [-–—] |: ");
+  private static final Set<String> NOT_A_NAME_START = Set.of("ADP", "ADV", "SCONJ", "CCONJ", "PART");
+
+  /**
+   * The name an unlabelled entry opens with, before its gloss ("Amoriel (from "amarë" ...) - This
+   * word ...", "San Francisco, California - Take in ..."), or null: at most six words with no verb.
+   * An entry list's descriptions share words ("meaning", "star") because they describe things of one
+   * kind; what each item is about is its name.
+   */
+  static String entryName(String body) {
+    int lineEnd = body.indexOf('\n');
+    String start = body.substring(0, Math.min(80, lineEnd < 0 ? body.length() : lineEnd));
+    Matcher m = ENTRY_END.matcher(start);
+    if (!m.find() || m.start() == 0) {
+      return null;
+    }
+    String name = start.substring(0, m.start()).replace("**", "").replace("\"", "").strip();
+    List<String> words = new ArrayList<>();
+    for (String w : name.split("[\\s,]+")) {
+      String letters = w.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$", "");
+      if (!letters.isEmpty()) {
+        words.add(letters);
+      }
+    }
+    if (words.isEmpty() || words.size() > 6 || !Character.isUpperCase(name.charAt(0))) {
+      return null;
+    }
+    // In lower case: the tagger takes every capitalised word for a name, "Install" too.
+    List<String> tags = PartsOfSpeech.tag(words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList());
+    if (NOT_A_NAME_START.contains(tags.get(0))) {
+      return null; // "At room temperature (around 300 K), metals ...": a clause, not a name
+    }
+    for (String tag : tags) {
+      if (tag.equals("VERB") || tag.equals("AUX") || tag.equals("PRON")) {
+        return null;
+      }
+    }
+    return name;
   }
 
   private static String lastStem(String label) {

@@ -63,7 +63,8 @@ final class Labels {
 
   /**
    * The label of a line that opens with bold text followed by a separator and more text: {@code
-   * **Cost:** text}, {@code **Cost**: text}, {@code **Cost** – text}. Returns null otherwise.
+   * **Cost:** text}, {@code **Cost**: text}, {@code **Cost** – text}, also with a short bracketed gloss
+   * before the separator ({@code **Misty Blue** (#A1C9F2) - text}). Returns null otherwise.
    */
   static String boldLead(String text, int from, int to) {
     int p = from;
@@ -86,6 +87,14 @@ final class Labels {
     int q = after;
     while (q < to && text.charAt(q) == ' ') {
       q++;
+    }
+    int gloss = text.indexOf(')', q);
+    if (!colonInside && q < to && text.charAt(q) == '(' && gloss > q && gloss < Math.min(to, q + 40)) {
+      // "**Misty Blue** (#A1C9F2) - A soft blue-gray": the name, glossed before its separator.
+      q = gloss + 1;
+      while (q < to && text.charAt(q) == ' ') {
+        q++;
+      }
     }
     boolean separator = q < to && (text.charAt(q) == ':' || text.charAt(q) == '-' || text.charAt(q) == '–'
         || text.charAt(q) == '—');

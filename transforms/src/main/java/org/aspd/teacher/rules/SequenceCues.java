@@ -118,7 +118,7 @@ final class SequenceCues {
           + "in order:|here'?s how (?:it|they|this) works|how it works:|works as follows|the process (?:is|goes|"
           + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|\\brecipe\\b|"
           + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"
-          + "guide (?:on|to) how to|key milestones|"
+          + "guide (?:on|to) how to|key milestones|\\btimeline\\b|chronolog|"
           + "overview of (?:his|her|their|its) (?:life|career|history))",
       Pattern.CASE_INSENSITIVE);
 
@@ -420,6 +420,26 @@ final class SequenceCues {
       }
     }
     return false;
+  }
+
+  /** A duration in brackets near an item's start: "(5 minutes)", "(0-10 minutes)", "(approx. 2 weeks)". */
+  private static final Pattern DURATION = Pattern.compile("\\((?:about |approx\\.? ?|around |~)?\\d+(?:\\.\\d+)?"
+      + "(?:\\s*(?:-|–|to)\\s*\\d+(?:\\.\\d+)?)?\\s*(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\\b"
+      + "[^)]{0,30}\\)", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Items that nearly all open with a duration ("Introduction (5 minutes)", "Squats (1 minute)",
+   * "Project Initiation (1-2 weeks)"): the parts of one timed plan, an agenda, a lesson, a routine or
+   * a project's phases, told in the order they happen (gold rule 8), not tips.
+   */
+  static boolean timedPlan(List<String> texts) {
+    int timed = 0;
+    for (String t : texts) {
+      int lineEnd = t.indexOf('\n');
+      String first = t.substring(0, Math.min(100, lineEnd < 0 ? t.length() : lineEnd));
+      timed += DURATION.matcher(first).find() ? 1 : 0;
+    }
+    return texts.size() >= 3 && timed >= texts.size() - 1;
   }
 
   /**

@@ -92,8 +92,15 @@ final class TitleMaker {
     return fromItem(label, body, true);
   }
 
+  /** A separator a cut title may end on ("Electric Guesthouse -" of 'Electric Guesthouse - "Get Down"'). */
+  private static final java.util.regex.Pattern TRAILING_SEPARATOR = java.util.regex.Pattern.compile("\\s*[-–—:;,]+$");
+
   /** {@code topics}: a question is titled by its topic; off, by its first words. */
   private static String fromItem(String label, String body, boolean topics) {
+    return TRAILING_SEPARATOR.matcher(untrimmed(label, body, topics)).replaceFirst("");
+  }
+
+  private static String untrimmed(String label, String body, boolean topics) {
     String base = label != null && !label.isBlank() ? label : "";
     int paren = base.indexOf(" (");
     if (paren > 0) {
@@ -221,7 +228,22 @@ final class TitleMaker {
     char opening = text.charAt(m.start(1) - 1);
     boolean quoted = opening == '"' || opening == '\u201c';
     boolean named = quoted || words.length >= 2 && capitals * 2 >= words.length;
-    return named && Words.count(name) <= MAX_WORDS && fits(name) ? name : "";
+    if (!named) {
+      return "";
+    }
+    if (Words.count(name) <= MAX_WORDS && fits(name)) {
+      return name;
+    }
+    // A long name is cut before a phrase it goes on with: "The 7 Habits" of "The 7 Habits of Highly
+    // Effective People", "The Long Way" of "The Long Way to a Small, Angry Planet".
+    for (int i = Math.min(words.length - 1, MAX_WORDS); i >= 2; i--) {
+      String w = words[i].toLowerCase(java.util.Locale.ROOT);
+      String head = String.join(" ", java.util.Arrays.copyOfRange(words, 0, i));
+      if ((w.equals("of") || PHRASE_OPENERS.contains(w)) && !head.endsWith(",") && fits(head)) {
+        return head;
+      }
+    }
+    return "";
   }
 
   /** Words that open the next phrase: a title made of first words may stop before one. */

@@ -483,4 +483,59 @@ class IndependenceHeuristicTest {
         "### 2. Lighting\nAdd grow lights when the days are short.\n",
         "### 3. Watering\nWater when the top inch of soil is dry.\n").independent());
   }
+
+  @Test
+  void namedEntriesAreNoProcedureThoughTheirGlossesShareWords() {
+    // vicuna-7b #386 (audit 8): the glosses share "meaning", "star" and "deep"; the names differ.
+    Assessment words = IndependenceHeuristic.assess(List.of(
+        "1. Amoriel (from \"amarë\" meaning \"love\" and \"iel\" meaning \"star\") - This word can be used"
+            + " to express deep affection or love.\n",
+        "2. Tathariel (from \"tathar\" meaning \"noble\" and \"iel\" meaning \"star\") - This word can be"
+            + " used to express love and admiration for someone noble.\n",
+        "3. Eldamariel (from \"eldar\" meaning \"star\" and \"amarë\" meaning \"love\") - This word can be"
+            + " used to express a deep and abiding love.\n",
+        "4. Niello (from \"nië\" meaning \"night\" and \"lo\" meaning \"to love\") - This word can be used"
+            + " to express a deep and passionate love.\n"),
+        "Here are some words to express love and affection in Quenya:\n\n", "",
+        "What are some words in Quenya to express love and affection?");
+    assertTrue(words.independent(), words.reason());
+  }
+
+  @Test
+  void stepsThatActOnOneObjectAreAProcedureThoughTheirLabelsEndAlike() {
+    // claude-3-opus #107: "Attach the blinds", "Adjust the blinds" are two steps on one object, not
+    // two of a kind the way "Enqueue Operation" and "Dequeue Operation" are.
+    Assessment blinds = assess("Here's a general guide:\n\n", "1. Measure your windows: Measure the width.\n",
+        "2. Choose your blinds: Select the style and material.\n",
+        "3. Attach the blinds: Snap the headrail into the brackets.\n",
+        "4. Adjust the blinds: Test that they open and close smoothly.\n");
+    assertTrue(blinds.ordered(), blinds.reason());
+  }
+
+  @Test
+  void itemsThatOpenWithDurationsAreOneTimedPlan() {
+    // gpt4 #596: a stand-up agenda, each part with its minutes; the same for lessons and workouts.
+    Assessment agenda = assess("Daily Standup Meeting Agenda:\n\n",
+        "1. Welcome and Introduction (2 minutes)\n   - Briefly welcome everyone and set the context.\n",
+        "2. Team Member Updates (10 minutes)\n   - Each team member shares their progress and blockers.\n",
+        "3. Blocker Resolution (5 minutes)\n   - Work together to find solutions for reported blockers.\n",
+        "4. Questions and Feedback (5 minutes)\n   - Team members ask questions or share concerns.\n");
+    assertTrue(agenda.ordered(), agenda.reason());
+    assertTrue(agenda.reason().contains("timed plan"), agenda.reason());
+    // One duration among tips is still a tip.
+    assertTrue(assess("Some tips:\n\n", "1. **Stretch** (5 minutes): Loosen your shoulders before you start.\n",
+        "2. **Hydrate**: Keep a bottle of water on your desk all day.\n",
+        "3. **Posture**: Keep your screen at eye level to spare your neck.\n").independent());
+  }
+
+  @Test
+  void anIntroductionThatAnnouncesATimelineOrdersItsItems() {
+    // Meta-Llama-3-8B #40: "Here's a brief timeline:" over labels with years, not quite in order.
+    Assessment a = assess("Canada was colonized by European powers. Here's a brief timeline:\n\n",
+        "1. Indigenous Peoples: The land has been inhabited by the Inuit and First Nations for millennia.\n",
+        "2. Cartier's Voyage (1534): Jacques Cartier landed in present-day Quebec and claimed it for France.\n",
+        "3. Quebec City Founded (1608): Samuel de Champlain established a permanent settlement.\n",
+        "4. Frobisher's Landing (1583): Martin Frobisher reached Baffin Island and claimed it for Britain.\n");
+    assertTrue(a.ordered(), a.reason());
+  }
 }

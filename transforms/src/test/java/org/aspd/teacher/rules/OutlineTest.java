@@ -55,6 +55,9 @@ class OutlineTest {
     assertEquals("Speed", Labels.itemLabel(dash, 0, dash.length()));
     String colon = "Battery life: lasts all day";
     assertEquals("Battery life", Labels.itemLabel(colon, 0, colon.length()));
+    // Meta-Llama-3-8B #491: a name glossed before its separator is still the label.
+    String glossed = "1. **Misty Blue** (#A1C9F2) - A soft, calming blue-gray.";
+    assertEquals("Misty Blue", Labels.itemLabel(glossed, 3, glossed.length()));
     String plain = "Just a sentence, with no label.";
     assertNull(Labels.itemLabel(plain, 0, plain.length()));
   }

@@ -303,4 +303,15 @@ class TitleMakerTest {
     assertEquals("Science", TitleMaker.keyPhrase("The Science Behind Why We Do It", 2));
     assertEquals("Habit", TitleMaker.keyPhrase("The Habit Behind Every Delay We Make", 2));
   }
+
+  @Test
+  void aLongNameIsCutBeforeAPhraseAndNoTitleEndsOnASeparator() {
+    // llama-2 #519 and Meta-Llama-3-8B #517: "The" for a seven-word book title, "Electric Guesthouse -".
+    assertEquals("The 7 Habits", TitleMaker.fromItem(null,
+        "\"The 7 Habits of Highly Effective People\" by Stephen Covey: This self-help classic has sold well."));
+    assertEquals("The Long Way", TitleMaker.fromItem(null,
+        "\"The Long Way to a Small, Angry Planet\" by Becky Chambers - This novel follows a tunnelling crew."));
+    assertEquals("Electric Guesthouse", TitleMaker.fromItem(null,
+        "**Electric Guesthouse - \"Get Down\" (Indie Electronic) - A funky, energetic opener for coding."));
+  }
 }
