@@ -302,7 +302,8 @@ final class IndependenceHeuristic {
     int chained = 0;
     for (int i = 1; i < views.size(); i++) {
       String head = views.get(i).label() != null ? views.get(i).label() : views.get(i).body();
-      if (PRONOUN_OBJECT.matcher(head.length() > 40 ? head.substring(0, 40) : head).find()) {
+      Matcher pronoun = PRONOUN_OBJECT.matcher(head.length() > 40 ? head.substring(0, 40) : head);
+      if (pronoun.find() && !askedAbout(question, pronoun.group(1))) {
         return "procedure: step " + (i + 1) + " acts on 'it' from the step before ('" + excerpt(head) + "')";
       }
       if (entries.get(i) && entries.get(i - 1)) {
@@ -360,6 +361,11 @@ final class IndependenceHeuristic {
       }
     }
     return name;
+  }
+
+  /** Whether the question itself names the pronoun's referent by it: "How can I cheer them up?" */
+  private static boolean askedAbout(String question, String pronoun) {
+    return question != null && Words.tokens(question, 2000).contains(pronoun.toLowerCase(Locale.ROOT));
   }
 
   private static String lastStem(String label) {
@@ -609,6 +615,9 @@ final class IndependenceHeuristic {
     keys.removeAll(Words.contentStems(question == null ? "" : question, 2000));
     keys.removeAll(Words.contentStems(tail(precondition, 1500), 1500));
     keys.removeAll(GENERIC);
+    // A one-word label ("Size") is a common noun that a sibling may use in its own sense ("enormous in
+    // size"); it is taken up when the sibling points back at it ("such an enormous weight").
+    boolean oneWord = Words.tokens(Labels.clean(first), 200).size() == 1;
     for (int j = 1; j < views.size(); j++) {
       List<String> words = Words.tokens(firstSentence(views.get(j).body()), 400);
       List<String> stems = words.stream().map(Words::stem).toList();
@@ -619,12 +628,27 @@ final class IndependenceHeuristic {
           continue;
         }
         tags = tags != null ? tags : PartsOfSpeech.tag(words);
+        if (oneWord && !pointedAt(words, p)) {
+          continue;
+        }
         if (heads.contains(key) || !tags.get(p).equals("ADJ") || nearHead(stems, p, heads)) {
           return "premise: branch " + (j + 1) + " builds on the first item's '" + key + "'";
         }
       }
     }
     return null;
+  }
+
+  private static final Set<String> POINTING = Set.of("such", "this", "that", "these", "those", "same");
+
+  /** Whether the word at {@code p} follows a word that points back within its noun phrase: "such an enormous weight". */
+  private static boolean pointedAt(List<String> words, int p) {
+    for (int q = Math.max(0, p - 3); q < p; q++) {
+      if (POINTING.contains(words.get(q))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -472,8 +472,13 @@ final class SequenceCues {
         && bodies.stream().anyMatch(b -> FIRST_STEP_START.matcher(lead(b)).find());
   }
 
+  /** Steps as measures one may take, in no order: "the following steps can be taken", "steps you can take". */
+  private static final Pattern MEASURES = Pattern.compile("\\bsteps (?:that )?(?:can|could|may|might|should) be taken"
+      + "|\\bsteps (?:you|we|they|one|governments|companies) (?:can|could|may|might) take\\b", Pattern.CASE_INSENSITIVE);
+
   static boolean procedureIntro(String intro) {
-    return PROCEDURE_INTRO.matcher(intro).find();
+    Matcher m = PROCEDURE_INTRO.matcher(intro);
+    return m.find() && !MEASURES.matcher(intro.substring(Math.max(0, m.start() - 20))).find();
   }
 
   /** "Method 2: Using Online Generators": one of several ways, each a procedure of its own. */

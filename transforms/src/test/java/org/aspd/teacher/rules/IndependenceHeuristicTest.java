@@ -538,4 +538,49 @@ class IndependenceHeuristicTest {
         "4. Frobisher's Landing (1583): Martin Frobisher reached Baffin Island and claimed it for Britain.\n");
     assertTrue(a.ordered(), a.reason());
   }
+
+  @Test
+  void aPronounTheQuestionUsesPointsAtWhoItAsksAbout() {
+    // vicuna-7b #338 (audit 9): "Make them laugh" is the friend of the question, not the step before.
+    List<String> ideas = List.of("1. Listen: Let them vent and offer words of support.\n",
+        "2. Offer a distraction: Suggest a walk, a game or a movie.\n",
+        "3. Make them laugh: Share a funny story or a silly joke.\n",
+        "4. Encourage self-care: Remind your friend to eat well and rest.\n");
+    String question = "A friend had a very bad day. What could be a way to cheer them up?";
+    assertTrue(IndependenceHeuristic.assess(ideas, "Here are a few ideas:\n\n", "", question).independent());
+    // Asked about something else, "them" is what the step before made.
+    assertFalse(IndependenceHeuristic.assess(List.of("1. Cut the apples into thin slices.\n",
+        "2. Dry them in the oven for two hours.\n", "3. Store the slices in a jar.\n"), "", "",
+        "How do I make apple chips?").independent());
+  }
+
+  @Test
+  void stepsThatCanBeTakenAreMeasuresNotAProcedure() {
+    // gpt-3.5 #397 (audit 9): "the following steps can be taken" over aspects to improve.
+    Assessment a = IndependenceHeuristic.assess(List.of(
+        "1. Scalability: New protocols can enable faster and more efficient transactions.\n",
+        "2. Interoperability: Standard interfaces can let different chains talk to each other.\n",
+        "3. Governance: Token holders can take part in voting on changes to the protocol.\n"),
+        "To improve and revamp cryptocurrencies, the following steps can be taken:\n\n", "",
+        "How can cryptocurrencies be improved?");
+    assertTrue(a.independent(), a.reason());
+  }
+
+  @Test
+  void aOneWordLabelIsAPremiseOnlyWhenASiblingPointsBackAtIt() {
+    // claude-3-opus #198 (audit 9): "such an enormous weight" takes up "Weight"; "enormous in size"
+    // uses the word in its own sense and does not take up "Size".
+    String question = "Can a Liebherr LTM 11200-9.1 hypothetically lift Mount Everest?";
+    List<String> reasons = List.of(
+        "2. Size: Mount Everest is not a single, compact object that could be lifted.\n",
+        "3. Structural integrity: Even if a crane could lift it, the mountain would crumble when lifted.\n",
+        "4. Practical limitations: The crane would need to be enormous in size and anchored to stable ground.\n");
+    assertTrue(IndependenceHeuristic.assess(reasons, "This is due to several reasons:\n\n", "", question)
+        .independent());
+    List<String> withWeight = new java.util.ArrayList<>(List.of(
+        "1. Weight: Mount Everest weighs about 357 trillion pounds, far beyond what any crane could lift.\n"));
+    withWeight.add("2. Structural integrity: Even if a crane could lift such an enormous weight, the rock would crumble.\n");
+    withWeight.add("3. Practical limitations: The crane would need to be anchored to a stable surface.\n");
+    assertTrue(IndependenceHeuristic.assess(withWeight, "", "", question).dropFirst());
+  }
 }
