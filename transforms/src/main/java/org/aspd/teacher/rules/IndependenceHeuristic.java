@@ -291,7 +291,7 @@ final class IndependenceHeuristic {
       entries.add(entry != null);
       String head = v.label() != null ? v.label() : entry != null ? entry : firstSentence(v.body());
       Set<String> k = new HashSet<>(Words.contentStems(head, 80));
-      k.removeAll(asked);
+      k.removeIf(stem -> asked.contains(stem) || askedRoot(asked, stem));
       stems.add(k);
       if (shared == null) {
         shared = new HashSet<>(k);
@@ -361,6 +361,18 @@ final class IndependenceHeuristic {
       }
     }
     return name;
+  }
+
+  /**
+   * Whether a stem shares its root with a word of the question: "communication" with "communicate",
+   * "cultural" with "culture" (the crude stemmer leaves their endings apart).
+   */
+  private static boolean askedRoot(Set<String> asked, String stem) {
+    if (stem.length() < 6) {
+      return false;
+    }
+    String root = stem.substring(0, 6);
+    return asked.stream().anyMatch(a -> a.length() >= 6 && a.startsWith(root));
   }
 
   /** Whether the question itself names the pronoun's referent by it: "How can I cheer them up?" */

@@ -149,8 +149,17 @@ final class SequenceCues {
     String verb = words.get(0);
     boolean verbLike = verb.length() >= 2 && !Words.STOP.contains(verb) && !verb.endsWith("ing")
         && !verb.endsWith("ed") && !verb.endsWith("ly") && !(verb.endsWith("s") && !verb.endsWith("ss"))
-        && Character.isUpperCase(body.charAt(0));
+        && Character.isUpperCase(firstLetter(body)); // past emphasis: "**Discretize** the beam"
     return verbLike && STEP_OBJECT_WORDS.contains(words.get(1));
+  }
+
+  /** The first character past emphasis marks (not past a quote: a quoted slogan is no step). */
+  private static char firstLetter(String body) {
+    int i = 0;
+    while (i < body.length() && (body.charAt(i) == '*' || body.charAt(i) == '_')) {
+      i++;
+    }
+    return i < body.length() ? body.charAt(i) : ' ';
   }
 
   static boolean temporalStart(String body) {

@@ -583,4 +583,27 @@ class IndependenceHeuristicTest {
     withWeight.add("3. Practical limitations: The crane would need to be anchored to a stable surface.\n");
     assertTrue(IndependenceHeuristic.assess(withWeight, "", "", question).dropFirst());
   }
+
+  @Test
+  void aspectsThatShareWhatTheQuestionAsksAboutAreNoProcedure() {
+    // gpt-3.5 #738 (audit 9): "communication" in two labels is the question's "communicate".
+    String question = "How do language and cultural barriers affect the way people communicate?";
+    Assessment a = IndependenceHeuristic.assess(List.of(
+        "1. Limited verbal communication: Speakers of different languages struggle to express their thoughts.\n",
+        "2. Non-verbal communication differences: Gestures and personal space vary between cultures.\n",
+        "3. Different communication styles: Some cultures are direct, others indirect and formal.\n",
+        "4. Stereotyping and prejudice: A lack of exposure leads to assumptions and biases.\n"),
+        "Here are a few ways these barriers affect communication:\n\n", "", question);
+    assertTrue(a.independent(), a.reason());
+    // Steps with their verbs in bold are still imperative steps on one object, whatever the question asks.
+    Assessment fem = IndependenceHeuristic.assess(List.of(
+        "1. **Discretize** the beam into small elements (e.g., rectangles or triangles).\n",
+        "2. Derive the **element stiffness matrix** for each element.\n",
+        "3. **Assemble** these matrices to form the global stiffness matrix for the entire beam.\n",
+        "4. Apply the **boundary conditions** (fixed support at one end and applied load at the other).\n",
+        "5. **Solve** the global system of equations to find nodal displacements.\n"),
+        "Consider a cantilever beam subjected to a load at its free end:\n\n", "",
+        "Explain me the Finite Elemente Method");
+    assertTrue(fem.ordered(), fem.reason());
+  }
 }
