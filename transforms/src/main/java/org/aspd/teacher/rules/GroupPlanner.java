@@ -307,10 +307,17 @@ final class GroupPlanner {
   private int endBeforeClosingProse(int index) {
     Outline.Section s = o.sections.get(index);
     int structuredEnd = -1;
+    List<Outline.ListBlock> lists = new ArrayList<>();
     for (Outline.ListBlock list : o.listsBetween(s.heading() + 1, s.end())) {
       if (list.depth() == 0 && list.end() <= s.end()) {
         structuredEnd = Math.max(structuredEnd, list.end());
+        lists.add(list);
       }
+    }
+    if (lists.size() >= 2 && proseBetweenLists(s.heading() + 1, lists)) {
+      // Entries each followed by a paragraph ("1. <citation>", its annotation, "2. ..."): the paragraph
+      // after the last entry is that entry's, not a closing.
+      return s.end();
     }
     for (int sub : o.children(index)) {
       structuredEnd = Math.max(structuredEnd, o.sections.get(sub).end());
@@ -325,6 +332,33 @@ final class GroupPlanner {
       }
     }
     return structuredEnd;
+  }
+
+  /**
+   * Whether a section body from {@code bodyStart} opens with these lists (in order of their first
+   * lines), single entries each followed by a plain paragraph of its own: "1. <citation>", its
+   * annotation, "2. <citation>", its annotation.
+   */
+  private boolean proseBetweenLists(int bodyStart, List<Outline.ListBlock> lists) {
+    for (int i = bodyStart; i < lists.get(0).first(); i++) {
+      if (o.lines.get(i).kind() == Line.Kind.TEXT) {
+        return false; // prose before each entry ("Chapter 6: Strings", "- Purpose: ..."): a heading, not a gloss
+      }
+    }
+    for (int k = 0; k + 1 < lists.size(); k++) {
+      if (lists.get(k).items().size() != 1) {
+        return false;
+      }
+      boolean prose = false;
+      for (int i = lists.get(k).end(); i < lists.get(k + 1).first(); i++) {
+        Line l = o.lines.get(i);
+        prose |= l.kind() == Line.Kind.TEXT && l.indent() == 0;
+      }
+      if (!prose) {
+        return false;
+      }
+    }
+    return lists.get(lists.size() - 1).items().size() == 1;
   }
 
   private void tryList(Outline.ListBlock list) {

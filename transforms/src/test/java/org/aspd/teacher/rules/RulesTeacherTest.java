@@ -429,4 +429,29 @@ class RulesTeacherTest {
         + "4. **Logarithm**: The logarithm of the filtered energies is taken to mimic how loudness is heard.\n";
     assertEquals(List.of(), rewrite("What is a Mel-spectrogram?", answer));
   }
+
+  @Test
+  void anEntryAnnotatedBelowKeepsItsAnnotationInTheLastSection() throws Exception {
+    // text-davinci-003 #156 (audit 9): the last entry's annotation was left serial as if it closed the answer.
+    StringBuilder answer = new StringBuilder("Annotated Bibliography: Social Media\n\n");
+    String[][] kinds = {{"Blogs", "blogging platforms", "personal publishing"},
+        {"Wikis", "collaborative encyclopedias", "shared editing"}, {"Forums", "discussion boards", "threaded talk"}};
+    for (String[] k : kinds) {
+      answer.append(k[0]).append(":\n\n");
+      answer.append("1. \"The State of ").append(k[0]).append(" Today.\" N.p., n.d. Web. 01 Mar. 2016.\n\n")
+          .append("This article provides an overview of ").append(k[1]).append(", including statistics on their usage"
+              + " and the trends in their content. It also discusses how their audience has grown.\n\n");
+      answer.append("2. \"Why ").append(k[0]).append(" Still Matter.\" N.p., n.d. Web. 01 Mar. 2016.\n\n")
+          .append("This article argues that ").append(k[2]).append(" remains relevant and cites its ability to"
+              + " connect people with similar interests. It gives several examples of such communities.\n\n");
+    }
+    String text = answer.toString().stripTrailing();
+    List<String> candidates = rewrite("Create an annotated bibliography with entries in three categories.", text);
+    assertFalse(candidates.isEmpty());
+    Response r = parse(candidates.get(0), text);
+    Group g = r.groups().get(0);
+    assertEquals(List.of("Blogs", "Wikis", "Forums"), g.branches().stream().map(Branch::title).toList());
+    assertTrue(g.branches().get(2).content().strip().endsWith("examples of such communities."),
+        g.branches().get(2).content());
+  }
 }
