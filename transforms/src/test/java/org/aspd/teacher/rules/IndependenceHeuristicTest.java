@@ -606,4 +606,12 @@ class IndependenceHeuristicTest {
         "Explain me the Finite Elemente Method");
     assertTrue(fem.ordered(), fem.reason());
   }
+
+  @Test
+  void dueProcessIsARightNotAProcess() {
+    // Qwen2-72B #260 (audit 9): "### 2. Due Process and Fair Trial" cut a defence's arguments in two.
+    assertFalse(SequenceCues.sequentialHeading("Due Process and Fair Trial"));
+    assertTrue(SequenceCues.sequentialHeading("The Process"));
+    assertTrue(SequenceCues.sequentialHeading("Application process"));
+  }
 }
