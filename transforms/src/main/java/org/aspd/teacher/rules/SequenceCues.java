@@ -72,7 +72,7 @@ final class SequenceCues {
   /** Labels that name points on a timeline, steps of a procedure, or parts of a song or a play. */
   private static final Pattern TIMELINE_LABEL = Pattern.compile(
       "^(?:(?:step|day|week|month|year|phase|stage|round|level|hour|night|morning|lesson|module|session|"
-          + "semester|quarter|verse|stanza|act|segment)\\s*\\d+|(?:chorus|refrain|bridge|outro|hook|pre-chorus)\\b|"
+          + "semester|quarter|verse|stanza|act|segment|part)\\s*\\d+|(?:chorus|refrain|bridge|outro|hook|pre-chorus)\\b|"
           + "(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
           + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon|monday|tuesday|wednesday|"
           + "thursday|friday|saturday|sunday)\\b|"

@@ -614,4 +614,14 @@ class IndependenceHeuristicTest {
     assertTrue(SequenceCues.sequentialHeading("The Process"));
     assertTrue(SequenceCues.sequentialHeading("Application process"));
   }
+
+  @Test
+  void numberedPartsOfOneExerciseAreInOrder() {
+    // Meta-Llama-3.1-8B #191 (audit 9): Part 2 matches Part 1's words, Part 3 uses one of them.
+    Assessment a = assess("Here's a simple exercise:\n\n",
+        "**Part 1: Vocabulary**\n\nI'll give you a list of words to learn, one for each picture.\n\n",
+        "**Part 2: Definitions**\n\nMatch each word with the definition that fits it best.\n\n",
+        "**Part 3: Sentence**\n\nWrite a sentence of your own about your last holiday.\n");
+    assertTrue(a.ordered(), a.reason());
+  }
 }
