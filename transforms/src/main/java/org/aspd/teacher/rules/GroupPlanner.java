@@ -204,6 +204,9 @@ final class GroupPlanner {
       anyInnerList |= hasGroupableList(s);
     }
     List<int[]> spans = sectionSpans(run);
+    if (spans.stream().allMatch(this::onlyBareItems)) {
+      return List.of(); // "**1-10:**" over "1. Artificial Intelligence (AI)", ...: labels, no clauses (gold rule 10)
+    }
     int[] kept = accept(spans);
     if (kept == null) {
       if (memo.ordered.contains(key(spans))) {
@@ -549,6 +552,33 @@ final class GroupPlanner {
       to -= a.dropLast() ? 1 : 0;
     }
     return null;
+  }
+
+  /** Whether a section's body (its span past the heading) is nothing but list items, most of them bare labels. */
+  private boolean onlyBareItems(int[] span) {
+    int top = Integer.MAX_VALUE;
+    for (int i = span[0] + 1; i < span[1]; i++) {
+      Line l = o.lines.get(i);
+      if (!l.isBlank() && !l.isItem()) {
+        return false;
+      }
+      top = l.isItem() ? Math.min(top, l.indent()) : top;
+    }
+    // A top-level item with the items nested below it ("Shurijo Castle" over its details, a question
+    // over its options) is one point; bare when all of it is a few words.
+    List<Integer> tops = new ArrayList<>();
+    for (int i = span[0] + 1; i < span[1]; i++) {
+      if (o.lines.get(i).isItem() && o.lines.get(i).indent() == top) {
+        tops.add(i);
+      }
+    }
+    int bare = 0;
+    for (int k = 0; k < tops.size(); k++) {
+      int end = k + 1 < tops.size() ? tops.get(k + 1) : span[1];
+      Line first = o.lines.get(tops.get(k));
+      bare += Words.count(o.text, first.textStart(), o.endOffset(end)) < Substance.MIN_ITEM_WORDS ? 1 : 0;
+    }
+    return !tops.isEmpty() && bare * 2 > tops.size();
   }
 
   private boolean hasGroupableList(int section) {

@@ -454,4 +454,18 @@ class RulesTeacherTest {
     assertTrue(g.branches().get(2).content().strip().endsWith("examples of such communities."),
         g.branches().get(2).content());
   }
+
+  @Test
+  void sectionsOfBareNamesAreNoGroup() {
+    // Meta-Llama-3-8B #265 and #499 (audit 9): "**Programming Languages:**" over "1. Python", "2. Java".
+    String skills = "Here are skills to add to your profile:\n\n"
+        + "**Programming Languages:**\n\n1. Python\n2. Java\n3. C++\n4. JavaScript\n5. Go\n6. Rust\n7. Kotlin\n"
+        + "8. Swift\n9. Ruby\n10. TypeScript\n\n"
+        + "**Frameworks:**\n\n1. Spring Boot\n2. Django\n3. React\n4. Angular\n5. Flask\n6. Ruby on Rails\n"
+        + "7. Express.js\n8. Vue.js\n9. ASP.NET Core\n10. Laravel\n\n"
+        + "**Databases:**\n\n1. PostgreSQL\n2. MySQL\n3. MongoDB\n4. Redis\n5. Cassandra\n6. SQLite\n"
+        + "7. Oracle Database\n8. Microsoft SQL Server\n9. DynamoDB\n10. Elasticsearch\n\n"
+        + "Pick the ones you have used in real projects.";
+    assertEquals(List.of(), rewrite("Which skills should a software engineer list?", skills));
+  }
 }
