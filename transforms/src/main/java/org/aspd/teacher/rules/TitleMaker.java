@@ -281,6 +281,12 @@ final class TitleMaker {
       boolean dangling = n >= 2 && List.of("and", "or").contains(words.get(n - 2).toLowerCase(Locale.ROOT))
           && DANGLING_VERBS.contains(words.get(n - 1)); // "and opt | for": a verb left without its object
       if (!dangling && PHRASE_OPENERS.contains(opener.endsWith("'s") ? opener.substring(0, opener.length() - 2) : opener)) {
+        // "Use a measuring tape | or ruler": the whole pair of nouns when it fits.
+        String pair = (opener.equals("and") || opener.equals("or")) && coordinatedNouns(words, n)
+            ? acceptable(words, n + 2) : null;
+        if (pair != null) {
+          return pair;
+        }
         String cut = acceptable(words, n);
         if (cut != null) {
           return cut;
@@ -288,6 +294,20 @@ final class TitleMaker {
       }
     }
     return stop == ',' && words.size() <= MAX_WORDS ? acceptable(words, words.size()) : null;
+  }
+
+  /** Whether the "and" or "or" at {@code n} joins two nouns of one phrase: "a measuring tape | or ruler". */
+  private static boolean coordinatedNouns(List<String> words, int n) {
+    if (n + 1 >= words.size()) {
+      return false;
+    }
+    List<String> tags = PartsOfSpeech.tag(words);
+    // The word after the pair must be seen and end the noun phrase: "two | full bathrooms" goes on,
+    // "workforce | retraining programs" too.
+    return NOMINAL_TAGS.contains(tags.get(n - 1)) && NOMINAL_TAGS.contains(tags.get(n + 1))
+        && !DANGLING_VERBS.contains(words.get(n + 1).toLowerCase(Locale.ROOT)) // "plastics and opt | for"
+        && n + 2 < tags.size() && !NOMINAL_TAGS.contains(tags.get(n + 2)) && !tags.get(n + 2).equals("VERB")
+        && !tags.get(n + 2).equals("ADJ");
   }
 
   /**
@@ -439,6 +459,9 @@ final class TitleMaker {
     } else if (THIRD_PERSON_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT))
         || PLURAL_VERBS.contains(words.get(n).toLowerCase(Locale.ROOT)) && NOMINAL_TAGS.contains(last)) {
       next = "VERB"; // "analytics | help identify": the model took the verb for a noun
+    }
+    if (misreadVerb && next.equals("DET") && !word.endsWith("ss")) {
+      return false; // "The third line calculates | the product": a verb the model took for a plural noun
     }
     return switch (last) {
       case "ADJ" -> adjectiveEndsPhrase(words, n, before, next);

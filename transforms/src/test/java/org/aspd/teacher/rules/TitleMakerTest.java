@@ -314,4 +314,16 @@ class TitleMakerTest {
     assertEquals("Electric Guesthouse", TitleMaker.fromItem(null,
         "**Electric Guesthouse - \"Get Down\" (Indie Electronic) - A funky, energetic opener for coding."));
   }
+
+  @Test
+  void aPairOfNounsStaysWholeAndAVerbReadAsANounIsNoEnd() {
+    // Meta-Llama-3.1-8B #4 and #466 (audit 9): "Use a measuring tape", "The third line calculates".
+    assertEquals("Use a measuring tape or ruler", TitleMaker.fromItem(null,
+        "Use a measuring tape or ruler to ensure your folds are accurate and symmetrical."));
+    assertEquals("The third line calculates the product", TitleMaker.fromItem(null,
+        "The third line calculates the product of the two numbers using the operator and stores it."));
+    // A relative clause after a plural noun is no object of a verb.
+    assertEquals("Provide ideas for DIY gifts", TitleMaker.fromItem(null,
+        "Provide ideas for DIY gifts that can be made last-minute, such as handmade crafts."));
+  }
 }
