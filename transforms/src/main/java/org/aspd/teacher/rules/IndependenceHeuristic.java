@@ -287,7 +287,7 @@ final class IndependenceHeuristic {
     Set<String> asked = steps * 2 >= views.size() || question == null ? Set.of() : Words.contentStems(question, 2000);
     List<Boolean> entries = new ArrayList<>();
     for (BranchView v : views) {
-      String entry = v.label() != null ? null : entryName(v.body());
+      String entry = v.label() != null ? productName(v.label()) : entryName(v.body());
       entries.add(entry != null);
       String head = v.label() != null ? v.label() : entry != null ? entry : firstSentence(v.body());
       Set<String> k = new HashSet<>(Words.contentStems(head, 80));
@@ -334,7 +334,7 @@ final class IndependenceHeuristic {
    */
   static String entryName(String body) {
     int lineEnd = body.indexOf('\n');
-    String start = body.substring(0, Math.min(80, lineEnd < 0 ? body.length() : lineEnd));
+    String start = body.substring(0, Math.min(120, lineEnd < 0 ? body.length() : lineEnd));
     Matcher m = ENTRY_END.matcher(start);
     if (!m.find() || m.start() == 0) {
       return null;
@@ -347,11 +347,14 @@ final class IndependenceHeuristic {
         words.add(letters);
       }
     }
-    if (words.isEmpty() || words.size() > 6 || !Character.isUpperCase(name.charAt(0))) {
-      return null;
+    if (words.isEmpty() || !Character.isUpperCase(name.charAt(0))
+        || words.size() > (titleCased(words) ? 14 : 6)) {
+      return null; // a product's name may run long: "Spring Chef Ice Cream Scoop with Comfortable Handle"
     }
-    // In lower case: the tagger takes every capitalised word for a name, "Install" too.
-    List<String> tags = PartsOfSpeech.tag(words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList());
+    // In lower case: the tagger takes every capitalised word for a name, "Install" too. A long
+    // title-cased name is tagged as written: its "Shake" and "Frozen" are parts of a product's name.
+    boolean longName = words.size() > 3 && titleCased(words);
+    List<String> tags = PartsOfSpeech.tag(longName ? words : words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList());
     if (NOT_A_NAME_START.contains(tags.get(0))) {
       return null; // "At room temperature (around 300 K), metals ...": a clause, not a name
     }
@@ -378,6 +381,21 @@ final class IndependenceHeuristic {
   /** Whether the question itself names the pronoun's referent by it: "How can I cheer them up?" */
   private static boolean askedAbout(String question, String pronoun) {
     return question != null && Words.tokens(question, 2000).contains(pronoun.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * A label that names a product or a work ("Tovolo Glide-A-Scoop Ice Cream Tub"), or null: three
+   * words or more, title-cased, with no verb. Shorter labels ("Dough Preparation") may be steps.
+   */
+  private static String productName(String label) {
+    String name = entryName(label + ": -");
+    return name != null && Words.tokens(name, 200).size() >= 3 && titleCased(List.of(name.split("\\s+"))) ? name : null;
+  }
+
+  /** Whether most words open with a capital or a digit, as a product's or a work's name does. */
+  private static boolean titleCased(List<String> words) {
+    long capitals = words.stream().filter(w -> Character.isUpperCase(w.charAt(0)) || Character.isDigit(w.charAt(0))).count();
+    return capitals * 10 >= words.size() * 7;
   }
 
   private static String lastStem(String label) {

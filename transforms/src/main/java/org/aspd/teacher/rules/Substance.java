@@ -18,6 +18,8 @@ final class Substance {
   /** Why the items are too thin to form a group, or null when they are substantial. */
   static String problem(Outline o, List<Outline.Item> items) {
     int total = 0;
+    int placeholders = 0;
+    String placeholderItem = null;
     for (Outline.Item item : items) {
       int from = o.startOffset(item.first());
       int to = o.endOffset(item.end());
@@ -29,7 +31,10 @@ final class Substance {
         return "item '" + firstLine(view.text()) + "' is a bare label";
       }
       if (placeholder(view)) {
-        return "item '" + firstLine(view.text()) + "' is a template placeholder";
+        // One item that asks to fill something in ("[insert a weird hobby]") among full ones is still a
+        // point; a list that is mostly blanks to fill is a template.
+        placeholders++;
+        placeholderItem = placeholderItem == null ? firstLine(view.text()) : placeholderItem;
       }
       if (BARE_REFERENCE.matcher(view.text()).matches()) {
         return "item '" + firstLine(view.text()) + "' is a bare reference (a title and its author)";
@@ -38,6 +43,9 @@ final class Substance {
       if (loop != null) {
         return "item '" + firstLine(view.text()) + "' repeats '" + loop + "': degenerate text";
       }
+    }
+    if (placeholders * 2 > items.size() || placeholders > 0 && items.size() <= 3) {
+      return "item '" + placeholderItem + "' is a template placeholder";
     }
     if (total < MIN_LIST_WORDS) {
       return "the list has only " + total + " words";
@@ -104,6 +112,11 @@ final class Substance {
     int star = first.indexOf("**[");
     if (star >= 0 && star < 8) {
       return true;
+    }
+    String lead = SequenceCues.lead(first);
+    int close = lead.indexOf(']');
+    if (lead.startsWith("[") && close > 0 && !lead.startsWith("](", close)) {
+      return true; // "2. [Feature 2]: Revolutionize ...": a name left to fill in (not a link, "[Docs](url)")
     }
     if (CHECKBOX.matcher(view.text()).find()) {
       return true; // "- [ ] Bug": a box to tick in a form, not a point

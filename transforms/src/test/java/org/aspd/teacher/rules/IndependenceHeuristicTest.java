@@ -624,4 +624,17 @@ class IndependenceHeuristicTest {
         "**Part 3: Sentence**\n\nWrite a sentence of your own about your last holiday.\n");
     assertTrue(a.ordered(), a.reason());
   }
+
+  @Test
+  void productsWithLongNamesAreEntriesNotSteps() {
+    // gpt-3.5 #503 (audit 10): names of seven words and more, whose descriptions share a word.
+    Assessment a = IndependenceHeuristic.assess(List.of(
+        "1. Acme Deluxe Stainless Steel Garden Hose Reel Cart: It keeps a long hose tidy all summer.\n",
+        "2. Greenline Expandable Garden Hose with Brass Fittings: It reaches every corner of a large yard.\n",
+        "3. Rainmaker Oscillating Lawn Sprinkler for Large Yards: It waters a wide area evenly.\n",
+        "4. Evergreen Cordless Lawn Edger and Trimmer Set: It keeps the borders of beds neat.\n"),
+        "Here are some other products that might interest them:\n\n", "",
+        "What other products might interest someone who bought a mower?");
+    assertTrue(a.independent(), a.reason());
+  }
 }

@@ -468,4 +468,26 @@ class RulesTeacherTest {
         + "Pick the ones you have used in real projects.";
     assertEquals(List.of(), rewrite("Which skills should a software engineer list?", skills));
   }
+
+  @Test
+  void oneBlankToFillAmongFullItemsIsStillAPointButBlankNamesAreATemplate() {
+    // Meta-Llama-3-8B #217 (audit 10): one "[insert a weird hobby]" kept ten questions serial.
+    String questions = "Here are a few ideas to get you started:\n\n"
+        + "1. Who is the most likely to have written a bestselling novel during their lunch breaks?\n"
+        + "2. Who is the most likely to have become a professional gamer and won a championship?\n"
+        + "3. Who is the most likely to have started a YouTube channel about [insert a weird hobby or talent, e.g.,"
+        + " extreme ironing, competitive eating, or playing the harmonica with their feet]?\n"
+        + "4. Who is the most likely to have invented a product that changes how we cook at home?\n"
+        + "5. Who is the most likely to have moved to a remote island to raise goats and write poetry?\n\n"
+        + "Have fun with these!";
+    assertEquals(1, rewrite("Give me questions for a 'who is most likely to' game in 10 years.", questions).size());
+    // Qwen1.5-7B #798: "[Feature 2]: Revolutionize [specific process]" is a name left to fill in.
+    String template = "Here are the key features:\n\n"
+        + "1. [Feature 1]: This feature will [describe the benefit] for every team in your company.\n"
+        + "2. [Feature 2]: Revolutionize [specific process] with our intelligent automation engine.\n"
+        + "3. [Feature 3]: Our intuitive dashboard gives you real-time insights into your operations.\n"
+        + "4. [Feature 4]: Our responsive support ensures a smooth onboarding and steady improvement.\n\n"
+        + "We look forward to hearing from you.";
+    assertEquals(List.of(), rewrite("Write a product launch email.", template));
+  }
 }
