@@ -196,7 +196,8 @@ final class IndependenceHeuristic {
       if (SequenceCues.temporalStart(v.body())) {
         return Failure.ordered("branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'");
       }
-      if (SequenceCues.weakTemporalStart(v.body()) || SequenceCues.escalation(v.body()) && i < views.size() - 1) {
+      if (SequenceCues.weakTemporalStart(v.body()) || SequenceCues.escalation(v.body()) && i < views.size() - 1
+          || usesEarlierResult(views, i)) {
         following.add(i + 1);
       }
       if (v.label() == null && !ordinalSeries && SequenceCues.closingStart(v.body())) {
@@ -376,6 +377,29 @@ final class IndependenceHeuristic {
     }
     String root = stem.substring(0, 6);
     return asked.stream().anyMatch(a -> a.length() >= 6 && a.startsWith(root));
+  }
+
+  /** "based on your plan", "according to this schedule": what a step works from. */
+  private static final Pattern WORKS_FROM = Pattern.compile(
+      "\\b(?:based on|according to) (?:your|this|that|these|those) ([\\w-]+)",
+      Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Whether branch {@code i} opens by working from what an earlier sibling's label names: "Start
+   * working on the sub-problems based on your plan" after "Plan and Outline Your Approach".
+   */
+  private static boolean usesEarlierResult(List<BranchView> views, int i) {
+    Matcher m = WORKS_FROM.matcher(firstSentence(views.get(i).body()));
+    while (m.find()) {
+      String stem = Words.stem(m.group(1));
+      for (int j = 0; j < i; j++) {
+        String label = views.get(j).label();
+        if (label != null && Words.contentStems(label, 200).contains(stem)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether the question itself names the pronoun's referent by it: "How can I cheer them up?" */

@@ -637,4 +637,16 @@ class IndependenceHeuristicTest {
         "What other products might interest someone who bought a mower?");
     assertTrue(a.independent(), a.reason());
   }
+
+  @Test
+  void aStepThatWorksFromWhatAnEarlierStepNamedFollowsIt() {
+    // gpt-4o #306 (audit 10): "based on your plan" works from "Plan and Outline Your Approach".
+    Assessment a = assess("Here is a method you can follow:\n\n",
+        "### 1. **Break Down the Problem**\nSplit the problem into smaller sub-problems you can name.\n\n",
+        "### 2. **Research and Gather Information**\nRead documentation and ask colleagues who know the area.\n\n",
+        "### 3. **Plan and Outline Your Approach**\nDecide which sub-problems to tackle first and set goals.\n\n",
+        "### 4. **Implement and Iterate**\nStart working on the sub-problems based on your plan.\n\n",
+        "### 5. **Reflect and Learn**\nAfter you've addressed the problem, note what worked and what did not.\n");
+    assertTrue(a.ordered(), a.reason());
+  }
 }
