@@ -330,7 +330,8 @@ final class GroupPlanner {
     }
     for (int i = structuredEnd; i < s.end(); i++) {
       Line l = o.lines.get(i);
-      if (!l.isBlank() && (l.kind() != Line.Kind.TEXT || l.indent() > 0)) {
+      // A rule ("---") before the closing words sets them apart all the more.
+      if (!l.isBlank() && l.kind() != Line.Kind.RULE && (l.kind() != Line.Kind.TEXT || l.indent() > 0)) {
         return s.end();
       }
     }

@@ -490,4 +490,24 @@ class RulesTeacherTest {
         + "We look forward to hearing from you.";
     assertEquals(List.of(), rewrite("Write a product launch email.", template));
   }
+
+  @Test
+  void closingWordsAfterARuleStaySerial() throws Exception {
+    // gpt-4o #243 (audit 10): "---" then "This example provides a comprehensive framework" closed the
+    // answer but stayed in the last section's branch.
+    String answer = "Here is a plan:\n\n"
+        + "### Goals\n- Improve the customer experience across every channel we serve.\n"
+        + "- Cut the time it takes to answer a support request by half.\n\n"
+        + "### Risks\n- Staff may resist the new tools unless they are trained early.\n"
+        + "- Old systems may not connect to the new platform without extra work.\n\n"
+        + "### Metrics\n- Track customer satisfaction scores every month after launch.\n"
+        + "- Measure how many requests are solved on the first contact.\n\n"
+        + "---\n\nThis example provides a framework; adjust it to the needs of your organization.";
+    List<String> candidates = rewrite("Write a project plan.", answer);
+    assertFalse(candidates.isEmpty());
+    Response r = parse(candidates.get(0), answer);
+    Group g = r.groups().get(0);
+    assertFalse(g.branches().get(g.size() - 1).content().contains("framework"), g.branches().get(g.size() - 1).content());
+    assertTrue(((SerialText) r.items().get(r.items().size() - 1)).text().contains("This example provides a framework"));
+  }
 }
