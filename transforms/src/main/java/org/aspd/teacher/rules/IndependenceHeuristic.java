@@ -412,8 +412,12 @@ final class IndependenceHeuristic {
    * words or more, title-cased, with no verb. Shorter labels ("Dough Preparation") may be steps.
    */
   private static String productName(String label) {
+    String[] words = label.strip().split("\\s+");
+    if (words.length < 3 || !titleCased(List.of(words))) {
+      return null; // checked before the tagger runs: most labels are short or not title-cased
+    }
     String name = entryName(label + ": -");
-    return name != null && Words.tokens(name, 200).size() >= 3 && titleCased(List.of(name.split("\\s+"))) ? name : null;
+    return name != null && Words.tokens(name, 200).size() >= 3 ? name : null;
   }
 
   /** Whether most words open with a capital or a digit, as a product's or a work's name does. */

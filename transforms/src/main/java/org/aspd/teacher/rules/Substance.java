@@ -113,7 +113,7 @@ final class Substance {
     if (star >= 0 && star < 8) {
       return true;
     }
-    String lead = SequenceCues.lead(first);
+    String lead = first.indexOf('[') < 0 ? "" : SequenceCues.lead(first);
     int close = lead.indexOf(']');
     if (lead.startsWith("[") && close > 0 && !lead.startsWith("](", close)) {
       return true; // "2. [Feature 2]: Revolutionize ...": a name left to fill in (not a link, "[Docs](url)")

@@ -282,9 +282,8 @@ final class TitleMaker {
           && DANGLING_VERBS.contains(words.get(n - 1)); // "and opt | for": a verb left without its object
       if (!dangling && PHRASE_OPENERS.contains(opener.endsWith("'s") ? opener.substring(0, opener.length() - 2) : opener)) {
         // "Use a measuring tape | or ruler": the whole pair of nouns when it fits.
-        String pair = (opener.equals("and") || opener.equals("or")) && coordinatedNouns(words, n)
-            ? acceptable(words, n + 2) : null;
-        if (pair != null) {
+        String pair = (opener.equals("and") || opener.equals("or")) && n + 2 < words.size() ? acceptable(words, n + 2) : null;
+        if (pair != null && coordinatedNouns(words, n)) { // the tagger runs only for a pair that would fit
           return pair;
         }
         String cut = acceptable(words, n);
