@@ -23,8 +23,10 @@ final class TitleMaker {
    * "You can also add grated cheese", "Traditionally, it is served with rice".
    */
   private static final java.util.regex.Pattern FILLER_START = java.util.regex.Pattern.compile(
-      "^(?:(?:make sure|be sure|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
+      "^(?:(?:make sure|be sure|ensure that|remember|don't forget|do not forget|try|note|keep in mind|it is important|"
           + "it's important)(?: that| to| you)*|if|when|for|to|who is(?: most likely to)?|what is|there (?:is|are)|"
+          // "What are some ways that individuals can reduce ...": the question is what they can do.
+          + "(?:what|which) are (?:some |the )?(?:ways|steps|things) (?:that |in which )?[\\w' -]{1,30}? can|"
           + "you (?:can|could|may|might|should)(?: also)?(?: want to)?|(?:traditionally|typically|usually|"
           + "generally|ideally|optionally|additionally|alternatively|finally|similarly|however|also|instead|"
           + "otherwise|moreover|furthermore|lastly|historically|interestingly|unfortunately|fortunately|"

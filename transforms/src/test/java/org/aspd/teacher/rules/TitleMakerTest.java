@@ -326,4 +326,13 @@ class TitleMakerTest {
     assertEquals("Provide ideas for DIY gifts", TitleMaker.fromItem(null,
         "Provide ideas for DIY gifts that can be made last-minute, such as handmade crafts."));
   }
+
+  @Test
+  void aQuestionAboutWaysIsTitledByWhatCanBeDone() {
+    // vicuna-13b #592 and Qwen2-72B #515 (audit 10): "Ways that individuals", "Ensure".
+    assertEquals("Reduce their carbon footprint", TitleMaker.fromItem(null,
+        "What are some ways that individuals can reduce their carbon footprint in their daily lives?"));
+    assertEquals("Necessary packages installed", TitleMaker.fromItem(null,
+        "Ensure that you have the necessary packages installed in your Overleaf document, such as natbib."));
+  }
 }
