@@ -205,7 +205,8 @@ final class GroupPlanner {
     }
     List<int[]> spans = sectionSpans(run);
     if (spans.stream().allMatch(this::onlyBareItems)) {
-      return List.of(); // "**1-10:**" over "1. Artificial Intelligence (AI)", ...: labels, no clauses (gold rule 10)
+      // "**1-10:**" over "1. Artificial Intelligence (AI)", ...: labels, no clauses (gold rule 10).
+      return List.of();
     }
     int[] kept = accept(spans);
     if (kept == null) {
@@ -317,7 +318,7 @@ final class GroupPlanner {
         lists.add(list);
       }
     }
-    if (lists.size() >= 2 && proseBetweenLists(s.heading() + 1, lists)) {
+    if (lists.size() >= 2 && annotatedEntries(s.heading() + 1, lists)) {
       // Entries each followed by a paragraph ("1. <citation>", its annotation, "2. ..."): the paragraph
       // after the last entry is that entry's, not a closing.
       return s.end();
@@ -343,10 +344,10 @@ final class GroupPlanner {
    * lines), single entries each followed by a plain paragraph of its own: "1. <citation>", its
    * annotation, "2. <citation>", its annotation.
    */
-  private boolean proseBetweenLists(int bodyStart, List<Outline.ListBlock> lists) {
+  private boolean annotatedEntries(int bodyStart, List<Outline.ListBlock> lists) {
     for (int i = bodyStart; i < lists.get(0).first(); i++) {
       if (o.lines.get(i).kind() == Line.Kind.TEXT) {
-        return false; // prose before each entry ("Chapter 6: Strings", "- Purpose: ..."): a heading, not a gloss
+        return false; // prose before each entry ("Chapter 6: Strings", then "- Purpose: ..."): a heading
       }
     }
     for (int k = 0; k + 1 < lists.size(); k++) {
@@ -555,7 +556,7 @@ final class GroupPlanner {
     return null;
   }
 
-  /** Whether a section's body (its span past the heading) is nothing but list items, most of them bare labels. */
+  /** Whether a section's span past its heading holds nothing but list items, most of them bare labels. */
   private boolean onlyBareItems(int[] span) {
     int top = Integer.MAX_VALUE;
     for (int i = span[0] + 1; i < span[1]; i++) {

@@ -14,12 +14,15 @@ import java.util.regex.Pattern;
  * Decides whether sibling pieces can be generated independently (method §3 stage 2, gold rules 2,
  * 8, 9 and 10). It rejects sequences (timelines by label, date or period, the parts of a song, a
  * list under one day or step, temporal connectives, procedures announced as steps or whose later
- * steps act on what earlier ones made, the parts of one session or agenda), references back to
+ * steps act on what earlier ones made or work from what they named, the parts of one session,
+ * agenda or timed plan, items under an introduction that announces a timeline), references back to
  * siblings (also an item placed where a sibling is, one described only by comparison with a
  * sibling, an example of the item before), derivations that carry numbers forward, code that uses
  * names defined in a sibling, narrative, and ingredient lists. It also spots a premise item (the
  * first item introduces or states what later ones take up) and a closing item (the joint result of
  * the ones before it, or a summing-up): the group then starts one item later or ends one item earlier.
+ * Named entries (words, books, places, products) are told apart by their names, not by the words
+ * their descriptions share.
  */
 final class IndependenceHeuristic {
   /**
@@ -329,9 +332,9 @@ final class IndependenceHeuristic {
 
   /**
    * The name an unlabelled entry opens with, before its gloss ("Amoriel (from "amarë" ...) - This
-   * word ...", "San Francisco, California - Take in ..."), or null: at most six words with no verb.
-   * An entry list's descriptions share words ("meaning", "star") because they describe things of one
-   * kind; what each item is about is its name.
+   * word ...", "San Francisco, California - Take in ..."), or null: at most six words with no verb,
+   * fourteen when title-cased (a product's name). An entry list's descriptions share words
+   * ("meaning", "star") because they describe things of one kind; what each item is about is its name.
    */
   static String entryName(String body) {
     int lineEnd = body.indexOf('\n');
@@ -355,7 +358,8 @@ final class IndependenceHeuristic {
     // In lower case: the tagger takes every capitalised word for a name, "Install" too. A long
     // title-cased name is tagged as written: its "Shake" and "Frozen" are parts of a product's name.
     boolean longName = words.size() > 3 && titleCased(words);
-    List<String> tags = PartsOfSpeech.tag(longName ? words : words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList());
+    List<String> tags = PartsOfSpeech.tag(longName ? words
+        : words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList());
     if (NOT_A_NAME_START.contains(tags.get(0))) {
       return null; // "At room temperature (around 300 K), metals ...": a clause, not a name
     }
@@ -422,7 +426,8 @@ final class IndependenceHeuristic {
 
   /** Whether most words open with a capital or a digit, as a product's or a work's name does. */
   private static boolean titleCased(List<String> words) {
-    long capitals = words.stream().filter(w -> Character.isUpperCase(w.charAt(0)) || Character.isDigit(w.charAt(0))).count();
+    long capitals = words.stream()
+        .filter(w -> Character.isUpperCase(w.charAt(0)) || Character.isDigit(w.charAt(0))).count();
     return capitals * 10 >= words.size() * 7;
   }
 
@@ -699,7 +704,7 @@ final class IndependenceHeuristic {
 
   private static final Set<String> POINTING = Set.of("such", "this", "that", "these", "those", "same");
 
-  /** Whether the word at {@code p} follows a word that points back within its noun phrase: "such an enormous weight". */
+  /** Whether a word that points back comes just before the word at {@code p}: "such an enormous weight". */
   private static boolean pointedAt(List<String> words, int p) {
     for (int q = Math.max(0, p - 3); q < p; q++) {
       if (POINTING.contains(words.get(q))) {

@@ -72,7 +72,8 @@ final class SequenceCues {
   /** Labels that name points on a timeline, steps of a procedure, or parts of a song or a play. */
   private static final Pattern TIMELINE_LABEL = Pattern.compile(
       "^(?:(?:step|day|week|month|year|phase|stage|round|level|hour|night|morning|lesson|module|session|"
-          + "semester|quarter|verse|stanza|act|segment|part)\\s*\\d+|(?:chorus|refrain|bridge|outro|hook|pre-chorus)\\b|"
+          + "semester|quarter|verse|stanza|act|segment|part)\\s*\\d+|"
+          + "(?:chorus|refrain|bridge|outro|hook|pre-chorus)\\b|"
           + "(?:morning|afternoon|evening|night|noon|midday|daytime|nighttime|dawn|"
           + "dusk|breakfast|lunch|dinner|brunch|late morning|early morning|late afternoon|monday|tuesday|wednesday|"
           + "thursday|friday|saturday|sunday)\\b|"
@@ -122,7 +123,7 @@ final class SequenceCues {
           + "overview of (?:his|her|their|its) (?:life|career|history))",
       Pattern.CASE_INSENSITIVE);
 
-  /** Headings of regions that are sequential as a whole (method rule 8); "Due Process" is a right, not a process. */
+  /** Headings of regions that are sequential as a whole (method rule 8). "Due Process" is a right, not a process. */
   private static final Pattern SEQUENTIAL_HEADING = Pattern.compile(
       "((?<!\\bdue )\\bprocess\\b|\\bsteps?\\b|procedure|\\bhow to\\b|instructions|walkthrough|walk-through|timeline|"
           + "itinerary|(?:daily|morning|evening|bedtime|weekly|night) (?:routine|schedule)|sample schedule|^schedule$|\\bday \\d|\\bphase \\d|\\bstage \\d|\\busage\\b|\\bhow to use\\b|"
@@ -433,8 +434,8 @@ final class SequenceCues {
 
   /** A duration in brackets near an item's start: "(5 minutes)", "(0-10 minutes)", "(approx. 2 weeks)". */
   private static final Pattern DURATION = Pattern.compile("\\((?:about |approx\\.? ?|around |~)?\\d+(?:\\.\\d+)?"
-      + "(?:\\s*(?:-|–|to)\\s*\\d+(?:\\.\\d+)?)?\\s*(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\\b"
-      + "[^)]{0,30}\\)", Pattern.CASE_INSENSITIVE);
+      + "(?:\\s*(?:-|–|to)\\s*\\d+(?:\\.\\d+)?)?\\s*"
+      + "(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\\b[^)]{0,30}\\)", Pattern.CASE_INSENSITIVE);
 
   /**
    * Items that nearly all open with a duration ("Introduction (5 minutes)", "Squats (1 minute)",
@@ -483,7 +484,8 @@ final class SequenceCues {
 
   /** Steps as measures one may take, in no order: "the following steps can be taken", "steps you can take". */
   private static final Pattern MEASURES = Pattern.compile("\\bsteps (?:that )?(?:can|could|may|might|should) be taken"
-      + "|\\bsteps (?:you|we|they|one|governments|companies) (?:can|could|may|might) take\\b", Pattern.CASE_INSENSITIVE);
+      + "|\\bsteps (?:you|we|they|one|governments|companies) (?:can|could|may|might) take\\b",
+      Pattern.CASE_INSENSITIVE);
 
   static boolean procedureIntro(String intro) {
     Matcher m = PROCEDURE_INTRO.matcher(intro);

@@ -95,7 +95,8 @@ final class TitleMaker {
   }
 
   /** A separator a cut title may end on ("Electric Guesthouse -" of 'Electric Guesthouse - "Get Down"'). */
-  private static final java.util.regex.Pattern TRAILING_SEPARATOR = java.util.regex.Pattern.compile("\\s*[-–—:;,]+$");
+  private static final java.util.regex.Pattern TRAILING_SEPARATOR =
+      java.util.regex.Pattern.compile("\\s*[-–—:;,]+$");
 
   /** {@code topics}: a question is titled by its topic; off, by its first words. */
   private static String fromItem(String label, String body, boolean topics) {
@@ -284,7 +285,8 @@ final class TitleMaker {
           && DANGLING_VERBS.contains(words.get(n - 1)); // "and opt | for": a verb left without its object
       if (!dangling && PHRASE_OPENERS.contains(opener.endsWith("'s") ? opener.substring(0, opener.length() - 2) : opener)) {
         // "Use a measuring tape | or ruler": the whole pair of nouns when it fits.
-        String pair = (opener.equals("and") || opener.equals("or")) && n + 2 < words.size() ? acceptable(words, n + 2) : null;
+        boolean joins = (opener.equals("and") || opener.equals("or")) && n + 2 < words.size();
+        String pair = joins ? acceptable(words, n + 2) : null;
         if (pair != null && coordinatedNouns(words, n)) { // the tagger runs only for a pair that would fit
           return pair;
         }
