@@ -237,8 +237,22 @@ final class TitleMaker {
     if (Words.count(name) <= MAX_WORDS && fits(name)) {
       return name;
     }
-    // A long name is cut before a phrase it goes on with: "The 7 Habits" of "The 7 Habits of Highly
-    // Effective People", "The Long Way" of "The Long Way to a Small, Angry Planet".
+    // A long name is cut where its first part ends ("The Science of Procrastination" of "The Science
+    // of Procrastination: Why Do We Do It?"), else before a phrase it goes on with, never past a mark:
+    // "The 7 Habits" of "The 7 Habits of Highly Effective People", "The Long Way" of "The Long Way to
+    // a Small, Angry Planet", nothing of "Safe and sound, I see! Good to know".
+    java.util.regex.Matcher end = NAME_PART_END.matcher(name);
+    if (end.find()) {
+      String part = name.substring(0, end.start()).strip();
+      if (Words.count(part) >= 2 && Words.count(part) <= MAX_WORDS && part.indexOf(',') < 0 && fits(part)) {
+        return part;
+      }
+    }
+    java.util.regex.Matcher mark = java.util.regex.Pattern.compile("[,:;!?]|(?<=\\p{L}{3})\\.|\\s[-–—]\\s")
+        .matcher(name);
+    if (mark.find()) {
+      words = name.substring(0, mark.start()).strip().split(" ");
+    }
     for (int i = Math.min(words.length - 1, MAX_WORDS); i >= 2; i--) {
       String w = words[i].toLowerCase(java.util.Locale.ROOT);
       String head = String.join(" ", java.util.Arrays.copyOfRange(words, 0, i));
@@ -248,6 +262,10 @@ final class TitleMaker {
     }
     return "";
   }
+
+  /** Where a name's first part ends: "The Science of Procrastination: Why Do We Do It?" */
+  private static final java.util.regex.Pattern NAME_PART_END =
+      java.util.regex.Pattern.compile("[:;!?]|(?<=\\p{L}{3})\\.|\\s[-–—]\\s"); // not "No." or "vs."
 
   /** Words that open the next phrase: a title made of first words may stop before one. */
   private static final Set<String> PHRASE_OPENERS = Set.of("by", "to", "for", "with", "from", "in", "on", "at",

@@ -311,6 +311,11 @@ class TitleMakerTest {
         "\"The 7 Habits of Highly Effective People\" by Stephen Covey: This self-help classic has sold well."));
     assertEquals("The Long Way", TitleMaker.fromItem(null,
         "\"The Long Way to a Small, Angry Planet\" by Becky Chambers - This novel follows a tunnelling crew."));
+    // Pairwise review (Qwen2-72B #539, Meta-Llama-3-8B #641): a name's first part, and no cut past a mark.
+    assertEquals("The Science of Procrastination", TitleMaker.fromItem(null,
+        "\"The Science of Procrastination: Why Do We Do It?\" - A deep dive into the reasons behind it."));
+    assertEquals("Safe and sound", TitleMaker.fromItem(null,
+        "\"Safe and sound, I see! Good to know you made it back in one piece.\""));
     assertEquals("Electric Guesthouse", TitleMaker.fromItem(null,
         "**Electric Guesthouse - \"Get Down\" (Indie Electronic) - A funky, energetic opener for coding."));
   }
