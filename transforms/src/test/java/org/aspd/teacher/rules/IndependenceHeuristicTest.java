@@ -649,4 +649,15 @@ class IndependenceHeuristicTest {
         "### 5. **Reflect and Learn**\nAfter you've addressed the problem, note what worked and what did not.\n");
     assertTrue(a.ordered(), a.reason());
   }
+
+  @Test
+  void generationsOfOneThingAreATimeline() {
+    // Meta-Llama-3.1-8B #351 (pairwise review): the KH-1 ... KH-11 satellites, each improving on the last.
+    Assessment a = assess("There were several generations of KeyHole satellites, each with improved capabilities:\n\n",
+        "1. **KH-1** (1960): The first satellite of the program, with a resolution of about 12 meters.\n",
+        "2. **KH-2** (1961): Improved resolution to around 5 meters with a better camera.\n",
+        "3. **KH-4** (1963): Introduced the film bucket system for more efficient film return.\n",
+        "4. **KH-11** (1976): First satellite with a digital imaging system and real-time data.\n");
+    assertTrue(a.ordered(), a.reason());
+  }
 }
