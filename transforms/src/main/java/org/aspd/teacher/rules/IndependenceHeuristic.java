@@ -343,14 +343,12 @@ final class IndependenceHeuristic {
     if (!m.find() || m.start() == 0) {
       return null;
     }
-    String name = start.substring(0, m.start()).replace("**", "").replace("\"", "").strip();
-    List<String> words = new ArrayList<>();
-    for (String w : name.split("[\\s,]+")) {
-      String letters = w.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$", "");
-      if (!letters.isEmpty()) {
-        words.add(letters);
-      }
-    }
+    return asName(start.substring(0, m.start()).replace("**", "").replace("\"", "").strip());
+  }
+
+  /** {@code name} when it reads as a name (see {@link #entryName}), else null. */
+  private static String asName(String name) {
+    List<String> words = bareWords(name, "[\\s,]+");
     if (words.isEmpty() || !Character.isUpperCase(name.charAt(0))
         || words.size() > (titleCased(words) ? 14 : 6)) {
       return null; // a product's name may run long: "Spring Chef Ice Cream Scoop with Comfortable Handle"
@@ -369,6 +367,18 @@ final class IndependenceHeuristic {
       }
     }
     return name;
+  }
+
+  /** The words of {@code text} split at {@code separators}, without the marks around them. */
+  private static List<String> bareWords(String text, String separators) {
+    List<String> words = new ArrayList<>();
+    for (String w : text.split(separators)) {
+      String letters = w.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$", "");
+      if (!letters.isEmpty()) {
+        words.add(letters);
+      }
+    }
+    return words;
   }
 
   /**
@@ -420,7 +430,7 @@ final class IndependenceHeuristic {
     if (words.length < 3 || !titleCased(List.of(words))) {
       return null; // checked before the tagger runs: most labels are short or not title-cased
     }
-    String name = entryName(label + ": -");
+    String name = asName(label);
     return name != null && Words.tokens(name, 200).size() >= 3 ? name : null;
   }
 
@@ -449,7 +459,6 @@ final class IndependenceHeuristic {
     return numbered * 2 > views.size();
   }
 
-  /** A number produced by "= N" in one branch and used again in a later one. */
   private static final Pattern NUMBERED_HEADING = Pattern.compile("^(?:#{1,6}\\s*|\\*\\*)(?:step\\s*)?\\d{1,2}[.):]\\s",
       Pattern.CASE_INSENSITIVE);
 
@@ -458,6 +467,7 @@ final class IndependenceHeuristic {
     return views.stream().allMatch(v -> NUMBERED_HEADING.matcher(v.text()).find());
   }
 
+  /** A number produced by "= N" in one branch and used again in a later one. */
   private static String carriedNumber(List<BranchView> views) {
     int withEquations = 0;
     boolean concluding = false;
@@ -690,10 +700,10 @@ final class IndependenceHeuristic {
         if (!keys.contains(key)) {
           continue;
         }
-        tags = tags != null ? tags : PartsOfSpeech.tag(words);
         if (oneWord && !pointedAt(words, p)) {
           continue;
         }
+        tags = tags != null ? tags : PartsOfSpeech.tag(words);
         if (heads.contains(key) || !tags.get(p).equals("ADJ") || nearHead(stems, p, heads)) {
           return "premise: branch " + (j + 1) + " builds on the first item's '" + key + "'";
         }
@@ -735,14 +745,8 @@ final class IndependenceHeuristic {
    * after one of the label's modifiers.
    */
   private static Set<String> nounStems(String label) {
-    List<String> words = new ArrayList<>();
-    for (String w : Labels.clean(label).split("[\\s/]+")) {
-      // In lower case: the tagger takes every word of a title-cased label for a name ("Biological").
-      String letters = w.replaceAll("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$", "").toLowerCase(Locale.ROOT);
-      if (!letters.isEmpty()) {
-        words.add(letters);
-      }
-    }
+    // In lower case: the tagger takes every word of a title-cased label for a name ("Biological").
+    List<String> words = bareWords(Labels.clean(label).toLowerCase(Locale.ROOT), "[\\s/]+");
     List<String> tags = PartsOfSpeech.tag(words);
     Set<String> stems = new HashSet<>();
     for (int i = 0; i < words.size(); i++) {

@@ -150,19 +150,11 @@ final class SequenceCues {
       return false;
     }
     String verb = words.get(0);
+    String start = lead(body); // past emphasis: "**Discretize** the beam"
     boolean verbLike = verb.length() >= 2 && !Words.STOP.contains(verb) && !verb.endsWith("ing")
         && !verb.endsWith("ed") && !verb.endsWith("ly") && !(verb.endsWith("s") && !verb.endsWith("ss"))
-        && Character.isUpperCase(firstLetter(body)); // past emphasis: "**Discretize** the beam"
+        && !start.isEmpty() && Character.isUpperCase(start.charAt(0));
     return verbLike && STEP_OBJECT_WORDS.contains(words.get(1));
-  }
-
-  /** The first character past emphasis marks (not past a quote: a quoted slogan is no step). */
-  private static char firstLetter(String body) {
-    int i = 0;
-    while (i < body.length() && (body.charAt(i) == '*' || body.charAt(i) == '_')) {
-      i++;
-    }
-    return i < body.length() ? body.charAt(i) : ' ';
   }
 
   static boolean temporalStart(String body) {

@@ -248,8 +248,7 @@ final class TitleMaker {
         return part;
       }
     }
-    java.util.regex.Matcher mark = java.util.regex.Pattern.compile("[,:;!?]|(?<=\\p{L}{3})\\.|\\s[-–—]\\s")
-        .matcher(name);
+    java.util.regex.Matcher mark = NAME_MARK.matcher(name);
     if (mark.find()) {
       words = name.substring(0, mark.start()).strip().split(" ");
     }
@@ -263,9 +262,11 @@ final class TitleMaker {
     return "";
   }
 
-  /** Where a name's first part ends: "The Science of Procrastination: Why Do We Do It?" */
-  private static final java.util.regex.Pattern NAME_PART_END =
-      java.util.regex.Pattern.compile("[:;!?]|(?<=\\p{L}{3})\\.|\\s[-–—]\\s"); // not "No." or "vs."
+  /** Where a name's first part ends: "The Science of Procrastination: Why Do We Do It?" (not "No." or "vs."). */
+  private static final String PART_END = "[:;!?]|(?<=\\p{L}{3})\\.|\\s[-–—]\\s";
+  private static final java.util.regex.Pattern NAME_PART_END = java.util.regex.Pattern.compile(PART_END);
+  /** A part's end or a comma: a cut inside a name stays before it. */
+  private static final java.util.regex.Pattern NAME_MARK = java.util.regex.Pattern.compile(",|" + PART_END);
 
   /** Words that open the next phrase: a title made of first words may stop before one. */
   private static final Set<String> PHRASE_OPENERS = Set.of("by", "to", "for", "with", "from", "in", "on", "at",
@@ -319,16 +320,14 @@ final class TitleMaker {
 
   /** Whether the "and" or "or" at {@code n} joins two nouns of one phrase: "a measuring tape | or ruler". */
   private static boolean coordinatedNouns(List<String> words, int n) {
-    if (n + 1 >= words.size()) {
-      return false;
-    }
-    List<String> tags = PartsOfSpeech.tag(words);
     // The word after the pair must be seen and end the noun phrase: "two | full bathrooms" goes on,
     // "workforce | retraining programs" too.
+    if (n + 2 >= words.size() || DANGLING_VERBS.contains(words.get(n + 1).toLowerCase(Locale.ROOT))) {
+      return false; // "plastics and opt | for"
+    }
+    List<String> tags = PartsOfSpeech.tag(words);
     return NOMINAL_TAGS.contains(tags.get(n - 1)) && NOMINAL_TAGS.contains(tags.get(n + 1))
-        && !DANGLING_VERBS.contains(words.get(n + 1).toLowerCase(Locale.ROOT)) // "plastics and opt | for"
-        && n + 2 < tags.size() && !NOMINAL_TAGS.contains(tags.get(n + 2)) && !tags.get(n + 2).equals("VERB")
-        && !tags.get(n + 2).equals("ADJ");
+        && !NOMINAL_TAGS.contains(tags.get(n + 2)) && !tags.get(n + 2).equals("VERB") && !tags.get(n + 2).equals("ADJ");
   }
 
   /**
