@@ -125,10 +125,13 @@ final class SequenceCues {
           + "overview of (?:his|her|their|its) (?:life|career|history))",
       Pattern.CASE_INSENSITIVE);
 
-  /** Headings of regions that are sequential as a whole (method rule 8). "Due Process" is a right, not a process. */
+  /**
+   * Headings of regions that are sequential as a whole (method rule 8). "Due Process" is a right, not a
+   * process; "Usage" is a code answer's walkthrough of a call, "Usage and Benefits" a kind of keyword.
+   */
   private static final Pattern SEQUENTIAL_HEADING = Pattern.compile(
       "((?<!\\bdue )\\bprocess\\b|\\bsteps?\\b|procedure|\\bhow to\\b|instructions|walkthrough|walk-through|timeline|"
-          + "itinerary|(?:daily|morning|evening|bedtime|weekly|night) (?:routine|schedule)|sample schedule|^schedule$|\\bday \\d|\\bphase \\d|\\bstage \\d|\\busage\\b|\\bhow to use\\b|"
+          + "itinerary|(?:daily|morning|evening|bedtime|weekly|night) (?:routine|schedule)|sample schedule|^schedule$|\\bday \\d|\\bphase \\d|\\bstage \\d|^usage(?: examples?)?:?$|^(?:example|sample) usage\\b|\\bhow to use\\b|"
           + "installation|\\bsetup\\b|set up|getting started|\\bmethod(?:ology)?\\b:?$|derivation|calculation|"
           + "^solution:?$|step-by-step solution|\\bcut to\\b|\\bfade (?:in|out|to)\\b|^(?:int|ext)\\.|\\bproof\\b|workflow|history|chronolog|evolution of|origins?\\b)",
       Pattern.CASE_INSENSITIVE);

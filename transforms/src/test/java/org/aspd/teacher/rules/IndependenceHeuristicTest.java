@@ -616,6 +616,16 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void usageIsACodeWalkthroughNotAKindOfKeyword() {
+    // gpt-4o #218 (pairwise review): "### Usage and Benefits" split nine keyword sections in two.
+    assertFalse(SequenceCues.sequentialHeading("Usage and Benefits"));
+    assertFalse(SequenceCues.sequentialHeading("Handling and Usage Tips"));
+    assertTrue(SequenceCues.sequentialHeading("Usage"));
+    assertTrue(SequenceCues.sequentialHeading("Example Usage:"));
+    assertTrue(SequenceCues.sequentialHeading("Usage Examples"));
+  }
+
+  @Test
   void numberedPartsOfOneExerciseAreInOrder() {
     // Meta-Llama-3.1-8B #191 (audit 9): Part 2 matches Part 1's words, Part 3 uses one of them.
     Assessment a = assess("Here's a simple exercise:\n\n",
