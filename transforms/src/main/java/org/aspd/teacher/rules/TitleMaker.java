@@ -288,6 +288,10 @@ final class TitleMaker {
     // A clause up to a comma is whole too ("To prevent the crust from burning,") unless it runs into
     // another clause or a list ("landscapes that provide ecological, social ...").
     boolean clause = stop == ',' && words.stream().skip(1).noneMatch(w -> CLAUSE_WORDS.contains(w.toLowerCase(Locale.ROOT)));
+    String series = stop == ',' && words.size() < MAX_WORDS ? seriesTitle(text, words) : null;
+    if (series != null) {
+      return series;
+    }
     if ((sentence || clause) && words.size() <= MAX_WORDS) {
       String whole = acceptable(words, words.size());
       if (whole != null) {
@@ -316,6 +320,94 @@ final class TitleMaker {
       }
     }
     return stop == ',' && words.size() <= MAX_WORDS ? acceptable(words, words.size()) : null;
+  }
+
+  /** After a first member's comma, the rest of a series up to its last member and the word after it. */
+  private static final java.util.regex.Pattern SERIES_REST = java.util.regex.Pattern.compile(
+      "^((?:[\\w'-]+, ){0,3}(?:[\\w'-]+ )?)(and|or) ([\\w'-]+) ([\\w'-]+)( [\\w'-]+)?");
+  /** After a lone first word's comma, a second single word that goes on with the series. */
+  private static final java.util.regex.Pattern SECOND_MEMBER = java.util.regex.Pattern.compile(
+      "^([a-z][\\w'-]*)(?:, (?:[\\w'-]+, )*(and|or) | (and|or) )");
+  private static final Set<String> MODIFIER_TAGS = Set.of("ADJ", "NOUN");
+
+  /**
+   * A title for words cut at a comma that opens a series, or null. A series of modifiers of one noun
+   * is titled by its first modifier with that noun ("Write unit, integration, and end-to-end tests" ->
+   * "Write unit tests", not "Write unit"); a lone first word by the first two members ("Diagnose, debug,
+   * and perform root cause analysis" -> "Diagnose and debug").
+   */
+  private static String seriesTitle(String text, List<String> words) {
+    String open = opening(text);
+    int comma = open.indexOf(", ");
+    if (comma < 0 || !open.substring(0, comma).endsWith(words.get(words.size() - 1))) {
+      return null;
+    }
+    String rest = open.substring(comma + 2);
+    if (words.size() == 1) {
+      java.util.regex.Matcher second = SECOND_MEMBER.matcher(rest);
+      String first = words.get(0).replaceFirst("^[\"\u201c]+", ""); // '"Snow, coffee, and work'
+      if (!second.lookingAt() || second.group(1).equalsIgnoreCase(first)) {
+        return null; // "Practice, practice, practice"
+      }
+      String conj = second.group(2) != null ? second.group(2) : second.group(3);
+      String pair = first + " " + conj + " " + second.group(1);
+      return fits(pair) ? pair : null;
+    }
+    java.util.regex.Matcher m = SERIES_REST.matcher(rest);
+    if (!m.lookingAt()) {
+      return null;
+    }
+    List<String> middle = new ArrayList<>(Words.tokens(m.group(1), m.group(1).length()));
+    middle.add(words.get(words.size() - 1));
+    if (middle.stream().anyMatch(TitleMaker::plural)) {
+      return null; // "the user interface, features, and overall performance": heads, not modifiers
+    }
+    String last = m.group(3);
+    String head = m.group(4);
+    // Tagged as written, commas and all: the tagger reads a made-up "Write unit end-to-end tests" badly.
+    List<String> seq = new ArrayList<>(words);
+    seq.add(",");
+    for (String w : m.group(1).split(" ")) {
+      if (!w.isEmpty()) {
+        seq.add(w.endsWith(",") ? w.substring(0, w.length() - 1) : w);
+        if (w.endsWith(",")) {
+          seq.add(",");
+        }
+      }
+    }
+    seq.add(m.group(2));
+    seq.add(last);
+    int h = seq.size();
+    seq.add(head);
+    if (m.group(5) != null) {
+      seq.add(m.group(5).strip());
+    }
+    List<String> tags = PartsOfSpeech.tag(seq);
+    // Members of one kind, adjectives ("clean, efficient, and maintainable code") or a compound modifier
+    // last ("unit, integration, and end-to-end tests"). Nouns before a noun are more often a list whose
+    // last member is a compound ("cinnamon, nutmeg, or chocolate chips"), and a noun then an adjective
+    // is one ("mold, mildew, or musty odors").
+    String firstTag = tags.get(words.size() - 1);
+    String lastTag = tags.get(h - 1);
+    boolean compound = last.indexOf('-') > 0 && !lastTag.equals("PROPN");
+    boolean modifiers = (firstTag.equals("ADJ") && lastTag.equals("ADJ") || compound && MODIFIER_TAGS.contains(firstTag))
+        && tags.get(h).equals("NOUN") && !plural(last) && !head.equalsIgnoreCase(words.get(words.size() - 1));
+    if (!modifiers) {
+      return null;
+    }
+    List<String> title = new ArrayList<>(words);
+    title.add(head);
+    if (h + 1 < seq.size() && tags.get(h + 1).equals("NOUN")) {
+      title.add(seq.get(h + 1)); // "unit, integration, and end-to-end test suites"
+    }
+    String joined = String.join(" ", title);
+    return fits(joined) && !endsWeak(joined) ? joined : null;
+  }
+
+  /** A plural noun, which heads its own phrase: "features", "reports" (not "analysis", "glass"). */
+  private static boolean plural(String word) {
+    String w = word.toLowerCase(Locale.ROOT);
+    return w.length() > 3 && w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("is") && !w.endsWith("us");
   }
 
   /** Whether the "and" or "or" at {@code n} joins two nouns of one phrase: "a measuring tape | or ruler". */

@@ -340,4 +340,20 @@ class TitleMakerTest {
     assertEquals("Necessary packages installed", TitleMaker.fromItem(null,
         "Ensure that you have the necessary packages installed in your Overleaf document, such as natbib."));
   }
+
+  @Test
+  void aCutAtTheCommaOfASeriesKeepsItsNounOrItsFirstTwoMembers() {
+    // claude-3-opus #529 (audit 11) and every model's #529: "Write clean", "Write unit", "Diagnose".
+    assertEquals("Write clean code", TitleMaker.fromItem(null,
+        "Write clean, efficient, and maintainable code in Python and Pyspark, following best practices."));
+    assertEquals("Write unit tests", TitleMaker.fromItem(null,
+        "Write unit, integration, and end-to-end tests to verify functionality using automated frameworks."));
+    assertEquals("Diagnose and debug", TitleMaker.fromItem(null,
+        "Diagnose, debug, and perform root cause analysis of issues and defects."));
+    // A list of nouns whose last member is a compound, or whose members are heads, stays cut.
+    assertEquals("Add different flavorings like cinnamon", TitleMaker.fromItem(null,
+        "Add different flavorings like cinnamon, nutmeg, or chocolate chips to the batter before baking."));
+    assertEquals("Practice", TitleMaker.fromItem(null,
+        "Practice, practice, practice: the more you rehearse, the more confident you will feel."));
+  }
 }
