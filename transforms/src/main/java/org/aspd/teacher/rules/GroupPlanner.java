@@ -393,7 +393,8 @@ final class GroupPlanner {
     if (repeated && list.kind() == Outline.ListKind.BOLD_LEAD) {
       return null; // a dialogue ("Host:", "Guest:"), not siblings
     }
-    if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)) {
+    if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)
+        && (nearCode(list) || mostlyImperative(list))) {
       return null; // an explanation that walks through code in execution order
     }
     if (subListOfItem(list)) {
@@ -634,6 +635,39 @@ final class GroupPlanner {
       }
     }
     return shared != null && !shared.isEmpty();
+  }
+
+  /**
+   * Whether a numbered list may walk through the answer's code: code comes before it, or later in its
+   * own section (the plan of a block below it). A list in a section of its own before any code ("key
+   * genes" above "Python code examples") explains no code, unless its items are steps (see
+   * {@link #mostlyImperative}).
+   */
+  private boolean nearCode(Outline.ListBlock list) {
+    int section = o.sectionOf(list.first());
+    for (int i = 0; i < o.lines.size(); i++) {
+      if (o.lines.get(i).kind() == Line.Kind.CODE && (i < list.first() || o.sectionOf(i) == section)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether most items open on a verb, as steps do: "**Open Command Prompt as Administrator**", "Run chkdsk". */
+  private boolean mostlyImperative(Outline.ListBlock list) {
+    int verbs = 0;
+    for (Outline.Item item : list.items()) {
+      String lead = SequenceCues.lead(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end())));
+      List<String> words = new ArrayList<>();
+      for (String w : lead.split("\\s+", 6)) {
+        String letters = w.replaceAll("[^\\p{L}'-]", "");
+        if (!letters.isEmpty() && words.size() < 4) {
+          words.add(letters);
+        }
+      }
+      verbs += words.size() >= 2 && !words.get(0).endsWith("ing") && PartsOfSpeech.tag(words).get(0).equals("VERB") ? 1 : 0;
+    }
+    return verbs * 2 > list.items().size();
   }
 
   private static boolean codeComponents(List<String> labels) {

@@ -510,4 +510,26 @@ class RulesTeacherTest {
     assertFalse(g.branches().get(g.size() - 1).content().contains("framework"), g.branches().get(g.size() - 1).content());
     assertTrue(((SerialText) r.items().get(r.items().size() - 1)).text().contains("This example provides a framework"));
   }
+
+  @Test
+  void aListInItsOwnSectionBeforeTheCodeIsNoWalkthroughUnlessItsItemsAreSteps() throws Exception {
+    // Meta-Llama-3-8B #343 (audit 11): key genes above "Python code examples" stayed serial because the
+    // answer has code; gpt-4o #400: chkdsk steps above an example command stay serial.
+    String code = "**Python code:**\n\n```python\nimport genes\nprint(genes.design('MC1R'))\n```\n\n"
+        + "This code designs a guide for the gene and prints it.\n";
+    String genes = "Appearance has many causes.\n\n**Which genes shape appearance?**\n\n"
+        + "1. **MC1R** (Melanocortin 1 Receptor): responsible for skin and hair pigmentation in people.\n"
+        + "2. **EDAR** (Ectodysplasin A Receptor): plays a role in hair growth and in the shape of the face.\n"
+        + "3. **FGFR2** (Fibroblast Growth Factor Receptor 2): involved in bone development and dental structure.\n\n"
+        + "These genes interact with the environment.\n\n" + code;
+    List<String> candidates = rewrite("Which genes describe appearance? Give Python code.", genes);
+    assertFalse(candidates.isEmpty());
+    assertEquals(3, parse(candidates.get(0), genes).groups().get(0).size());
+    String steps = genes.replace("1. **MC1R** (Melanocortin 1 Receptor): responsible for",
+            "1. **Open the Command Prompt** as administrator: it is responsible for")
+        .replace("2. **EDAR** (Ectodysplasin A Receptor): plays", "2. **Run the check** on the drive: it plays")
+        .replace("3. **FGFR2** (Fibroblast Growth Factor Receptor 2): involved", "3. **Restart your computer** now: involved");
+    assertEquals(List.of(), rewrite("Which genes describe appearance? Give Python code.", steps));
+  }
 }
+
