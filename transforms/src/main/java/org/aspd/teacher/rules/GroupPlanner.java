@@ -288,6 +288,17 @@ final class GroupPlanner {
     return starts;
   }
 
+  /** Whether the first line with text from {@code line} on sums up ("In summary, ...", "Overall, ..."). */
+  private boolean summingUpAt(int line) {
+    for (int i = line; i < o.lines.size(); i++) {
+      Line l = o.lines.get(i);
+      if (!l.isBlank()) {
+        return l.kind() == Line.Kind.TEXT && SequenceCues.summingUp(o.text.substring(l.textStart(), l.end()));
+      }
+    }
+    return false;
+  }
+
   /** A later section at the same level inside the same parent (such as a conclusion) follows. */
   private boolean laterSiblingFollows(int index) {
     Outline.Section s = o.sections.get(index);
@@ -323,7 +334,17 @@ final class GroupPlanner {
       // after the last entry is that entry's, not a closing.
       return s.end();
     }
-    for (int sub : o.children(index)) {
+    List<Integer> subs = o.children(index);
+    if (!subs.isEmpty()) {
+      // "In summary, ..." after the list of the last sub-section ("#### Reusable Bottles") closes the
+      // whole answer, not that sub-section (gpt-4o #735); other prose there may be the sub-section's own.
+      int lastSub = subs.get(subs.size() - 1);
+      int inner = o.sections.get(lastSub).end() >= s.end() ? endBeforeClosingProse(lastSub) : s.end();
+      if (inner < s.end() && summingUpAt(inner)) {
+        return inner;
+      }
+    }
+    for (int sub : subs) {
       structuredEnd = Math.max(structuredEnd, o.sections.get(sub).end());
     }
     if (structuredEnd < 0 || structuredEnd >= s.end()) {

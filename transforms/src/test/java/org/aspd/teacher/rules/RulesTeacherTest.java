@@ -531,5 +531,26 @@ class RulesTeacherTest {
         .replace("3. **FGFR2** (Fibroblast Growth Factor Receptor 2): involved", "3. **Restart your computer** now: involved");
     assertEquals(List.of(), rewrite("Which genes describe appearance? Give Python code.", steps));
   }
+
+  @Test
+  void aSummingUpAfterTheLastSubSectionClosesTheAnswer() throws Exception {
+    // gpt-4o #735 (audit 11): "In summary, ..." sat at the end of the last section's last sub-section.
+    StringBuilder answer = new StringBuilder("Both kinds of bottle have costs.\n\n");
+    for (String kind : new String[] {"Environmental", "Economic", "Social"}) {
+      answer.append("### ").append(kind).append(" Implications\n\n");
+      answer.append("#### Single-Use Bottles\n1. **First point**: ").append(kind)
+          .append(" costs of single-use bottles add up over the years for every household.\n\n");
+      answer.append("#### Reusable Bottles\n1. **Second point**: ").append(kind)
+          .append(" costs of reusable bottles are paid once and then spread over many years.\n\n");
+    }
+    answer.append("In summary, reusable bottles cost less over time and do less harm to the planet.");
+    String text = answer.toString();
+    List<String> candidates = rewrite("Compare single-use and reusable bottles.", text);
+    assertFalse(candidates.isEmpty());
+    Response r = parse(candidates.get(0), text);
+    assertEquals(3, r.groups().get(0).size());
+    Object last = r.items().get(r.items().size() - 1);
+    assertTrue(last instanceof SerialText tail && tail.text().startsWith("In summary"), String.valueOf(last));
+  }
 }
 
