@@ -211,6 +211,13 @@ final class GroupPlanner {
     int[] kept = accept(spans);
     if (kept == null) {
       if (memo.ordered.contains(key(spans))) {
+        int dated = datedPrefix(run);
+        if (dated < run.size() - 1) {
+          // Eras in order, then "Key Points", "Important Terms", "Key Figures": the timeline is the dated
+          // sections; the rest are siblings of another kind, planned on their own.
+          memo.orderedSections.addAll(run.subList(0, dated));
+          return decideRun(run.subList(dated, run.size()));
+        }
         memo.orderedSections.addAll(run);
       }
       return List.of();
@@ -225,6 +232,28 @@ final class GroupPlanner {
     }
     planned.add(new Planned(spans.subList(kept[0], kept[1]), labels.subList(kept[0], kept[1])));
     return run.subList(kept[0], kept[1]);
+  }
+
+  /**
+   * How many sections open a run with dated labels when two or more do and none of the rest does or
+   * starts with a year ("**Reunification**" over "In 1990, the Berlin Wall ..." goes on with the
+   * timeline); else the run's size.
+   */
+  private int datedPrefix(List<Integer> run) {
+    int end = run.size();
+    while (end > 0 && !SequenceCues.datedLabel(o.headingLabel(o.sections.get(run.get(end - 1))))) {
+      Outline.Section s = o.sections.get(run.get(end - 1));
+      int from = o.endOffset(s.heading() + 1);
+      if (SequenceCues.namesYear(o.text.substring(from, Math.min(from + 200, o.endOffset(Math.max(s.end(), s.heading() + 1)))))) {
+        return run.size();
+      }
+      end--;
+    }
+    int dated = 0;
+    for (int k = 0; k < end; k++) {
+      dated += SequenceCues.datedLabel(o.headingLabel(o.sections.get(run.get(k)))) ? 1 : 0;
+    }
+    return dated >= 2 && end > 0 ? end : run.size();
   }
 
   private List<int[]> sectionSpans(List<Integer> run) {

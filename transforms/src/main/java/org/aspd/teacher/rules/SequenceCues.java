@@ -210,6 +210,20 @@ final class SequenceCues {
     return label != null && TIMELINE_LABEL.matcher(prefix(label)).find();
   }
 
+  /** A label that places its section in time: "Colonial Era (1607-1776)", "Day 2", "Modern Era". */
+  static boolean datedLabel(String label) {
+    if (label == null) {
+      return false;
+    }
+    String head = label.length() > 40 ? label.substring(0, 40) : label;
+    return timelineLabel(label) || PERIOD_LABEL.matcher(label.strip()).find() || YEAR_IN_TEXT.matcher(head).find();
+  }
+
+  /** Whether a text names a year: "In 1990, the Berlin Wall ...". */
+  static boolean namesYear(String text) {
+    return YEAR_IN_TEXT.matcher(text).find();
+  }
+
   /** True when at least two labels carry years and those years never decrease. */
   static boolean yearsInOrder(List<String> labels) {
     int last = Integer.MIN_VALUE;

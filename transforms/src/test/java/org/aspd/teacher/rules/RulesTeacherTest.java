@@ -552,5 +552,32 @@ class RulesTeacherTest {
     Object last = r.items().get(r.items().size() - 1);
     assertTrue(last instanceof SerialText tail && tail.text().startsWith("In summary"), String.valueOf(last));
   }
+
+  @Test
+  void sectionsAfterATimelineThatAreNoPointInItArePlannedOnTheirOwn() throws Exception {
+    // Meta-Llama-3.1-8B #695 (audit 11): eras in order, then "Important Terms" and "Key Figures" lists,
+    // which stayed serial as parts of the timeline.
+    String eras = "Here is an overview of the history of the country:\n\n"
+        + "**Colonial Era (1607-1776)**\n\nSettlers founded colonies along the coast and traded with Europe.\n\n"
+        + "**Revolution (1775-1783)**\n\nThe colonies fought for independence and wrote a new constitution.\n\n"
+        + "**Civil War (1861-1865)**\n\nThe country split over slavery and was reunited after four years of war.\n\n";
+    String tail = "**Important Terms**\n\n"
+        + "* **Manifest Destiny**: The idea that the country was destined to expand across the continent.\n"
+        + "* **Sectionalism**: The division of the country into regions with different economies and cultures.\n"
+        + "* **Red Scare**: The period of fear about communism and socialism during the early Cold War.\n\n"
+        + "**Key Figures**\n\n"
+        + "* **George Washington**: The first president and the leader of the army in the Revolution.\n"
+        + "* **Abraham Lincoln**: The sixteenth president, who led the country through the Civil War.\n"
+        + "* **Franklin D. Roosevelt**: The president who led the country through the Depression and the war.\n";
+    String answer = eras + tail;
+    List<String> candidates = rewrite("Give study notes on the history of the USA.", answer);
+    assertFalse(candidates.isEmpty());
+    Response r = parse(candidates.get(0), answer);
+    assertEquals(List.of(3, 3), r.groups().stream().map(Group::size).toList());
+    // A section that opens on a year goes on with the timeline.
+    String story = eras + "**Reunification**\n\nIn 1990 the two halves of the city were joined again after decades.\n\n"
+        + "**Today**\n\nIn 2024 the city is a thriving capital known for its culture and its history.\n";
+    assertEquals(List.of(), rewrite("Who made the city?", story));
+  }
 }
 
