@@ -871,7 +871,45 @@ final class TitleMaker {
         }
       }
     }
+    objectsPastCutSubjects(out, labels, bodies);
     return out;
+  }
+
+  /**
+   * A title that is a subject cut before its verb ("The country") beside one that runs on past the
+   * same subject ("The country has been involved"): both items open on one subject, so each is
+   * titled by the object after its verb ("Significant growth and expansion", "Numerous wars and
+   * conflicts") when both have one.
+   */
+  private static void objectsPastCutSubjects(List<String> out, List<String> labels, List<String> bodies) {
+    for (int i = 0; i < out.size(); i++) {
+      String subject = out.get(i).toLowerCase(Locale.ROOT);
+      if (labels.get(i) != null || subject.split(" ").length < 2) {
+        continue;
+      }
+      for (int j = 0; j < out.size(); j++) {
+        if (j == i || labels.get(j) != null || !out.get(j).toLowerCase(Locale.ROOT).startsWith(subject + " ")) {
+          continue;
+        }
+        String first = objectPastSubject(bodies.get(i), subject);
+        String second = objectPastSubject(bodies.get(j), subject);
+        if (first != null && second != null && !first.equalsIgnoreCase(second)) {
+          out.set(i, first);
+          out.set(j, second);
+        }
+        break;
+      }
+    }
+  }
+
+  /** The object after the verb that follows {@code subject} at the start of {@code body}, or null. */
+  private static String objectPastSubject(String body, String subject) {
+    List<String> words = List.of(opening(body).split(" "));
+    int n = subject.split(" ").length;
+    if (words.size() <= n || !String.join(" ", words.subList(0, n)).equalsIgnoreCase(subject)) {
+      return null;
+    }
+    return objectAfterVerb(words.subList(n, words.size()));
   }
 
   /**
@@ -901,8 +939,11 @@ final class TitleMaker {
       return null;
     }
     int start = 0;
+    // A participle the tagger reads as an adjective belongs to the verb group ("has been involved | in").
     while (start < tags.size() && (VERB_GROUP_TAGS.contains(tags.get(start))
-        || POSSESSIVES.contains(lead.get(start).toLowerCase(Locale.ROOT)))) {
+        || POSSESSIVES.contains(lead.get(start).toLowerCase(Locale.ROOT))
+        || tags.get(start).equals("ADJ") && lead.get(start).endsWith("ed") && start > 0
+            && start + 1 < tags.size() && tags.get(start + 1).equals("ADP"))) {
       start++;
     }
     int end = start;

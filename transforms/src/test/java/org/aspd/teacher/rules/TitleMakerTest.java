@@ -356,4 +356,19 @@ class TitleMakerTest {
     assertEquals("Practice", TitleMaker.fromItem(null,
         "Practice, practice, practice: the more you rehearse, the more confident you will feel."));
   }
+
+  @Test
+  void aSubjectCutBeforeItsVerbBesideTheSameSubjectRunningOnIsToldApartByObjects() {
+    // Meta-Llama-3.1-8B #695 (audit 11): "The country" and "The country has been involved".
+    List<String> bodies = List.of(
+        "The country has experienced significant growth and expansion, including new territories and states.",
+        "The United States is a global power, with economic, military and cultural influence.",
+        "The country has been involved in numerous wars and conflicts, including both world wars.");
+    List<String> titles = new java.util.ArrayList<>();
+    bodies.forEach(b -> titles.add(TitleMaker.fromItem(null, b)));
+    assertEquals("The country", titles.get(0));
+    assertEquals(List.of("Significant growth and expansion", titles.get(1), "Numerous wars and conflicts"),
+        TitleMaker.distinct(titles, java.util.Arrays.asList(null, null, null), bodies));
+  }
 }
+
