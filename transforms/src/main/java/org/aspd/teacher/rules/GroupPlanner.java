@@ -145,7 +145,8 @@ final class GroupPlanner {
   private boolean computeEligible(int index) {
     Outline.Section s = o.sections.get(index);
     String label = o.headingLabel(s);
-    return !label.isEmpty() && !FRAME_HEADING.matcher(label).find() && !SYNTHESIS_HEADING.matcher(label).find()
+    return !label.isEmpty() && !FRAME_HEADING.matcher(Labels.withoutRomanNumbering(label)).find()
+        && !SYNTHESIS_HEADING.matcher(label).find()
         && !sequential(index) && !placeholderBody(s) && !hidesHeadings(s) && Words.count(o.text, o.startOffset(s.heading()), o.endOffset(Math.max(s.end(),
         s.heading() + 1))) - Words.count(label) >= MIN_SECTION_WORDS;
   }

@@ -9,6 +9,18 @@ final class Labels {
 
   private Labels() {}
 
+  /** An outline's Roman numbering before a word: "I. Introduction", "IV. Experiences" (not "V. S. Naipaul"). */
+  private static final java.util.regex.Pattern ROMAN_NUMBERING =
+      java.util.regex.Pattern.compile("^[IVX]{1,5}\\. (?=[A-Z](?!\\.))");
+
+  /**
+   * A cleaned label without its Roman numbering. {@link #clean} keeps it: "IV. Statistical Analysis"
+   * named in a later section is no use of that section's content.
+   */
+  static String withoutRomanNumbering(String label) {
+    return ROMAN_NUMBERING.matcher(label).replaceFirst("");
+  }
+
   /** Removes markdown emphasis, list numbering, brackets, symbols and a trailing colon. */
   static String clean(String raw) {
     StringBuilder out = new StringBuilder(raw.length());

@@ -105,6 +105,9 @@ final class TitleMaker {
 
   private static String untrimmed(String label, String body, boolean topics) {
     String base = label != null && !label.isBlank() ? label : "";
+    if (!fits(base)) {
+      base = Labels.withoutRomanNumbering(base); // "VI. Last-Minute Gift Ideas for Specific Interests"
+    }
     int paren = base.indexOf(" (");
     if (paren > 0) {
       java.util.regex.Matcher acronym = ACRONYM.matcher(base.substring(paren));
