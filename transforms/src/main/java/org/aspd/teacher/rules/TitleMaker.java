@@ -111,7 +111,16 @@ final class TitleMaker {
     int paren = base.indexOf(" (");
     if (paren > 0) {
       java.util.regex.Matcher acronym = ACRONYM.matcher(base.substring(paren));
-      base = base.substring(0, paren); // "Cost (in dollars)" -> "Cost"
+      int close = base.indexOf(')', paren);
+      String after = close > 0 ? base.substring(close + 1) : "";
+      // "Cost (in dollars)" -> "Cost"; a phrase that goes on past its brackets keeps its end: "Use a
+      // Just-In-Time (JIT) compiler" -> "Use a Just-In-Time compiler", not "Use a Just-In-Time".
+      boolean goesOn = after.length() > 1 && after.charAt(0) == ' ' && Character.isLetter(after.charAt(1));
+      base = base.substring(0, paren) + (goesOn ? after : "");
+      for (int next = base.indexOf(" ("); goesOn && next > 0; next = base.indexOf(" (")) {
+        int shut = base.indexOf(')', next); // "User Interface (UI) and User Experience (UX)"
+        base = base.substring(0, next) + (shut > 0 ? base.substring(shut + 1) : "");
+      }
       if (!fits(base) && acronym.lookingAt()) {
         base = acronym.group(1); // "... Single African Air Transport Market (SAATM)" -> "SAATM"
       }
@@ -1358,6 +1367,9 @@ final class TitleMaker {
   private static final Set<String> ABBREVIATIONS = Set.of("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Mt", "Jr", "Sr",
       "vs", "Lt", "Col", "Gen", "Capt", "Sgt", "Rev", "Fr");
 
+  /** An acronym in brackets after the words it stands for, with no mark after it: "(JIT)", "(UX)". */
+  private static final java.util.regex.Pattern BRACKETED_ACRONYM = java.util.regex.Pattern.compile("\\([A-Z][A-Za-z0-9&-]{0,9}\\)");
+
   /** At most {@code n} word-like words from the first one, up to a mark or a token that is not a word. */
   private static Lead lead(String body, int n) {
     String[] tokens = opening(body).split(" ");
@@ -1381,6 +1393,9 @@ final class TitleMaker {
       if (OPERATOR.matcher(w).matches() && !words.isEmpty()) {
         words.add(w); // "Use == for reference comparison"
         continue;
+      }
+      if (!words.isEmpty() && BRACKETED_ACRONYM.matcher(w).matches()) {
+        continue; // "Use a Just-In-Time (JIT) compiler" reads on to its noun
       }
       if (!isWordLike(stripped)) {
         if (!words.isEmpty()) {

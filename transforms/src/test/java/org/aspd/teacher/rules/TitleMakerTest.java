@@ -370,5 +370,17 @@ class TitleMakerTest {
     assertEquals(List.of("Significant growth and expansion", titles.get(1), "Numerous wars and conflicts"),
         TitleMaker.distinct(titles, java.util.Arrays.asList(null, null, null), bodies));
   }
+
+  @Test
+  void anAcronymInBracketsInsideAPhraseIsSkippedNotACut() {
+    // vicuna-13b #401 (audit 11): "Use a Just-In-Time" for "Use a Just-In-Time (JIT) compiler".
+    assertEquals("Use a Just-In-Time compiler", TitleMaker.fromItem(null,
+        "Use a Just-In-Time (JIT) compiler: Some Python implementations, such as PyPy, include one."));
+    assertEquals("Use a Just-In-Time compiler", TitleMaker.fromItem("Use a Just-In-Time (JIT) compiler",
+        "Some Python implementations, such as PyPy, include one."));
+    assertEquals("User Interface and User Experience", TitleMaker.fromItem(
+        "User Interface (UI) and User Experience (UX)", "Design screens that are easy to use."));
+    assertEquals("Cost", TitleMaker.fromItem("Cost (in dollars)", "About forty dollars a month for the plan."));
+  }
 }
 
