@@ -134,6 +134,15 @@ final class GroupPlanner {
           && !ASIDE_HEADING.matcher(o.headingLabel(o.sections.get(parent))).find();
       if (list.depth() == 0 && o.sectionOf(list.first()) == parent && !inSequence) {
         tryList(list);
+        if (list.items().size() == 1) {
+          // One point whose own items are the list ("- **Vitamins, minerals, and electrolytes** do not
+          // provide energy." over "- **Vitamins** ...", "- **Minerals** ..."): the point leads into them.
+          for (Outline.ListBlock inner : o.listsBetween(list.first() + 1, list.end())) {
+            if (inner.depth() == 1) {
+              tryList(inner);
+            }
+          }
+        }
       }
     }
   }

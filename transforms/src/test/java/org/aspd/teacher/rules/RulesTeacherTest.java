@@ -597,5 +597,21 @@ class RulesTeacherTest {
     // The estimate keeps "Last-Minute Gift Ideas"; the job's tokenizer fits "... for Specific Interests".
     assertTrue(titles.get(2).startsWith("Last-Minute Gift Ideas"), titles.get(2));
   }
+
+  @Test
+  void theItemsOfALonePointAreAGroup() throws Exception {
+    // gpt-4o #141 (audit 11): one bullet leading into vitamins, minerals and electrolytes, left serial.
+    String answer = "Only some nutrients give energy.\n\n### Vitamins, Minerals, and Electrolytes:\n"
+        + "- **Vitamins, minerals, and electrolytes** do not provide caloric value because they are no fuel.\n"
+        + "  - **Vitamins** are organic compounds needed for growth; they act as coenzymes in metabolic reactions.\n"
+        + "  - **Minerals** are inorganic elements essential for bone formation, nerve function and enzymes.\n"
+        + "  - **Electrolytes** such as sodium and potassium keep the fluid balance and the muscles working.\n\n"
+        + "So they have no calories at all.";
+    List<String> candidates = rewrite("Why do only proteins, carbohydrates and fats have calories?", answer);
+    assertFalse(candidates.isEmpty());
+    Group g = parse(candidates.get(0), answer).groups().get(0);
+    assertEquals(3, g.size());
+    assertTrue(g.branches().get(0).content().strip().startsWith("- **Vitamins**"), g.branches().get(0).content());
+  }
 }
 
