@@ -767,7 +767,11 @@ final class IndependenceHeuristic {
       // "If all else fails, ...", "If the problem persists, ...": tried after the others (gold rule 9).
       return "closing: the last item ('" + excerpt(last.body()) + "') is tried after the ones before it";
     }
-    if (views.size() >= 3 && last.label() != null && CLOSING_LABEL.matcher(last.label()).find()) {
+    // Unless an earlier label (or an unlabelled item's first words) reads so too: "1. Overall rating" makes "10. Overall satisfaction" one more
+    // question of a questionnaire, not its closing (llama-2 #559).
+    boolean closingKind = views.stream().limit(views.size() - 1).anyMatch(v -> CLOSING_LABEL.matcher(
+        v.label() != null ? v.label() : String.join(" ", Words.tokens(SequenceCues.lead(v.body()), 40))).find());
+    if (views.size() >= 3 && last.label() != null && CLOSING_LABEL.matcher(last.label()).find() && !closingKind) {
       return "closing: the last item ('" + last.label() + "') combines the ones before it";
     }
     if (views.size() < 3 || last.label() == null) {

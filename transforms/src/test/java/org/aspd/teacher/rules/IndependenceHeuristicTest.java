@@ -616,6 +616,21 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void anOverallQuestionAfterAnotherOverallOneIsNoClosing() {
+    // llama-2 #559 (audit 11): "10. Overall satisfaction" was left out of a questionnaire that opens
+    // with "1. Overall rating (1-5 stars)".
+    String[] items = {"1. Overall rating (1-5 stars): How would you rate your overall experience?\n",
+        "2. Cleanliness: How clean and well-maintained was the hotel during your stay?\n",
+        "3. Service quality: How would you rate the service provided by the hotel staff?\n",
+        "4. Overall satisfaction: On a scale of 1-10, how satisfied were you with your stay?\n"};
+    Assessment questionnaire = assess("Here are some questions for the review:\n\n", items);
+    assertTrue(questionnaire.independent(), questionnaire.reason());
+    items[0] = "1. Location: How convenient was the hotel's location for the places you visited?\n";
+    Assessment closing = assess("Here are some questions for the review:\n\n", items);
+    assertTrue(closing.dropLast(), closing.reason());
+  }
+
+  @Test
   void usageIsACodeWalkthroughNotAKindOfKeyword() {
     // gpt-4o #218 (pairwise review): "### Usage and Benefits" split nine keyword sections in two.
     assertFalse(SequenceCues.sequentialHeading("Usage and Benefits"));
