@@ -452,7 +452,8 @@ final class IndependenceHeuristic {
   private static boolean isNumbered(List<BranchView> views) {
     int numbered = 0;
     for (BranchView v : views) {
-      if (!v.text().isEmpty() && Character.isDigit(v.text().charAt(0))) {
+      // "First, ...", "Second, ...": paragraphs numbered in words.
+      if (!v.text().isEmpty() && Character.isDigit(v.text().charAt(0)) || SequenceCues.numberingOrdinal(v.text())) {
         numbered++;
       }
     }

@@ -15,7 +15,7 @@ final class Outline {
   /** One item of a list: lines [first, end), trailing blank lines excluded. */
   record Item(int first, int end) {}
 
-  enum ListKind { NUMBERED, BULLETED, BOLD_LEAD }
+  enum ListKind { NUMBERED, BULLETED, BOLD_LEAD, ORDINAL }
 
   /** Sibling items; {@code depth} 0 for a list that is not inside another list's item. */
   record ListBlock(ListKind kind, List<Item> items, int depth) {
@@ -53,6 +53,7 @@ final class Outline {
     o.findSections();
     o.findLists(0, o.lines.size(), 0);
     o.findBoldLeadRuns();
+    o.findOrdinalRuns();
     o.index();
     return o;
   }
@@ -299,4 +300,83 @@ final class Outline {
     }
     run.clear();
   }
+
+  /** The ordinal that opens a paragraph, by its place: "First," is 1, "Secondly," 2; "Finally," 0. */
+  private static final java.util.regex.Pattern ORDINAL_LEAD = java.util.regex.Pattern.compile(
+      "^(?:(first(?:ly)?|first of all)|(second(?:ly)?)|(third(?:ly)?)|(fourth(?:ly)?)|(fifth(?:ly)?)|"
+          + "(finally|lastly))\\b,", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /** 1-5 for "First," ... "Fifth,", 0 for "Finally,", -1 when a line opens on no ordinal. */
+  private int ordinalAt(int line) {
+    Line l = lines.get(line);
+    if (l.kind() != Line.Kind.TEXT || l.indent() != 0) {
+      return -1;
+    }
+    java.util.regex.Matcher m = ORDINAL_LEAD.matcher(text.substring(l.textStart(), Math.min(l.end(), l.textStart() + 20)));
+    if (!m.lookingAt()) {
+      return -1;
+    }
+    for (int g = 1; g <= 5; g++) {
+      if (m.group(g) != null) {
+        return g;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Runs of top-level paragraphs that open "First, ...", "Second, ...", ... and perhaps "Finally, ...":
+   * siblings a reader sees (gold rule 3). Each item runs to the next ordinal; the last one to the end
+   * of its paragraph, or its line when the items are single lines. A heading or a list between two
+   * ordinals ends the run.
+   */
+  private void findOrdinalRuns() {
+    java.util.Set<Integer> listed = new java.util.HashSet<>();
+    for (ListBlock list : lists) {
+      for (Item item : list.items()) {
+        for (int line = item.first(); line < item.end(); line++) {
+          listed.add(line);
+        }
+      }
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      if (ordinalAt(i) != 1 || listed.contains(i)) {
+        continue;
+      }
+      List<Integer> starts = new ArrayList<>(List.of(i));
+      int expected = 2;
+      boolean closed = false;
+      for (int j = i + 1; j < lines.size() && !closed; j++) {
+        Line l = lines.get(j);
+        int ordinal = ordinalAt(j);
+        if (ordinal == expected || ordinal == 0 && expected > 2) {
+          starts.add(j);
+          expected++;
+          closed = ordinal == 0;
+        } else if (!l.isBlank() && (l.kind() != Line.Kind.TEXT || l.indent() != 0 || listed.contains(j))) {
+          break;
+        }
+      }
+      if (starts.size() < 2) {
+        continue;
+      }
+      boolean singleLines = true;
+      for (int k = 0; k + 1 < starts.size(); k++) {
+        singleLines &= trimBlankEnd(starts.get(k), starts.get(k + 1)) == starts.get(k) + 1;
+      }
+      int last = starts.get(starts.size() - 1);
+      int end = last + 1;
+      while (!singleLines && end < lines.size() && lines.get(end).kind() == Line.Kind.TEXT) {
+        end++;
+      }
+      List<Item> items = new ArrayList<>();
+      for (int k = 0; k < starts.size(); k++) {
+        int to = k + 1 < starts.size() ? trimBlankEnd(starts.get(k), starts.get(k + 1)) : end;
+        items.add(new Item(starts.get(k), to));
+      }
+      lists.add(new ListBlock(ListKind.ORDINAL, List.copyOf(items), 0));
+      i = end - 1;
+    }
+  }
 }
+

@@ -148,6 +148,9 @@ final class SequenceCues {
    * rinse". Labelled tips ("**Use a timer:** ...") do not count.
    */
   static boolean imperativeStep(String body) {
+    String past = pastOrdinal(body); // "First, preheat the oven": the step's verb comes after its ordinal
+    boolean afterOrdinal = past.length() < body.length();
+    body = past;
     List<String> words = Words.tokens(prefix(body), 60);
     if (words.size() < 3) {
       return false;
@@ -156,8 +159,24 @@ final class SequenceCues {
     String start = lead(body); // past emphasis: "**Discretize** the beam"
     boolean verbLike = verb.length() >= 2 && !Words.STOP.contains(verb) && !verb.endsWith("ing")
         && !verb.endsWith("ed") && !verb.endsWith("ly") && !(verb.endsWith("s") && !verb.endsWith("ss"))
-        && !start.isEmpty() && Character.isUpperCase(start.charAt(0));
+        && !start.isEmpty() && (afterOrdinal || Character.isUpperCase(start.charAt(0)));
     return verbLike && STEP_OBJECT_WORDS.contains(words.get(1));
+  }
+
+  /** A numbering ordinal and its comma at the start of a paragraph: "First, ", "Secondly, ", "Finally, ". */
+  private static final Pattern ORDINAL_COMMA = Pattern.compile(
+      "^(?:first(?:ly| of all)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|finally|lastly), ",
+      Pattern.CASE_INSENSITIVE);
+
+  /** {@code body} past an opening ordinal ("First, preheat the oven" -> "preheat the oven"). */
+  static String pastOrdinal(String body) {
+    Matcher m = ORDINAL_COMMA.matcher(body);
+    return m.lookingAt() ? body.substring(m.end()) : body;
+  }
+
+  /** Whether a body opens on a numbering ordinal: "First, ...", "Secondly, ...", "Finally, ...". */
+  static boolean numberingOrdinal(String body) {
+    return ORDINAL_COMMA.matcher(body).lookingAt();
   }
 
   static boolean temporalStart(String body) {

@@ -30,7 +30,8 @@ final class TitleMaker {
           + "you (?:can|could|may|might|should)(?: also)?(?: want to)?|(?:traditionally|typically|usually|"
           + "generally|ideally|optionally|additionally|alternatively|finally|similarly|however|also|instead|"
           + "otherwise|moreover|furthermore|lastly|historically|interestingly|unfortunately|fortunately|"
-          + "basically|essentially|ultimately|overall|often|sometimes),)\\s+",
+          + "basically|essentially|ultimately|overall|often|sometimes|first(?:ly| of all)?|second(?:ly)?|third(?:ly)?|"
+          + "fourth(?:ly)?|fifth(?:ly)?),)\\s+",
       java.util.regex.Pattern.CASE_INSENSITIVE);
   /** Nouns that name little before "of" or "to": the words after the preposition carry the item. */
   private static final Set<String> LIGHT_HEADS = Set.of("lack", "loss", "use", "role", "impact", "importance",
@@ -184,8 +185,26 @@ final class TitleMaker {
     return fits(title) ? title : "";
   }
 
-  /** A title from the first words of a body's text, past its filler. */
+  /** An adverb that only strengthens the adjective after it: "a very stable asset". */
+  private static final java.util.regex.Pattern STRENGTHENER = java.util.regex.Pattern.compile(
+      "\\b(?:very|really|quite|extremely|highly|incredibly) (?=[a-z])");
+
+  /**
+   * A title from the first words of a body's text, past its filler. A title cut after a strengthener
+   * ("Cash is not a very") is made again without it: "Cash is not a stable asset".
+   */
   private static String openingTitle(String rest, boolean skipped) {
+    String title = plainOpeningTitle(rest, skipped);
+    String last = title.substring(title.lastIndexOf(' ') + 1);
+    java.util.regex.Matcher strong = STRENGTHENER.matcher(rest);
+    if (title.contains(" ") && STRENGTHENER.matcher(last.toLowerCase(Locale.ROOT) + " x").lookingAt() && strong.find()) {
+      String again = plainOpeningTitle(rest.substring(0, strong.start()) + rest.substring(strong.end()), skipped);
+      return again.isEmpty() ? title : again;
+    }
+    return title;
+  }
+
+  private static String plainOpeningTitle(String rest, boolean skipped) {
     String phrase = phrase(rest);
     String title = phrase != null ? phrase : subjectBeforeVerb(balanced(shorten(firstWords(rest, skipped ? 5 : 4))));
     return wholePhrase(rest, title);

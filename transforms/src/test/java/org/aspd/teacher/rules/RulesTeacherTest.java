@@ -613,5 +613,29 @@ class RulesTeacherTest {
     assertEquals(3, g.size());
     assertTrue(g.branches().get(0).content().strip().startsWith("- **Vitamins**"), g.branches().get(0).content());
   }
+
+  @Test
+  void paragraphsNumberedInWordsAreSiblingsUnlessTheyAreSteps() throws Exception {
+    // Qwen2-72B #257 (audit 11): "First, ... Second, ... Third, ... Finally, ..." reasons, one per line,
+    // were left serial.
+    String reasons = "It can feel like less effort for a few reasons.\n"
+        + "First, TV episodes are structured to have a clear beginning, middle and end within one episode.\n"
+        + "Second, TV shows often have a familiar format and recurring characters that feel comfortable.\n"
+        + "Third, TV episodes are shorter than films, which makes each of them feel less daunting to start.\n"
+        + "Finally, watching episodes back to back gives a sense of momentum that makes the time fly by.\n"
+        + "Overall, the feeling of effort depends on structure, length and engagement.";
+    List<String> candidates = rewrite("Why do TV episodes feel like less effort than a film?", reasons);
+    assertFalse(candidates.isEmpty());
+    Response r = parse(candidates.get(0), reasons);
+    assertEquals(4, r.groups().get(0).size());
+    Object last = r.items().get(r.items().size() - 1);
+    assertTrue(last instanceof SerialText tail && tail.text().startsWith("Overall"), String.valueOf(last));
+    String steps = "To bake the cake you need a few steps.\n\n"
+        + "First, preheat the oven to 180 degrees and grease a round cake pan with butter.\n\n"
+        + "Second, mix the flour, sugar, eggs and milk in a large bowl until the batter is smooth.\n\n"
+        + "Third, pour the batter into the greased pan and bake it for thirty minutes in the oven.\n\n"
+        + "Finally, let the baked cake cool on a rack before you slice it and serve it.\n\nEnjoy your cake!";
+    assertEquals(List.of(), rewrite("How do I bake a cake?", steps));
+  }
 }
 

@@ -382,5 +382,14 @@ class TitleMakerTest {
         "User Interface (UI) and User Experience (UX)", "Design screens that are easy to use."));
     assertEquals("Cost", TitleMaker.fromItem("Cost (in dollars)", "About forty dollars a month for the plan."));
   }
+
+  @Test
+  void aTitleCutAfterAStrengthenerIsMadeWithoutIt() {
+    // vicuna-7b #132: "Cash is not a very" for "cash is not a very stable asset".
+    assertEquals("Cash is not a stable asset", TitleMaker.fromItem(null,
+        "Second, cash is not a very stable asset, as its value can fluctuate with inflation and rates."));
+    assertEquals("Cash is a very liquid asset", TitleMaker.fromItem(null,
+        "First, cash is a very liquid asset, which means that it can be converted easily."));
+  }
 }
 
