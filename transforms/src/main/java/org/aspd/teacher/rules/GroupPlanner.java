@@ -719,10 +719,13 @@ final class GroupPlanner {
     for (Outline.Item item : list.items()) {
       String lead = SequenceCues.lead(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end())));
       List<String> words = new ArrayList<>();
-      for (String w : lead.split("\\s+", 6)) {
+      for (String w : lead.split("\\s+")) {
         String letters = w.replaceAll("[^\\p{L}'-]", "");
-        if (!letters.isEmpty() && words.size() < 4) {
+        if (!letters.isEmpty()) {
           words.add(letters);
+        }
+        if (words.size() == 4) {
+          break;
         }
       }
       verbs += words.size() >= 2 && !words.get(0).endsWith("ing") && PartsOfSpeech.tag(words).get(0).equals("VERB") ? 1 : 0;

@@ -112,16 +112,7 @@ final class TitleMaker {
     int paren = base.indexOf(" (");
     if (paren > 0) {
       java.util.regex.Matcher acronym = ACRONYM.matcher(base.substring(paren));
-      int close = base.indexOf(')', paren);
-      String after = close > 0 ? base.substring(close + 1) : "";
-      // "Cost (in dollars)" -> "Cost"; a phrase that goes on past its brackets keeps its end: "Use a
-      // Just-In-Time (JIT) compiler" -> "Use a Just-In-Time compiler", not "Use a Just-In-Time".
-      boolean goesOn = after.length() > 1 && after.charAt(0) == ' ' && Character.isLetter(after.charAt(1));
-      base = base.substring(0, paren) + (goesOn ? after : "");
-      for (int next = base.indexOf(" ("); goesOn && next > 0; next = base.indexOf(" (")) {
-        int shut = base.indexOf(')', next); // "User Interface (UI) and User Experience (UX)"
-        base = base.substring(0, next) + (shut > 0 ? base.substring(shut + 1) : "");
-      }
+      base = withoutBrackets(base, paren);
       if (!fits(base) && acronym.lookingAt()) {
         base = acronym.group(1); // "... Single African Air Transport Market (SAATM)" -> "SAATM"
       }
@@ -185,9 +176,28 @@ final class TitleMaker {
     return fits(title) ? title : "";
   }
 
-  /** An adverb that only strengthens the adjective after it: "a very stable asset". */
+  /**
+   * {@code label} without its brackets from {@code paren} on: "Cost (in dollars)" -> "Cost". A phrase
+   * that goes on past them keeps its words, every bracket out: "Use a Just-In-Time (JIT) compiler" ->
+   * "Use a Just-In-Time compiler", not "Use a Just-In-Time"; "User Interface (UI) and User Experience
+   * (UX)" -> "User Interface and User Experience".
+   */
+  private static String withoutBrackets(String label, int paren) {
+    int close = label.indexOf(')', paren);
+    String after = close > 0 ? label.substring(close + 1) : "";
+    if (after.length() < 2 || after.charAt(0) != ' ' || !Character.isLetter(after.charAt(1))) {
+      return label.substring(0, paren);
+    }
+    String rest = label.substring(0, paren) + after;
+    int next = rest.indexOf(" (", paren);
+    return next > 0 ? withoutBrackets(rest, next) : rest;
+  }
+
+  /** Adverbs that only strengthen the adjective after them: "a very stable asset". */
+  private static final Set<String> STRENGTHENERS = Set.of("very", "really", "quite", "extremely", "highly",
+      "incredibly");
   private static final java.util.regex.Pattern STRENGTHENER = java.util.regex.Pattern.compile(
-      "\\b(?:very|really|quite|extremely|highly|incredibly) (?=[a-z])");
+      "\\b(?:" + String.join("|", STRENGTHENERS) + ") (?=[a-z])");
 
   /**
    * A title from the first words of a body's text, past its filler. A title cut after a strengthener
@@ -197,7 +207,7 @@ final class TitleMaker {
     String title = plainOpeningTitle(rest, skipped);
     String last = title.substring(title.lastIndexOf(' ') + 1);
     java.util.regex.Matcher strong = STRENGTHENER.matcher(rest);
-    if (title.contains(" ") && STRENGTHENER.matcher(last.toLowerCase(Locale.ROOT) + " x").lookingAt() && strong.find()) {
+    if (title.contains(" ") && STRENGTHENERS.contains(last.toLowerCase(Locale.ROOT)) && strong.find()) {
       String again = plainOpeningTitle(rest.substring(0, strong.start()) + rest.substring(strong.end()), skipped);
       return again.isEmpty() ? title : again;
     }
