@@ -1396,6 +1396,13 @@ final class TitleMaker {
   private static final Set<String> ABBREVIATIONS = Set.of("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Mt", "Jr", "Sr",
       "vs", "Lt", "Col", "Gen", "Capt", "Sgt", "Rev", "Fr");
 
+  /**
+   * A short name that opens a text without being a word: letters and digits mixed ("3D", "IP3", "H1-B",
+   * "C7"). A lone letter or number ("R", "10"), or a symbol, names too little.
+   */
+  private static final java.util.regex.Pattern LEADING_NAME = java.util.regex.Pattern.compile(
+      "(?=.*\\p{L})(?=.*\\p{N})[\\p{L}\\p{N}][\\p{L}\\p{N}/-]{1,7}");
+
   /** An acronym in brackets after the words it stands for, with no mark after it: "(JIT)", "(UX)". */
   private static final java.util.regex.Pattern BRACKETED_ACRONYM = java.util.regex.Pattern.compile("\\([A-Z][A-Za-z0-9&-]{0,9}\\)");
 
@@ -1426,7 +1433,9 @@ final class TitleMaker {
       if (!words.isEmpty() && BRACKETED_ACRONYM.matcher(w).matches()) {
         continue; // "Use a Just-In-Time (JIT) compiler" reads on to its noun
       }
-      if (!isWordLike(stripped)) {
+      // A short name that is not a word opens the title: "3D printing", "H1-B visa", "IP3 diffuses".
+      boolean name = words.isEmpty() && LEADING_NAME.matcher(stripped).matches();
+      if (!name && !isWordLike(stripped)) {
         if (!words.isEmpty()) {
           break;
         }

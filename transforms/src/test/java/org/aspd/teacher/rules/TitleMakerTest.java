@@ -391,5 +391,15 @@ class TitleMakerTest {
     assertEquals("Cash is a very liquid asset", TitleMaker.fromItem(null,
         "First, cash is a very liquid asset, which means that it can be converted easily."));
   }
+
+  @Test
+  void aShortNameOfLettersAndDigitsOpensTheTitle() {
+    // claude-3-opus #244 and Qwen1.5-7B #587: "printing communities", "power supply".
+    assertEquals("3D printing communities share free designs", TitleMaker.fromItem(null,
+        "3D printing communities share free designs for mice and keyboards online."));
+    assertEquals("12V power supply", TitleMaker.fromItem(null, "12V power supply: powers the LED strip."));
+    // A lone letter names too little to open a title.
+    assertTrue(!TitleMaker.fromItem(null, "R is the average rate of star formation in our galaxy.").startsWith("R "));
+  }
 }
 
