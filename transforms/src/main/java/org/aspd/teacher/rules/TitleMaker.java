@@ -118,6 +118,11 @@ final class TitleMaker {
       }
     }
     String title = base.isEmpty() ? "" : balanced(shorten(base));
+    java.util.regex.Matcher names = FIRST_OF_NAMES.matcher(title);
+    if (names.matches() && base.startsWith(title + ", ") && Character.isUpperCase(base.charAt(title.length() + 2))
+        && Words.count(names.group(1)) >= 2) {
+      title = names.group(1); // "The solo careers of John, Paul, George, and Ringo ...": not "... of John"
+    }
     if (!title.isEmpty() && !title.equals(base) && !cutAtMark(base, title)) {
       // A label cut to fit: a quoted name before its author ('"The Expanse" series by James S.A.
       // Corey'), else a cut that ends a phrase ("Improved Quality of Life and Environmental").
@@ -370,6 +375,11 @@ final class TitleMaker {
   private static final java.util.regex.Pattern SECOND_MEMBER = java.util.regex.Pattern.compile(
       "^([a-z][\\w'-]*)(?:, (?:[\\w'-]+, )*(and|or) | (and|or) )");
   private static final Set<String> MODIFIER_TAGS = Set.of("ADJ", "NOUN");
+  /** Words after which a list of names may follow: "the careers of John, Paul, ...". */
+  private static final Set<String> NAME_LIST_OPENERS = Set.of("of", "by", "from", "with", "like", "including");
+  /** A title cut at the comma after the first of a list of names: "The solo careers of John". */
+  private static final java.util.regex.Pattern FIRST_OF_NAMES = java.util.regex.Pattern.compile(
+      "(.+) (?:" + String.join("|", NAME_LIST_OPENERS) + ") [A-Z][\\w'-]*");
 
   /**
    * A title for words cut at a comma that opens a series, or null. A series of modifiers of one noun
@@ -397,6 +407,15 @@ final class TitleMaker {
     java.util.regex.Matcher m = SERIES_REST.matcher(rest);
     if (!m.lookingAt()) {
       return null;
+    }
+    int before = words.size() - 2;
+    if (before >= 2 && NAME_LIST_OPENERS.contains(words.get(before).toLowerCase(Locale.ROOT))
+        && Character.isUpperCase(words.get(before + 1).charAt(0)) && Character.isUpperCase(m.group(3).charAt(0))) {
+      // "The solo careers of John, Paul, George and Ringo": the names are listed; the title stops before them.
+      String shorter = acceptable(words, before);
+      if (shorter != null) {
+        return shorter;
+      }
     }
     List<String> middle = new ArrayList<>(Words.tokens(m.group(1), m.group(1).length()));
     middle.add(words.get(words.size() - 1));
@@ -494,6 +513,11 @@ final class TitleMaker {
       }
       words = further;
       tags = furtherTags;
+      // The two modifiers and their noun are one phrase: "Eat a light, nutritious meal" is not "Eat a light".
+      String throughNoun = endsPhrase(words, tags, n + 2) ? acceptable(words, n + 2) : null;
+      if (throughNoun != null) {
+        return throughNoun;
+      }
     }
     if (endsPhrase(words, tags, n)) {
       return title;
@@ -537,7 +561,10 @@ final class TitleMaker {
     String head = words.get(n + 1);
     boolean secondModifies = tags.get(n).equals("ADJ") || second.indexOf('-') > 0 && tags.get(n).equals("NOUN");
     boolean headIsNoun = !head.endsWith("ing") || n + 2 < words.size() && NOMINAL_TAGS.contains(tags.get(n + 2));
-    return tags.get(n - 1).equals("ADJ") && secondModifies && NOMINAL_TAGS.contains(tags.get(n + 1))
+    // Right after an article, a first word the tagger reads as a noun modifies too: "a light, nutritious meal".
+    boolean firstModifies = tags.get(n - 1).equals("ADJ")
+        || tags.get(n - 1).equals("NOUN") && n >= 2 && tags.get(n - 2).equals("DET") && tags.get(n).equals("ADJ");
+    return firstModifies && secondModifies && NOMINAL_TAGS.contains(tags.get(n + 1))
         && !second.endsWith("ly") && headIsNoun;
   }
 

@@ -401,5 +401,16 @@ class TitleMakerTest {
     // A lone letter names too little to open a title.
     assertTrue(!TitleMaker.fromItem(null, "R is the average rate of star formation in our galaxy.").startsWith("R "));
   }
+
+  @Test
+  void twoModifiersOfANounAndAListOfNamesAreNotCutAtTheirFirstComma() {
+    // claude-3-opus #304 and Meta-Llama-3-8B #779 (audit 12): "Eat a light", "The solo careers of John".
+    assertEquals("Eat a light nutritious meal", TitleMaker.fromItem(null,
+        "Eat a light, nutritious meal the next day to help your body recover."));
+    assertEquals("The solo careers", TitleMaker.fromItem(
+        "The solo careers of John, Paul, George, and Ringo might have taken off earlier", "As talented musicians."));
+    assertEquals("The solo careers", TitleMaker.fromItem(null,
+        "The solo careers of John, Paul, George and Ringo after the breakup."));
+  }
 }
 
