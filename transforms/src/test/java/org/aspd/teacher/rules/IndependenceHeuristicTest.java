@@ -631,6 +631,20 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void bulletedStepsAfterFollowTheseStepsAreAProcedure() {
+    // Qwen2-72B #388 (audit 12): clean, crush, cover, boil, simmer, strain were grouped as bullets.
+    String[] steps = {"- Clean the lichen thoroughly to remove any dirt or debris.\n",
+        "- Crush the lichen to break it down and increase its surface area.\n",
+        "- Place the lichen in a pot and cover it with water.\n",
+        "- Strain the lichen out of the water, and use the liquid as a dye bath.\n"};
+    Assessment procedure = assess("To use the boiling water method, follow these steps:\n", steps);
+    assertTrue(procedure.ordered(), procedure.reason());
+    // The same bullets as measures one can take are no procedure.
+    Assessment measures = assess("Here are some steps you can take to keep lichen dyes safe:\n", steps);
+    assertFalse(measures.ordered(), measures.reason());
+  }
+
+  @Test
   void usageIsACodeWalkthroughNotAKindOfKeyword() {
     // gpt-4o #218 (pairwise review): "### Usage and Benefits" split nine keyword sections in two.
     assertFalse(SequenceCues.sequentialHeading("Usage and Benefits"));
