@@ -234,11 +234,11 @@ final class IndependenceHeuristic {
       return Failure.ordered("the introduction announces an ordered procedure over numbered headings ('"
           + excerpt(offer) + "')");
     }
+    int steps = 0;
+    for (BranchView v : views) {
+      steps += v.label() == null && !headedItem(v) && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
+    }
     if (isNumbered(views)) {
-      int steps = 0;
-      for (BranchView v : views) {
-        steps += v.label() == null && !headedItem(v) && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
-      }
       if (steps * 2 > views.size()) {
         return Failure.ordered("procedure: " + steps + " of " + views.size()
             + " numbered items are unlabelled imperative steps");
@@ -256,10 +256,6 @@ final class IndependenceHeuristic {
       // Bullets right after "follow these steps:" that are imperative steps: a procedure all the same
       // (Qwen2-72B #388, audit 12: clean, crush, cover, boil, simmer, strain).
       String announced = lastSentence(tail(precondition, 400));
-      int steps = 0;
-      for (BranchView v : views) {
-        steps += v.label() == null && SequenceCues.imperativeStep(v.body()) ? 1 : 0;
-      }
       if (steps * 2 > views.size() && SequenceCues.procedureIntro(announced)) {
         return Failure.ordered("the introduction announces an ordered procedure over imperative steps ('"
             + excerpt(announced) + "')");

@@ -301,27 +301,13 @@ final class Outline {
     run.clear();
   }
 
-  /** The ordinal that opens a paragraph, by its place: "First," is 1, "Secondly," 2; "Finally," 0. */
-  private static final java.util.regex.Pattern ORDINAL_LEAD = java.util.regex.Pattern.compile(
-      "^(?:(first(?:ly)?|first of all)|(second(?:ly)?)|(third(?:ly)?)|(fourth(?:ly)?)|(fifth(?:ly)?)|"
-          + "(finally|lastly))\\b,", java.util.regex.Pattern.CASE_INSENSITIVE);
-
-  /** 1-5 for "First," ... "Fifth,", 0 for "Finally,", -1 when a line opens on no ordinal. */
+  /** 1-5 for a line that opens "First," ... "Fifth,", 0 for "Finally,", -1 when it opens on no ordinal. */
   private int ordinalAt(int line) {
     Line l = lines.get(line);
     if (l.kind() != Line.Kind.TEXT || l.indent() != 0) {
       return -1;
     }
-    java.util.regex.Matcher m = ORDINAL_LEAD.matcher(text.substring(l.textStart(), Math.min(l.end(), l.textStart() + 20)));
-    if (!m.lookingAt()) {
-      return -1;
-    }
-    for (int g = 1; g <= 5; g++) {
-      if (m.group(g) != null) {
-        return g;
-      }
-    }
-    return 0;
+    return SequenceCues.ordinalPlace(text.substring(l.textStart(), Math.min(l.end(), l.textStart() + 20)));
   }
 
   /**

@@ -163,9 +163,12 @@ final class SequenceCues {
     return verbLike && STEP_OBJECT_WORDS.contains(words.get(1));
   }
 
-  /** A numbering ordinal and its comma at the start of a paragraph: "First, ", "Secondly, ", "Finally, ". */
+  /**
+   * A numbering ordinal and its comma at the start of a paragraph: "First, ", "Secondly, ", "Finally, ".
+   * Groups 1-5 are the places "first" to "fifth"; group 6 is "finally" or "lastly".
+   */
   private static final Pattern ORDINAL_COMMA = Pattern.compile(
-      "^(?:first(?:ly| of all)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|finally|lastly), ",
+      "^(?:(first(?:ly| of all)?)|(second(?:ly)?)|(third(?:ly)?)|(fourth(?:ly)?)|(fifth(?:ly)?)|(finally|lastly)),(?: |$)",
       Pattern.CASE_INSENSITIVE);
 
   /** {@code body} past an opening ordinal ("First, preheat the oven" -> "preheat the oven"). */
@@ -176,7 +179,21 @@ final class SequenceCues {
 
   /** Whether a body opens on a numbering ordinal: "First, ...", "Secondly, ...", "Finally, ...". */
   static boolean numberingOrdinal(String body) {
-    return ORDINAL_COMMA.matcher(body).lookingAt();
+    return ordinalPlace(body) >= 0;
+  }
+
+  /** 1-5 for a body that opens "First, " ... "Fifth, ", 0 for "Finally, " or "Lastly, ", else -1. */
+  static int ordinalPlace(String body) {
+    Matcher m = ORDINAL_COMMA.matcher(body);
+    if (!m.lookingAt()) {
+      return -1;
+    }
+    for (int g = 1; g <= 5; g++) {
+      if (m.group(g) != null) {
+        return g;
+      }
+    }
+    return 0;
   }
 
   static boolean temporalStart(String body) {
