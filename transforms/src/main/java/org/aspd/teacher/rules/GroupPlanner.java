@@ -46,6 +46,10 @@ final class GroupPlanner {
           + "parameters?|endpoints?|fields?|variables?|hooks?|props?|routes?)\\b", Pattern.CASE_INSENSITIVE);
   /** An identifier in a label: {@code is_empty}, {@code toLowerCase}, {@code main()}. */
   private static final Pattern IDENTIFIER = Pattern.compile("\\w_\\w|[a-z][A-Z]|\\(\\)");
+  /** A code span with no space inside that opens an item's text: "`==`", "`.equals()`". */
+  private static final Pattern LEADING_CODE_SPAN = Pattern.compile("`([^`\\s]{1,30})`");
+  /** An operator that opens a label: "== compares the reference", "!== also compares types". */
+  private static final Pattern LEADING_OPERATOR = Pattern.compile("^[=!<>&|]{2,3}(?=\\s|$)");
   private static final int MIN_SECTION_WORDS = 8;
   /** More siblings than this are a catalogue, not branches; merging them would hide the structure. */
   static final int MAX_SIBLINGS = 40;
@@ -443,17 +447,20 @@ final class GroupPlanner {
     List<int[]> spans = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    List<String> names = new ArrayList<>(); // a label, else a code span the item opens on ("`.equals()` compares")
     boolean repeated = false;
     for (Outline.Item item : list.items()) {
       spans.add(new int[] {item.first(), item.end()});
       BranchView v = BranchView.of(o.text.substring(o.startOffset(item.first()), o.endOffset(item.end())));
       labels.add(v.label());
+      java.util.regex.Matcher span = LEADING_CODE_SPAN.matcher(v.body());
+      names.add(v.label() != null ? v.label() : span.lookingAt() ? span.group(1) : null);
       repeated |= v.label() != null && !seen.add(v.label().toLowerCase(java.util.Locale.ROOT));
     }
     if (repeated && list.kind() == Outline.ListKind.BOLD_LEAD) {
       return null; // a dialogue ("Host:", "Guest:"), not siblings
     }
-    if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(labels)
+    if (profile.hasCode() && list.kind() == Outline.ListKind.NUMBERED && !codeComponents(names)
         && (nearCode(list) || mostlyImperative(list))) {
       return null; // an explanation that walks through code in execution order
     }
@@ -736,7 +743,8 @@ final class GroupPlanner {
   private static boolean codeComponents(List<String> labels) {
     int named = 0;
     for (String label : labels) {
-      if (label != null && (CODE_COMPONENT.matcher(label).find() || IDENTIFIER.matcher(label).find())) {
+      if (label != null && (CODE_COMPONENT.matcher(label).find() || IDENTIFIER.matcher(label).find()
+          || LEADING_OPERATOR.matcher(label).find())) {
         named++;
       }
     }

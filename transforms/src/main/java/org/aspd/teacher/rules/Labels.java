@@ -21,6 +21,13 @@ final class Labels {
     return ROMAN_NUMBERING.matcher(label).replaceFirst("");
   }
 
+  /**
+   * An operator a label may open on, what the item is about ("`==` compares the reference"); an arrow
+   * ("=> text") is a bullet, not an operator.
+   */
+  private static final java.util.regex.Pattern LEADING_OPERATOR =
+      java.util.regex.Pattern.compile("(?:===?|!==?|<=|>=|&&|\\|\\|) ");
+
   /** Removes markdown emphasis, list numbering, brackets, symbols and a trailing colon. */
   static String clean(String raw) {
     StringBuilder out = new StringBuilder(raw.length());
@@ -36,7 +43,8 @@ final class Labels {
     }
     String s = out.toString().strip();
     int p = 0;
-    while (p < s.length() && !Character.isLetterOrDigit(s.charAt(p)) && s.charAt(p) != '(' && s.charAt(p) != '"'
+    while (p < s.length() && !LEADING_OPERATOR.matcher(s).region(p, s.length()).lookingAt()
+        && !Character.isLetterOrDigit(s.charAt(p)) && s.charAt(p) != '(' && s.charAt(p) != '"'
         && s.charAt(p) != '\'') {
       p++;
     }

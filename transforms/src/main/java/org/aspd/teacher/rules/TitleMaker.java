@@ -1453,8 +1453,10 @@ final class TitleMaker {
       // A quoted word inside the first words goes on with them: 'a small "hopscotch" design'.
       String stripped = words.isEmpty() ? core : core.replaceFirst("^[\"\u201c]+", "");
       boolean quoteOnly = !marks.isEmpty() && marks.chars().allMatch(c -> "\"\u201d'\u2019".indexOf(c) >= 0);
-      if (OPERATOR.matcher(w).matches() && !words.isEmpty()) {
-        words.add(w); // "Use == for reference comparison"
+      if (OPERATOR.matcher(w).matches() && (!words.isEmpty() || i + 1 < tokens.length)) {
+        // "Use == for reference comparison"; one that opens the item is what it is about ("== compares
+        // the reference"), not a mark to skip ("compares the reference").
+        words.add(w);
         continue;
       }
       if (!words.isEmpty() && BRACKETED_ACRONYM.matcher(w).matches()) {

@@ -533,6 +533,31 @@ class RulesTeacherTest {
   }
 
   @Test
+  void numberedItemsThatOpenOnTheOperatorsTheyCompareAreNoWalkthrough() throws Exception {
+    // claude-3-opus #562 (audit 12): "1. `==` compares ..." / "2. `.equals()` compares ..." above an
+    // example stayed serial, read as a walkthrough of the code below them.
+    String answer = "When comparing strings, use `.equals()` instead of `==`. Here's why:\n\n"
+        + "1. `==` compares the reference (memory address) of two objects:\n"
+        + "   - It checks if both strings refer to the same object in memory.\n"
+        + "   - Two strings with the same content may still be different objects.\n\n"
+        + "2. `.equals()` compares the content of two strings:\n"
+        + "   - It returns `true` if the strings have the same characters in the same order.\n"
+        + "   - It ignores whether they are the same object in memory.\n\n"
+        + "Here's an example to illustrate the difference:\n\n"
+        + "```java\nString a = \"Hi\";\nString b = new String(\"Hi\");\nSystem.out.println(a == b);\n```\n\n"
+        + "The comparison prints false because the two strings are different objects.";
+    List<String> candidates = rewrite("How do I compare strings in Java?", answer);
+    assertFalse(candidates.isEmpty());
+    Group g = parse(candidates.get(0), answer).groups().get(0);
+    assertEquals(2, g.size());
+    assertEquals("== compares the reference", g.branches().get(0).title());
+    // Items that open on a statement of the code are still read in its order.
+    String walk = answer.replace("1. `==` compares", "1. `String a = \"Hi\";` compares")
+        .replace("2. `.equals()` compares", "2. `b.intern();` compares");
+    assertEquals(List.of(), rewrite("How do I compare strings in Java?", walk));
+  }
+
+  @Test
   void aSummingUpAfterTheLastSubSectionClosesTheAnswer() throws Exception {
     // gpt-4o #735 (audit 11): "In summary, ..." sat at the end of the last section's last sub-section.
     StringBuilder answer = new StringBuilder("Both kinds of bottle have costs.\n\n");

@@ -236,6 +236,11 @@ class TitleMakerTest {
         "Dr. Elara Vex, a brilliant scientist who created the Memory Implantation Device."));
     assertEquals("Use == for reference comparison", TitleMaker.fromItem(null,
         "Use == for reference comparison: If you need to check whether two references point to one object."));
+    // claude-3-opus #562 (audit 12): an operator the item opens on is what it is about.
+    assertEquals("== compares the reference", TitleMaker.fromItem(null,
+        "1. `==` compares the reference (memory address) of two objects:\n   - It checks the address."));
+    assertEquals("== Operator", Labels.clean("**`==` Operator**:")); // gpt4_1106 #562: not "Operator"
+    assertEquals("Keep it short", Labels.clean("=> Keep it short")); // an arrow is a bullet
     assertEquals("-a (archive mode)", TitleMaker.fromItem(null,
         "- `-a` (archive mode) preserves file permissions, ownership, and timestamps."));
     // Two modifiers of one noun read on past their comma, a hyphenated one too.
