@@ -37,11 +37,15 @@ final class TitleMaker {
   private static final Set<String> LIGHT_HEADS = Set.of("lack", "loss", "use", "role", "impact", "importance",
       "type", "types", "kind", "kinds", "level", "levels", "number", "amount", "need", "risk", "risks", "cost",
       "costs", "source", "sources", "effects", "effect", "power", "sense", "art", "introduction", "overview",
-      "basics", "comparison", "difference", "fundamentals");
+      "basics", "comparison", "difference", "fundamentals", "overuse", "overreliance", "misuse", "failure",
+      "inability");
   /** Gerunds that open a topic ("Understanding data structures", "Using GitHub"): its object names it. */
   private static final Set<String> GERUNDS = Set.of("understanding", "using", "creating", "building",
       "learning", "developing", "implementing", "exploring", "choosing", "managing", "improving", "mastering",
-      "getting", "writing", "making");
+      "getting", "writing", "making",
+      // Verbs that say little before their preposition: "Relying on authority figures", "Going on a
+      // scenic drive", "Participating in a charity walk".
+      "relying", "depending", "participating", "engaging", "going", "focusing", "investing");
   private static final Set<String> PREPOSITIONS = Set.of("of", "to", "for", "in", "on", "with", "from", "by",
       "at", "into", "through", "about", "between", "within", "without", "over", "under", "across", "behind",
       "beyond", "against", "among", "toward", "towards", "around", "during", "versus", "vs");
@@ -1240,7 +1244,7 @@ final class TitleMaker {
     // Only for a plain phrase: "Basics of Machine Learning" and "A and B" are split first, then looked at.
     boolean plainPhrase = words.stream().noneMatch(w -> PREPOSITIONS.contains(w.toLowerCase(Locale.ROOT))
         || w.equals("and") || w.equals("&"));
-    if (plainPhrase && words.size() >= 3 && isCommon(words.get(words.size() - 1), common)
+    if (plainPhrase && words.size() >= 3 && dropsAsCommon(words, words.size() - 1, common, max, false)
         && !WEAK_ENDINGS.contains(words.get(words.size() - 2).toLowerCase(Locale.ROOT))) {
       words.remove(words.size() - 1);
     } else if (plainPhrase && words.size() >= 3 && isCommon(words.get(0), common)
@@ -1251,14 +1255,17 @@ final class TitleMaker {
       return String.join(" ", words);
     }
     for (int i = 1; i < words.size() - 1; i++) {
-      if (words.get(i).equals("and") || words.get(i).equals("&")) {
+      if (words.get(i).equals("and") || words.get(i).equals("&") || alternativeAt(words, i)) {
         String first = String.join(" ", words.subList(0, i));
         boolean shared = words.subList(0, i).stream().allMatch(w -> isCommon(w, common));
         return keyPhrase(shared ? String.join(" ", words.subList(i + 1, words.size())) : first, max, common);
       }
     }
     String verb = words.get(0).toLowerCase(Locale.ROOT);
-    if (words.size() > 1 && (TIP_VERBS.contains(verb) || GERUNDS.contains(verb))) {
+    boolean adverbial = ADVERBIAL.matcher(String.join(" ", words.subList(1, words.size()))).lookingAt();
+    boolean afterVerb = false;
+    if (words.size() > 1 && (TIP_VERBS.contains(verb) || GERUNDS.contains(verb)) && !adverbial) {
+      afterVerb = true;
       List<String> rest = new ArrayList<>(words.subList(1, words.size()));
       if (verb.equals("getting") && rest.size() > 2 && rest.get(0).equalsIgnoreCase("started")) {
         rest.remove(0); // "Getting started with machine learning" -> "machine learning"
@@ -1290,7 +1297,7 @@ final class TitleMaker {
       words.remove(words.size() - 1);
     }
     int end = words.size();
-    while (end > 1 && isCommon(words.get(end - 1), common)) {
+    while (end > 1 && dropsAsCommon(words, end - 1, common, max, afterVerb)) {
       end--; // "Tsinghua University" in a list of universities -> "Tsinghua"
     }
     List<String> tail = new ArrayList<>(words.subList(Math.max(0, end - max), end));
@@ -1298,6 +1305,42 @@ final class TitleMaker {
       tail.remove(0);
     }
     return trimWeak(String.join(" ", tail));
+  }
+
+  /**
+   * Whether {@code words[i]} is an "or" before a last noun of its own, "a charity walk or run", "Study
+   * Group or Class"; in "Boiled or Poached Eggs" the two words before the noun share it.
+   */
+  private static boolean alternativeAt(List<String> words, int i) {
+    return words.get(i).equals("or") && i == words.size() - 2
+        && !PartsOfSpeech.tag(words.subList(0, i)).get(i - 1).equals("ADJ");
+  }
+
+  /**
+   * What follows a tip verb that is no object of it: "Practice in front of others" is about practising
+   * ("Practice"), not about a front.
+   */
+  private static final java.util.regex.Pattern ADVERBIAL =
+      java.util.regex.Pattern.compile("(?i)(?:in front of|out loud|aloud|in public|at home)\\b");
+
+  /**
+   * Whether {@code words[at]} says what many titles of the group say and may go: a common noun after a
+   * name or a noun goes ("Carnegie Mellon University" -> "Carnegie Mellon", "Extreme weather events" ->
+   * "Extreme weather"). Where a part has room for two words, one after an adjective stays, and so does
+   * one whose going would leave a verb and its modifier, or the modifier of a verb already dropped ("Avoiding direct questions" -> "direct
+   * questions", "Using vague language" -> "vague language", not "Avoiding direct", "Using vague").
+   */
+  private static boolean dropsAsCommon(List<String> words, int at, Set<String> common, int max, boolean afterVerb) {
+    if (!isCommon(words.get(at), common)) {
+      return false;
+    }
+    if (at == 0 || max < 2) {
+      return true;
+    }
+    String opening = words.get(0).toLowerCase(Locale.ROOT);
+    boolean verbAndModifier = at == 2 && (TIP_VERBS.contains(opening) || GERUNDS.contains(opening))
+        || afterVerb && at == 1; // the verb already gone: "Using vague language" -> "vague language"
+    return !verbAndModifier && !PartsOfSpeech.tag(words.subList(0, at + 1)).get(at - 1).equals("ADJ");
   }
 
   private static boolean isCommon(String word, Set<String> common) {

@@ -171,6 +171,42 @@ class TitleMakerTest {
   }
 
   @Test
+  void mergedTitlesKeepTheWordsThatNameTheItem() {
+    // Audit 13: merged pairs read as word salad ("Statements and Relying", "Front and Relax", "Going and
+    // Waterfall", "Overuse and Avoiding direct").
+    List<String> signs = List.of("Overuse of vague terms", "Avoiding direct questions", "Using buzzwords without context",
+        "Failure to ask clarifying questions", "Avoiding follow-up questions", "Using vague language",
+        "Body language and tone", "Using overly complex language", "Relying on authority figures",
+        "Inconsistent or contradictory statements");
+    java.util.Set<String> common = TitleMaker.commonWords(signs);
+    assertEquals(java.util.Set.of("questions", "language"), common);
+    assertEquals("Vague terms and Direct questions", mergedByWords(signs.subList(0, 2), common));
+    assertEquals("Evasive language and Clarifying questions", mergedByWords(List.of("Evasive language", signs.get(3)), common));
+    assertEquals("Vague language and Authority figures", mergedByWords(List.of(signs.get(5), signs.get(8)), common));
+    assertEquals("Contradictory statements and Authority figures",
+        mergedByWords(List.of(signs.get(9), signs.get(8)), common));
+    // "in front of" says where to practise, not what; "or" before a last noun of its own parts alternatives.
+    assertEquals("Practice and Relax", mergedByWords(List.of("Practice in front of others", "Relax and enjoy it")));
+    assertEquals("Scenic drive and Waterfall", mergedByWords(List.of(
+        "Going on a scenic drive to enjoy the rainy landscapes", "Exploring a waterfall")));
+    assertEquals("Walk, Yoga, Golf", mergedByWords(List.of("Participating in a charity walk or run",
+        "Engaging in outdoor yoga or meditation", "Playing disc golf")));
+    assertEquals("Fruits, Vegetables, Eggs", mergedByWords(List.of("Fruits", "Steamed Vegetables", "Boiled or Poached Eggs")));
+    // A shared noun after a noun still goes: "Extreme weather", not "weather events".
+    assertEquals("Extreme weather", TitleMaker.keyPhrase("Extreme weather events", 2, java.util.Set.of("events")));
+    assertEquals("direct questions", TitleMaker.keyPhrase("Avoiding direct questions", 2, java.util.Set.of("questions")));
+  }
+
+  /** A merged title counted by a tokenizer that gives each word one token, as a real one does for common words. */
+  private static String mergedByWords(List<String> titles, java.util.Set<String> common) {
+    return TitleMaker.countingWith(t -> t.split(" ").length, () -> TitleMaker.merged(titles, common));
+  }
+
+  private static String mergedByWords(List<String> titles) {
+    return mergedByWords(titles, java.util.Set.of());
+  }
+
+  @Test
   void mergedTitlesNameEachItemByWhatTellsItApart() {
     List<String> universities = List.of("Massachusetts Institute of Technology", "Stanford University",
         "Carnegie Mellon University", "University of California, Berkeley", "Technical University of Munich");
