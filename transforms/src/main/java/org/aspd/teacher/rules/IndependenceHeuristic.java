@@ -637,8 +637,10 @@ final class IndependenceHeuristic {
       if (phrase == null) {
         continue;
       }
+      boolean imperative = imperative(phrase);
       for (int j = i; j < views.size(); j++) {
-        if (views.get(j).body().toLowerCase(Locale.ROOT).contains(phrase)) {
+        int at = views.get(j).body().toLowerCase(Locale.ROOT).indexOf(phrase);
+        if (at >= 0 && !(imperative && opensSentence(views.get(j).body(), at))) {
           if (i - 1 == 0) {
             return null; // the first item is handled as a premise
           }
@@ -647,6 +649,26 @@ final class IndependenceHeuristic {
       }
     }
     return null;
+  }
+
+  /** Whether a label is an instruction, "offer incentives", rather than a name ("social media"). */
+  private static boolean imperative(String phrase) {
+    // Tagged as a label opens, with a capital: the tagger reads "offer incentives" as two nouns.
+    List<String> words = List.of((Character.toUpperCase(phrase.charAt(0)) + phrase.substring(1)).split(" "));
+    return words.size() >= 2 && !words.get(0).endsWith("ing") && PartsOfSpeech.tag(words).get(0).equals("VERB");
+  }
+
+  /**
+   * Whether {@code at} opens a sentence of {@code text}. An earlier tip's instruction given again as a
+   * sentence of its own ("Offer incentives for successful referrals") is the same advice in another
+   * setting, not a use of that tip's result; "once you offer incentives" would be.
+   */
+  private static boolean opensSentence(String text, int at) {
+    int p = at - 1;
+    while (p >= 0 && Character.isWhitespace(text.charAt(p))) {
+      p--;
+    }
+    return Character.isUpperCase(text.charAt(at)) && (p < 0 || ".!?:".indexOf(text.charAt(p)) >= 0);
   }
 
   private static String phrase(String label) {

@@ -699,4 +699,22 @@ class IndependenceHeuristicTest {
         "4. **KH-11** (1976): First satellite with a digital imaging system and real-time data.\n");
     assertTrue(a.ordered(), a.reason());
   }
+
+  @Test
+  void anEarlierTipGivenAgainAsASentenceIsNoUseOfIt() {
+    // claude-3-opus #204 (audit 13): "Offer incentives for successful referrals" in the referral tip was
+    // read as building on the tip "Offer incentives"; ten waitlist ideas stayed serial.
+    String referrals = "3. **Implement referral marketing:** Encourage members to refer their friends. "
+        + "Offer incentives for successful referrals, such as moving up the waitlist.\n";
+    Assessment again = assess("Ideas for a waitlist:\n\n",
+        "1. **Create a landing page:** Design a page that explains the product and has a call to action.\n",
+        "2. **Offer incentives:** Give early access or discounts to people who join the waitlist.\n", referrals);
+    assertTrue(again.independent(), again.reason());
+    // A later tip that takes up the earlier one in a clause of its own still leans on it.
+    Assessment uses = assess("Ideas for a waitlist:\n\n",
+        "1. **Create a landing page:** Design a page that explains the product and has a call to action.\n",
+        "2. **Offer incentives:** Give early access or discounts to people who join the waitlist.\n",
+        referrals.replace("Offer incentives for", "Once you offer incentives, double them for"));
+    assertFalse(uses.independent(), uses.reason());
+  }
 }
