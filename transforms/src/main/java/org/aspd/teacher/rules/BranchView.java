@@ -16,6 +16,8 @@ record BranchView(String text, String label, String body) {
         p++;
       }
       heading = true;
+    } else if (MarkdownLines.plainHeading(t.substring(0, end))) {
+      heading = true; // "II. Local Culture" over its paragraphs
     } else if (end > 0) {
       int marker = MarkdownLines.listMarkerEnd(t, 0, end);
       if (marker > 0) {

@@ -32,7 +32,7 @@ final class GroupPlanner {
   /** Sections that open or close an answer rather than being one of its siblings. */
   private static final Pattern FRAME_HEADING = Pattern.compile(
       "^(conclusion|summary|in summary|in conclusion|introduction|intro|overview|background|context|"
-          + "final thoughts?|closing|closing thoughts|tl;?dr|references|sources|works cited|bibliography|citations|"
+          + "final thoughts?|closing|closing thoughts|wrapping up|wrap-?up|recap|tl;?dr|references|sources|works cited|bibliography|citations|"
           + "further reading|footnotes|notes?|disclaimer|key takeaways?|"
           + "takeaways?|bottom line|verdict|review|plot|synopsis|story|title|example usage|examples? of usage|"
           + "output|sample output|result|results|answer|final answer|opening|opening scene|closing scene|"
@@ -158,7 +158,7 @@ final class GroupPlanner {
   private boolean computeEligible(int index) {
     Outline.Section s = o.sections.get(index);
     String label = o.headingLabel(s);
-    return !label.isEmpty() && !FRAME_HEADING.matcher(Labels.withoutRomanNumbering(label)).find()
+    return !label.isEmpty() && !FRAME_HEADING.matcher(Labels.withoutNumbering(label)).find()
         && !SYNTHESIS_HEADING.matcher(label).find()
         && !sequential(index) && !placeholderBody(s) && !hidesHeadings(s) && Words.count(o.text, o.startOffset(s.heading()), o.endOffset(Math.max(s.end(),
         s.heading() + 1))) - Words.count(label) >= MIN_SECTION_WORDS;

@@ -54,6 +54,13 @@ final class IndependenceHeuristic {
   private static final Pattern CONDITIONAL = Pattern.compile("\\b(would|could)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern CONCLUDING = Pattern.compile("^(therefore|thus|hence|so,|so the|consequently|"
       + "as a result|this gives|which gives|putting (?:it|this) (?:all )?together)\\b", Pattern.CASE_INSENSITIVE);
+  /**
+   * A line of speech in a story: a quotation with its speaker on the same line ('"I won't let you,"
+   * Roy replied.', 'Cheshire said, "Oh, darling."'). A narrator's voice-over, a quotation that fills
+   * its line, is none.
+   */
+  private static final Pattern SPEECH = Pattern.compile(
+      "[\"\u201c][^\"\u201d\\n]{8,}[,.!?][\"\u201d] +\\p{L}|\\p{L}[,:] [\"\u201c][^\"\u201d\\n]{8,}[\"\u201d]");
   private static final Pattern PAST_NARRATIVE = Pattern.compile("\\b(was|were|had|did|went|came|saw|said|felt|"
       + "told|found|began|decided|suddenly|walked|looked|smiled|knew|realized|realised)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern CLOSING_LABEL = Pattern.compile("\\b(accumulation|overall|result|outcome|"
@@ -612,10 +619,24 @@ final class IndependenceHeuristic {
     return out.toString();
   }
 
+  /** The label of a part of a story: "Chapter 3: The Hunt", "Epilogue", "Scene 2". */
+  private static final Pattern STORY_PART = Pattern.compile(
+      "^(?:[IVXL]{1,6}\\. )?(?:chapter|part|act|scene|prologue|epilogue)\\b", Pattern.CASE_INSENSITIVE);
+
+  /** Parts only a story has. Scenes are not: a video script's thematic scenes are siblings (gold Q76). */
+  private static final Pattern DRAMA_PART = Pattern.compile("^(?:prologue|epilogue)\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Past-tense prose in most branches, unlabelled or labelled as parts of a story ("Chapter 1: A
+   * Frayed Arrow" ... "Epilogue"): a story told in order (Qwen2-72B #399, audit 12).
+   */
   private static boolean narrative(List<BranchView> views) {
+    if (views.stream().allMatch(v -> v.label() != null && DRAMA_PART.matcher(v.label()).find())) {
+      return true; // "Prologue" and "Epilogue": only a story has them
+    }
     int story = 0;
     for (BranchView v : views) {
-      if (v.label() != null) {
+      if (v.label() != null && !STORY_PART.matcher(v.label()).find()) {
         return false;
       }
       Matcher m = PAST_NARRATIVE.matcher(v.body().length() > 1500 ? v.body().substring(0, 1500) : v.body());
@@ -623,32 +644,69 @@ final class IndependenceHeuristic {
       while (m.find()) {
         hits++;
       }
-      if (hits >= 3) {
+      // A chapter told mostly in dialogue has few past-tense verbs but its lines of speech:
+      // '"I won't let you get to them," Roy replied.'
+      int speech = 0;
+      if (v.label() != null) {
+        Matcher q = SPEECH.matcher(v.body());
+        while (q.find()) {
+          speech++;
+        }
+      }
+      if (hits >= 3 || speech >= 2) {
         story++;
       }
     }
-    return story * 2 > views.size();
+    // Parts of a story by name ("Prologue", "Epilogue") need half of them told as one: an epilogue is short.
+    boolean parts = views.stream().allMatch(v -> v.label() != null);
+    return parts ? story * 2 >= views.size() : story * 2 > views.size();
   }
 
   /** A later branch that names an earlier sibling's multi-word label builds on it. */
   private static String labelDependency(List<BranchView> views) {
-    for (int i = 1; i < views.size(); i++) {
+    // The first item is handled as a premise (see premise); a later one taken up still counts: an
+    // essay's "Lifestyle ... shaped by their natural environments and local cultures" (gpt4 #203).
+    List<String> phrases = new ArrayList<>();
+    for (BranchView v : views) {
+      String phrase = phrase(v.label());
+      if (phrase != null) {
+        phrases.add(phrase);
+      }
+    }
+    for (int i = 2; i < views.size(); i++) {
       String phrase = phrase(views.get(i - 1).label());
       if (phrase == null) {
         continue;
       }
       boolean imperative = imperative(phrase);
       for (int j = i; j < views.size(); j++) {
-        int at = views.get(j).body().toLowerCase(Locale.ROOT).indexOf(phrase);
-        if (at >= 0 && !(imperative && opensSentence(views.get(j).body(), at))) {
-          if (i - 1 == 0) {
-            return null; // the first item is handled as a premise
-          }
+        String body = views.get(j).body();
+        int at = body.toLowerCase(Locale.ROOT).indexOf(phrase);
+        if (at >= 0 && !(imperative && opensSentence(body, at)) && !namesTheSections(lineAt(body, at), phrases)) {
           return "branch " + (j + 1) + " builds on branch " + i + " ('" + phrase + "')";
         }
       }
     }
     return null;
+  }
+
+  /**
+   * The line of {@code text} that holds offset {@code at}, when it is not the first: a note after an
+   * item's own text; "" for the first.
+   */
+  private static String lineAt(String text, int at) {
+    int from = text.lastIndexOf('\n', at);
+    int to = text.indexOf('\n', at);
+    return from < 0 ? "" : text.substring(from, to < 0 ? text.length() : to).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether a paragraph names three sections or more: a note after the last that sums them up ("The
+   * questions assess basic R programming, data manipulation and analysis, data visualization and
+   * advanced R programming"), not a use of one (Meta-Llama-3-8B #496).
+   */
+  private static boolean namesTheSections(String paragraph, List<String> phrases) {
+    return phrases.stream().filter(paragraph::contains).count() >= 3;
   }
 
   /** Whether a label is an instruction, "offer incentives", rather than a name ("social media"). */
@@ -675,7 +733,8 @@ final class IndependenceHeuristic {
     if (label == null) {
       return null;
     }
-    String p = label.toLowerCase(Locale.ROOT);
+    // "II. Local Culture" is named as "local culture": an outline's numbering is no part of the name.
+    String p = Labels.withoutNumbering(label).toLowerCase(Locale.ROOT);
     int paren = p.indexOf('(');
     p = (paren >= 0 ? p.substring(0, paren) : p).strip();
     return Words.contentStems(p, 200).size() >= 2 && p.length() >= 8 ? p : null;
@@ -702,8 +761,11 @@ final class IndependenceHeuristic {
       return "premise: the first item ('" + first + "') introduces what the others are about";
     }
     String phrase = phrase(first);
+    List<String> phrases = views.stream().map(v -> phrase(v.label())).filter(p -> p != null).toList();
     for (int j = 1; phrase != null && j < views.size(); j++) {
-      if (views.get(j).body().toLowerCase(Locale.ROOT).contains(phrase)) {
+      String body = views.get(j).body();
+      int at = body.toLowerCase(Locale.ROOT).indexOf(phrase);
+      if (at >= 0 && !namesTheSections(lineAt(body, at), phrases)) {
         return "premise: branch " + (j + 1) + " builds on the first item ('" + phrase + "')";
       }
     }

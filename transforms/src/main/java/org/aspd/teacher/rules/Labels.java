@@ -11,14 +11,18 @@ final class Labels {
 
   /** An outline's Roman numbering before a word: "I. Introduction", "IV. Experiences" (not "V. S. Naipaul"). */
   private static final java.util.regex.Pattern ROMAN_NUMBERING =
-      java.util.regex.Pattern.compile("^[IVX]{1,5}\\. (?=[A-Z](?!\\.))");
+      java.util.regex.Pattern.compile("^[IVXL]{1,6}\\. (?=[A-Z](?!\\.))");
+  /** A numbered part before its name: "Section 2: ", "Chapter 3 - ", "Part 1. ". */
+  private static final java.util.regex.Pattern NUMBERED_PART = java.util.regex.Pattern.compile(
+      "^(?:Section|Chapter|Part) \\d{1,2}\\s*[:.\u2013\u2014-]\\s+(?=\\p{L})");
 
   /**
-   * A cleaned label without its Roman numbering. {@link #clean} keeps it: "IV. Statistical Analysis"
-   * named in a later section is no use of that section's content.
+   * A cleaned label without its outline numbering, Roman ("IV. Statistical Analysis") or named
+   * ("Section 2: Practical Gifts"). {@link #clean} keeps it: "IV. Statistical Analysis" named in a
+   * later section is no use of that section's content.
    */
-  static String withoutRomanNumbering(String label) {
-    return ROMAN_NUMBERING.matcher(label).replaceFirst("");
+  static String withoutNumbering(String label) {
+    return NUMBERED_PART.matcher(ROMAN_NUMBERING.matcher(label).replaceFirst("")).replaceFirst("");
   }
 
   /**

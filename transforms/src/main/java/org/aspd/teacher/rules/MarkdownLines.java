@@ -88,6 +88,9 @@ final class MarkdownLines {
       return new Line(start, end, indent, Line.Kind.ITEM, 0, ordered, skipSpaces(text, marker, end));
     }
     if (indent == 0 && end - p <= MAX_HEADING_CHARS) {
+      if (plainHeading(text.substring(p, end))) {
+        return new Line(start, end, indent, Line.Kind.HEADING, 6, false, p);
+      }
       if (isBoldLine(text, p, end)) {
         return new Line(start, end, indent, Line.Kind.HEADING, 7, false, p);
       }
@@ -96,6 +99,27 @@ final class MarkdownLines {
       }
     }
     return new Line(start, end, indent, Line.Kind.TEXT, 0, false, p);
+  }
+
+  /**
+   * A plain line of an outline numbered in Roman numerals, "III. Gift ideas for different occasions":
+   * a heading of the lowest level, under any {@code #} heading. A sentence that ends on a full stop,
+   * and initials ("V. S. Naipaul"), are no such line.
+   */
+  private static final java.util.regex.Pattern ROMAN_OUTLINE_LINE =
+      java.util.regex.Pattern.compile("[IVXL]{1,6}\\. [A-Z][A-Za-z][^\\n]{0,78}(?<![.!?])\\s*");
+
+  /**
+   * An essay's bare "Introduction", "Conclusion" or "Works Cited" line, or a story's "Prologue:": a
+   * heading, as its sections' are.
+   */
+  private static final java.util.regex.Pattern FRAME_LINE = java.util.regex.Pattern.compile(
+      "(?:Introduction|Conclusion|Summary|References|Works Cited|Bibliography|Final Thoughts)\\s*"
+          + "|(?:Prologue|Epilogue):?\\s*");
+
+  /** A heading line with no markup: an outline's "III. Gift ideas" or an essay's "Conclusion". */
+  static boolean plainHeading(String line) {
+    return ROMAN_OUTLINE_LINE.matcher(line).matches() || FRAME_LINE.matcher(line).matches();
   }
 
   private static boolean nextMathState(String text, int start, int end, boolean inMath) {

@@ -110,9 +110,9 @@ final class TitleMaker {
 
   private static String untrimmed(String label, String body, boolean topics) {
     String base = label != null && !label.isBlank() ? label : "";
-    if (!fits(base)) {
-      base = Labels.withoutRomanNumbering(base); // "VI. Last-Minute Gift Ideas for Specific Interests"
-    }
+    // An outline's numbering names no section: "VI. Last-Minute Gift Ideas", "II. Understanding AI",
+    // "Section 2: Practical and Useful Gifts".
+    base = Labels.withoutNumbering(base);
     int paren = base.indexOf(" (");
     if (paren > 0) {
       java.util.regex.Matcher acronym = ACRONYM.matcher(base.substring(paren));
@@ -551,7 +551,29 @@ final class TitleMaker {
         return onNoun;
       }
     }
-    return title;
+    String lighter = dangling ? withoutModifiers(words, tags, n) : null;
+    return lighter != null ? lighter : title;
+  }
+
+  /**
+   * A cut that ends on a modifier, made whole by dropping modifiers before the noun it goes with: "Tips
+   * for selecting the perfect last-minute | gift" -> "Tips for selecting the last-minute gift"; null
+   * when the noun is not right after the cut or the phrase still does not fit.
+   */
+  private static String withoutModifiers(List<String> words, List<String> tags, int n) {
+    if (n >= words.size() || !NOMINAL_TAGS.contains(tags.get(n)) || !tags.get(n - 1).equals("ADJ")) {
+      return null;
+    }
+    List<String> kept = new ArrayList<>(words.subList(0, n + 1));
+    int first = n - 1;
+    while (first > 0 && tags.get(first - 1).equals("ADJ")) {
+      first--;
+    }
+    for (int drop = first; drop < n - 1 && !fits(String.join(" ", kept)); drop++) {
+      kept.remove(first); // the leftmost first: the one nearest the noun names it most closely
+    }
+    String t = balanced(String.join(" ", kept));
+    return fits(t) && !endsWeak(t) ? t : null;
   }
 
   /**

@@ -717,4 +717,50 @@ class IndependenceHeuristicTest {
         referrals.replace("Offer incentives for", "Once you offer incentives, double them for"));
     assertFalse(uses.independent(), uses.reason());
   }
+
+  @Test
+  void aLaterSectionNamedInAnotherIsUsedEvenWhenTheFirstIsToo() {
+    // gpt4 #203: an essay's "Local Culture ... shaped by their natural environments" took up the first
+    // section, which let "Lifestyle ... shaped by natural environments and local cultures" pass.
+    Assessment a = assess("Introduction\n\nI compare two cities.\n\n",
+        "I. Natural Environment\n\nFlagstaff sits among pine forests; Kaneohe lies between mountains and sea.\n\n",
+        "II. Local Culture\n\nThe local culture of both cities is shaped by their natural environment.\n\n",
+        "III. Lifestyle\n\nThe lifestyle in both is shaped by their natural environment and local culture.\n");
+    assertFalse(a.independent(), a.reason());
+    assertTrue(a.reason().contains("local culture"), a.reason());
+    // A note after the last section that names them all sums them up; it uses none (Meta-Llama-3-8B #496):
+    // the last section is set apart as a closing, and the others stay a group.
+    Assessment note = assess("A skill assessment:\n\n",
+        "**Section 1: Basic R Programming**\n1. How do you print in R?\n",
+        "**Section 2: Data Manipulation**\n1. How do you subset a data frame?\n",
+        "**Section 3: Data Visualization**\n1. How do you draw a histogram?\n",
+        "**Section 4: Advanced R Programming**\n1. How do you call C++ from R?\n"
+            + "The questions assess basic R programming, data manipulation, data visualization and advanced R"
+            + " programming skills.");
+    assertTrue(note.dropLast() && !note.dropFirst(), note.reason());
+  }
+
+  @Test
+  void chaptersToldInDialogueAndAPrologueWithItsEpilogueAreAStory() {
+    // Qwen2-72B #399 (audit 12): chapters of a story, mostly dialogue, were grouped.
+    Assessment chapters = assess("### Title: Shadows of Star City\n\n",
+        "#### Chapter 1: A Frayed Arrow\n\nThe night cloaked the city.\n\n\"Computer, any sign of trouble?\" "
+            + "Oliver spoke into his comms.\n\nHis AI responded, \"Nothing out of the ordinary, Ollie.\"\n\n",
+        "#### Chapter 2: The Silence\n\nRoy crossed paths with an assassin.\n\n\"We are after the same prize,\" "
+            + "Cheshire said.\n\nRoy replied, \"I won't let you get to them.\"\n\n",
+        "#### Chapter 3: The Hunt\n\nThe apartment was empty.\n\n\"Gone to finish it,\" the note read.\n\n"
+            + "Oliver muttered, \"He never listens to anyone.\"\n");
+    assertFalse(chapters.independent(), chapters.reason());
+    assertTrue(chapters.reason().contains("story"), chapters.reason());
+    Assessment prologue = assess("Title: The Seraphim\n\n", "Prologue:\nIn the dim city an old man reads a tome.\n\n",
+        "Epilogue:\nYears later, the tome lies open on the same desk.\n");
+    assertFalse(prologue.independent(), prologue.reason());
+    // A video script's thematic scenes read by a narrator are siblings (gold Q76).
+    Assessment scenes = assess("**[Opening Scene]**\n\n",
+        "**[Scene 3: Jazz and Social Change]**\n\n**Narrator:**\n\"Jazz has always been a voice for change.\"\n\n"
+            + "**Narrator:**\n\"Coltrane's 'Alabama' is a poignant example of it.\"\n\n",
+        "**[Scene 4: Jazz Around the World]**\n\n**Narrator:**\n\"Jazz's influence is truly global.\"\n\n"
+            + "**Narrator:**\n\"Musicians in France and Japan brought their own flavors.\"\n");
+    assertTrue(scenes.independent(), scenes.reason());
+  }
 }

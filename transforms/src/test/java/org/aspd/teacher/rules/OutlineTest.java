@@ -20,6 +20,26 @@ class OutlineTest {
   }
 
   @Test
+  void plainOutlineAndEssayLinesAreHeadings() {
+    // gpt-3.5 #532 (audit 13): "III. Gift ideas for different occasions" over bullets was plain text, so
+    // the outline's sections were never planned; gpt4 #203: an essay's bare "Conclusion" ran into the
+    // last section.
+    String text = "I. Introduction\n- Set the tone\n\nIV. AI Technology and Content\n- Tools\n\nConclusion\n\n"
+        + "Prologue:\nIt began at night.\n\nV. S. Naipaul wrote many novels.\nII. This sentence ends on a stop.";
+    List<Line> lines = MarkdownLines.split(text);
+    List<Integer> headings = new java.util.ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isHeading()) {
+        headings.add(i);
+      }
+    }
+    assertEquals(List.of(0, 3, 6, 8), headings);
+    assertEquals("AI Technology and Content", Labels.withoutNumbering("IV. AI Technology and Content"));
+    assertEquals("Practical and Useful Gifts", Labels.withoutNumbering("IV. Section 2: Practical and Useful Gifts"));
+    assertEquals("Section 2", Labels.withoutNumbering("Section 2"));
+  }
+
+  @Test
   void numberedListKeepsNestedBulletsInsideItsItems() {
     String text = "Intro:\n\n1. **A:**\n   - one\n   - two\n\n2. **B:**\n- unindented child\n3. **C:** text\n\nClosing.";
     Outline o = Outline.of(text);

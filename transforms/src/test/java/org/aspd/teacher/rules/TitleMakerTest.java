@@ -171,6 +171,16 @@ class TitleMakerTest {
   }
 
   @Test
+  void outlineNumberingNamesNoSectionAndACutKeepsItsNoun() {
+    // Outline rows of audit 13: "Section 1", "III. Gift ideas ...", "Tips for selecting the perfect last-minute".
+    assertEquals("Gift ideas for different occasions", TitleMaker.fromItem("III. Gift ideas for different occasions", ""));
+    assertEquals("Unique and Thoughtful Gift Ideas", TitleMaker.fromItem("II. Section 1: Unique and Thoughtful Gift Ideas", ""));
+    assertEquals("Tips for selecting the last-minute gift", TitleMaker.countingWith(
+        org.aspd.tokens.TokenizerCache.get("o200k_base")::countText,
+        () -> TitleMaker.fromItem("III. Tips for selecting the perfect last-minute gift", "")));
+  }
+
+  @Test
   void mergedTitlesKeepTheWordsThatNameTheItem() {
     // Audit 13: merged pairs read as word salad ("Statements and Relying", "Front and Relax", "Going and
     // Waterfall", "Overuse and Avoiding direct").
