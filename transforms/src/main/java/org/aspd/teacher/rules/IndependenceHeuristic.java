@@ -760,6 +760,12 @@ final class IndependenceHeuristic {
     if (INTRODUCING_LABEL.matcher(first).find()) {
       return "premise: the first item ('" + first + "') introduces what the others are about";
     }
+    if (!first.strip().endsWith("?") && views.subList(1, views.size()).stream()
+        .allMatch(v -> v.label() != null && v.label().strip().endsWith("?"))) {
+      // "**Join the Movement!**" over "**Why collaborate?**", "**What can you contribute?**": the
+      // others answer questions about what the first announces (Meta-Llama-3-8B #480, audit 13).
+      return "premise: the first item ('" + first + "') is no question like the others; it opens them";
+    }
     String phrase = phrase(first);
     List<String> phrases = views.stream().map(v -> phrase(v.label())).filter(p -> p != null).toList();
     for (int j = 1; phrase != null && j < views.size(); j++) {

@@ -763,4 +763,21 @@ class IndependenceHeuristicTest {
             + "**Narrator:**\n\"Musicians in France and Japan brought their own flavors.\"\n");
     assertTrue(scenes.independent(), scenes.reason());
   }
+
+  @Test
+  void aFirstSectionThatIsNoQuestionLikeTheOthersOpensThem() {
+    // Meta-Llama-3-8B #480 (audit 13): a post's "**Join the Movement!**" announcement was a branch beside
+    // "**Why collaborate?**" ("By joining our project, ...") and "**What can you contribute?**".
+    Assessment a = assess("",
+        "**Join the Movement!**\n\nWe're excited to announce a call for collaboration on our project.\n\n",
+        "**Why collaborate?**\n\nBy joining our project, you'll be part of a dynamic community.\n\n",
+        "**What can you contribute?**\n\nWe welcome your ideas, skills and experiences.\n\n",
+        "**How do you sign up?**\n\nClick the link below and fill in the short form.\n");
+    assertTrue(a.dropFirst() && !a.dropLast(), a.reason());
+    // Questions all through are siblings.
+    Assessment questions = assess("", "**Who is it for?**\n\nAnyone who cares about open data.\n\n",
+        "**Why collaborate?**\n\nYou'll be part of a dynamic community.\n\n",
+        "**What can you contribute?**\n\nWe welcome your ideas, skills and experiences.\n");
+    assertTrue(questions.independent(), questions.reason());
+  }
 }
