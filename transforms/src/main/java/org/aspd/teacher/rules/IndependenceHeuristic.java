@@ -186,6 +186,9 @@ final class IndependenceHeuristic {
     if (SequenceCues.sessionInOrder(bodies)) {
       return Failure.ordered("schedule: one branch starts a session and a later one ends it");
     }
+    if (legsOfARoute(views)) {
+      return Failure.ordered("route: the stops give their distance from the stop before, legs of one trip in order");
+    }
     if (SequenceCues.timedPlan(views.stream().map(BranchView::text).toList())) {
       return Failure.ordered("schedule: the branches open with durations, the parts of one timed plan");
     }
@@ -481,6 +484,26 @@ final class IndependenceHeuristic {
   /** Every branch opens on a numbered heading: "### 1. Understand the Frequencies", "**2. Gather tools**". */
   private static boolean numberedHeadings(List<BranchView> views) {
     return views.stream().allMatch(v -> NUMBERED_HEADING.matcher(v.text()).find());
+  }
+
+  /** A stop placed by its distance from another: "(70 miles north of Oceanside)", "2 hours' drive from Rome". */
+  private static final Pattern LEG = Pattern.compile(
+      "\\b\\d+(?:\\.\\d+)?[- ](?:miles?|mi|km|kilometers?|kilometres?|minutes?|hours?)'?s?"
+          + "(?: (?:drive|ride|walk))?(?: (?:north|south|east|west|northeast|northwest|southeast|southwest|away|inland|"
+          + "up the coast|down the coast))? (?:of|from)\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Whether most stops after the first open by placing themselves from another stop: "4. Laguna Beach
+   * (70 miles north of Oceanside)", "5. Newport Beach (10 miles north of Laguna Beach)". They are legs
+   * of one road trip in order (claude-3-opus #682, audit 13; rule 8).
+   */
+  private static boolean legsOfARoute(List<BranchView> views) {
+    int legs = 0;
+    for (BranchView v : views.subList(1, views.size())) {
+      int nl = v.text().indexOf('\n');
+      legs += LEG.matcher(nl < 0 ? v.text() : v.text().substring(0, nl)).find() ? 1 : 0; // the item's first line
+    }
+    return legs >= 2 && legs * 2 >= views.size() - 1;
   }
 
   /** A number produced by "= N" in one branch and used again in a later one. */

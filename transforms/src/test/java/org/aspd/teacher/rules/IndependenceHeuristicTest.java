@@ -780,4 +780,21 @@ class IndependenceHeuristicTest {
         "**What can you contribute?**\n\nWe welcome your ideas, skills and experiences.\n");
     assertTrue(questions.independent(), questions.reason());
   }
+
+  @Test
+  void stopsPlacedByTheirDistanceFromTheOneBeforeAreLegsOfARoute() {
+    // claude-3-opus #682 (audit 13): a road trip's stops, each so many miles north of the last, were a group.
+    Assessment route = assess("A road trip from San Diego to Los Angeles:\n\n",
+        "1. San Diego:\n   - Visit Balboa Park and its museums.\n",
+        "2. Carlsbad (35 miles north of San Diego):\n   - Visit Legoland California.\n",
+        "3. Laguna Beach (70 miles north of Carlsbad):\n   - Enjoy Main Beach and the art galleries.\n",
+        "4. Newport Beach (10 miles north of Laguna Beach):\n   - Stroll along the pier.\n");
+    assertFalse(route.independent(), route.reason());
+    assertTrue(route.ordered() && route.reason().startsWith("route"), route.reason());
+    // Places to visit with no distances between them are siblings.
+    Assessment places = assess("Places to visit near San Diego:\n\n",
+        "1. Carlsbad:\n   - Visit Legoland California.\n", "2. Laguna Beach:\n   - Enjoy Main Beach.\n",
+        "3. Newport Beach:\n   - Stroll along the pier.\n");
+    assertTrue(places.independent(), places.reason());
+  }
 }
