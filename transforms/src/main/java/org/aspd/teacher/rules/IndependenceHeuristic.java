@@ -186,6 +186,11 @@ final class IndependenceHeuristic {
     if (SequenceCues.sessionInOrder(bodies)) {
       return Failure.ordered("schedule: one branch starts a session and a later one ends it");
     }
+    int[] rewrite = rewriteOfAnother(views);
+    if (rewrite != null) {
+      return Failure.other("branch " + (rewrite[1] + 1) + " renders branch " + (rewrite[0] + 1)
+          + " anew (an original and its translation or version)");
+    }
     if (legsOfARoute(views)) {
       return Failure.ordered("route: the stops give their distance from the stop before, legs of one trip in order");
     }
@@ -484,6 +489,34 @@ final class IndependenceHeuristic {
   /** Every branch opens on a numbered heading: "### 1. Understand the Frequencies", "**2. Gather tools**". */
   private static boolean numberedHeadings(List<BranchView> views) {
     return views.stream().allMatch(v -> NUMBERED_HEADING.matcher(v.text()).find());
+  }
+
+  private static final Pattern ORIGINAL_HEAD = Pattern.compile("\\boriginal\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern RENDERING_HEAD = Pattern.compile(
+      "\\b(?:translat\\w*|interpretation|rewritten|rewrite|paraphrase\\w*|rendering|revised|version)\\b",
+      Pattern.CASE_INSENSITIVE);
+
+  /**
+   * An original and a rendering of it, by the items' first lines: "Modern English (original quote from
+   * "Taken"):" and "Old English (stylized interpretation):" (gpt4_1106 #305). The rendering is made from
+   * the original. Returns {original, rendering} or null.
+   */
+  private static int[] rewriteOfAnother(List<BranchView> views) {
+    int original = -1;
+    for (int i = 0; i < views.size(); i++) {
+      String text = views.get(i).text();
+      int nl = text.indexOf('\n');
+      String head = nl < 0 ? "" : text.substring(0, nl).strip();
+      if (!head.endsWith(":") || head.length() > 90) {
+        continue; // a heading line over the text it names, not a sentence that mentions an original
+      }
+      if (original < 0 && ORIGINAL_HEAD.matcher(head).find()) {
+        original = i;
+      } else if (original >= 0 && RENDERING_HEAD.matcher(head).find()) {
+        return new int[] {original, i};
+      }
+    }
+    return null;
   }
 
   /** A stop placed by its distance from another: "(70 miles north of Oceanside)", "2 hours' drive from Rome". */

@@ -215,8 +215,12 @@ final class MarkdownLines {
     if (e - p < 3 || e - p > 60 || text.charAt(e - 1) != ':' || !Character.isUpperCase(text.charAt(p))) {
       return false;
     }
+    // A bracketed gloss before the colon is no part of the title's length: "The Global Influence of
+    // Jazz (2 minutes):" (claude-3-opus #800, audit 13).
+    int gloss = e - 2 >= p && text.charAt(e - 2) == ')' ? text.lastIndexOf(" (", e - 2) : -1;
+    int wordsEnd = gloss > p ? gloss : e - 1;
     int words = 1;
-    for (int i = p; i < e - 1; i++) {
+    for (int i = p; i < wordsEnd; i++) {
       char c = text.charAt(i);
       if (c == '.' || c == '!' || c == '?' || c == ':' || c == '*' || c == '`' || c == '"') {
         return false;

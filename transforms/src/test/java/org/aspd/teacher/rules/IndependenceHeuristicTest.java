@@ -797,4 +797,18 @@ class IndependenceHeuristicTest {
         "3. Newport Beach:\n   - Stroll along the pier.\n");
     assertTrue(places.independent(), places.reason());
   }
+
+  @Test
+  void aTranslationOfAnOriginalBesideItIsNoSibling() {
+    // gpt4_1106 #305: a quote and its rendering in Old English became a group once its heading was read.
+    Assessment a = assess("Here is the conversation:\n\n",
+        "Modern English (original quote from \"Taken\"):\n\"I don't know who you are. I don't know what you want.\"\n\n",
+        "Old English (stylized interpretation):\n\"Ic nat hwa thu eart. Ic nat hwaet thu wilnast.\"\n");
+    assertFalse(a.independent(), a.reason());
+    // A sentence that mentions the original version is no heading over a rendering.
+    Assessment tips = assess("Some reasons:\n\n",
+        "1. Cultural differences: the original British version is satire, the American version is warmer.\n",
+        "2. Personal taste: some find the British version funnier than the American one.\n");
+    assertTrue(tips.independent(), tips.reason());
+  }
 }

@@ -34,6 +34,10 @@ class OutlineTest {
       }
     }
     assertEquals(List.of(0, 3, 6, 8), headings);
+    // A title line's bracketed gloss does not count to its length (claude-3-opus #800, audit 13).
+    assertEquals(List.of(Line.Kind.HEADING, Line.Kind.TEXT), MarkdownLines.split(
+        "Jazz as a Voice for Change (2 minutes):\nJazz as a Voice for Change Across Decades:").stream()
+        .map(Line::kind).toList());
     assertEquals("AI Technology and Content", Labels.withoutNumbering("IV. AI Technology and Content"));
     assertEquals("Practical and Useful Gifts", Labels.withoutNumbering("IV. Section 2: Practical and Useful Gifts"));
     assertEquals("Section 2", Labels.withoutNumbering("Section 2"));
