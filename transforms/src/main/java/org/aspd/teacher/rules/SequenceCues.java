@@ -120,6 +120,9 @@ final class SequenceCues {
           + "works|involves)|sequence of|the procedure|walkthrough|walk you through|instructions:|\\brecipe\\b|"
           + "to do this:|proceed as follows|(?:the|this) process (?:that|which|by which|of)|overview of the process|"
           + "guide (?:on|to) how to|key milestones|\\btimeline\\b|chronolog|"
+          // "Here's a non-obvious career path that you can follow", "Here's a suggested roadmap:": stages
+          // of one career, in order ("career paths" to choose from are alternatives)
+          + "\\bpath (?:that )?you (?:can|could|should|might) follow\\b|\\broadmap:|"
           // "several generations of KeyHole satellites", in order (not "successive generations of a population")
           + "(?:several|multiple|various|different) generations of\\b|"
           + "overview of (?:his|her|their|its) (?:life|career|history))",

@@ -811,4 +811,25 @@ class IndependenceHeuristicTest {
         "2. Personal taste: some find the British version funnier than the American one.\n");
     assertTrue(tips.independent(), tips.reason());
   }
+
+  @Test
+  void aCareerPathToFollowIsStagesInOrderButCareerPathsAreAlternatives() {
+    // vicuna-7b #180 (audit 13): "Here's a non-obvious career path that you can follow:" over "After
+    // graduation, ...", "As you gain experience, ..." was a group.
+    String[] stages = {"1. Start with a degree: Earn a degree in industrial engineering.\n",
+        "2. Gain hands-on experience: After graduation, get a job on a production floor.\n",
+        "3. Develop leadership skills: Supervise a team or lead a cross-functional project.\n",
+        "4. Get an MBA: A master's degree in business adds finance and strategy.\n",
+        "5. Build your network: Attend industry events and join professional groups.\n",
+        "6. Seek out mentorship: Find a plant manager who can guide you.\n"};
+    Assessment path = assess("Here's a non-obvious career path that you can follow:\n\n", stages);
+    assertFalse(path.independent(), path.reason());
+    Assessment roadmap = assess("Here's a suggested roadmap:\n\n", stages);
+    assertFalse(roadmap.independent(), roadmap.reason());
+    Assessment paths = assess("Here are some atypical career paths:\n\n",
+        "1. Supply Chain Management: Experience in logistics gives a view of the whole process.\n",
+        "2. Lean Six Sigma: A certification builds expertise in process improvement.\n",
+        "3. Project Management: Running projects teaches budgets and timelines.\n");
+    assertTrue(paths.independent(), paths.reason());
+  }
 }
