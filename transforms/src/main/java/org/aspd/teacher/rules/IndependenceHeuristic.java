@@ -757,12 +757,12 @@ final class IndependenceHeuristic {
   }
 
   /**
-   * Whether a paragraph names three sections or more: a note after the last that sums them up ("The
+   * Whether a line names three sections or more: a note after the last that sums them up ("The
    * questions assess basic R programming, data manipulation and analysis, data visualization and
    * advanced R programming"), not a use of one (Meta-Llama-3-8B #496).
    */
-  private static boolean namesTheSections(String paragraph, List<String> phrases) {
-    return phrases.stream().filter(paragraph::contains).count() >= 3;
+  private static boolean namesTheSections(String line, List<String> phrases) {
+    return phrases.stream().filter(line::contains).count() >= 3;
   }
 
   /** Whether a label is an instruction, "offer incentives", rather than a name ("social media"). */

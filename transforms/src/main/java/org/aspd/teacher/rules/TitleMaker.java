@@ -570,7 +570,7 @@ final class TitleMaker {
       first--;
     }
     for (int drop = first; drop < n - 1 && !fits(String.join(" ", kept)); drop++) {
-      kept.remove(first); // the leftmost first: the one nearest the noun names it most closely
+      kept.remove(first); // the farthest from the noun goes first: the nearest names it most closely
     }
     String t = balanced(String.join(" ", kept));
     return fits(t) && !endsWeak(t) ? t : null;
@@ -1349,8 +1349,9 @@ final class TitleMaker {
    * Whether {@code words[at]} says what many titles of the group say and may go: a common noun after a
    * name or a noun goes ("Carnegie Mellon University" -> "Carnegie Mellon", "Extreme weather events" ->
    * "Extreme weather"). Where a part has room for two words, one after an adjective stays, and so does
-   * one whose going would leave a verb and its modifier, or the modifier of a verb already dropped ("Avoiding direct questions" -> "direct
-   * questions", "Using vague language" -> "vague language", not "Avoiding direct", "Using vague").
+   * one whose going would leave a verb and its modifier, or the modifier of a verb already dropped
+   * ("Avoiding direct questions" -> "direct questions", "Using vague language" -> "vague language", not
+   * "Avoiding direct", "Using vague").
    */
   private static boolean dropsAsCommon(List<String> words, int at, Set<String> common, int max, boolean afterVerb) {
     if (!isCommon(words.get(at), common)) {
