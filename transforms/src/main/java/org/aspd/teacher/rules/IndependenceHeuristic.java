@@ -722,13 +722,7 @@ final class IndependenceHeuristic {
   private static String labelDependency(List<BranchView> views) {
     // The first item is handled as a premise (see premise); a later one taken up still counts: an
     // essay's "Lifestyle ... shaped by their natural environments and local cultures" (gpt4 #203).
-    List<String> phrases = new ArrayList<>();
-    for (BranchView v : views) {
-      String phrase = phrase(v.label());
-      if (phrase != null) {
-        phrases.add(phrase);
-      }
-    }
+    List<String> phrases = labelPhrases(views);
     for (int i = 2; i < views.size(); i++) {
       String phrase = phrase(views.get(i - 1).label());
       if (phrase == null) {
@@ -737,8 +731,8 @@ final class IndependenceHeuristic {
       boolean imperative = imperative(phrase);
       for (int j = i; j < views.size(); j++) {
         String body = views.get(j).body();
-        int at = body.toLowerCase(Locale.ROOT).indexOf(phrase);
-        if (at >= 0 && !(imperative && opensSentence(body, at)) && !namesTheSections(lineAt(body, at), phrases)) {
+        int at = usedAt(body, phrase, phrases);
+        if (at >= 0 && !(imperative && opensSentence(body, at))) {
           return "branch " + (j + 1) + " builds on branch " + i + " ('" + phrase + "')";
         }
       }
@@ -746,23 +740,26 @@ final class IndependenceHeuristic {
     return null;
   }
 
-  /**
-   * The line of {@code text} that holds offset {@code at}, when it is not the first: a note after an
-   * item's own text; "" for the first.
-   */
-  private static String lineAt(String text, int at) {
-    int from = text.lastIndexOf('\n', at);
-    int to = text.indexOf('\n', at);
-    return from < 0 ? "" : text.substring(from, to < 0 ? text.length() : to).toLowerCase(Locale.ROOT);
+  /** The branches' multi-word label phrases ("local culture", "data visualization"); see {@link #phrase}. */
+  private static List<String> labelPhrases(List<BranchView> views) {
+    return views.stream().map(v -> phrase(v.label())).filter(p -> p != null).toList();
   }
 
   /**
-   * Whether a line names three sections or more: a note after the last that sums them up ("The
+   * Where {@code body} names a sibling's label {@code phrase}, or -1 when it does not, or only in a note
+   * that sums up the sections: a line after the item's first that names three of them or more ("The
    * questions assess basic R programming, data manipulation and analysis, data visualization and
-   * advanced R programming"), not a use of one (Meta-Llama-3-8B #496).
+   * advanced R programming", Meta-Llama-3-8B #496).
    */
-  private static boolean namesTheSections(String line, List<String> phrases) {
-    return phrases.stream().filter(line::contains).count() >= 3;
+  private static int usedAt(String body, String phrase, List<String> phrases) {
+    int at = body.toLowerCase(Locale.ROOT).indexOf(phrase);
+    int from = at < 0 ? -1 : body.lastIndexOf('\n', at);
+    if (from < 0) {
+      return at;
+    }
+    int to = body.indexOf('\n', at);
+    String line = body.substring(from, to < 0 ? body.length() : to).toLowerCase(Locale.ROOT);
+    return phrases.stream().filter(line::contains).count() >= 3 ? -1 : at;
   }
 
   /** Whether a label is an instruction, "offer incentives", rather than a name ("social media"). */
@@ -823,11 +820,9 @@ final class IndependenceHeuristic {
       return "premise: the first item ('" + first + "') is no question like the others; it opens them";
     }
     String phrase = phrase(first);
-    List<String> phrases = views.stream().map(v -> phrase(v.label())).filter(p -> p != null).toList();
+    List<String> phrases = labelPhrases(views);
     for (int j = 1; phrase != null && j < views.size(); j++) {
-      String body = views.get(j).body();
-      int at = body.toLowerCase(Locale.ROOT).indexOf(phrase);
-      if (at >= 0 && !namesTheSections(lineAt(body, at), phrases)) {
+      if (usedAt(views.get(j).body(), phrase, phrases) >= 0) {
         return "premise: branch " + (j + 1) + " builds on the first item ('" + phrase + "')";
       }
     }
