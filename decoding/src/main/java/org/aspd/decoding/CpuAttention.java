@@ -10,6 +10,7 @@ public final class CpuAttention implements Attention {
   }
 
   private long handle;
+  private volatile boolean closing;
 
   /** @param threads worker threads per call; 0 = all available processors */
   public CpuAttention(int threads) {
@@ -46,15 +47,19 @@ public final class CpuAttention implements Attention {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
+  public void close() {
+    // Refuse calls not yet started first (Model.close() says why).
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+      }
     }
   }
 
   private void checkOpen() {
-    if (handle == 0) throw new IllegalStateException("CpuAttention is closed");
+    if (closing || handle == 0) throw new IllegalStateException("CpuAttention is closed");
   }
 
   private static native long createNative(int threads);

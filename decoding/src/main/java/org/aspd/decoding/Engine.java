@@ -43,6 +43,7 @@ public final class Engine implements AutoCloseable {
   private final EngineOptions options;
   private final SampleLayouter layouter;
   private long handle;
+  private volatile boolean closing;
 
   /** The engine on the CPU model (float32). */
   public Engine(Model model, EngineOptions options) {
@@ -143,16 +144,20 @@ public final class Engine implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
-      layouter.close();
+  public void close() {
+    // Refuse calls not yet started first (Model.close() says why).
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+        layouter.close();
+      }
     }
   }
 
   private long checkOpen() {
-    if (handle == 0) throw new IllegalStateException("Engine is closed");
+    if (closing || handle == 0) throw new IllegalStateException("Engine is closed");
     model.liveHandle().getAsLong(); // throws once the borrowed model is closed
     return handle;
   }

@@ -12,6 +12,7 @@ public final class GpuAttention implements Attention {
   private final DType dtype;
   private final int device;
   private long handle;
+  private volatile boolean closing;
 
   private GpuAttention(long handle, int device, DType dtype) {
     this.handle = handle;
@@ -87,15 +88,19 @@ public final class GpuAttention implements Attention {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
+  public void close() {
+    // Refuse calls not yet started first (Model.close() says why).
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+      }
     }
   }
 
   private void checkOpen() {
-    if (handle == 0) throw new IllegalStateException("GpuAttention is closed");
+    if (closing || handle == 0) throw new IllegalStateException("GpuAttention is closed");
   }
 
   private static native int deviceCountNative();

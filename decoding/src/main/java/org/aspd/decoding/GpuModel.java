@@ -30,6 +30,7 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
 
   private final ModelConfig config;
   private long handle;
+  private volatile boolean closing;
 
   private GpuModel(long handle, ModelConfig config) {
     this.handle = handle;
@@ -97,15 +98,19 @@ public final class GpuModel implements LogitsModel, AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
+  public void close() {
+    // Refuse calls not yet started first (Model.close() says why).
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+      }
     }
   }
 
   synchronized long nativeHandle() {
-    if (handle == 0) throw new IllegalStateException("GpuModel is closed");
+    if (closing || handle == 0) throw new IllegalStateException("GpuModel is closed");
     return handle;
   }
 

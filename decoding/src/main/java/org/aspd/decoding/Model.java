@@ -25,6 +25,7 @@ public final class Model implements LogitsModel, AutoCloseable {
 
   private final ModelConfig config;
   private long handle;
+  private volatile boolean closing;
 
   private Model(long handle) {
     this.handle = handle;
@@ -140,15 +141,20 @@ public final class Model implements LogitsModel, AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
+  public void close() {
+    // Calls not yet started refuse from here on, so close() waits for the running call only;
+    // the monitor alone is unfair, and a caller that loops could hold close() off for minutes.
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+      }
     }
   }
 
   private void checkOpen() {
-    if (handle == 0) throw new IllegalStateException("Model is closed");
+    if (closing || handle == 0) throw new IllegalStateException("Model is closed");
   }
 
   /** The native handle, for other handles of this package that borrow the model (throws once closed). */

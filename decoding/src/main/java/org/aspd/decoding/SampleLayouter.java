@@ -14,6 +14,7 @@ public final class SampleLayouter implements AutoCloseable {
 
   private final int vocabSize;
   private long handle;
+  private volatile boolean closing;
 
   /**
    * @param special ids read from the tokenizer (never literals)
@@ -67,15 +68,19 @@ public final class SampleLayouter implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (handle != 0) {
-      freeNative(handle);
-      handle = 0;
+  public void close() {
+    // Refuse calls not yet started first (Model.close() says why).
+    closing = true;
+    synchronized (this) {
+      if (handle != 0) {
+        freeNative(handle);
+        handle = 0;
+      }
     }
   }
 
   private void checkOpen() {
-    if (handle == 0) throw new IllegalStateException("SampleLayouter is closed");
+    if (closing || handle == 0) throw new IllegalStateException("SampleLayouter is closed");
   }
 
   private static native long createNative(int[] special, long vocabSize, int[] headerSeparator);

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * crashed the JVM (SIGSEGV in the forward and in the layout, 3 runs of 3 each); the attention case
  * did not (its native context is a few bytes, read after free without a fault), so there it guards
  * the contract only.
+ * close() waits for the running call only: calls that start after it refuse, where the bare
+ * monitor let a looping caller finish 60 more layouts first.
  */
 class CloseWhileRunningTest {
   /** Delays before close (ms): at least one lands inside a native call of each case below. */
@@ -34,6 +38,8 @@ class CloseWhileRunningTest {
   private static <T> void runAndClose(Callable<T> call, AutoCloseable closeable, Consumer<T> check, int delayMs)
       throws Exception {
     ExecutorService worker = Executors.newSingleThreadExecutor();
+    AtomicBoolean closeCalled = new AtomicBoolean();
+    AtomicInteger finishedAfterClose = new AtomicInteger();
     try {
       Future<?> calls = worker.submit(() -> {
         while (true) {
@@ -44,11 +50,17 @@ class CloseWhileRunningTest {
             return null;
           }
           check.accept(result);
+          if (closeCalled.get()) finishedAfterClose.incrementAndGet();
         }
       });
       Thread.sleep(delayMs);
+      closeCalled.set(true);
       closeable.close();
       calls.get(60, TimeUnit.SECONDS);
+      // The call running when close() came finishes; one more may have begun in the instant
+      // between the flag above and close(). More means close() waited behind new calls.
+      assertTrue(finishedAfterClose.get() <= 2,
+          finishedAfterClose.get() + " calls finished after close() was called");
     } catch (ExecutionException e) {
       throw new AssertionError("a call failed other than by IllegalStateException", e.getCause());
     } finally {
@@ -78,7 +90,7 @@ class CloseWhileRunningTest {
   @Test
   void layoutFinishesOrSeesTheClose() throws Exception {
     SpecialTokenIds special = new SpecialTokenIds(290, 291, 292, 293, 294, 295);
-    int[] ids = new int[2_000_000];
+    int[] ids = new int[250_000];
     Arrays.fill(ids, 5);
     for (int delay : CLOSE_AFTER_MS) {
       SampleLayouter layouter = new SampleLayouter(special, 300);
