@@ -214,6 +214,12 @@ final class IndependenceHeuristic {
       if (SequenceCues.temporalStart(v.body())) {
         return Failure.ordered("branch " + (i + 1) + " opens with a sequence connective: '" + excerpt(v.body()) + "'");
       }
+      String actedOn = SequenceCues.furtherActsOn(v.body());
+      if (actedOn != null && Words.tokens(views.get(i - 1).body(), 4000).contains(actedOn.toLowerCase(Locale.ROOT))) {
+        // Krebs cycle after glycolysis: "further breaks down pyruvate", which the stage before made.
+        return Failure.ordered("branch " + (i + 1) + " carries on the work of branch " + i + " ('"
+            + excerpt(v.body()) + "')");
+      }
       if (SequenceCues.weakTemporalStart(v.body()) || SequenceCues.escalation(v.body()) && i < views.size() - 1
           || usesEarlierResult(views, i)) {
         following.add(i + 1);

@@ -26,7 +26,7 @@ import org.aspd.teacher.Verdict;
 public final class RulesTeacher implements Teacher {
   public static final String NAME = "rules";
   /** Bump whenever a rewrite or a verdict can change. */
-  public static final String VERSION = "rules-9";
+  public static final String VERSION = "rules-10";
 
   private static final GroupPlanner.Level[] ORDER = {
       GroupPlanner.Level.AUTO, GroupPlanner.Level.LISTS};

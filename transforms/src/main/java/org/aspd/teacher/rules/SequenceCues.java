@@ -50,6 +50,21 @@ final class SequenceCues {
       "^(?:(?!\\bwhich\\b|\\bthat\\b)[^.!?\\n]){0,100}?\\b(?:is|are|was|were|be|gets?|got) then\\b",
       Pattern.CASE_INSENSITIVE);
 
+  /**
+   * "This cycle further breaks down pyruvate": a stage that carries on the work of one before it,
+   * with its verb in the present ("breaks", "converts") and the word it acts on. "To further develop
+   * your skills" and "further changes" are no such stage: an infinitive or a noun follows.
+   */
+  private static final Pattern FURTHER_ACTS_ON = Pattern.compile(
+      "^[^.!?\\n]{0,60}?(?<!\\bto )\\bfurther ([a-z]{3,}(?:es|s)) (?:(?:down|up|out|on) )?"
+          + "(?:(?:the|this|these|that|those|it|them) )?([A-Za-z][\\w-]{2,})");
+
+  /** The word a "further" stage acts on ("pyruvate" in "further breaks down pyruvate"), or null. */
+  static String furtherActsOn(String body) {
+    Matcher m = FURTHER_ACTS_ON.matcher(lead(body));
+    return m.find() && !m.group(1).endsWith("ss") ? m.group(2) : null;
+  }
+
   /** A list marker or emphasis at the start of a body ("1. ", "- ", "**"), which the cues look past. */
   private static final Pattern LEAD = Pattern.compile("^(?:\\s*(?:[-*+\u2022]|\\d{1,3}[.)])\\s+|\\s*\\*{1,2}|\\s*_{1,2})+");
 

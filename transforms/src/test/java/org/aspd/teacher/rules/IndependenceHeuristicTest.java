@@ -799,6 +799,23 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void aStageThatFurtherWorksOnWhatTheOneBeforeMadeFollowsIt() {
+    // gpt-4o #380 (audit 14): glycolysis, the Krebs cycle and the electron transport chain were a group.
+    Assessment pathways = assess("There are three primary pathways:\n\n",
+        "- **Glycolysis:** The process of breaking down glucose to pyruvate, producing a little ATP and NADH.\n",
+        "- **Krebs Cycle (Citric Acid Cycle):** This cycle further breaks down pyruvate into carbon dioxide.\n",
+        "- **Electron Transport Chain:** This is where the bulk of ATP is produced.\n");
+    assertFalse(pathways.independent(), pathways.reason());
+    assertTrue(pathways.ordered() && pathways.reason().contains("carries on"), pathways.reason());
+    // "To further develop your skills" and a further word the sibling before never used: siblings.
+    Assessment tips = assess("Ways to learn:\n\n",
+        "1. Online courses: Take a course on the basics of computational neuroscience.\n",
+        "2. Projects: Build small models to further develop your skills.\n",
+        "3. Reading: Papers that further explain neural coding are a good next step.\n");
+    assertTrue(tips.independent(), tips.reason());
+  }
+
+  @Test
   void aTranslationOfAnOriginalBesideItIsNoSibling() {
     // gpt4_1106 #305: a quote and its rendering in Old English became a group once its heading was read.
     Assessment a = assess("Here is the conversation:\n\n",
