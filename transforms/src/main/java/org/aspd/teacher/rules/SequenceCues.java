@@ -256,8 +256,13 @@ final class SequenceCues {
           + "wednesday|thursday|friday|saturday|sunday)\\b[^.,;!?]*:?)$",
       Pattern.CASE_INSENSITIVE);
 
+  /**
+   * A short line that places what follows in time: "Day 2: Casablanca - Rabat", "Morning:", or a
+   * timed part of a script or a session, "**Intro (2-3 minutes)**", whose items run in that order.
+   */
   static boolean timelineHeading(String line) {
-    return line != null && Words.count(line) <= 8 && TIMELINE_HEADING.matcher(line.strip()).matches();
+    return line != null && Words.count(line) <= 8
+        && (TIMELINE_HEADING.matcher(line.strip()).matches() || DURATION.matcher(line).find());
   }
 
   static boolean timelineLabel(String label) {

@@ -816,6 +816,20 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void theItemsOfATimedPartRunInItsOrder() {
+    // Meta-Llama-3.1 #803 (audit 14): the beats under a podcast script's "**Intro (2-3 minutes)**" were a group.
+    String[] beats = {"* Host introduction and a warm welcome to everyone listening to the episode today\n",
+        "* Brief overview of the topic: the impact of streaming platforms on the music industry\n",
+        "* Thesis statement: streaming is changing how artists create and distribute their music\n"};
+    Assessment timed = assess("**Episode Title:** The Streaming Revolution\n\n**Intro (2-3 minutes)**\n\n", beats);
+    assertFalse(timed.independent(), timed.reason());
+    assertTrue(timed.ordered() && timed.reason().contains("Intro (2-3 minutes)"), timed.reason());
+    // The same items under a heading with no time on it are not held to an order by it.
+    Assessment untimed = assess("**Episode Title:** The Streaming Revolution\n\n**Talking points**\n\n", beats);
+    assertTrue(untimed.independent(), untimed.reason());
+  }
+
+  @Test
   void aTranslationOfAnOriginalBesideItIsNoSibling() {
     // gpt4_1106 #305: a quote and its rendering in Old English became a group once its heading was read.
     Assessment a = assess("Here is the conversation:\n\n",
