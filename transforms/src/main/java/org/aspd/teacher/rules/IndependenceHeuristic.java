@@ -825,7 +825,11 @@ final class IndependenceHeuristic {
       // others answer questions about what the first announces (Meta-Llama-3-8B #480, audit 13).
       return "premise: the first item ('" + first + "') is no question like the others; it opens them";
     }
-    String phrase = phrase(first);
+    String named = phrase(first);
+    // "Screenwriting software" over "Best screenwriting software", "Free screenwriting software":
+    // every label varies the first, which is one more of its kind (gpt-3.5 #218, audit 14).
+    String phrase = named != null && views.subList(1, views.size()).stream()
+        .allMatch(v -> v.label() != null && v.label().toLowerCase(Locale.ROOT).contains(named)) ? null : named;
     List<String> phrases = labelPhrases(views);
     for (int j = 1; phrase != null && j < views.size(); j++) {
       if (usedAt(views.get(j).body(), phrase, phrases) >= 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.aspd.teacher.rules.IndependenceHeuristic.Assessment;
 import org.junit.jupiter.api.Test;
@@ -827,6 +828,27 @@ class IndependenceHeuristicTest {
     // The same items under a heading with no time on it are not held to an order by it.
     Assessment untimed = assess("**Episode Title:** The Streaming Revolution\n\n**Talking points**\n\n", beats);
     assertTrue(untimed.independent(), untimed.reason());
+  }
+
+  @Test
+  void aFirstLabelThatEveryOtherLabelVariesIsOneMoreOfItsKind() {
+    // gpt-3.5 #218 (audit 14): the broad keyword "Screenwriting software" was split off as a premise
+    // because the next keyword's body names screenwriting software too.
+    String[] rest = {"2. Best screenwriting software: Many users search for the best screenwriting software in a "
+        + "category, and targeting it reaches them.\n",
+        "3. Free screenwriting software: Some users look for free screenwriting software before they buy.\n",
+        "4. Online screenwriting software: Users who want cloud access search for it by this name.\n"};
+    List<String> keywords = new ArrayList<>(List.of("1. Screenwriting software: This broad keyword covers the "
+        + "whole topic and brings the widest search traffic.\n"));
+    keywords.addAll(List.of(rest));
+    Assessment a = assess("Here are some potential keywords:\n\n", keywords.toArray(String[]::new));
+    assertTrue(a.independent() && !a.dropFirst(), a.reason());
+    // A first item whose phrase a later body takes up, under labels of their own, is still a premise.
+    Assessment premise = assess("Here is what would change:\n\n",
+        "1. No population decline: Europe would have kept a dense population competing for land.\n",
+        "2. Later urbanization: Without a population decline, cities would have grown more slowly.\n",
+        "3. Serfdom: Landlords would have kept their hold over labour for longer.\n");
+    assertTrue(premise.dropFirst(), premise.reason());
   }
 
   @Test
