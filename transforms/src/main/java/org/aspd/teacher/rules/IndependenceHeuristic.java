@@ -126,8 +126,11 @@ final class IndependenceHeuristic {
     if (failure != null) {
       return new Assessment(false, failure.reason(), false, false, failure.ordered());
     }
-    String premise = premise(views, precondition, question);
     String closing = closing(views);
+    // A closing item draws on the items before it, the first among them: that makes the first no
+    // premise of the others (Meta-Llama-3.1 #377, audit 14: "Time" used "Solar Intensity").
+    List<BranchView> before = closing != null ? views.subList(0, views.size() - 1) : views;
+    String premise = before.size() >= 2 ? premise(before, precondition, question) : null;
     if (premise != null || closing != null) {
       String reason = (premise != null ? premise : "") + (premise != null && closing != null ? "; " : "")
           + (closing != null ? closing : "");

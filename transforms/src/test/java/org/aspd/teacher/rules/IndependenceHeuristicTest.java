@@ -852,6 +852,22 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void aClosingItemThatDrawsOnTheFirstMakesItNoPremise() {
+    // Meta-Llama-3.1 #377 (audit 14): only the closing "Time" used "solar intensity", yet the first
+    // factor was left serial as a premise of the group.
+    Assessment a = assess("We must consider several factors:\n\n",
+        "1. **Solar Intensity**: The amount of sunlight reaching a point in space, measured in watts per square "
+            + "meter, is about 1000 W/m² at Earth's surface.\n",
+        "2. **Temperature**: The temperature of the egg and its surroundings decides whether cooking is possible; "
+            + "a dark surface absorbs more sunlight than a light one.\n",
+        "3. **Atmospheric Conditions**: In a vacuum there is no air to carry heat away from the egg, while a dense "
+            + "atmosphere conducts heat efficiently.\n",
+        "4. **Time**: The time it takes depends on the solar intensity and the temperature needed, which together "
+            + "give an estimate.\n");
+    assertTrue(a.dropLast() && !a.dropFirst(), a.reason());
+  }
+
+  @Test
   void aTranslationOfAnOriginalBesideItIsNoSibling() {
     // gpt4_1106 #305: a quote and its rendering in Old English became a group once its heading was read.
     Assessment a = assess("Here is the conversation:\n\n",
