@@ -843,7 +843,13 @@ final class IndependenceHeuristic {
     for (BranchView v : views) {
       conditional += CONDITIONAL.matcher(v.body()).find() ? 1 : 0;
     }
-    if (conditional * 2 < views.size()) {
+    String cleaned = Labels.clean(first).strip().toLowerCase(Locale.ROOT);
+    String opening = cleaned.split(" ", 2)[0];
+    // A base form only: "Delayed European colonization" opens on a participle, a consequence.
+    if (conditional * 2 < views.size() || !cleaned.isEmpty() && opening.equals(Words.stem(opening))
+        && imperative(cleaned)) {
+      // Consequences ("Prolonged War") are taken up by the ones after them; a tip or an activity
+      // ("Share Your Story") is not, though its siblings tell stories too (Mistral #650, audit 14).
       return null;
     }
     Set<String> heads = nounStems(first);

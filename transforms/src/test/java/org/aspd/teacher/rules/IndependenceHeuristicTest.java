@@ -868,6 +868,27 @@ class IndependenceHeuristicTest {
   }
 
   @Test
+  void anActivityIsNoPremiseOfTheActivitiesAfterIt() {
+    // Mistral #650 (audit 14): "Share Your Story" was left serial because "Show and Tell" has people
+    // share a story too; the bodies say "could", which reads like a list of consequences.
+    String[] rest = {"2. Two Truths and a Lie: Each person says three things about themselves and the group "
+        + "guesses which one is false; it could lead to lively talk.\n",
+        "3. The Question Game: Pass around thought-provoking questions; answers could reveal shared interests.\n",
+        "4. Show and Tell: Members bring an item and tell the story behind it, which could spark conversation.\n"};
+    List<String> activities = new ArrayList<>(List.of("1. Share Your Story: Each person gives a one-minute "
+        + "introduction; it could be a hobby or a recent achievement.\n"));
+    activities.addAll(List.of(rest));
+    Assessment a = assess("", activities.toArray(String[]::new));
+    assertTrue(a.independent() && !a.dropFirst(), a.reason());
+    // A consequence that opens on a participle is still taken up: "the delayed colonization" after it.
+    Assessment consequences = assess("Here is what could have happened:\n\n",
+        "1. Delayed colonization: Europe would have reached the Americas decades later.\n",
+        "2. Indigenous empires: With colonization delayed, the Aztec empire could have grown stronger.\n",
+        "3. Trade routes: Merchants would have kept looking east for spices and silk.\n");
+    assertTrue(consequences.dropFirst(), consequences.reason());
+  }
+
+  @Test
   void aTranslationOfAnOriginalBesideItIsNoSibling() {
     // gpt4_1106 #305: a quote and its rendering in Old English became a group once its heading was read.
     Assessment a = assess("Here is the conversation:\n\n",
