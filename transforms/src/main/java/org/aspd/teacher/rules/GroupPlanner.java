@@ -594,8 +594,6 @@ final class GroupPlanner {
     int from = 0;
     int to = spans.size();
     for (int attempt = 0; attempt < 3 && to - from >= 2; attempt++) {
-      boolean droppedFirst = from > 0;
-      boolean droppedLast = to < spans.size();
       List<String> texts = new ArrayList<>();
       for (int i = from; i < to; i++) {
         texts.add(o.text.substring(o.startOffset(spans.get(i)[0]), o.endOffset(spans.get(i)[1])));
@@ -615,9 +613,11 @@ final class GroupPlanner {
         }
         return null;
       }
-      if (a.dropFirst() && droppedFirst || a.dropLast() && droppedLast) {
-        return new int[] {from, to}; // one premise and one closing item at most
+      if (a.dropLast() && to < spans.size()) {
+        return new int[] {from, to}; // one closing item at most: the items before it are no closing too
       }
+      // A premise may have one of its own: with "Delayed European Colonization" left serial, "Different
+      // Colonial Powers" is the premise of what follows (gold Q59), and the group starts after it.
       from += a.dropFirst() ? 1 : 0;
       to -= a.dropLast() ? 1 : 0;
     }

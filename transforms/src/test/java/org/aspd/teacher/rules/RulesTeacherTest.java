@@ -10,6 +10,7 @@ import java.util.List;
 import org.aspd.format.AnnotationCodec;
 import org.aspd.format.Branch;
 import org.aspd.format.Group;
+import org.aspd.format.Item;
 import org.aspd.format.Response;
 import org.aspd.format.SerialText;
 import org.aspd.format.TagEscaper;
@@ -72,6 +73,37 @@ class RulesTeacherTest {
     Response r = parse(candidates.get(0), Texts.COUNTERFACTUAL);
     assertTrue(((SerialText) r.items().get(0)).text().contains("**Longer Routes**"));
     assertEquals(3, r.groups().get(0).size());
+  }
+
+  @Test
+  void aPremiseOfThePremiseStaysSerialTooAndTheGroupPassesItsCheck() throws Exception {
+    // Gold Q59: with "Delayed Colonization" serial, "Colonial Powers" is taken up by "the dominant
+    // European power". The planner used to offer the group from item 2, which its own independence
+    // check then failed, so the whole answer stayed serial.
+    String answer = """
+        Here are some potential scenarios and their implications:
+
+        1. **Delayed Colonization:** Another explorer would likely have reached the Americas a few decades later, since European colonization was only a matter of time.
+        2. **Different Colonial Powers:** The nature of colonization could have been different if England or France had arrived first, with other languages spreading.
+        3. **Impact on Indigenous Peoples:** Native empires could have had a reprieve from disease and war, though similar outcomes would have followed contact.
+        4. **Geopolitical Changes:** Without the silver of Peru, Spain might not have become the dominant European power of the sixteenth century.
+        5. **Cultural Exchange:** Crops like potatoes, maize and tomatoes would have reached European kitchens much later than they did.
+
+        In summary, the discovery would have come, but its timing and nature could have differed.""";
+    Sample s = Texts.sample("What if Columbus had not discovered the Americas?", answer);
+    Response r = parse(rewrite("What if Columbus had not discovered the Americas?", answer).get(0), answer);
+    StringBuilder before = new StringBuilder();
+    for (Item item : r.items()) {
+      if (item instanceof Group) {
+        break;
+      }
+      before.append(((SerialText) item).text());
+    }
+    assertTrue(before.toString().contains("**Different Colonial Powers:**"), before.toString());
+    Group group = r.groups().get(0);
+    assertEquals(3, group.size());
+    Verdict v = teacher.judgeIndependence(new IndependenceQuery(s, before.toString(), group, ""), 0);
+    assertTrue(v.passed(), v.reason());
   }
 
   @Test
