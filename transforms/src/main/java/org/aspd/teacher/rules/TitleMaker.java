@@ -145,6 +145,13 @@ final class TitleMaker {
       String option = glossed.group(1) + " (" + glossed.group(2) + ")";
       title = Words.count(glossed.group(2)) <= 3 && tokens(option) <= MAX_TOKENS ? option : "";
     }
+    java.util.regex.Matcher part = NAMED_CODE.matcher(body.strip());
+    if (!fits(title) && base.isEmpty() && part.lookingAt()) {
+      // "- `[\\w.-]+` - Matches one or more word characters": the part of code it explains is its name;
+      // its first words ("Matches", "Matches one or more word") name every such item alike.
+      String code = part.group(1) + (part.group(2) != null ? " and " + part.group(2) : "");
+      title = tokens(code) <= MAX_TOKENS ? code : "";
+    }
     if (!fits(title)) {
       String opening = opening(body);
       java.util.regex.Matcher named = NAMED_LEAD.matcher(opening);
@@ -261,6 +268,12 @@ final class TitleMaker {
   /** An item that opens on a code span glossed in brackets: "`-z` (compress) compresses the data". */
   private static final java.util.regex.Pattern GLOSSED_CODE = java.util.regex.Pattern.compile(
       "(?:(?:[-+*\u2022]|\\d{1,3}[.)])\\s+)?`([^`\\n]{1,20})`\\s*\\(([A-Za-z][^()`\\n]{1,30})\\)");
+  /**
+   * An item that opens on code and explains it after a dash: "`^` and `$` - Anchors the pattern".
+   * After a colon the explanation reads as a label's gloss and its first words title it.
+   */
+  private static final java.util.regex.Pattern NAMED_CODE = java.util.regex.Pattern.compile(
+      "(?:(?:[-+*\u2022]|\\d{1,3}[.)])\\s+)?`([^`\\n]{1,30})`(?: and `([^`\\n]{1,30})`)?\\s*[-\u2013\u2014]\\s");
   private static final java.util.regex.Pattern NAMED_LEAD = java.util.regex.Pattern.compile(
       "^(?:(?:\\d{1,3}[.)]|[-*+\u2022])\\s+)?([A-Z][^.:()\\n]{2,120} \\([A-Z][A-Z0-9&-]{1,9}\\)):");
   private static final java.util.regex.Pattern ACRONYM = java.util.regex.Pattern.compile(" \\(([A-Z][A-Z0-9&-]{1,9})\\)");

@@ -107,6 +107,26 @@ class RulesTeacherTest {
   }
 
   @Test
+  void theExplainedPartsOfARegexAreAGroupThoughEachIsShort() throws Exception {
+    // gpt-3.5 #787 (audit 14), as gold Q63: "`@` - Matches the "@" symbol." is a clause about its part,
+    // not a bare label, and the breakdown stayed serial.
+    String answer = """
+        Here's a breakdown of the pattern:
+
+        - `^` and `$` - Anchors the pattern to the start and end of the string, so the entire string must match.
+        - `[\\w.-]+` - Matches one or more word characters (letters, digits, and underscores), dots, or hyphens.
+        - `@` - Matches the "@" symbol.
+        - `\\.` - Matches a dot symbol (escaped with a backslash).
+        - `\\w+` - Matches one or more word characters.
+
+        This pattern covers most standard email address formats.""";
+    Response r = parse(rewrite("Implement a regular expression in Python to validate an email address.", answer)
+        .get(0), answer);
+    assertEquals(5, r.groups().get(0).size());
+    assertEquals("@", r.groups().get(0).branches().get(2).title());
+  }
+
+  @Test
   void longListsAreMergedIntoPairsWithOneFinalTriple() throws Exception {
     String twelve = Texts.longList(12);
     Response even = parse(rewrite("Ideas?", twelve).get(0), twelve);

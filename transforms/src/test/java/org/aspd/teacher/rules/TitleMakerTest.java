@@ -21,6 +21,15 @@ class TitleMakerTest {
   }
 
   @Test
+  void codeExplainedAfterADashIsNamedByTheCode() {
+    // gpt-3.5 #787 (audit 14): "and" and "Matches" were the titles of a regex's parts.
+    assertEquals("^ and $", TitleMaker.fromItem(null, "- `^` and `$` - Anchors the pattern to the start and end."));
+    assertEquals("@", TitleMaker.fromItem(null, "- `@` - Matches the \"@\" symbol."));
+    assertEquals("enqueue(self, item)", TitleMaker.fromItem(null,
+        "- `enqueue(self, item)` - Adds an item to the back of the queue."));
+  }
+
+  @Test
   void titlesAreUniqueCaseInsensitivelyAndFreeOfReservedText() {
     List<String> titles = TitleMaker.unique(List.of("Cost", "cost", "Speed"));
     assertEquals(3, titles.stream().map(String::toLowerCase).distinct().count());
