@@ -14,7 +14,7 @@ final class Substance {
   static final int MIN_ITEM_WORDS = 5;
   /** Words an item needs after a piece of code it names: a clause that says what the code does. */
   static final int MIN_CODE_ITEM_WORDS = 3;
-  /** An item that opens on a piece of code and then explains it: "`@` - ", "`\\w+`: ". */
+  /** An item that opens on a piece of code and then explains it: "`@` - ", "`^` and `$` - ", "`[a-z]+`: ". */
   private static final java.util.regex.Pattern CODE_PART = java.util.regex.Pattern.compile(
       "`[^`\\n]{1,60}`(?: (?:and|or) `[^`\\n]{1,60}`)?\\s*(?:[-\u2013\u2014:]|\\bis\\b|\\bmatches\\b)");
 
@@ -32,8 +32,9 @@ final class Substance {
       total += words;
       BranchView view = BranchView.of(o.text.substring(from, to));
       int labelWords = view.label() == null ? 0 : Words.count(view.label());
-      // "`@` - Matches the \"@\" symbol.": a part of code explained in a short clause (gold Q63).
-      int needed = CODE_PART.matcher(SequenceCues.lead(view.text())).lookingAt() ? MIN_CODE_ITEM_WORDS : MIN_ITEM_WORDS;
+      // "`@` - Matches the @ symbol.": a part of code explained in a short clause (gold Q63).
+      boolean codePart = CODE_PART.matcher(SequenceCues.lead(view.text())).lookingAt();
+      int needed = codePart ? MIN_CODE_ITEM_WORDS : MIN_ITEM_WORDS;
       if (words - labelWords < needed) {
         return "item '" + firstLine(view.text()) + "' is a bare label";
       }

@@ -147,8 +147,8 @@ final class TitleMaker {
     }
     java.util.regex.Matcher part = NAMED_CODE.matcher(body.strip());
     if (!fits(title) && base.isEmpty() && part.lookingAt()) {
-      // "- `[\\w.-]+` - Matches one or more word characters": the part of code it explains is its name;
-      // its first words ("Matches", "Matches one or more word") name every such item alike.
+      // "- `[a-z.-]+` - Matches one or more letters": the part of code it explains is its name;
+      // its first words ("Matches", "Matches one or more") name every such item alike.
       String code = part.group(1) + (part.group(2) != null ? " and " + part.group(2) : "");
       title = tokens(code) <= MAX_TOKENS ? code : "";
     }
